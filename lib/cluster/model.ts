@@ -1,0 +1,111 @@
+// Slim, DNS-only copies of Kubernetes API objects (the idea of CoreDNS's plugin/kubernetes/object):
+// every source (fixture files, the live watch, the admin API) converts to these before the store sees them,
+// so the resolver never touches a full API object and memory stays proportional to what DNS needs.
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface ServicePort {
+  name: string; // '' when unnamed
+  protocol: Protocol;
+  port: number; // -1 when the port has no number (CoreDNS's convention for "no port")
+  /** targetPort as written on the Service (number or container port name); used by synthesis only. */
+  targetPort?: number | string;
+}
+
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+
+export interface Service {
+  kind: 'Service';
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  type: ServiceType;
+  /** true when spec.clusterIP is "None" */
+  headless: boolean;
+  /** spec.clusterIPs (or [spec.clusterIP]); empty for headless and ExternalName services */
+  clusterIPs: string[];
+  externalName: string; // '' unless type ExternalName
+  ports: ServicePort[];
+  publishNotReadyAddresses: boolean;
+  /** spec.selector; undefined when the Service has none (its slices are then written by hand) */
+  selector?: Record<string, string>;
+  ipFamilies?: ('IPv4' | 'IPv6')[];
+  ipFamilyPolicy?: string;
+}
+
+export interface EndpointPort {
+  name: string;
+  protocol: Protocol;
+  port: number; // -1 when absent
+}
+
+export interface Endpoint {
+  addresses: string[];
+  /** conditions.ready; unset counts as ready (EndpointSlice API semantics) */
+  ready: boolean;
+  hostname?: string;
+  /** targetRef.name when the target is a Pod */
+  podName?: string;
+  nodeName?: string;
+  zone?: string;
+}
+
+export interface EndpointSlice {
+  kind: 'EndpointSlice';
+  namespace: string;
+  name: string;
+  /** the kubernetes.io/service-name label: the Service this slice belongs to ('' = none) */
+  serviceName: string;
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints: Endpoint[];
+  ports: EndpointPort[];
+  labels: Record<string, string>;
+  /** endpoints.kubernetes.io/last-change-trigger-time, in ms since the epoch, for the programming-latency metric */
+  lastChangeTriggerTime?: number;
+  /** converted from a legacy v1 Endpoints object: ignored when the Service also has real EndpointSlices */
+  mirrored?: boolean;
+}
+
+export interface ContainerPort {
+  name: string;
+  containerPort: number;
+  protocol: Protocol;
+}
+
+export interface Pod {
+  kind: 'Pod';
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  /** status.podIP ('' when none yet) */
+  podIP: string;
+  /** status.podIPs (podIP first) */
+  podIPs: string[];
+  phase: string;
+  ready: boolean;
+  hostname: string;
+  subdomain: string;
+  nodeName: string;
+  containerPorts: ContainerPort[];
+  /** metadata.deletionTimestamp set */
+  terminating: boolean;
+}
+
+export interface Namespace {
+  kind: 'Namespace';
+  name: string;
+  labels: Record<string, string>;
+}
+
+export type ClusterObject = Service | EndpointSlice | Pod | Namespace;
+export type ObjectKind = ClusterObject['kind'];
+
+export const OBJECT_KINDS: readonly ObjectKind[] = ['Namespace', 'Service', 'EndpointSlice', 'Pod'];
+
+/** Store key of an object: "Kind/namespace/name" (namespace empty for Namespaces). */
+export function objectKey(o: ClusterObject): string {
+  return o.kind === 'Namespace' ? `Namespace//${o.name}` : `${o.kind}/${o.namespace}/${o.name}`;
+}
+
+/** Namespaces every Kubernetes cluster has, so fixtures need not spell them out. */
+export const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];

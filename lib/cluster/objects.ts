@@ -1,0 +1,264 @@
+// Converts Kubernetes API objects (as manifests, API JSON, or @kubernetes/client-node's typed objects, which share
+// the same camelCase field names) into the slim DNS model. Shared by every source so they cannot drift apart.
+import type {
+  ClusterObject, ContainerPort, Endpoint, EndpointPort, EndpointSlice, Namespace, Pod, Protocol, Service,
+  ServicePort, ServiceType,
+} from './model.js';
+
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+type Raw = Record<string, any>;
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
+
+/** The kinds this module converts. Anything else is not a DNS object (callers skip it, or synthesise from it). */
+export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod']);
+
+function isObj(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function labelsOf(meta: Raw | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (meta && isObj(meta.labels)) {
+    for (const [k, v] of Object.entries(meta.labels)) out[k] = String(v);
+  }
+  return out;
+}
+
+function protocolOf(v: unknown): Protocol {
+  const p = typeof v === 'string' ? v.toUpperCase() : 'TCP';
+  return p === 'UDP' || p === 'SCTP' ? p : 'TCP';
+}
+
+function describe(raw: Raw): string {
+  const name = isObj(raw.metadata) ? str(raw.metadata.name) : '';
+  return `${str(raw.kind) || 'object'}${name ? ` "${name}"` : ''}`;
+}
+
+function metaOf(raw: Raw, namespaced: boolean, defaultNamespace: string): { name: string; namespace: string; meta: Raw } {
+  const meta = raw.metadata;
+  if (!isObj(meta)) throw new ManifestError(`${describe(raw)}: metadata is missing`);
+  const name = str(meta.name);
+  if (!name) throw new ManifestError(`${describe(raw)}: metadata.name is missing`);
+  const namespace = namespaced ? str(meta.namespace) || defaultNamespace : '';
+  return { name, namespace, meta };
+}
+
+export function toNamespace(raw: Raw): Namespace {
+  const { name, meta } = metaOf(raw, false, '');
+  return { kind: 'Namespace', name, labels: labelsOf(meta) };
+}
+
+export function toService(raw: Raw, defaultNamespace = 'default'): Service {
+  const { name, namespace, meta } = metaOf(raw, true, defaultNamespace);
+  const spec: Raw = isObj(raw.spec) ? raw.spec : {};
+  const typeRaw = str(spec.type) || 'ClusterIP';
+  const type: ServiceType = (['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const)
+    .find((t) => t === typeRaw) ?? 'ClusterIP';
+  let ips: string[] = Array.isArray(spec.clusterIPs) ? spec.clusterIPs.map(String) : [];
+  if (ips.length === 0 && str(spec.clusterIP)) ips = [str(spec.clusterIP)];
+  const headless = type !== 'ExternalName' && ips[0] === 'None';
+  const clusterIPs = headless || type === 'ExternalName' ? [] : ips.filter((ip) => ip && ip !== 'None');
+  const ports: ServicePort[] = Array.isArray(spec.ports)
+    ? spec.ports.filter(isObj).map((p: Raw) => {
+      const sp: ServicePort = {
+        name: str(p.name),
+        protocol: protocolOf(p.protocol),
+        port: typeof p.port === 'number' ? p.port : Number.parseInt(String(p.port ?? ''), 10) || -1,
+      };
+      if (typeof p.targetPort === 'number' || typeof p.targetPort === 'string') sp.targetPort = p.targetPort;
+      return sp;
+    })
+    : [];
+  const svc: Service = {
+    kind: 'Service',
+    namespace,
+    name,
+    labels: labelsOf(meta),
+    type,
+    headless,
+    clusterIPs,
+    externalName: type === 'ExternalName' ? str(spec.externalName) : '',
+    ports,
+    publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
+  };
+  if (isObj(spec.selector)) {
+    svc.selector = Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)]));
+  }
+  if (Array.isArray(spec.ipFamilies)) svc.ipFamilies = spec.ipFamilies.filter((f: unknown) => f === 'IPv4' || f === 'IPv6');
+  if (str(spec.ipFamilyPolicy)) svc.ipFamilyPolicy = str(spec.ipFamilyPolicy);
+  return svc;
+}
+
+function endpointPorts(ports: unknown): EndpointPort[] {
+  if (!Array.isArray(ports)) return [];
+  return ports.filter(isObj).map((p: Raw) => ({
+    name: str(p.name),
+    protocol: protocolOf(p.protocol),
+    port: typeof p.port === 'number' ? p.port : -1,
+  }));
+}
+
+function triggerTime(meta: Raw): number | undefined {
+  const v = isObj(meta.annotations) ? meta.annotations[TRIGGER_TIME_ANNOTATION] : undefined;
+  if (v === undefined) return undefined;
+  const t = v instanceof Date ? v.getTime() : Date.parse(String(v));
+  return Number.isFinite(t) ? t : undefined;
+}
+
+export function toEndpointSlice(raw: Raw, defaultNamespace = 'default'): EndpointSlice {
+  const { name, namespace, meta } = metaOf(raw, true, defaultNamespace);
+  const labels = labelsOf(meta);
+  const at = str(raw.addressType) || 'IPv4';
+  const addressType = at === 'IPv6' || at === 'FQDN' ? at : 'IPv4';
+  const endpoints: Endpoint[] = Array.isArray(raw.endpoints)
+    ? raw.endpoints.filter(isObj).map((e: Raw) => {
+      const ep: Endpoint = {
+        addresses: Array.isArray(e.addresses) ? e.addresses.map(String) : [],
+        // The API says an unset ready condition means ready.
+        ready: !(isObj(e.conditions) && e.conditions.ready === false),
+      };
+      if (str(e.hostname)) ep.hostname = str(e.hostname);
+      if (isObj(e.targetRef) && (str(e.targetRef.kind) || 'Pod') === 'Pod' && str(e.targetRef.name)) {
+        ep.podName = str(e.targetRef.name);
+      }
+      if (str(e.nodeName)) ep.nodeName = str(e.nodeName);
+      if (str(e.zone)) ep.zone = str(e.zone);
+      return ep;
+    })
+    : [];
+  const slice: EndpointSlice = {
+    kind: 'EndpointSlice',
+    namespace,
+    name,
+    serviceName: labels[SERVICE_NAME_LABEL] ?? '',
+    addressType,
+    endpoints,
+    ports: endpointPorts(raw.ports),
+    labels,
+  };
+  const t = triggerTime(meta);
+  if (t !== undefined) slice.lastChangeTriggerTime = t;
+  return slice;
+}
+
+/**
+ * Legacy core/v1 Endpoints → EndpointSlices, the way the EndpointSlice mirroring controller does it:
+ * one slice per subset and address family, ready addresses ready, notReadyAddresses not ready.
+ */
+export function endpointsToSlices(raw: Raw, defaultNamespace = 'default'): EndpointSlice[] {
+  const { name, namespace, meta } = metaOf(raw, true, defaultNamespace);
+  const subsets: Raw[] = Array.isArray(raw.subsets) ? raw.subsets.filter(isObj) : [];
+  const out: EndpointSlice[] = [];
+  subsets.forEach((subset, i) => {
+    const ports = endpointPorts(subset.ports);
+    const byFamily: Record<'IPv4' | 'IPv6', Endpoint[]> = { IPv4: [], IPv6: [] };
+    const add = (list: unknown, ready: boolean) => {
+      if (!Array.isArray(list)) return;
+      for (const a of list.filter(isObj)) {
+        const ip = str(a.ip);
+        if (!ip) continue;
+        const ep: Endpoint = { addresses: [ip], ready };
+        if (str(a.hostname)) ep.hostname = str(a.hostname);
+        if (isObj(a.targetRef) && str(a.targetRef.name) && (str(a.targetRef.kind) || 'Pod') === 'Pod') ep.podName = str(a.targetRef.name);
+        if (str(a.nodeName)) ep.nodeName = str(a.nodeName);
+        byFamily[ip.includes(':') ? 'IPv6' : 'IPv4'].push(ep);
+      }
+    };
+    add(subset.addresses, true);
+    add(subset.notReadyAddresses, false);
+    for (const family of ['IPv4', 'IPv6'] as const) {
+      if (byFamily[family].length === 0) continue;
+      out.push({
+        kind: 'EndpointSlice',
+        namespace,
+        name: `${name}-endpoints-${i}${family === 'IPv6' ? '-v6' : ''}`,
+        serviceName: name,
+        addressType: family,
+        endpoints: byFamily[family],
+        ports,
+        labels: { ...labelsOf(meta), [SERVICE_NAME_LABEL]: name },
+        mirrored: true,
+      });
+    }
+  });
+  return out;
+}
+
+export function toPod(raw: Raw, defaultNamespace = 'default'): Pod {
+  const { name, namespace, meta } = metaOf(raw, true, defaultNamespace);
+  const spec: Raw = isObj(raw.spec) ? raw.spec : {};
+  const status: Raw = isObj(raw.status) ? raw.status : {};
+  const podIP = str(status.podIP);
+  let podIPs: string[] = Array.isArray(status.podIPs)
+    ? status.podIPs.map((p: unknown) => (isObj(p) ? str(p.ip) : str(p))).filter(Boolean)
+    : [];
+  if (podIPs.length === 0 && podIP) podIPs = [podIP];
+  const conditions: Raw[] = Array.isArray(status.conditions) ? status.conditions.filter(isObj) : [];
+  const readyCond = conditions.find((c) => c.type === 'Ready');
+  const containerPorts: ContainerPort[] = [];
+  for (const c of Array.isArray(spec.containers) ? spec.containers.filter(isObj) : []) {
+    for (const p of Array.isArray(c.ports) ? c.ports.filter(isObj) : []) {
+      if (typeof p.containerPort === 'number') {
+        containerPorts.push({ name: str(p.name), containerPort: p.containerPort, protocol: protocolOf(p.protocol) });
+      }
+    }
+  }
+  return {
+    kind: 'Pod',
+    namespace,
+    name,
+    labels: labelsOf(meta),
+    podIP: podIP || podIPs[0] || '',
+    podIPs,
+    phase: str(status.phase),
+    // A pod without a Ready condition is one a fixture wrote by hand: treat it as running and ready.
+    ready: readyCond ? String(readyCond.status) === 'True' : true,
+    hostname: str(spec.hostname),
+    subdomain: str(spec.subdomain),
+    nodeName: str(spec.nodeName),
+    containerPorts,
+    terminating: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
+  };
+}
+
+/**
+ * Converts one API object. Returns [] for kinds DNS does not use; Endpoints may give several slices.
+ * Throws ManifestError for an object of a used kind that is malformed (e.g. no metadata.name).
+ */
+export function toClusterObjects(raw: unknown, defaultNamespace = 'default'): ClusterObject[] {
+  if (!isObj(raw)) throw new ManifestError('not a Kubernetes object (expected a mapping with apiVersion and kind)');
+  switch (raw.kind) {
+    case 'Namespace': return [toNamespace(raw)];
+    case 'Service': return [toService(raw, defaultNamespace)];
+    case 'EndpointSlice': {
+      const api = str(raw.apiVersion);
+      if (api && api !== 'discovery.k8s.io/v1') {
+        throw new ManifestError(`${describe(raw)}: apiVersion ${api} is not supported, use discovery.k8s.io/v1`);
+      }
+      return [toEndpointSlice(raw, defaultNamespace)];
+    }
+    case 'Endpoints': return endpointsToSlices(raw, defaultNamespace);
+    case 'Pod': return [toPod(raw, defaultNamespace)];
+    default: return [];
+  }
+}
+
+/** Flattens `kind: List` (and `*List` kinds kubectl emits) into its items. */
+export function flattenList(raw: unknown): unknown[] {
+  if (isObj(raw) && typeof raw.kind === 'string' && raw.kind.endsWith('List') && Array.isArray(raw.items)) {
+    return raw.items.flatMap(flattenList);
+  }
+  return [raw];
+}

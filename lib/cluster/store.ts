@@ -1,0 +1,351 @@
+// The cluster store: slim objects from every source, indexed the way DNS looks them up, so a query never scans
+// all Services. Every change bumps `generation` (answer caches key on it) and `serial` (the SOA serial, the
+// Unix time of the last DNS-relevant change, as CoreDNS sets it).
+import {
+  BUILTIN_NAMESPACES, objectKey, type ClusterObject, type Endpoint, type EndpointSlice, type Namespace,
+  type ObjectKind, type Pod, type Service,
+} from './model.js';
+
+/** What the resolver may read: a pure view of the cluster. */
+export interface ClusterView {
+  readonly generation: number;
+  readonly serial: number;
+  /** false until every source has loaded or synced once (NXDOMAIN then becomes SERVFAIL, as in CoreDNS) */
+  readonly synced: boolean;
+  namespaceExists(ns: string): boolean;
+  service(ns: string, name: string): Service | undefined;
+  /** the slices DNS uses for a Service, with ready endpoints only (publishNotReadyAddresses applied) */
+  readyEndpoints(ns: string, svc: string): readonly ReadySlice[];
+  /** keys "ns/name" of Services with this cluster IP, sorted */
+  servicesByClusterIP(ip: string): readonly string[];
+  /** keys "ns/name" of Services with a ready endpoint at this address, sorted */
+  servicesByEndpointIP(ip: string): readonly string[];
+  /** a Pod in `ns` with exactly this status.podIP (pods verified) */
+  podIPExists(ns: string, ip: string): boolean;
+}
+
+export interface ReadySlice {
+  endpoints: readonly Endpoint[];
+  ports: EndpointSlice['ports'];
+}
+
+export interface StoreChange {
+  kind: ObjectKind;
+  type: 'added' | 'modified' | 'deleted';
+  object: ClusterObject;
+}
+
+type Listener = (changes: readonly StoreChange[]) => void;
+
+const svcKey = (ns: string, name: string) => `${ns}/${name}`;
+
+function addToIndex(index: Map<string, string[]>, k: string, v: string): void {
+  const list = index.get(k);
+  if (!list) index.set(k, [v]);
+  else if (!list.includes(v)) { list.push(v); list.sort(); }
+}
+
+function removeFromIndex(index: Map<string, string[]>, k: string, v: string): void {
+  const list = index.get(k);
+  if (!list) return;
+  const i = list.indexOf(v);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) index.delete(k);
+}
+
+/** Cheap structural equality for plain JSON-like model objects. */
+function sameObject(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!sameObject((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+export class ClusterStore implements ClusterView {
+  generation = 0;
+  serial = Math.floor(Date.now() / 1000);
+  synced = true;
+
+  private objects = new Map<string, ClusterObject>();
+  private owners = new Map<string, string>();
+  private namespaces = new Map<string, Namespace>();
+  /** objects per namespace, so a namespace with objects exists even without a Namespace manifest */
+  private nsObjectCount = new Map<string, number>();
+  private services = new Map<string, Service>();
+  private slicesByService = new Map<string, Map<string, EndpointSlice>>();
+  private readyCache = new Map<string, ReadySlice[]>();
+  private readyIPsByService = new Map<string, string[]>();
+  private clusterIPIndex = new Map<string, string[]>();
+  private endpointIPIndex = new Map<string, string[]>();
+  private podIPCount = new Map<string, number>();
+  private listeners = new Set<Listener>();
+  private pending: StoreChange[] = [];
+  private batchDepth = 0;
+  /** namespaces Services and names are limited to (CoreDNS `namespaces`); empty = all */
+  private exposed: Set<string> | undefined;
+
+  constructor(opts: { namespaces?: string[] } = {}) {
+    if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
+  }
+
+  // ---- ClusterView ----
+
+  namespaceExists(ns: string): boolean {
+    if (this.exposed && !this.exposed.has(ns)) return false;
+    return this.namespaces.has(ns) || (this.nsObjectCount.get(ns) ?? 0) > 0 || BUILTIN_NAMESPACES.includes(ns);
+  }
+
+  service(ns: string, name: string): Service | undefined {
+    if (this.exposed && !this.exposed.has(ns)) return undefined;
+    return this.services.get(svcKey(ns, name));
+  }
+
+  readyEndpoints(ns: string, svc: string): readonly ReadySlice[] {
+    const key = svcKey(ns, svc);
+    let ready = this.readyCache.get(key);
+    if (!ready) {
+      ready = this.computeReady(key);
+      this.readyCache.set(key, ready);
+    }
+    return ready;
+  }
+
+  servicesByClusterIP(ip: string): readonly string[] {
+    return this.filterExposed(this.clusterIPIndex.get(ip));
+  }
+
+  servicesByEndpointIP(ip: string): readonly string[] {
+    return this.filterExposed(this.endpointIPIndex.get(ip));
+  }
+
+  podIPExists(ns: string, ip: string): boolean {
+    return (this.podIPCount.get(`${ns}/${ip}`) ?? 0) > 0;
+  }
+
+  // ---- reading ----
+
+  get(kind: ObjectKind, namespace: string, name: string): ClusterObject | undefined {
+    return this.objects.get(kind === 'Namespace' ? `Namespace//${name}` : `${kind}/${namespace}/${name}`);
+  }
+
+  all(): IterableIterator<ClusterObject> {
+    return this.objects.values();
+  }
+
+  allServices(): IterableIterator<Service> {
+    return this.services.values();
+  }
+
+  counts(): Record<ObjectKind, number> {
+    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0 };
+    for (const o of this.objects.values()) c[o.kind]++;
+    return c;
+  }
+
+  ownerOf(o: ClusterObject): string | undefined {
+    return this.owners.get(objectKey(o));
+  }
+
+  onChange(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  // ---- writing ----
+
+  /** Runs `fn` as one change: one generation bump and one notification. */
+  batch<T>(fn: () => T): T {
+    this.batchDepth++;
+    try {
+      return fn();
+    } finally {
+      this.batchDepth--;
+      if (this.batchDepth === 0) this.flush();
+    }
+  }
+
+  /** Adds or replaces one object. Returns false when nothing DNS-relevant changed. */
+  apply(obj: ClusterObject, owner = 'api'): boolean {
+    const key = objectKey(obj);
+    const old = this.objects.get(key);
+    this.owners.set(key, owner);
+    if (old && sameObject(old, obj)) return false;
+    if (old) this.unindex(old);
+    this.objects.set(key, obj);
+    this.index(obj);
+    this.record({ kind: obj.kind, type: old ? 'modified' : 'added', object: obj });
+    return true;
+  }
+
+  delete(kind: ObjectKind, namespace: string, name: string): boolean {
+    const key = kind === 'Namespace' ? `Namespace//${name}` : `${kind}/${namespace}/${name}`;
+    const old = this.objects.get(key);
+    if (!old) return false;
+    this.objects.delete(key);
+    this.owners.delete(key);
+    this.unindex(old);
+    this.record({ kind: old.kind, type: 'deleted', object: old });
+    return true;
+  }
+
+  /** Makes the objects owned by `owner` exactly `objs` (a reload), touching only what differs. */
+  replace(owner: string, objs: Iterable<ClusterObject>): number {
+    return this.batch(() => {
+      const keep = new Set<string>();
+      let changed = 0;
+      for (const o of objs) {
+        keep.add(objectKey(o));
+        if (this.apply(o, owner)) changed++;
+      }
+      for (const [key, o] of [...this.objects]) {
+        if (this.owners.get(key) === owner && !keep.has(key)) {
+          this.delete(o.kind, o.kind === 'Namespace' ? '' : o.namespace, o.name);
+          changed++;
+        }
+      }
+      return changed;
+    });
+  }
+
+  setSynced(synced: boolean): void {
+    if (this.synced === synced) return;
+    this.synced = synced;
+    // Negative answers depend on it: invalidate caches.
+    this.generation++;
+  }
+
+  // ---- internals ----
+
+  private filterExposed(list: string[] | undefined): readonly string[] {
+    if (!list) return [];
+    if (!this.exposed) return list;
+    return list.filter((k) => this.exposed!.has(k.slice(0, k.indexOf('/'))));
+  }
+
+  private record(change: StoreChange): void {
+    this.pending.push(change);
+    if (this.batchDepth === 0) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const changes = this.pending;
+    this.pending = [];
+    this.generation++;
+    this.serial = Math.max(this.serial, Math.floor(Date.now() / 1000));
+    for (const fn of this.listeners) fn(changes);
+  }
+
+  private nsCount(ns: string, delta: number): void {
+    const n = (this.nsObjectCount.get(ns) ?? 0) + delta;
+    if (n <= 0) this.nsObjectCount.delete(ns);
+    else this.nsObjectCount.set(ns, n);
+  }
+
+  private index(o: ClusterObject): void {
+    switch (o.kind) {
+      case 'Namespace':
+        this.namespaces.set(o.name, o);
+        return;
+      case 'Service': {
+        const key = svcKey(o.namespace, o.name);
+        this.services.set(key, o);
+        for (const ip of o.clusterIPs) addToIndex(this.clusterIPIndex, ip, key);
+        this.nsCount(o.namespace, 1);
+        this.serviceEndpointsChanged(key);
+        return;
+      }
+      case 'EndpointSlice': {
+        const key = svcKey(o.namespace, o.serviceName);
+        let m = this.slicesByService.get(key);
+        if (!m) this.slicesByService.set(key, (m = new Map()));
+        m.set(o.name, o);
+        this.nsCount(o.namespace, 1);
+        this.serviceEndpointsChanged(key);
+        return;
+      }
+      case 'Pod':
+        this.nsCount(o.namespace, 1);
+        if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) {
+          const k = `${o.namespace}/${o.podIP}`;
+          this.podIPCount.set(k, (this.podIPCount.get(k) ?? 0) + 1);
+        }
+        return;
+    }
+  }
+
+  private unindex(o: ClusterObject): void {
+    switch (o.kind) {
+      case 'Namespace':
+        this.namespaces.delete(o.name);
+        return;
+      case 'Service': {
+        const key = svcKey(o.namespace, o.name);
+        this.services.delete(key);
+        for (const ip of o.clusterIPs) removeFromIndex(this.clusterIPIndex, ip, key);
+        this.nsCount(o.namespace, -1);
+        this.serviceEndpointsChanged(key);
+        return;
+      }
+      case 'EndpointSlice': {
+        const key = svcKey(o.namespace, o.serviceName);
+        const m = this.slicesByService.get(key);
+        if (m) {
+          m.delete(o.name);
+          if (m.size === 0) this.slicesByService.delete(key);
+        }
+        this.nsCount(o.namespace, -1);
+        this.serviceEndpointsChanged(key);
+        return;
+      }
+      case 'Pod': {
+        this.nsCount(o.namespace, -1);
+        const k = `${o.namespace}/${o.podIP}`;
+        const n = this.podIPCount.get(k);
+        if (n !== undefined) {
+          if (n <= 1) this.podIPCount.delete(k);
+          else this.podIPCount.set(k, n - 1);
+        }
+        return;
+      }
+    }
+  }
+
+  private computeReady(key: string): ReadySlice[] {
+    const slices = this.slicesByService.get(key);
+    if (!slices) return [];
+    const svc = this.services.get(key);
+    // The EndpointSlice controller marks every endpoint ready when the Service publishes not-ready addresses;
+    // fixtures written by hand rely on us doing the same.
+    const publishAll = svc?.publishNotReadyAddresses === true;
+    let list = [...slices.values()];
+    if (list.some((s) => !s.mirrored)) list = list.filter((s) => !s.mirrored);
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const out: ReadySlice[] = [];
+    for (const s of list) {
+      if (s.addressType === 'FQDN') continue;
+      const endpoints = publishAll ? s.endpoints : s.endpoints.filter((e) => e.ready);
+      if (endpoints.length > 0) out.push({ endpoints, ports: s.ports });
+    }
+    return out;
+  }
+
+  private serviceEndpointsChanged(key: string): void {
+    this.readyCache.delete(key);
+    const old = this.readyIPsByService.get(key) ?? [];
+    const ready = this.computeReady(key);
+    this.readyCache.set(key, ready);
+    const now = new Set<string>();
+    for (const s of ready) for (const e of s.endpoints) for (const a of e.addresses) now.add(a);
+    for (const ip of old) if (!now.has(ip)) removeFromIndex(this.endpointIPIndex, ip, key);
+    for (const ip of now) addToIndex(this.endpointIPIndex, ip, key);
+    if (now.size > 0) this.readyIPsByService.set(key, [...now]);
+    else this.readyIPsByService.delete(key);
+  }
+}

@@ -1,0 +1,107 @@
+// One configuration object for the whole server. The CLI (server/cli.ts), a Corefile and the programmatic API all
+// produce this shape; everything downstream reads only this.
+
+export type PodsMode = 'disabled' | 'insecure' | 'verified';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface SynthesisConfig {
+  /** pod IPv4 CIDR (kind: 10.244.0.0/16) */
+  podCIDR: string;
+  /** service IPv4 CIDR (kind: 10.96.0.0/12) */
+  serviceCIDR: string;
+  podCIDRv6: string;
+  serviceCIDRv6: string;
+  /** nodes a DaemonSet runs on */
+  nodes: number;
+}
+
+export interface ClusterDnsConfig {
+  /** DNS over UDP and TCP on the same port */
+  listen: HostPort;
+  /** forward zones served, lower case, no trailing dot; the first is the primary zone (PTR targets) */
+  zones: string[];
+  /** serve PTR under in-addr.arpa and ip6.arpa (kubeadm's `kubernetes cluster.local in-addr.arpa ip6.arpa`) */
+  reverseZones: string[];
+  ttl: number;
+  pods: PodsMode;
+  endpointPodNames: boolean;
+  /** where objects come from */
+  source: 'fixtures' | 'kubernetes';
+  /** fixture files or folders */
+  fixtures: string[];
+  /** watch fixture files and reload on change */
+  watch: boolean;
+  /** namespace for manifests without metadata.namespace (kubectl's --namespace) */
+  namespace: string;
+  synthesis: SynthesisConfig;
+  /** live mode */
+  kubeconfig?: string;
+  context?: string;
+  /** CoreDNS `namespaces`: only these are served (empty = all) */
+  namespaces: string[];
+  /** CoreDNS `labels`: label selector on Services */
+  labels?: string;
+  /** resolvers for names outside our zones (empty = REFUSED) */
+  upstreams: HostPort[];
+  /** admin HTTP API (null = off) */
+  admin: HostPort | null;
+  adminToken?: string;
+  /** separate listeners, CoreDNS style (null = only on the admin listener) */
+  health: HostPort | null;
+  ready: HostPort | null;
+  metrics: HostPort | null;
+  /** seconds /health fails before the process stops on SIGTERM */
+  lameduck: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEFAULT_ZONE = 'cluster.local';
+
+export function defaultConfig(): ClusterDnsConfig {
+  return {
+    listen: { host: '127.0.0.1', port: 5353 },
+    zones: [DEFAULT_ZONE],
+    reverseZones: ['in-addr.arpa', 'ip6.arpa'],
+    ttl: 5,
+    pods: 'disabled',
+    endpointPodNames: false,
+    source: 'fixtures',
+    fixtures: [],
+    watch: true,
+    namespace: 'default',
+    synthesis: {
+      podCIDR: '10.244.0.0/16',
+      serviceCIDR: '10.96.0.0/12',
+      podCIDRv6: 'fd00:10:244::/56',
+      serviceCIDRv6: 'fd00:10:96::/112',
+      nodes: 1,
+    },
+    namespaces: [],
+    upstreams: [],
+    admin: { host: '127.0.0.1', port: 8080 },
+    health: null,
+    ready: null,
+    metrics: null,
+    lameduck: 0,
+    logLevel: 'info',
+  };
+}
+
+/** Normalises a zone name: lower case, no trailing dot. */
+export function normalizeZone(z: string): string {
+  return z.trim().toLowerCase().replace(/\.+$/, '');
+}
+
+/** "host:port", ":port", "[v6]:port" → HostPort; a missing host means `defaultHost`. */
+export function parseHostPort(s: string, defaultHost = '127.0.0.1'): HostPort {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s.trim());
+  if (!m) throw new Error(`"${s}" is not HOST:PORT`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`"${s}": port ${port} is out of range (0-65535)`);
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? defaultHost : host, port };
+}
