@@ -1,5 +1,6 @@
 // The UDP wire: header flags, EDNS0, rcodes for what the server does not serve, and truncation to the client's size.
 // Limits per the contract: 512 bytes without EDNS, else min(client's EDNS size, 1232).
+import dgram from 'node:dgram';
 import t from 'tap';
 import packet from 'dns-packet';
 import {
@@ -121,6 +122,35 @@ t.test('UDP header and sections', async (t) => {
     const r = await queryUdp(server, 'cluster.local', 'AXFR');
     t.equal(r.msg.rcode, 'REFUSED');
   });
+});
+
+t.test('many queries in flight on one UDP socket are each answered, matched by id', async (t) => {
+  const { server } = await startSchemaServer(t);
+  const sock = dgram.createSocket('udp4');
+  t.teardown(() => sock.close());
+  const names = [`svc1.${Z}`, `svc6.${Z}`, `hdls1.${Z}`, `svc0.${Z}`];
+  const want = new Map<number, string>();
+  const got = new Map<number, string>();
+  const done = new Promise<void>((resolve) => {
+    sock.on('message', (m) => {
+      const d = decode(m);
+      got.set(d.id, `${d.questions[0]?.name} ${d.rcode} ${d.answers.length}`);
+      if (got.size === want.size) resolve();
+    });
+  });
+  const expected: Record<string, string> = {
+    [`svc1.${Z}`]: 'NOERROR 1', [`svc6.${Z}`]: 'NOERROR 1', [`hdls1.${Z}`]: 'NOERROR 4', [`svc0.${Z}`]: 'NXDOMAIN 0',
+  };
+  for (let id = 1; id <= 200; id++) {
+    const name = names[id % names.length];
+    const type = name.startsWith('svc6') ? 'AAAA' : 'A';
+    want.set(id, `${name} ${expected[name]}`);
+    sock.send(buildQuery(name, type, { id }), server.port, server.host);
+    if (id % 50 === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise((r) => { timer = setTimeout(r, 5000); })]).finally(() => clearTimeout(timer));
+  t.same(got, want, 'every query answered with its own answer');
 });
 
 t.test('UDP size limits and truncation', async (t) => {
