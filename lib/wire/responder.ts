@@ -29,8 +29,8 @@ export interface QueryEvent {
   answers: number;
   requestSize: number;
   responseSize: number;
-  /** high-resolution start time (process.hrtime.bigint()) */
-  start: bigint;
+  /** when the query arrived (performance.now(), ms) */
+  start: number;
   /** who wrote the reply: 'kubernetes', 'forward', 'fault', or '' when the server did (errors) */
   plugin: string;
   edns: boolean;
@@ -74,7 +74,7 @@ export class Responder {
   }
 
   handle(msg: Buffer, transport: Transport, client = ''): HandleResult {
-    const start = this.hooks.onQuery ? process.hrtime.bigint() : 0n;
+    const start = this.hooks.onQuery ? performance.now() : 0;
     const p = parseQuery(msg);
     if (!p.ok) {
       if (p.drop) return null;
@@ -133,7 +133,7 @@ export class Responder {
     return out;
   }
 
-  private errorReply(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
+  private errorReply(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
     transport: Transport, client: string, reqSize: number): Buffer {
     const out = encodeResponse({
       header: { id: q.id, opcode: 0, aa: false, rd: q.rd, cd: q.cd, rcode },
@@ -143,7 +143,7 @@ export class Responder {
     return out;
   }
 
-  private async forward(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined,
+  private async forward(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined,
     transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
     const res = await this.upstream!.forward(msg).catch(() => null);
     if (!res) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
@@ -153,7 +153,7 @@ export class Responder {
   }
 
   /** ExternalName to a name outside our zones: CNAME, then whatever the upstream says (its rcode ignored). */
-  private async chase(start: bigint, ans: Answer, q: ParsedQuery, question: Question, edns: Edns | undefined,
+  private async chase(start: number, ans: Answer, q: ParsedQuery, question: Question, edns: Edns | undefined,
     limit: number, transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
     const up = await upstreamAnswerRecords(this.upstream!, ans.chase!.name, ans.chase!.type, q.rd).catch(() => undefined);
     const full: Answer = up ? { ...ans, answer: [...ans.answer, ...up.records], tc: up.tc || ans.tc } : ans;
@@ -162,7 +162,7 @@ export class Responder {
     return out;
   }
 
-  private applyFault(f: FaultAction, start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined,
+  private applyFault(f: FaultAction, start: number, q: ParsedQuery, question: Question, edns: Edns | undefined,
     limit: number, transport: Transport, client: string, msg: Buffer): HandleResult {
     switch (f.action) {
       case 'drop':
@@ -195,7 +195,7 @@ export class Responder {
     }
   }
 
-  private answerUncached(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
+  private answerUncached(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
     transport: Transport, client: string, msg: Buffer): HandleResult {
     const ans = resolve(this.view, this.cfg(), q.name, q.type);
     if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
@@ -206,7 +206,7 @@ export class Responder {
     return out;
   }
 
-  private emit(start: bigint, name: string, type: number, transport: Transport, client: string, rcode: number,
+  private emit(start: number, name: string, type: number, transport: Transport, client: string, rcode: number,
     answers: number, requestSize: number, responseSize: number, plugin: string, edns: boolean, dobit: boolean): void {
     const on = this.hooks.onQuery;
     if (on) on({ name, type, transport, client, rcode, answers, requestSize, responseSize, start, plugin, edns, do: dobit });
