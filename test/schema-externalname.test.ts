@@ -34,6 +34,10 @@ const cases: Case[] = [
   { q: `endpoint.ext-out.${Z}`, type: 'A', rcode: 'NXDOMAIN' },
   { q: `foo.ext-in.${Z}`, type: 'A', rcode: 'NXDOMAIN' },
   { q: `ext-out.${Z}`, type: 'SRV', rcode: 'NODATA' },
+  {
+    q: `ext-chain.${Z}`, type: 'A', rcode: 'NOERROR', why: 'a chain of ExternalNames is followed inside the zone',
+    answer: [`ext-chain.${Z} 5 CNAME ext-in.${Z}`, `ext-in.${Z} 5 CNAME svc1.${Z}`, `svc1.${Z} 5 A 10.0.0.1`],
+  },
 ];
 
 t.test('ExternalName over UDP and TCP', async (t) => {

@@ -48,6 +48,11 @@ const cases: Case[] = [
   { q: `hdls-dup.${Z}`, type: 'A', rcode: 'NOERROR', answer: [`hdls-dup.${Z} 5 A 172.0.3.1`, `hdls-dup.${Z} 5 A 172.0.3.2`, `hdls-dup.${Z} 5 A 172.0.3.3`], why: 'dedup across slices' },
   { q: `172-0-3-2.hdls-dup.${Z}`, type: 'A', rcode: 'NOERROR', answer: [`172-0-3-2.hdls-dup.${Z} 5 A 172.0.3.2`] },
   { q: `hdls-dup.${Z}`, type: 'AAAA', rcode: 'NODATA', why: 'addresses of one family only: the other is NODATA, §5.2' },
+  { q: `_http._tcp.dup-name.hdls1.${Z}`, type: 'SRV', rcode: 'NXDOMAIN', why: 'three labels left of the service' },
+  // Legacy v1 Endpoints, converted: ready addresses only (issue 2, fixture files).
+  { q: `legacy.${Z}`, type: 'A', rcode: 'NOERROR', answer: [`legacy.${Z} 5 A 172.0.5.1`], why: 'v1 Endpoints: notReadyAddresses left out' },
+  { q: `leg-0.legacy.${Z}`, type: 'A', rcode: 'NOERROR', answer: [`leg-0.legacy.${Z} 5 A 172.0.5.1`] },
+  { q: `leg-1.legacy.${Z}`, type: 'A', rcode: 'NXDOMAIN' },
 ];
 
 // endpoint_pod_names: hostname > targetRef pod name (< 64 chars) > dashed IP (§2, §13.5).

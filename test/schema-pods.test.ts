@@ -23,6 +23,11 @@ const insecure: Case[] = [
   { q: '1-2-3.testns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', why: 'two dashes: read as IPv6, not an address' },
   { q: 'testns.pod.cluster.local', type: 'A', rcode: 'NODATA', why: '<ns>.pod.<zone> of an existing namespace' },
   { q: 'nsnoexist.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN' },
+  // One label left of a pod name parses as an endpoint label, which the pod lookup ignores (CoreDNS parse.go +
+  // findPods: quirk); three labels are too many.
+  { q: 'x.1-2-3-4.testns.pod.cluster.local', type: 'A', rcode: 'NOERROR', answer: ['x.1-2-3-4.testns.pod.cluster.local 5 A 1.2.3.4'], why: 'endpoint label ignored under pod (quirk)' },
+  { q: 'a.b.c.1-2-3-4.testns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', why: 'three labels left of the pod name' },
+  { q: '1-2-3-4.testns.pod.cluster.local', type: 'TXT', rcode: 'NODATA' },
 ];
 
 const verified: Case[] = [

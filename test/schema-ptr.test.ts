@@ -1,6 +1,7 @@
 // Reverse lookups: reference §5.6 and §13.10 (CoreDNS reverse.go, reverse_test.go).
 import t from 'tap';
 import { runCases, type Case } from './helpers/cases.js';
+import { queryUdp } from './helpers/dns-wire.js';
 import { startSchemaServer } from './helpers/server.js';
 
 const Z = 'testns.svc.cluster.local';
@@ -35,6 +36,9 @@ const cases: Case[] = [
     answer: [`3.3.0.172.in-addr.arpa 5 PTR 172-0-3-3.hdls-dup.${Z}`, `3.3.0.172.in-addr.arpa 5 PTR 172-0-3-3.hdls-dup2.${Z}`],
   },
   { q: '30.0.0.172.in-addr.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`30.0.0.172.in-addr.arpa 5 PTR pnr-0.hdls-pnr.${Z}`], why: 'published not-ready endpoint' },
+  { q: '10.0.96.10.in-addr.arpa', type: 'PTR', rcode: 'NOERROR', answer: ['10.0.96.10.in-addr.arpa 5 PTR kube-dns.kube-system.svc.cluster.local'] },
+  { q: '8.0.0.10.in-addr.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`8.0.0.10.in-addr.arpa 5 PTR svc-lb.${Z}`] },
+  { q: '10.2.0.192.in-addr.arpa', type: 'PTR', rcode: 'NXDOMAIN', zone: 'in-addr.arpa', why: 'externalIPs have no PTR' },
   { q: '6.0.0.172.in-addr.arpa', type: 'PTR', rcode: 'NXDOMAIN', zone: 'in-addr.arpa', why: 'not-ready endpoints have no PTR' },
   { q: '40.0.0.172.in-addr.arpa', type: 'PTR', rcode: 'NXDOMAIN', zone: 'in-addr.arpa' },
   { q: '9.9.9.10.in-addr.arpa', type: 'PTR', rcode: 'NXDOMAIN', zone: 'in-addr.arpa', why: 'unknown IP' },
@@ -42,12 +46,24 @@ const cases: Case[] = [
   { q: '1.0.0.10.in-addr.arpa', type: 'A', rcode: 'NXDOMAIN', zone: 'in-addr.arpa', why: 'non-PTR query under a reverse zone, §4' },
   { q: '1.0.0.10.in-addr.arpa', type: 'TXT', rcode: 'NXDOMAIN', zone: 'in-addr.arpa' },
   { q: 'foo.1.0.0.10.in-addr.arpa', type: 'PTR', rcode: 'NXDOMAIN', zone: 'in-addr.arpa', why: 'malformed reverse name' },
+  { q: '10.in-addr.arpa', type: 'PTR', rcode: 'NXDOMAIN', zone: 'in-addr.arpa', why: 'partial reverse name' },
+  { q: '0.1.ip6.arpa', type: 'PTR', rcode: 'NXDOMAIN', zone: 'ip6.arpa', why: 'partial reverse name' },
   { q: '1.0.0.10.In-Addr.ARPA', type: 'PTR', rcode: 'NOERROR', answer: [`1.0.0.10.In-Addr.ARPA 5 PTR svc1.${Z}`], why: 'owner echoed, target lower case' },
 ];
 
 t.test('PTR over UDP and TCP', async (t) => {
   const { server } = await startSchemaServer(t);
   await runCases(t, server, cases);
+});
+
+t.test('SOA at the apex of a reverse zone', async (t) => {
+  const { server } = await startSchemaServer(t);
+  const r = await queryUdp(server, 'in-addr.arpa', 'SOA');
+  t.equal(r.msg.rcode, 'NOERROR');
+  t.has(r.msg.answers, [{
+    name: 'in-addr.arpa', type: 'SOA', ttl: 5,
+    data: { mname: 'ns.dns.in-addr.arpa', rname: 'hostmaster.in-addr.arpa', refresh: 7200, retry: 1800, expire: 86400, minimum: 5 },
+  }]);
 });
 
 t.test('PTR targets use the primary (first) zone', async (t) => {

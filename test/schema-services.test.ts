@@ -37,6 +37,20 @@ const cases: Case[] = [
   { q: `svc0.${Z}`, type: 'TXT', rcode: 'NXDOMAIN' },
   { q: `svc0.${Z}`, type: 'MX', rcode: 'NXDOMAIN', why: 'other types test existence with an A lookup, §5.7' },
   { q: `svc0.${Z}`, type: 'SOA', rcode: 'NODATA', why: 'SOA below the apex is NODATA even for a missing name (quirk), §5.7' },
+  // Any other type tests existence with an A lookup (§5.7).
+  { q: `svc1.${Z}`, type: 'ANY', rcode: 'NODATA' },
+  { q: `svc1.${Z}`, type: 'CAA', rcode: 'NODATA' },
+  { q: `svc0.${Z}`, type: 'ANY', rcode: 'NXDOMAIN' },
+  { q: `svc0.${Z}`, type: 'CAA', rcode: 'NXDOMAIN' },
+  // NodePort / LoadBalancer: the ClusterIP only, never externalIPs or LB ingress (§5.1).
+  { q: `svc-nodeport.${Z}`, type: 'A', rcode: 'NOERROR', answer: [`svc-nodeport.${Z} 5 A 10.0.0.7`] },
+  { q: `svc-lb.${Z}`, type: 'A', rcode: 'NOERROR', answer: [`svc-lb.${Z} 5 A 10.0.0.8`], why: 'externalIPs and LB ingress are not served' },
+  { q: 'kube-dns.kube-system.svc.cluster.local', type: 'A', rcode: 'NOERROR', answer: ['kube-dns.kube-system.svc.cluster.local 5 A 10.96.0.10'] },
+  // "*" and "any" are ordinary labels since CoreDNS 1.9 (§2): they match nothing.
+  { q: `*.${Z}`, type: 'A', rcode: 'NXDOMAIN', why: 'no wildcards' },
+  { q: `any.${Z}`, type: 'A', rcode: 'NXDOMAIN' },
+  { q: 'svc1.*.svc.cluster.local', type: 'A', rcode: 'NXDOMAIN' },
+  { q: `*.svc1.${Z}`, type: 'A', rcode: 'NXDOMAIN' },
 ];
 
 t.test('ClusterIP services over UDP and TCP', async (t) => {

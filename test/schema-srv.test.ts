@@ -120,6 +120,20 @@ const cases: Case[] = [
       `172-0-3-3.hdls-dup.${Z} 5 A 172.0.3.3`,
     ],
   },
+  {
+    q: 'kube-dns.kube-system.svc.cluster.local', type: 'SRV', rcode: 'NOERROR', why: 'kube-dns: 3 entries → 33; dns and dns-tcp share port 53 → one SRV',
+    answer: [
+      'kube-dns.kube-system.svc.cluster.local 5 SRV 0 33 53 kube-dns.kube-system.svc.cluster.local',
+      'kube-dns.kube-system.svc.cluster.local 5 SRV 0 33 9153 kube-dns.kube-system.svc.cluster.local',
+    ],
+    extra: ['kube-dns.kube-system.svc.cluster.local 5 A 10.96.0.10'],
+  },
+  {
+    q: '_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local', type: 'SRV', rcode: 'NOERROR',
+    answer: ['_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local 5 SRV 0 100 53 kube-dns.kube-system.svc.cluster.local'],
+    extra: ['kube-dns.kube-system.svc.cluster.local 5 A 10.96.0.10'],
+  },
+  { q: `_http._tcp.svc-dual-stack.${Z}`, type: 'AAAA', rcode: 'NOERROR', answer: [`_http._tcp.svc-dual-stack.${Z} 5 AAAA 10::3`], why: 'AAAA at a port name (quirk)' },
   { q: `ext-out.${Z}`, type: 'SRV', rcode: 'NODATA', why: 'SRV at an ExternalName, §5.4' },
   { q: `_http._tcp.ext-out.${Z}`, type: 'SRV', rcode: 'NXDOMAIN', why: 'nothing below an ExternalName' },
 ];

@@ -193,6 +193,14 @@ t.test('UDP size limits and truncation', async (t) => {
     checkTruncated(t, r, 800, bigAll);
   });
 
+  // RFC 6891 §6.2.5: an EDNS size below 512 MUST be treated as 512 (CoreDNS request.Size() does the same).
+  for (const size of [0, 256]) {
+    await t.test(`EDNS ${size}: treated as 512`, async (t) => {
+      const r = await queryUdp(server, mid, 'A', { edns: { udpSize: size } });
+      checkTruncated(t, r, 512, midAll);
+    });
+  }
+
   await t.test('the same query over TCP gives everything', async (t) => {
     const plain = await queryTcp(server, big, 'A');
     t.equal(plain.msg.flag_tc, false);

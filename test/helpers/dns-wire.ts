@@ -85,7 +85,11 @@ export function buildQuery(name: string, type: string, opts: QueryOptions = {}):
     questions: [{ name, type, class: opts.qclass ?? 'IN' }],
     additionals,
   };
-  return packet.encode(msg);
+  const buf = packet.encode(msg);
+  // dns-packet writes `udpPayloadSize || 4096`, so a size of 0 has to be patched in: the OPT (no options) is the
+  // last 11 bytes and its CLASS field, the payload size, sits 3 bytes in.
+  if (opts.edns) buf.writeUInt16BE(opts.edns.udpSize ?? 1232, buf.length - 8);
+  return buf;
 }
 
 export function decode(buf: Buffer): DecodedMessage {

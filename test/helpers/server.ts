@@ -18,13 +18,8 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-/** The address the handle serves on; the brief documents `dns.host`/`dns.port`, the preamble `dns.address`. */
 export function addressOf(dns: ClusterDns): ServerAddress {
-  const d = dns as unknown as { host?: string; port?: number; address?: ServerAddress };
-  const host = d.host ?? d.address?.host;
-  const port = d.port ?? d.address?.port;
-  if (typeof host !== 'string' || typeof port !== 'number') throw new Error('startClusterDns() returned no host/port');
-  return { host, port };
+  return { host: dns.host, port: dns.port };
 }
 
 export async function startServer(t: Teardown, opts: Partial<StartOptions> = {}): Promise<Running> {
