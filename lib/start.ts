@@ -1,6 +1,5 @@
 // Wiring: store + source + resolver + wire layer + admin into one running server. Used by the CLI and, as
 // startClusterDns(), by test suites that want a DNS server in-process.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
@@ -18,7 +17,9 @@ import { FixtureSource } from './sources/fixtures.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './package-root.js';
+
+export { VERSION };
 
 export class ConfigError extends Error {}
 
@@ -143,7 +144,8 @@ export class ClusterDnsServer {
         this.logger.debug({ err, where }, 'dns transport error');
       },
     });
-    await this.transport.listen();
+    const bound = await this.transport.listen();
+    this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = resolverConfigFrom(this.config, localAddresses(this.config.listen.host));
   }
 

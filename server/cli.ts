@@ -1,12 +1,12 @@
 // Command line → ClusterDnsConfig. Every flag maps onto one config field; a bad flag is a UsageError (exit 2).
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
 
 export class UsageError extends Error {}
 
-export const BUNDLED_FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+export const BUNDLED_FIXTURES = path.join(PACKAGE_ROOT, 'fixtures');
 
 const OPTIONS = {
   fixtures: { type: 'string', multiple: true },

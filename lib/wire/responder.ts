@@ -169,10 +169,12 @@ export class Responder {
         this.emit(start, q.name, q.type, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
         return null;
       case 'rcode': {
-        const ans = resolve(this.view, this.cfg(), q.name, q.type);
+        // An injected NXDOMAIN looks like a real one: AA and the zone's SOA (an SOA query below the apex gives it).
+        const soa = resolve(this.view, this.cfg(), q.name, QTYPE.SOA);
+        const authority = f.rcode === RCODE.NXDOMAIN ? (soa.authority.length ? soa.authority : soa.answer) : [];
         const out = encodeResponse({
-          header: { id: q.id, opcode: 0, aa: !ans.outOfZone, rd: q.rd, cd: q.cd, rcode: f.rcode },
-          question, answer: [], authority: f.rcode === RCODE.NXDOMAIN ? ans.authority : [], additional: [],
+          header: { id: q.id, opcode: 0, aa: !soa.outOfZone && f.rcode === RCODE.NXDOMAIN, rd: q.rd, cd: q.cd, rcode: f.rcode },
+          question, answer: [], authority, additional: [],
           ...(edns ? { edns } : {}),
         }, limit);
         this.emit(start, q.name, q.type, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
