@@ -5,7 +5,7 @@ import type { ClusterView } from '../cluster/store.js';
 import { QTYPE, RCODE, type Answer, type RR } from '../dns/records.js';
 import { resolve } from '../dns/resolver.js';
 import type { ResolverConfig } from '../dns/resolver-config.js';
-import { encodeResponse, type Edns, type Question } from './encoder.js';
+import { EncodeError, encodeResponse, type Edns, type Question } from './encoder.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { upstreamAnswerRecords } from './upstream-answer.js';
 
@@ -123,7 +123,14 @@ export class Responder {
     }
     if (ans.chase && this.upstream) return this.chase(start, ans, q, question, edns, limit, transport, client, msg);
 
-    const buf = encodeAnswer(ans, question, edns, limit);
+    let buf: Buffer;
+    try {
+      buf = encodeAnswer(ans, question, edns, limit);
+    } catch (err) {
+      // Data that cannot be written (e.g. an ExternalName with a label over 63 bytes): SERVFAIL, not silence.
+      if (!(err instanceof EncodeError)) throw err;
+      return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+    }
     if (cacheable && !ans.outOfZone) {
       if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
       this.cache.set(key, { buf, rcode: ans.rcode, answers: ans.answer.length });
