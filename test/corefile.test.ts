@@ -47,7 +47,6 @@ t.test('stock kubeadm/kind Corefile maps to the exact config', async (t) => {
   t.strictSame(Object.keys(config).sort(), Object.keys(expected).sort());
   const file = fixture('kubeadm.Corefile');
   t.strictSame(warnings, [
-    `${file} line 9: "fallthrough in-addr.arpa ip6.arpa" is not implemented: NXDOMAIN in these zones is answered, not passed to forward`,
     `${file} line 13: forward options not implemented (ignored): max_concurrent`,
     `${file}: plugins not implemented by clusterdns (ignored): errors, cache, loop, reload, loadbalance`,
     'admin API turned off: port 8080 is the Corefile\'s health listener (use --admin HOST:PORT to move it)',
@@ -71,6 +70,15 @@ t.test('kubeadm 1.13 Corefile: proxy read as forward, removed upstream option wa
   t.equal(config.lameduck, 0);
   t.match(warnings.join('\n'), /line 6: "upstream" is not implemented: removed from CoreDNS/);
   t.match(warnings.join('\n'), /line 10: proxy is the removed predecessor of forward; read as forward/);
+});
+
+t.test('fallthrough: reverse zones match clusterdns, forward zones are warned', async (t) => {
+  const all = map('.:53 {\n kubernetes cluster.local in-addr.arpa {\n  fallthrough\n }\n forward . 192.0.2.1\n}\n');
+  t.strictSame(all.warnings, ['Corefile line 3: fallthrough in cluster.local is not implemented: NXDOMAIN there is answered, not passed to forward']);
+  const none = map('.:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa\n forward . 192.0.2.1\n}\n');
+  t.strictSame(none.warnings, ['Corefile: PTR NXDOMAIN in in-addr.arpa, ip6.arpa will be passed to forward (clusterdns always falls through in its reverse zones)']);
+  const noForward = map('.:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa\n}\n');
+  t.strictSame(noForward.warnings, [], 'without forward there is nothing to fall through to');
 });
 
 t.test('the kubernetes block options', async (t) => {
@@ -118,6 +126,7 @@ cluster.local:5353 in-addr.arpa:5353 {
     'Corefile line 12: "endpoint https://10.0.0.1:6443" is not implemented: clusterdns uses the in-cluster service account or --kubeconfig to reach the API server',
     'Corefile line 13: "noendpoints" is not implemented: EndpointSlices are still watched; headless and endpoint names keep answering',
     'Corefile line 14: "ignore empty_service" is not implemented: services with no ready endpoints still answer their ClusterIP',
+    'Corefile: PTR NXDOMAIN in in-addr.arpa will be passed to forward (clusterdns always falls through in its reverse zones)',
     'Corefile: plugins not implemented by clusterdns (ignored): log',
   ]);
 });

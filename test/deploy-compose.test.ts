@@ -17,12 +17,11 @@ function composeCommand(): string[] | null {
   return null;
 }
 
-t.test('compose config -q accepts docker-compose.yml', async (t) => {
-  const cmd = composeCommand();
-  if (!cmd) {
-    t.skip('neither `docker compose` nor `docker-compose` is installed (apt-get install docker-compose)');
-    return;
-  }
+const compose = composeCommand();
+t.test('compose config -q accepts docker-compose.yml', {
+  skip: compose ? false : 'neither `docker compose` nor `docker-compose` is installed (apt-get install docker-compose)',
+}, async (t) => {
+  const cmd = compose!;
   const r = spawnSync(cmd[0], [...cmd.slice(1), '-f', join(root, 'docker-compose.yml'), 'config', '-q'], { cwd: root, encoding: 'utf8' });
   t.equal(r.status, 0, `${cmd.join(' ')} config -q: ${r.stderr}`);
   // The resolved form keeps the client's resolver pointing at clusterdns.

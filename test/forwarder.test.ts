@@ -2,7 +2,7 @@ import t from 'tap';
 import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import { Forwarder } from '../lib/upstream/forwarder.js';
-import { blackHole, DNSMASQ_SKIP, findDnsmasq, freePort, query, startDnsmasq, udpQuery, type Dnsmasq } from './helpers/dnsmasq.js';
+import { blackHole, DNSMASQ_SKIP, findDnsmasq, freePort, query, startDnsmasq, udpQuery, type Dnsmasq, rcodeOf } from './helpers/dnsmasq.js';
 
 const dnsmasq = findDnsmasq();
 if (!dnsmasq) {
@@ -36,7 +36,7 @@ t.test('forwards over UDP and restores the client id', async (t) => {
   t.ok(reply);
   const msg = dnsPacket.decode(reply!);
   t.equal(msg.id, 0xbeef);
-  t.equal(msg.rcode, 'NOERROR');
+  t.equal(rcodeOf(msg), 'NOERROR');
   t.same(msg.questions, [{ name: 'www.fixed.test', type: 'A', class: 'IN' }]);
   t.same(aRecords(reply!), ['192.0.2.1']);
 });
@@ -45,7 +45,7 @@ t.test('NXDOMAIN is an answer, not a failure', async (t) => {
   const fwd = new Forwarder([local(main.port), local(other.port)]);
   t.teardown(() => fwd.close());
   const reply = await fwd.forward(query('missing.nx.test', 'A', 7));
-  t.equal(dnsPacket.decode(reply!).rcode, 'NXDOMAIN');
+  t.equal(rcodeOf(dnsPacket.decode(reply!)), 'NXDOMAIN');
 });
 
 t.test('a truncated UDP answer is retried over TCP', async (t) => {
@@ -62,6 +62,18 @@ t.test('a truncated UDP answer is retried over TCP', async (t) => {
   t.notOk(msg.flag_tc);
   t.equal(aRecords(reply!).length, 60);
   t.same(new Set(aRecords(reply!)), new Set(Array.from({ length: 60 }, (_, i) => `192.0.2.${i + 1}`)));
+});
+
+t.test('for a UDP client a truncated answer is passed through (the client retries over TCP)', async (t) => {
+  const fwd = new Forwarder([local(main.port)]);
+  t.teardown(() => fwd.close());
+  const reply = await fwd.forward(query('big.test', 'A', 0x4321), { clientTransport: 'udp' });
+  t.ok(reply!.length <= 512, 'fits the client\'s 512-byte UDP limit');
+  const msg = dnsPacket.decode(reply!);
+  t.equal(msg.id, 0x4321);
+  t.ok(msg.flag_tc);
+  const again = await fwd.forward(query('big.test', 'A', 0x4322), { clientTransport: 'tcp' });
+  t.equal(aRecords(again!).length, 60);
 });
 
 t.test('fails over from a dead port (ICMP refused) to the next upstream', async (t) => {
@@ -93,7 +105,7 @@ t.test('REFUSED and SERVFAIL move on to the next upstream', async (t) => {
   const fwd = new Forwarder([local(main.port), local(other.port)]);
   t.teardown(() => fwd.close());
   const direct = dnsPacket.decode(await udpQuery(main.port, query('x.other.test', 'A')));
-  t.equal(direct.rcode, 'REFUSED', 'the first upstream refuses this name');
+  t.equal(rcodeOf(direct), 'REFUSED', 'the first upstream refuses this name');
   const reply = await fwd.forward(query('x.other.test', 'A', 3));
   t.same(aRecords(reply!), ['198.51.100.7']);
 
@@ -109,7 +121,7 @@ t.test('REFUSED and SERVFAIL move on to the next upstream', async (t) => {
     failing.send(reply, rinfo.port, rinfo.address);
   });
   const direct2 = dnsPacket.decode(await udpQuery(failing.address().port, query('y.other.test', 'A')));
-  t.equal(direct2.rcode, 'SERVFAIL');
+  t.equal(rcodeOf(direct2), 'SERVFAIL');
   const fwd2 = new Forwarder([local(failing.address().port), local(other.port)]);
   t.teardown(() => fwd2.close());
   const reply2 = await fwd2.forward(query('y.other.test', 'A', 4));

@@ -37,7 +37,6 @@ const IGNORED_KUBERNETES_OPTIONS: Record<string, string> = {
   namespace_labels: 'all namespaces are served',
   noendpoints: 'EndpointSlices are still watched; headless and endpoint names keep answering',
   ignore: 'services with no ready endpoints still answer their ClusterIP',
-  fallthrough: 'NXDOMAIN in these zones is answered, not passed to forward',
   multicluster: 'multi-cluster zones are not served',
   zonal: 'zonal names are not served',
   startup_timeout: 'readiness waits for the first full sync',
@@ -185,6 +184,7 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
     lameduck: 0,
   };
 
+  let fallthrough: { zones: string[]; line: number } | null = null;
   const seen = new Set<string>();
   for (const d of block.directives) {
     if (seen.has(d.name) && ['kubernetes', 'health', 'ready', 'prometheus', 'bind'].includes(d.name)) {
@@ -193,7 +193,7 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
     seen.add(d.name);
     switch (d.name) {
       case 'kubernetes':
-        mapKubernetes(d, addresses, config, warnings, file);
+        fallthrough = mapKubernetes(d, addresses, config, warnings, file);
         break;
       case 'proxy':
         warnings.push(`${file} line ${d.line}: proxy is the removed predecessor of forward; read as forward`);
@@ -234,10 +234,27 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
         if (!HANDLED_ELSEWHERE.has(d.name)) unimplemented.add(d.name);
     }
   }
+  checkFallthrough(fallthrough, config, file, warnings);
   if (unimplemented.size > 0) {
     warnings.push(`${file}: plugins not implemented by clusterdns (ignored): ${[...unimplemented].join(', ')}`);
   }
   return { config, warnings };
+}
+
+/**
+ * clusterdns passes NXDOMAIN for PTR queries in its reverse zones to the upstreams (kubeadm's
+ * `fallthrough in-addr.arpa ip6.arpa`) and never falls through in forward zones.
+ */
+function checkFallthrough(fallthrough: { zones: string[]; line: number } | null, config: Partial<ClusterDnsConfig>, file: string, warnings: string[]): void {
+  const covered = fallthrough?.zones ?? [];
+  const forwardZones = covered.filter((z) => !isReverseZone(z));
+  if (fallthrough && forwardZones.length > 0) {
+    warnings.push(`${file} line ${fallthrough.line}: fallthrough in ${forwardZones.join(', ')} is not implemented: NXDOMAIN there is answered, not passed to forward`);
+  }
+  const uncovered = (config.reverseZones ?? []).filter((z) => !covered.includes(z));
+  if (uncovered.length > 0 && (config.upstreams ?? []).length > 0) {
+    warnings.push(`${file}: PTR NXDOMAIN in ${uncovered.join(', ')} will be passed to forward (clusterdns always falls through in its reverse zones)`);
+  }
 }
 
 function mapKubernetes(
@@ -246,7 +263,8 @@ function mapKubernetes(
   config: Partial<ClusterDnsConfig>,
   warnings: string[],
   file: string,
-): void {
+): { zones: string[]; line: number } | null {
+  let fallthrough: { zones: string[]; line: number } | null = null;
   const zones = (d.args.length > 0 ? d.args : addresses.map((a) => a.zone)).map((z) =>
     /\/\d+$/.test(z) ? cidrToZone(z, file, d.line) : z === '.' ? '.' : normalizeZone(z),
   );
@@ -293,6 +311,9 @@ function mapKubernetes(
         config.kubeconfig = o.args[0];
         config.context = o.args[1];
         break;
+      case 'fallthrough':
+        fallthrough = { zones: o.args.length > 0 ? o.args.map(normalizeZone) : zones, line: o.line };
+        break;
       case 'ignore':
         if (o.args.length !== 1 || o.args[0] !== 'empty_service') fail(`ignore: only "ignore empty_service" exists`, file, o.line);
         ignored.push(`${where}: "ignore empty_service" is not implemented: ${IGNORED_KUBERNETES_OPTIONS.ignore}`);
@@ -306,6 +327,7 @@ function mapKubernetes(
     }
   }
   warnings.push(...ignored);
+  return fallthrough;
 }
 
 function mapForward(

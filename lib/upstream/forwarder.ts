@@ -6,7 +6,10 @@
 // * Each attempt goes over UDP with a fresh random message id on one long-lived socket per upstream; a reply is taken
 //   only if its id and question match the pending query (anything else is ignored as stray or spoofed).
 // * A UDP reply with TC set is retried over TCP to the same upstream; if TCP fails, the truncated reply is returned
-//   (it is a valid answer, and the client can retry over TCP itself).
+//   (it is a valid answer, and the client can retry over TCP itself). When the client itself asked over UDP
+//   (`clientTransport: 'udp'`), the truncated reply is passed straight back: the upstream sized it for the client's own
+//   EDNS buffer (the query is forwarded as is), so a full TCP answer would not fit the client either, and the client
+//   retries over TCP, which then goes to the upstream over TCP.
 // * SERVFAIL and REFUSED mean "this upstream cannot answer" and move on to the next upstream; every other rcode
 //   (NOERROR, NXDOMAIN, ...) is the answer. A timeout or socket error also moves on and marks the upstream down.
 // * When every upstream has failed, forward() resolves to null and the caller answers SERVFAIL.
@@ -24,6 +27,11 @@ export interface ForwarderOptions {
   /** per attempt, per upstream [2000] */
   timeoutMs?: number;
   logger?: ForwarderLogger;
+}
+
+export interface ForwardOptions {
+  /** how the client reached us; 'udp' passes truncated upstream replies through instead of retrying over TCP */
+  clientTransport?: 'udp' | 'tcp';
 }
 
 const RCODE_SERVFAIL = 2;
@@ -202,7 +210,7 @@ export class Forwarder {
   }
 
   /** The upstream's reply with the client's id, or null when no upstream answered (reply SERVFAIL). */
-  async forward(query: Buffer): Promise<Buffer | null> {
+  async forward(query: Buffer, opts: ForwardOptions = {}): Promise<Buffer | null> {
     if (this.closed) return null;
     const question = questionKey(query);
     if (question === null) return null;
@@ -210,7 +218,7 @@ export class Forwarder {
     for (const u of this.order()) {
       if (this.closed) return null;
       let outcome = await u.udp(query, question, this.timeoutMs);
-      if (outcome.ok && isTruncated(outcome.reply)) {
+      if (outcome.ok && isTruncated(outcome.reply) && opts.clientTransport !== 'udp') {
         const truncated = outcome.reply;
         const viaTcp = await u.tcp(query, this.timeoutMs);
         if (!viaTcp.ok) this.logger?.debug({ upstream: u.label, reason: viaTcp.reason }, 'TCP retry after truncation failed');

@@ -83,6 +83,16 @@ export async function startDnsmasq(binary: string, options: string[]): Promise<D
   throw new Error(`dnsmasq did not start: ${lastErr}`);
 }
 
+/** dns-packet decodes the rcode but its types do not declare it. */
+export function rcodeOf(msg: dnsPacket.Packet): string {
+  return (msg as { rcode?: string }).rcode ?? '';
+}
+
+/** A record's data, whatever its type (dns-packet's union type has no common `data`). */
+export function dataOf(rr: dnsPacket.Answer): unknown {
+  return (rr as { data?: unknown }).data;
+}
+
 export function query(name: string, type: dnsPacket.RecordType, id = 4242, opts: { edns?: boolean } = {}): Buffer {
   return dnsPacket.encode({
     type: 'query',
