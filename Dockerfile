@@ -28,6 +28,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The bundled demo fixtures: what the server serves when it is started without --fixtures.
+COPY fixtures ./fixtures
 # Fixtures are mounted here (read-only is enough: the server only reads and watches them).
 RUN mkdir -p /fixtures
 # The "node" user (uid 1000) ships with the official image; the app files stay root-owned and read-only to it.

@@ -2,11 +2,16 @@
 // Dockerfile are read for the properties users rely on: fixtures at /fixtures, the client resolving via clusterdns,
 // production-only non-root runtime, /health checked with node's fetch.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { startClusterDns } from '../lib/start.js';
+
+const run = promisify(execFile);
+const hasDig = spawnSync('dig', ['-v']).status === 0;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,9 +52,22 @@ t.test('docker-compose.yml: clusterdns serves ./fixtures at /fixtures, the clien
   t.same(client.depends_on, { clusterdns: { condition: 'service_healthy' } });
   const subnet: string = compose.networks.dnsnet.ipam.config[0].subnet;
   t.ok(ip.startsWith(subnet.split('.').slice(0, 3).join('.') + '.'), `${ip} is inside ${subnet}`);
-  const resolve = readFileSync(join(root, 'deploy/compose/resolve.sh'), 'utf8');
-  t.match(resolve, /dig @"\$server"/);
-  t.match(resolve, /kubernetes\.default/);
+});
+
+t.test('the compose client script resolves the bundled fixtures through a real clusterdns', {
+  skip: hasDig ? false : 'dig is not installed (apt-get install dnsutils)',
+}, async (t) => {
+  const dns = await startClusterDns({ fixtures: [join(root, 'fixtures')], listen: '127.0.0.1:0' });
+  t.teardown(() => dns.close());
+  // The script runs in a child process, so this process's event loop stays free to answer it.
+  const { stdout } = await run('sh', [join(root, 'deploy/compose/resolve.sh')], {
+    env: { ...process.env, CLUSTERDNS: '127.0.0.1', CLUSTERDNS_PORT: String(dns.port), SKIP_CONTAINER_RESOLVER: '1' },
+  });
+  t.match(stdout, /dns-version\.cluster\.local\.\s+\d+\s+IN\s+TXT\s+"1\.1\.0"/);
+  t.match(stdout, /cluster\.local\.\s+\d+\s+IN\s+SOA\s+ns\.dns\.cluster\.local\./);
+  t.match(stdout, /myapp\.default\.svc\.cluster\.local\.\s+\d+\s+IN\s+A\s+10\.96\.120\.15/);
+  t.equal(stdout.match(/myapp-headless\.default\.svc\.cluster\.local\.\s+\d+\s+IN\s+A\s/g)?.length, 3);
+  t.notMatch(stdout, /status: (SERVFAIL|REFUSED|NXDOMAIN)/);
 });
 
 t.test('Dockerfile: multi-stage, production deps, non-root, /health check, node dist/server/main.js', async (t) => {
@@ -68,6 +86,7 @@ t.test('Dockerfile: multi-stage, production deps, non-root, /health check, node 
   t.match(runtime, /RUN npm ci --omit=dev/);
   t.match(runtime, /COPY --from=build \/app\/dist \.\/dist/);
   t.notMatch(runtime, /COPY (lib|server|test)\b/, 'no sources in the runtime stage');
+  t.match(runtime, /^COPY fixtures \.\/fixtures$/m, 'bundled fixtures, the CLI default');
   const user = /^USER\s+(\S+)/m.exec(runtime);
   t.ok(user && !['root', '0'].includes(user[1]), 'runs as a non-root user');
   t.match(runtime, /^EXPOSE .*53\/udp.*53\/tcp/m);
