@@ -6,8 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import dnsPacket from 'dns-packet';
 import { defaultConfig, type ClusterDnsConfig, type HostPort } from '../lib/config.js';
-import { startDnsServer, type ServerParts } from '../lib/start.js';
-import { Forwarder } from '../lib/upstream/forwarder.js';
+import { ClusterDnsServer } from '../lib/start.js';
 import { blackHole, DNSMASQ_SKIP, findDnsmasq, freePort, query, startDnsmasq, tcpQuery, udpQuery, type Dnsmasq, rcodeOf, dataOf } from './helpers/dnsmasq.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,7 +18,7 @@ if (!binary) {
 
 const logger = pino({ level: 'silent' });
 
-async function clusterdnsWith(upstreams: HostPort[]): Promise<{ parts: ServerParts; port: number; close: () => Promise<void> }> {
+async function clusterdnsWith(upstreams: HostPort[]): Promise<{ srv: ClusterDnsServer; port: number; close: () => Promise<void> }> {
   const config: ClusterDnsConfig = {
     ...defaultConfig(),
     listen: { host: '127.0.0.1', port: 0 },
@@ -28,17 +27,9 @@ async function clusterdnsWith(upstreams: HostPort[]): Promise<{ parts: ServerPar
     admin: null,
     upstreams,
   };
-  const forwarder = new Forwarder(upstreams, { timeoutMs: 300 });
-  const parts = await startDnsServer(config, { logger, upstream: forwarder });
-  return {
-    parts,
-    port: parts.transport.address!.port,
-    close: async () => {
-      forwarder.close();
-      await parts.transport.close();
-      await parts.fixtures?.stop();
-    },
-  };
+  // The server builds its own Forwarder from config.upstreams, as the CLI's --upstream does.
+  const srv = await ClusterDnsServer.start(config, { logger, upstreamTimeoutMs: 300 });
+  return { srv, port: srv.dnsAddress.port, close: () => srv.close() };
 }
 
 const ips = (msg: dnsPacket.Packet) => msg.answers!.filter((a) => a.type === 'A').map((a) => (a as { data: string }).data);
