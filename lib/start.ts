@@ -1,6 +1,5 @@
 // Wiring: store + source + resolver + wire layer + admin into one running server. Used by the CLI and, as
 // startClusterDns(), by test suites that want a DNS server in-process.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
@@ -15,10 +14,13 @@ import type { ResolverConfig } from './dns/resolver-config.js';
 import { listRecords } from './dns/zone-listing.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
+import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './package-root.js';
+
+export { VERSION };
 
 export class ConfigError extends Error {}
 
@@ -63,6 +65,8 @@ export interface ServerOptions {
   upstream?: Upstream;
   /** query journal size (0 = off) */
   journalSize?: number;
+  /** per-upstream timeout of the forwarder built from config.upstreams */
+  upstreamTimeoutMs?: number;
 }
 
 /** One running clusterdns: DNS listener, its source, and the optional HTTP listeners. */
@@ -79,6 +83,7 @@ export class ClusterDnsServer {
   /** bound addresses of the HTTP listeners, by role */
   readonly http: { role: string; address: string; app: FastifyInstance }[] = [];
   state: 'starting' | 'serving' | 'lameduck' | 'stopped' = 'starting';
+  forwarder?: Forwarder;
   private rcfg: ResolverConfig;
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
@@ -89,7 +94,10 @@ export class ClusterDnsServer {
     this.metrics = createMetrics({ server, version: VERSION, store: this.store, plugins: ['kubernetes', ...(config.upstreams.length ? ['forward'] : [])] });
     const dnsMetrics = this.metrics.dns;
     const journal = this.journal;
-    this.responder = new Responder(this.store, () => this.rcfg, opts.upstream, {
+    if (!opts.upstream && config.upstreams.length > 0) {
+      this.forwarder = new Forwarder(config.upstreams, { logger, ...(opts.upstreamTimeoutMs ? { timeoutMs: opts.upstreamTimeoutMs } : {}) });
+    }
+    this.responder = new Responder(this.store, () => this.rcfg, opts.upstream ?? this.forwarder, {
       onQuery: (e) => {
         dnsMetrics.record(e, performance.now());
         journal.record(e);
@@ -143,7 +151,8 @@ export class ClusterDnsServer {
         this.logger.debug({ err, where }, 'dns transport error');
       },
     });
-    await this.transport.listen();
+    const bound = await this.transport.listen();
+    this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = resolverConfigFrom(this.config, localAddresses(this.config.listen.host));
   }
 
@@ -222,6 +231,7 @@ export class ClusterDnsServer {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     await this.transport?.close();
+    this.forwarder?.close();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
   }

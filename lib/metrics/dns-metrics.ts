@@ -64,7 +64,7 @@ export class DnsMetrics {
   private reqSize = [new Hist(SIZE_BUCKETS), new Hist(SIZE_BUCKETS)];
   private respSize = [new Hist(SIZE_BUCKETS), new Hist(SIZE_BUCKETS)];
 
-  constructor(private server: string, private zone = '.') {}
+  constructor(public server: string, private zone = '.') {}
 
   /** The responder's hook: one call per query, a few array increments. */
   record(e: QueryEvent, nowMs: number): void {
@@ -83,11 +83,14 @@ export class DnsMetrics {
   }
 
   register(registry: Registry): void {
-    const base = { server: this.server, zone: this.zone, view: '' };
     const metric = (name: string, help: string, type: 'counter' | 'histogram', get: () => unknown) =>
       registry.registerMetric({ name, help, type, get: async () => ({ name, help, type, values: get(), aggregator: 'sum' }) } as any);
+    // The server label is known only once the port is bound: read it at scrape time.
+    let base = { server: this.server, zone: this.zone, view: '' };
+    const refresh = () => { base = { server: this.server, zone: this.zone, view: '' }; };
 
     metric('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family.', 'counter', () => {
+      refresh();
       const out = [];
       for (let proto = 0; proto < 2; proto++) {
         for (let family = 0; family < 2; family++) {
@@ -100,6 +103,7 @@ export class DnsMetrics {
       return out;
     });
     metric('coredns_dns_responses_total', 'Counter of response status codes.', 'counter', () => {
+      refresh();
       const out = [];
       for (let rc = 0; rc < 25; rc++) {
         for (let p = 0; p < PLUGINS.length; p++) {

@@ -16,6 +16,8 @@ export interface Metrics {
   reloadFailed: Counter;
   sourceErrors: Counter<'source' | 'resource'>;
   watchRestarts: Counter<'resource'>;
+  /** once the DNS port is bound: the `server` label CoreDNS uses (dns://host:port) */
+  setServer(server: string): void;
 }
 
 export function createMetrics(opts: { server: string; version: string; store: ClusterStore; plugins: string[] }): Metrics {
@@ -33,7 +35,12 @@ export function createMetrics(opts: { server: string; version: string; store: Cl
     name: 'coredns_plugin_enabled', help: 'A metric that indicates whether a plugin is enabled on per server and zone basis.',
     labelNames: ['server', 'zone', 'view', 'name'], registers: [registry],
   });
-  for (const name of opts.plugins) enabled.set({ server: opts.server, zone: '.', view: '', name }, 1);
+  const setServer = (server: string) => {
+    dns.server = server;
+    enabled.reset();
+    for (const name of opts.plugins) enabled.set({ server, zone: '.', view: '', name }, 1);
+  };
+  setServer(opts.server);
   const programmingDuration = new Histogram({
     name: 'coredns_kubernetes_dns_programming_duration_seconds',
     help: 'Histogram of the time (in seconds) it took to program a dns instance.',
@@ -54,5 +61,5 @@ export function createMetrics(opts: { server: string; version: string; store: Cl
     name: 'clusterdns_store_generation', help: 'Changes applied to the cluster store since start.', registers: [registry],
     collect() { this.set(store.generation); },
   });
-  return { registry, dns, programmingDuration, panics, reloads, reloadFailed, sourceErrors, watchRestarts };
+  return { registry, dns, programmingDuration, panics, reloads, reloadFailed, sourceErrors, watchRestarts, setServer };
 }
