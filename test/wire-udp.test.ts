@@ -57,6 +57,44 @@ t.test('UDP header and sections', async (t) => {
     t.equal(optOf(neg).length, 1, 'OPT on a negative answer too');
   });
 
+  await t.test('EDNS with options (a client cookie) and the DO bit is answered normally', async (t) => {
+    const q = buildQuery(`svc1.${Z}`, 'A', { id: 808, edns: { udpSize: 1232 } });
+    // Replace the empty OPT RDATA with one COOKIE option (code 10, 8-byte client cookie) and set DO.
+    const cookie = Buffer.from([0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const withOpt = Buffer.concat([q.subarray(0, q.length - 2), Buffer.from([0, cookie.length]), cookie]);
+    withOpt[withOpt.length - cookie.length - 2 - 4] = 0x80;
+    const r = await udpExchange(server, withOpt);
+    t.equal(r.msg.rcode, 'NOERROR');
+    t.same(answers(r), [`svc1.${Z} 5 A 10.0.0.1`]);
+    t.equal(optOf(r).length, 1, 'OPT in the reply');
+  });
+
+  await t.test('CD is copied into the reply', async (t) => {
+    const q = buildQuery(`svc1.${Z}`, 'A', { id: 809 });
+    q[3] |= 0x10;
+    const r = await udpExchange(server, q);
+    t.equal((r.raw[3] & 0x10) !== 0, true, 'CD=1');
+  });
+
+  await t.test('labels holding dots, spaces or UTF-8 are names of their own: echoed byte for byte, never matched loosely', async (t) => {
+    const L = (x: string) => Buffer.from(x, 'latin1');
+    const rows: [string, Buffer[], string][] = [
+      ['a dot inside a label', [L('svc1.testns'), L('svc'), L('cluster'), L('local')], 'NXDOMAIN'],
+      ['a dot inside the namespace label', [L('svc1'), L('testns.svc'), L('cluster'), L('local')], 'NXDOMAIN'],
+      ['UTF-8 bytes', [L('h\xc3\xa9llo'), L('testns'), L('svc'), L('cluster'), L('local')], 'NXDOMAIN'],
+      ['a space', [L('a b'), L('testns'), L('svc'), L('cluster'), L('local')], 'NXDOMAIN'],
+      ['the zone in one label', [L('svc1'), L('testns'), L('svc'), L('cluster.local')], 'REFUSED'],
+    ];
+    for (const [what, labels, rcode] of rows) {
+      const h = Buffer.from([0x0c, 0x01, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+      const question = Buffer.concat([...labels.flatMap((l) => [Buffer.from([l.length]), l]), Buffer.from([0, 0, 1, 0, 1])]);
+      const r = await udpExchange(server, Buffer.concat([h, question]));
+      t.equal(r.msg.rcode, rcode, `${what}: ${rcode}`);
+      t.equal(r.msg.answers.length, 0, `${what}: no answer`);
+      t.ok(r.raw.subarray(12, 12 + question.length).equals(question), `${what}: question echoed byte for byte`);
+    }
+  });
+
   await t.test('EDNS version 1 → BADVERS (16) with an OPT', async (t) => {
     const r = await queryUdp(server, `svc1.${Z}`, 'A', { edns: { udpSize: 1232, version: 1 } });
     t.equal(fullRcode(r), 16, 'extended rcode BADVERS');
