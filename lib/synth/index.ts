@@ -175,20 +175,21 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
     if (fams.length) serviceWants.set(s, fams);
   }
   const svcKey = (s: Service) => `Service/${s.namespace}/${s.name}`;
+  const allocated = new Map<string, string>(); // "family|key" → IP
   for (const family of ['IPv4', 'IPv6'] as const) {
     const want = services.filter((s) => serviceWants.get(s)?.includes(family));
     if (want.length === 0) continue;
-    const got = pools.service[family].allocate(want.map(svcKey));
-    for (const s of want) {
-      const ip = got.get(svcKey(s));
+    for (const [k, ip] of pools.service[family].allocate(want.map(svcKey))) allocated.set(`${family}|${k}`, ip);
+  }
+  for (const [s, fams] of serviceWants) {
+    for (const family of fams) {
+      const ip = allocated.get(`${family}|${svcKey(s)}`);
       if (ip === undefined) {
         warnings.push(`Service ${s.namespace}/${s.name}: the ${family} service CIDR ${pools.service[family].cidr.text} is full, no ClusterIP allocated`);
       } else {
         s.clusterIPs.push(ip);
       }
     }
-  }
-  for (const s of serviceWants.keys()) {
     if (s.clusterIPs.length) s.ipFamilies = s.clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
   }
 
