@@ -17,16 +17,26 @@ export interface Cidr {
 const MAX_OFFSET_BITS = 52;
 
 export function parseIPv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
+  // Hand-rolled: it runs once per explicit address of a cluster dump (tens of thousands).
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return undefined;
+    }
   }
-  return n;
+  return dots === 3 && digits > 0 ? n * 256 + part : undefined;
 }
 
 export function formatIPv4(n: number): string {
@@ -108,8 +118,12 @@ export function parseCidr(text: string): Cidr {
 /** Offset of `ip` in `cidr`, or undefined when the address lies outside it. */
 export function offsetIn(cidr: Cidr, ip: string): number | undefined {
   const parsed = parseIP(ip);
-  if (!parsed || parsed.family !== cidr.family) return undefined;
-  const d = parsed.value - cidr.base;
+  return parsed && parsed.family === cidr.family ? offsetOfValue(cidr, parsed.value) : undefined;
+}
+
+/** Offset of a parsed address (see parseIP) in `cidr`, or undefined when it lies outside it. */
+export function offsetOfValue(cidr: Cidr, value: bigint): number | undefined {
+  const d = value - cidr.base;
   return d >= 0n && d < BigInt(cidr.size) ? Number(d) : undefined;
 }
 

@@ -48,6 +48,28 @@ export function nameSuffix(seed: string, length = 5): string {
   return out;
 }
 
+/** 32-bit integer mix (murmur3 fmix32): spreads `seed` combined with `i` over all 32 bits. */
+export function mix32(seed: number, i: number): number {
+  let h = (seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The `i`-th generated-name suffix of a series seeded by `seed` (one hash of the seed for the whole series). */
+export function seriesSuffix(seedHash: number, i: number, length = 5): string {
+  let h = mix32(seedHash, i);
+  let out = '';
+  for (let k = 0; k < length; k++) {
+    out += SUFFIX_ALPHABET[h % SUFFIX_ALPHABET.length];
+    h = Math.floor(h / SUFFIX_ALPHABET.length);
+  }
+  return out;
+}
+
 /** JSON with object keys sorted, so equal objects hash equally whatever order their keys were written in. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;

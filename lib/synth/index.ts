@@ -14,7 +14,7 @@ import type { SynthesisConfig } from '../config.js';
 import type { ClusterObject, EndpointSlice, Pod, Service } from '../cluster/model.js';
 import { objectKey } from '../cluster/model.js';
 import { CONVERTED_KINDS, ManifestError, flattenList, toClusterObjects } from '../cluster/objects.js';
-import type { IPFamily } from './cidr.js';
+import { parseIP, type IPFamily } from './cidr.js';
 import { hasSelector, synthesizeSlices } from './endpointslices.js';
 import { familiesToAllocate, sliceFamilies } from './families.js';
 import { AddressPool, POD_V4_PER_NODE_RESERVED, podPoolReserved, servicePoolReserved } from './ipam.js';
@@ -77,8 +77,10 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
     if (CONVERTED_KINDS.has(kind)) {
       for (const o of toClusterObjects(raw, opts.namespace)) {
         const key = objectKey(o);
-        if (explicit.has(key)) warnings.push(`${describe(o)} is defined twice; the last definition wins`);
-        explicit.delete(key);
+        if (explicit.has(key)) {
+          warnings.push(`${describe(o)} is defined twice; the last definition wins`);
+          explicit.delete(key);
+        }
         explicit.set(key, o);
         if (o.kind === 'Pod') {
           if (!readyByAnnotation(raw.metadata)) o.ready = false;
@@ -164,9 +166,12 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
   };
   const allPools = [pools.service.IPv4, pools.service.IPv6, pools.pod.IPv4, pools.pod.IPv6];
   // Every address a manifest writes is taken before anything is allocated, so synthesis never duplicates one.
-  const reserve = (ip: string) => { for (const p of allPools) p.reserve(ip); };
+  const reserve = (ip: string) => {
+    const parsed = parseIP(ip);
+    if (parsed) for (const p of allPools) p.reserveParsed(parsed.family, parsed.value);
+  };
   for (const s of services) s.clusterIPs.forEach(reserve);
-  for (const p of explicitPods) { if (p.podIP) reserve(p.podIP); p.podIPs.forEach(reserve); }
+  for (const p of explicitPods) { if (p.podIP && !p.podIPs.includes(p.podIP)) reserve(p.podIP); p.podIPs.forEach(reserve); }
   for (const sl of explicitSlices) for (const ep of sl.endpoints) ep.addresses.forEach(reserve);
 
   const serviceWants = new Map<Service, IPFamily[]>();
@@ -179,7 +184,8 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
   for (const family of ['IPv4', 'IPv6'] as const) {
     const want = services.filter((s) => serviceWants.get(s)?.includes(family));
     if (want.length === 0) continue;
-    for (const [k, ip] of pools.service[family].allocate(want.map(svcKey))) allocated.set(`${family}|${k}`, ip);
+    const keys = want.map(svcKey);
+    pools.service[family].allocate(keys).forEach((ip, i) => { if (ip !== undefined) allocated.set(`${family}|${keys[i]}`, ip); });
   }
   for (const [s, fams] of serviceWants) {
     for (const family of fams) {
@@ -202,17 +208,19 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
   const needsIP = allPods.filter((p) => !p.podIP && p.podIPs.length === 0 && (p.phase === '' || p.phase === 'Running'));
   const podKey = (p: Pod) => `Pod/${p.namespace}/${p.name}`;
   const v4 = pools.pod.IPv4.allocate(needsIP.map(podKey));
+  const v6Index = new Map<Pod, number>();
   const v6Pods = needsIP.filter((p) => needsV6.has(p));
-  const v6 = v6Pods.length ? pools.pod.IPv6.allocate(v6Pods.map(podKey)) : new Map<string, string>();
+  v6Pods.forEach((p, i) => v6Index.set(p, i));
+  const v6 = v6Pods.length ? pools.pod.IPv6.allocate(v6Pods.map(podKey)) : [];
   let unaddressed = 0;
-  for (const p of needsIP) {
-    const k = podKey(p);
-    const a = v4.get(k);
-    const b = v6.get(k);
-    if (a === undefined || (needsV6.has(p) && b === undefined)) unaddressed++;
+  needsIP.forEach((p, i) => {
+    const a = v4[i];
+    const j = v6Index.get(p);
+    const b = j === undefined ? undefined : v6[j];
+    if (a === undefined || (j !== undefined && b === undefined)) unaddressed++;
     p.podIPs = a !== undefined && b !== undefined ? [a, b] : a !== undefined ? [a] : b !== undefined ? [b] : [];
     p.podIP = p.podIPs[0] ?? '';
-  }
+  });
   if (unaddressed) {
     warnings.push(`${unaddressed} pod(s) got no IP or only one family: the pod CIDR (${opts.podCIDR}, ${opts.podCIDRv6}) is full; use a larger one`);
   }

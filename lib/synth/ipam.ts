@@ -15,7 +15,7 @@
 //     free addresses or losers before them changed. In a /16 or larger with thousands of objects these are a
 //     handful (expected ~n²/2·size), in small test CIDRs they can be many: that is the price of having no state.
 // When the CIDR is full the remaining keys get no address (the caller reports it).
-import { addressAt, offsetIn, parseCidr, type Cidr } from './cidr.js';
+import { addressAt, offsetIn, offsetOfValue, parseCidr, type Cidr, type IPFamily } from './cidr.js';
 import { hash53 } from './hash.js';
 
 /** Marks taken offsets: a bitmap for CIDRs up to 2^24 addresses (16 MB), a Set beyond. */
@@ -39,6 +39,35 @@ class TakenSet {
     else this.set!.add(o);
     this.count++;
     return true;
+  }
+}
+
+/** parent[o] leads to the smallest free offset >= o; parent[size] is the "wrap to 0" sentinel. */
+class NextFree {
+  private parent: Int32Array;
+
+  constructor(private size: number, taken: (o: number) => boolean) {
+    this.parent = new Int32Array(size + 1);
+    for (let o = 0; o < size; o++) this.parent[o] = taken(o) ? o + 1 : o;
+    this.parent[size] = size;
+  }
+
+  private find(o: number): number {
+    const p = this.parent;
+    let root = o;
+    while (p[root] !== root) root = p[root];
+    while (p[o] !== root) { const n = p[o]; p[o] = root; o = n; }
+    return root;
+  }
+
+  /** The first free offset after `o`, wrapping around. */
+  after(o: number): number {
+    const f = this.find(o + 1 >= this.size ? 0 : o + 1);
+    return f === this.size ? this.find(0) : f;
+  }
+
+  take(o: number): void {
+    this.parent[o] = o + 1;
   }
 }
 
@@ -80,12 +109,39 @@ export class AddressPool {
     return o !== undefined && this.taken.add(o);
   }
 
+  /** reserve() for an address parseIP already parsed (explicit addresses are parsed once for all pools). */
+  reserveParsed(family: IPFamily, value: bigint): boolean {
+    if (family !== this.cidr.family) return false;
+    const o = offsetOfValue(this.cidr, value);
+    return o !== undefined && this.taken.add(o);
+  }
+
   get free(): number {
     return this.cidr.size - this.taken.count;
   }
 
-  /** Allocates one address per key (keys must be distinct). Keys missing from the result found the CIDR full. */
-  allocate(keys: readonly string[]): Map<string, string> {
+  /** The first free offset after `home`, wrapping around; the pool must not be full. */
+  private probe(home: number): number {
+    let o = home;
+    do o = o + 1 === this.cidr.size ? 0 : o + 1; while (this.taken.has(o));
+    return o;
+  }
+
+  /**
+   * Linear probing gives the same answer as a "next free offset at or after" query, which a union-find over the
+   * offsets answers in near-constant time. Without it a home falling inside a long block of explicit addresses (a
+   * cluster dump allocates pod IPs contiguously) would walk the whole block, for every such home.
+   * Only for bitmap-sized pools: the huge IPv6 ranges are sparse enough for plain probing.
+   */
+  private nextFree(): NextFree | undefined {
+    return this.cidr.size <= 2 ** 24 ? new NextFree(this.cidr.size, (o) => this.taken.has(o)) : undefined;
+  }
+
+  /**
+   * Allocates one address per key (keys must be distinct): result[i] is keys[i]'s address, undefined when the CIDR
+   * was full.
+   */
+  allocate(keys: readonly string[]): (string | undefined)[] {
     const size = this.cidr.size;
     const n = keys.length;
     const homes = new Float64Array(n);
@@ -95,21 +151,22 @@ export class AddressPool {
     // By home, then key: the first of each home group is the smallest key there.
     order.sort((a, b) => homes[a] - homes[b] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
 
-    const result = new Map<string, string>();
+    const result = new Array<string | undefined>(n).fill(undefined);
     const losers: number[] = [];
     for (let j = 0; j < n; j++) {
       const i = order[j];
-      if (this.taken.add(homes[i])) result.set(keys[i], addressAt(this.cidr, homes[i]));
+      if (this.taken.add(homes[i])) result[i] = addressAt(this.cidr, homes[i]);
       else losers.push(i);
     }
 
     losers.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    const next = losers.length ? this.nextFree() : undefined;
     for (const i of losers) {
       if (this.taken.count >= size) break;
-      let o = homes[i];
-      do o = o + 1 === size ? 0 : o + 1; while (this.taken.has(o));
+      const o = next ? next.after(homes[i]) : this.probe(homes[i]);
       this.taken.add(o);
-      result.set(keys[i], addressAt(this.cidr, o));
+      next?.take(o);
+      result[i] = addressAt(this.cidr, o);
     }
     return result;
   }

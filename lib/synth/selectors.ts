@@ -61,19 +61,20 @@ export function matchesSelector(s: LabelSelector, labels: Record<string, string>
   return true;
 }
 
-/** Objects with labels, indexed per namespace by "key=value", for selector look-ups. */
+/** Objects with labels, indexed per namespace by label key and value, for selector look-ups. */
 export class LabelIndex<T extends { namespace: string; labels: Record<string, string> }> {
-  private byNs = new Map<string, { all: T[]; byLabel: Map<string, T[]> }>();
+  private byNs = new Map<string, { all: T[]; byLabel: Map<string, Map<string, T[]>> }>();
 
   add(o: T): void {
     let ns = this.byNs.get(o.namespace);
     if (!ns) this.byNs.set(o.namespace, ns = { all: [], byLabel: new Map() });
     ns.all.push(o);
     for (const k in o.labels) {
-      const kv = `${k}=${o.labels[k]}`;
-      const list = ns.byLabel.get(kv);
+      let values = ns.byLabel.get(k);
+      if (!values) ns.byLabel.set(k, values = new Map());
+      const list = values.get(o.labels[k]);
       if (list) list.push(o);
-      else ns.byLabel.set(kv, [o]);
+      else values.set(o.labels[k], [o]);
     }
   }
 
@@ -82,11 +83,15 @@ export class LabelIndex<T extends { namespace: string; labels: Record<string, st
     const ns = this.byNs.get(namespace);
     if (!ns) return [];
     let candidates = ns.all;
+    let keys = 0;
     for (const k in s.matchLabels) {
-      const list = ns.byLabel.get(`${k}=${s.matchLabels[k]}`);
+      const list = ns.byLabel.get(k)?.get(s.matchLabels[k]);
       if (!list) return [];
       if (list.length < candidates.length) candidates = list;
+      keys++;
     }
+    // A single matchLabels entry is answered by its list alone.
+    if (keys === 1 && s.matchExpressions.length === 0) return candidates.slice();
     return candidates.filter((o) => matchesSelector(s, o.labels));
   }
 

@@ -10,7 +10,7 @@
 import type { ContainerPort, Pod } from '../cluster/model.js';
 import { ManifestError, toPod } from '../cluster/objects.js';
 import {
-  deterministicUid, generatedName, hash53, nameSuffix, podTemplateHash,
+  deterministicUid, generatedName, hash53, mix32, podTemplateHash, seriesSuffix,
 } from './hash.js';
 import { matchesSelector, parseLabelSelector, selectorFromMap, type LabelSelector } from './selectors.js';
 
@@ -61,6 +61,7 @@ export interface Workload {
   ordinalStart: number;
   /** Job */
   indexed: boolean;
+  /** metadata.uid ('' when the manifest has none) */
   uid: string;
 }
 
@@ -134,7 +135,7 @@ export function parseWorkload(raw: Raw, defaultNamespace: string): Workload {
     serviceName: '',
     ordinalStart: 0,
     indexed: false,
-    uid: str(meta.uid) || deterministicUid(`${kind}/${str(meta.namespace) || defaultNamespace}/${name}`),
+    uid: str(meta.uid),
   };
   const ready = readyByAnnotation(meta);
 
@@ -213,18 +214,22 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
   const t = w.template;
   if (!t || w.replicas === 0) return [];
   const pods: Pod[] = [];
-  const nodeFor = (podName: string) => t.nodeName
-    || (ctx.nodes.length ? ctx.nodes[hash53(`${w.namespace}/${podName}`) % ctx.nodes.length] : '');
-  // Generated names retry with a new seed when taken, as the API server's generateName retry would.
-  const generate = (base: string, seed: string) => {
+  // One hash per workload; each pod's name suffix and node come from mixing in its index (27^5 suffixes fit in the
+  // 32 mixed bits), which keeps expanding 100,000+ pods cheap.
+  const key = `${w.namespace}/${w.name}`;
+  const seriesHash = hash53(`${w.kind}/${key}`) % 4294967296;
+  const nodeFor = (i: number) => t.nodeName
+    || (ctx.nodes.length > 1 ? ctx.nodes[mix32(seriesHash ^ 0x5bd1e995, i) % ctx.nodes.length] : ctx.nodes[0] ?? '');
+  // Generated names retry with another suffix when taken, as the API server's generateName retry would.
+  const generate = (base: string, i: number) => {
     for (let attempt = 0; ; attempt++) {
-      const name = generatedName(base, nameSuffix(attempt ? `${seed}#${attempt}` : seed));
+      const name = generatedName(base, seriesSuffix(seriesHash, attempt ? i + attempt * 1000003 : i));
       if (!ctx.podNames.has(`${w.namespace}/${name}`)) return name;
     }
   };
-  const add = (name: string, labels: Record<string, string>, extra: Partial<Pod> = {}) => {
+  const add = (name: string, labels: Record<string, string>, i: number, extra?: Partial<Pod>) => {
     ctx.podNames.add(`${w.namespace}/${name}`);
-    pods.push({
+    const pod: Pod = {
       kind: 'Pod',
       namespace: w.namespace,
       name,
@@ -235,25 +240,24 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
       ready: t.ready,
       hostname: t.hostname,
       subdomain: t.subdomain,
-      nodeName: nodeFor(name),
+      nodeName: nodeFor(i),
       containerPorts: t.containerPorts,
       terminating: false,
-      ...extra,
-    });
+    };
+    pods.push(extra ? Object.assign(pod, extra) : pod);
   };
-  const key = `${w.namespace}/${w.name}`;
 
   switch (w.kind) {
     case 'Deployment': {
       const hash = podTemplateHash(t.raw, w.collisionCount);
       const rs = `${w.name}-${hash}`;
       const labels = { ...t.labels, 'pod-template-hash': hash };
-      for (let i = 0; i < w.replicas; i++) add(generate(`${rs}-`, `${w.namespace}/${rs}/${i}`), labels);
+      for (let i = 0; i < w.replicas; i++) add(generate(`${rs}-`, i), labels, i);
       break;
     }
     case 'ReplicaSet':
     case 'ReplicationController':
-      for (let i = 0; i < w.replicas; i++) add(generate(`${w.name}-`, `${key}/${i}`), t.labels);
+      for (let i = 0; i < w.replicas; i++) add(generate(`${w.name}-`, i), t.labels, i);
       break;
     case 'StatefulSet': {
       const revision = `${w.name}-${podTemplateHash(t.raw)}`;
@@ -266,29 +270,30 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
           'controller-revision-hash': revision,
           'statefulset.kubernetes.io/pod-name': name,
           'apps.kubernetes.io/pod-index': String(ordinal),
-        }, { hostname: name, subdomain: w.serviceName });
+        }, i, { hostname: name, subdomain: w.serviceName });
       }
       break;
     }
     case 'DaemonSet': {
       const labels = { ...t.labels, 'controller-revision-hash': podTemplateHash(t.raw), 'pod-template-generation': '1' };
-      for (const node of ctx.nodes) add(generate(`${w.name}-`, `${key}/${node}`), labels, { nodeName: node });
+      ctx.nodes.forEach((node, i) => add(generate(`${w.name}-`, i), labels, i, { nodeName: node }));
       break;
     }
     case 'Job': {
+      const uid = w.uid || deterministicUid(`Job/${key}`);
       const jobLabels = {
         ...t.labels,
-        'batch.kubernetes.io/controller-uid': w.uid,
+        'batch.kubernetes.io/controller-uid': uid,
         'batch.kubernetes.io/job-name': w.name,
-        'controller-uid': w.uid,
+        'controller-uid': uid,
         'job-name': w.name,
       };
       for (let i = 0; i < w.replicas; i++) {
         if (w.indexed) {
-          add(generate(`${w.name}-${i}-`, `${key}/${i}`), { ...jobLabels, 'batch.kubernetes.io/job-completion-index': String(i) },
+          add(generate(`${w.name}-${i}-`, i), { ...jobLabels, 'batch.kubernetes.io/job-completion-index': String(i) }, i,
             { hostname: `${w.name}-${i}` });
         } else {
-          add(generate(`${w.name}-`, `${key}/${i}`), jobLabels);
+          add(generate(`${w.name}-`, i), jobLabels, i);
         }
       }
       break;
