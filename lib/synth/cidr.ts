@@ -1,6 +1,7 @@
 // IP address arithmetic for allocation: a CIDR becomes (base, size) so an address is base + offset, and offsets are
-// plain numbers (fast to hash, compare and mark taken). IPv6 host parts wider than 52 bits are truncated to their
-// low 52 bits: no cluster needs more addresses than that, and it keeps offsets exact in a JS number.
+// plain numbers (fast to hash, compare and mark taken in a bitmap). Only the first 2^22 addresses of a range are
+// used (4 million, far above Kubernetes' 150,000-pod limit): that bounds the allocator's bitmap at 4 MB, and keeps
+// synthesised IPv6 addresses short (fd00:10:244::3a:1f07 rather than fd00:10:244:0:9:8df6:683e:814a).
 
 export type IPFamily = 'IPv4' | 'IPv6';
 
@@ -14,7 +15,7 @@ export interface Cidr {
   text: string;
 }
 
-const MAX_OFFSET_BITS = 52;
+const MAX_OFFSET_BITS = 22;
 
 export function parseIPv4(s: string): number | undefined {
   // Hand-rolled: it runs once per explicit address of a cluster dump (tens of thousands).

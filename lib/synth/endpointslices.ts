@@ -76,21 +76,25 @@ export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames
   // Pods resolving the Service's ports identically share one port list (and one group of slices).
   const groups = new Map<string, { family: IPFamily; ports: EndpointPort[]; endpoints: Endpoint[] }>();
   const families = sliceFamilies(svc);
-  const portCache = new Map<Pod['containerPorts'], EndpointPort[]>();
+  const portCache = new Map<Pod['containerPorts'], { ports: EndpointPort[]; key: string }>();
   for (const pod of selected) {
     // Pods of one workload share their containerPorts array, so the resolution is cached per array.
-    let ports = portCache.get(pod.containerPorts);
-    if (!ports) portCache.set(pod.containerPorts, ports = endpointPortsFor(svc, pod));
-    const portsKey = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
+    let resolved = portCache.get(pod.containerPorts);
+    if (!resolved) {
+      const ports = endpointPortsFor(svc, pod);
+      resolved = { ports, key: ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',') };
+      portCache.set(pod.containerPorts, resolved);
+    }
     const ready = svc.publishNotReadyAddresses || (pod.ready && !pod.terminating);
+    const hostname = pod.hostname && pod.subdomain === svc.name ? pod.hostname : '';
     for (const family of families) {
       const addresses = addressesOf(pod, family);
       if (addresses.length === 0) continue;
-      const gk = `${family}|${portsKey}`;
+      const gk = `${family}|${resolved.key}`;
       let g = groups.get(gk);
-      if (!g) groups.set(gk, g = { family, ports, endpoints: [] });
+      if (!g) groups.set(gk, g = { family, ports: resolved.ports, endpoints: [] });
       const ep: Endpoint = { addresses, ready };
-      if (pod.hostname && pod.subdomain === svc.name) ep.hostname = pod.hostname;
+      if (hostname) ep.hostname = hostname;
       ep.podName = pod.name;
       if (pod.nodeName) ep.nodeName = pod.nodeName;
       g.endpoints.push(ep);

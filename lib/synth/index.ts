@@ -120,10 +120,12 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
 
   // --- Pods the workload controllers would create --------------------------------------------------------------
   const explicitPodIndex = new LabelIndex<Pod>();
-  const podNames = new Set<string>();
+  const podNames = new Map<string, Set<string>>();
   for (const p of explicitPods) {
     explicitPodIndex.add(p);
-    podNames.add(`${p.namespace}/${p.name}`);
+    let names = podNames.get(p.namespace);
+    if (!names) podNames.set(p.namespace, names = new Set());
+    names.add(p.name);
   }
   const sortedWorkloads = [...workloads.keys()].sort(byString).map((k) => workloads.get(k)!);
   for (const w of sortedWorkloads) for (const r of w.ownerRefs) owned.add(`${w.namespace}/${r.kind}/${r.name}`);

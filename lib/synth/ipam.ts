@@ -18,25 +18,22 @@
 import { addressAt, offsetIn, offsetOfValue, parseCidr, type Cidr, type IPFamily } from './cidr.js';
 import { hash53 } from './hash.js';
 
-/** Marks taken offsets: a bitmap for CIDRs up to 2^24 addresses (16 MB), a Set beyond. */
+/** Marks taken offsets in a bitmap (pools have at most 2^22 addresses, see cidr.ts). */
 class TakenSet {
-  private bits?: Uint8Array;
-  private set?: Set<number>;
+  private bits: Uint8Array;
   count = 0;
 
   constructor(size: number) {
-    if (size <= 2 ** 24) this.bits = new Uint8Array(size);
-    else this.set = new Set();
+    this.bits = new Uint8Array(size);
   }
 
   has(o: number): boolean {
-    return this.bits ? this.bits[o] === 1 : this.set!.has(o);
+    return this.bits[o] === 1;
   }
 
   add(o: number): boolean {
-    if (this.has(o)) return false;
-    if (this.bits) this.bits[o] = 1;
-    else this.set!.add(o);
+    if (this.bits[o] === 1) return false;
+    this.bits[o] = 1;
     this.count++;
     return true;
   }
@@ -85,7 +82,7 @@ export class AddressPool {
   constructor(cidr: string, reservedOffsets: readonly number[] = [], reservedPerBlock?: { block: number; offsets: number[] }) {
     this.cidr = parseCidr(cidr);
     this.taken = new TakenSet(this.cidr.size);
-    if (reservedPerBlock && this.cidr.size >= reservedPerBlock.block && this.cidr.size <= 2 ** 24) {
+    if (reservedPerBlock && this.cidr.size >= reservedPerBlock.block) {
       for (let b = 0; b < this.cidr.size; b += reservedPerBlock.block) {
         for (const o of reservedPerBlock.offsets) this.taken.add(b + o);
       }
@@ -120,23 +117,6 @@ export class AddressPool {
     return this.cidr.size - this.taken.count;
   }
 
-  /** The first free offset after `home`, wrapping around; the pool must not be full. */
-  private probe(home: number): number {
-    let o = home;
-    do o = o + 1 === this.cidr.size ? 0 : o + 1; while (this.taken.has(o));
-    return o;
-  }
-
-  /**
-   * Linear probing gives the same answer as a "next free offset at or after" query, which a union-find over the
-   * offsets answers in near-constant time. Without it a home falling inside a long block of explicit addresses (a
-   * cluster dump allocates pod IPs contiguously) would walk the whole block, for every such home.
-   * Only for bitmap-sized pools: the huge IPv6 ranges are sparse enough for plain probing.
-   */
-  private nextFree(): NextFree | undefined {
-    return this.cidr.size <= 2 ** 24 ? new NextFree(this.cidr.size, (o) => this.taken.has(o)) : undefined;
-  }
-
   /**
    * Allocates one address per key (keys must be distinct): result[i] is keys[i]'s address, undefined when the CIDR
    * was full.
@@ -160,12 +140,15 @@ export class AddressPool {
     }
 
     losers.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-    const next = losers.length ? this.nextFree() : undefined;
+    // Linear probing is a "first free offset after the home" query, which a union-find over the offsets answers in
+    // near-constant time: plain probing would walk a whole block of explicit addresses (a cluster dump's pod IPs are
+    // contiguous) for every home that falls inside it.
+    const next = losers.length ? new NextFree(size, (o) => this.taken.has(o)) : undefined;
     for (const i of losers) {
       if (this.taken.count >= size) break;
-      const o = next ? next.after(homes[i]) : this.probe(homes[i]);
+      const o = next!.after(homes[i]);
       this.taken.add(o);
-      next?.take(o);
+      next!.take(o);
       result[i] = addressAt(this.cidr, o);
     }
     return result;

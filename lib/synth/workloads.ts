@@ -198,8 +198,8 @@ export function parseWorkload(raw: Raw, defaultNamespace: string): Workload {
 export interface ExpandContext {
   /** node names; DaemonSets run one pod on each, other pods are spread over them */
   nodes: readonly string[];
-  /** pod keys "ns/name" already used (explicit pods and earlier synthesised ones); expansion adds its own */
-  podNames: Set<string>;
+  /** pod names already used per namespace (explicit pods and earlier synthesised ones); expansion adds its own */
+  podNames: Map<string, Set<string>>;
 }
 
 /** Node names the way kind names them: kind-control-plane, kind-worker, kind-worker2, ... */
@@ -214,6 +214,9 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
   const t = w.template;
   if (!t || w.replicas === 0) return [];
   const pods: Pod[] = [];
+  let taken = ctx.podNames.get(w.namespace);
+  if (!taken) ctx.podNames.set(w.namespace, taken = new Set());
+  const names = taken;
   // One hash per workload; each pod's name suffix and node come from mixing in its index (27^5 suffixes fit in the
   // 32 mixed bits), which keeps expanding 100,000+ pods cheap.
   const key = `${w.namespace}/${w.name}`;
@@ -224,11 +227,11 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
   const generate = (base: string, i: number) => {
     for (let attempt = 0; ; attempt++) {
       const name = generatedName(base, seriesSuffix(seriesHash, attempt ? i + attempt * 1000003 : i));
-      if (!ctx.podNames.has(`${w.namespace}/${name}`)) return name;
+      if (!names.has(name)) return name;
     }
   };
   const add = (name: string, labels: Record<string, string>, i: number, extra?: Partial<Pod>) => {
-    ctx.podNames.add(`${w.namespace}/${name}`);
+    names.add(name);
     const pod: Pod = {
       kind: 'Pod',
       namespace: w.namespace,
@@ -264,7 +267,7 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
       for (let i = 0; i < w.replicas; i++) {
         const ordinal = w.ordinalStart + i;
         const name = `${w.name}-${ordinal}`;
-        if (ctx.podNames.has(`${w.namespace}/${name}`)) continue; // a fixture's own pod of that name wins
+        if (names.has(name)) continue; // a fixture's own pod of that name wins
         add(name, {
           ...t.labels,
           'controller-revision-hash': revision,
