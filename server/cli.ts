@@ -1,0 +1,155 @@
+// Command line → ClusterDnsConfig. Every flag maps onto one config field; a bad flag is a UsageError (exit 2).
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
+import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
+
+export class UsageError extends Error {}
+
+export const BUNDLED_FIXTURES = path.join(PACKAGE_ROOT, 'fixtures');
+
+const OPTIONS = {
+  fixtures: { type: 'string', multiple: true },
+  listen: { type: 'string' },
+  zone: { type: 'string', multiple: true },
+  ttl: { type: 'string' },
+  pods: { type: 'string' },
+  'endpoint-pod-names': { type: 'boolean' },
+  namespace: { type: 'string' },
+  'no-watch': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  admin: { type: 'string' },
+  'admin-token': { type: 'string' },
+  health: { type: 'string' },
+  ready: { type: 'string' },
+  metrics: { type: 'string' },
+  lameduck: { type: 'string' },
+  journal: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+export const HELP = `Usage: clusterdns [command] [flags]
+
+Serves a Kubernetes cluster domain (cluster.local) over DNS the way CoreDNS's kubernetes plugin does,
+from Kubernetes manifests.
+
+Commands:
+  serve (default)            run the DNS server
+  records                    print every name the fixtures give, zone-file style, and exit
+
+Flags:
+  --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
+  --listen HOST:PORT         DNS over UDP and TCP; port 0 picks a free port [127.0.0.1:5353]
+  --zone NAME                cluster domain served, repeatable [cluster.local]
+  --ttl SECONDS              TTL of every record, 0-3600 [5]
+  --pods MODE                pod A records: disabled | insecure | verified [disabled]
+  --endpoint-pod-names       name headless endpoints by their pod's name when they have no hostname
+  --namespace NAME           namespace of manifests that give none [default]
+  --no-watch                 do not reload fixture files when they change
+  --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
+
+Admin API, probes and metrics:
+  --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8080]
+  --admin-token TOKEN        bearer token for routes that change state; required when --admin is not
+                             loopback [env CLUSTERDNS_ADMIN_TOKEN]
+  --health [HOST]:PORT       a separate /health listener (CoreDNS health plugin; ":8080" = every interface)
+  --ready [HOST]:PORT        a separate /ready listener (CoreDNS ready plugin, ":8181")
+  --metrics [HOST]:PORT      a separate /metrics listener (CoreDNS prometheus plugin, ":9153")
+  --lameduck SECONDS         on SIGTERM/SIGINT, fail /health and /ready this long while DNS keeps answering [0]
+  --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
+  --version                  print the version
+  -h, --help                 this text
+`;
+
+export interface ParsedCli {
+  command: 'serve' | 'records' | 'help' | 'version';
+  config: ClusterDnsConfig;
+  journalSize: number;
+}
+
+function listenFlag(name: string, v: string, defaultHost: string) {
+  try {
+    return parseHostPort(v, defaultHost);
+  } catch (err) {
+    throw new UsageError(`--${name} ${(err as Error).message}`);
+  }
+}
+
+function intIn(name: string, v: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name} ${v}: expected a whole number from ${min} to ${max}`);
+  }
+  return Number(v);
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCli {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const { values: v, positionals } = parsed;
+  const config = defaultConfig();
+  let command: ParsedCli['command'] = 'serve';
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  if (positionals[0] !== undefined) {
+    if (positionals[0] !== 'serve' && positionals[0] !== 'records') {
+      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records)`);
+    }
+    command = positionals[0];
+  }
+  let journalSize = 1000;
+  if (v.help) return { command: 'help', config, journalSize };
+  if (v.version) return { command: 'version', config, journalSize };
+
+  config.fixtures = v.fixtures && v.fixtures.length > 0 ? v.fixtures : [BUNDLED_FIXTURES];
+  if (v.listen !== undefined) {
+    try {
+      config.listen = parseHostPort(v.listen);
+    } catch (err) {
+      throw new UsageError(`--listen ${(err as Error).message}`);
+    }
+  }
+  if (v.zone) {
+    config.zones = v.zone.map(normalizeZone);
+    for (const z of config.zones) {
+      if (!/^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(z)) {
+        throw new UsageError(`--zone ${z}: not a valid domain name`);
+      }
+    }
+  }
+  if (v.ttl !== undefined) config.ttl = intIn('ttl', v.ttl, 0, 3600);
+  if (v.pods !== undefined) {
+    if (v.pods !== 'disabled' && v.pods !== 'insecure' && v.pods !== 'verified') {
+      throw new UsageError(`--pods ${v.pods}: expected disabled, insecure or verified`);
+    }
+    config.pods = v.pods;
+  }
+  if (v['endpoint-pod-names']) config.endpointPodNames = true;
+  if (v.namespace !== undefined) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v.namespace)) throw new UsageError(`--namespace ${v.namespace}: not a valid namespace name`);
+    config.namespace = v.namespace;
+  }
+  if (v['no-watch']) config.watch = false;
+  if (v['log-level'] !== undefined) {
+    const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+    const l = levels.find((x) => x === v['log-level']);
+    if (!l) throw new UsageError(`--log-level ${v['log-level']}: expected one of ${levels.join(', ')}`);
+    config.logLevel = l;
+  }
+  if (v.admin !== undefined) config.admin = v.admin === 'off' ? null : listenFlag('admin', v.admin, '127.0.0.1');
+  const token = v['admin-token'] ?? env.CLUSTERDNS_ADMIN_TOKEN;
+  if (token !== undefined) {
+    if (token.length < 8) throw new UsageError('--admin-token: use at least 8 characters');
+    config.adminToken = token;
+  }
+  // CoreDNS's ":8080" means every interface: kubelet probes and Prometheus come from outside the pod.
+  if (v.health !== undefined) config.health = listenFlag('health', v.health, '0.0.0.0');
+  if (v.ready !== undefined) config.ready = listenFlag('ready', v.ready, '0.0.0.0');
+  if (v.metrics !== undefined) config.metrics = listenFlag('metrics', v.metrics, '0.0.0.0');
+  if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
+  if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
+  return { command, config, journalSize };
+}
