@@ -25,7 +25,7 @@ metadata: { name: web-headless }
 spec: { clusterIP: None, selector: { app: web }, ports: [ { port: 80 } ] }
 `;
 
-async function serve(t: Tap.Test, r: SynthesisResult) {
+async function serve(t: { teardown(fn: () => unknown): void }, r: SynthesisResult) {
   const dns = await startClusterDns({ listen: '127.0.0.1:0' });
   t.teardown(() => dns.close());
   dns.store.replace('synthesis', r.objects);
