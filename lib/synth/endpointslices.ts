@@ -11,8 +11,7 @@
 //   * one address type per slice, at most 100 endpoints per slice (the controller's default maximum);
 //   * a Service whose selector matches no usable pod gets one empty slice, like the controller's placeholder.
 // Slice names are `<service>-<5 chars>` like the controller's generateName, with the suffix derived from the
-// slice's content key instead of drawn at random. Endpoints are sorted by pod name so the output does not depend
-// on manifest order.
+// slice's content key instead of drawn at random.
 import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '../cluster/model.js';
 import { SERVICE_NAME_LABEL } from '../cluster/objects.js';
 import { ipFamilyOf, type IPFamily } from './cidr.js';
@@ -53,6 +52,8 @@ function isTerminal(pod: Pod): boolean {
 
 function addressesOf(pod: Pod, family: IPFamily): string[] {
   const ips = pod.podIPs.length ? pod.podIPs : pod.podIP ? [pod.podIP] : [];
+  // A single-stack pod's list is the endpoint's list: shared rather than copied (model objects are never mutated).
+  if (ips.length === 1) return ipFamilyOf(ips[0]) === family ? ips : [];
   return ips.filter((ip) => ipFamilyOf(ip) === family);
 }
 
@@ -62,9 +63,9 @@ function addressesOf(pod: Pod, family: IPFamily): string[] {
  */
 export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames: Set<string>): EndpointSlice[] {
   if (!hasSelector(svc)) return [];
+  // The index returns pods in a canonical order (see index.ts), so endpoint order does not depend on manifest order.
   const selected = pods.select(svc.namespace, selectorFromMap(svc.selector!))
-    .filter((p) => !isTerminal(p) && (p.podIP || p.podIPs.length))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .filter((p) => !isTerminal(p) && (p.podIP || p.podIPs.length));
 
   const labels: Record<string, string> = {
     ...svc.labels,
@@ -76,23 +77,24 @@ export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames
   // Pods resolving the Service's ports identically share one port list (and one group of slices).
   const groups = new Map<string, { family: IPFamily; ports: EndpointPort[]; endpoints: Endpoint[] }>();
   const families = sliceFamilies(svc);
-  const portCache = new Map<Pod['containerPorts'], { ports: EndpointPort[]; key: string }>();
+  const portCache = new Map<Pod['containerPorts'], { ports: EndpointPort[]; groupKeys: string[] }>();
   for (const pod of selected) {
     // Pods of one workload share their containerPorts array, so the resolution is cached per array.
     let resolved = portCache.get(pod.containerPorts);
     if (!resolved) {
       const ports = endpointPortsFor(svc, pod);
-      resolved = { ports, key: ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',') };
+      const key = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
+      resolved = { ports, groupKeys: families.map((f) => `${f}|${key}`) };
       portCache.set(pod.containerPorts, resolved);
     }
     const ready = svc.publishNotReadyAddresses || (pod.ready && !pod.terminating);
     const hostname = pod.hostname && pod.subdomain === svc.name ? pod.hostname : '';
-    for (const family of families) {
-      const addresses = addressesOf(pod, family);
+    for (let f = 0; f < families.length; f++) {
+      const addresses = addressesOf(pod, families[f]);
       if (addresses.length === 0) continue;
-      const gk = `${family}|${resolved.key}`;
+      const gk = resolved.groupKeys[f];
       let g = groups.get(gk);
-      if (!g) groups.set(gk, g = { family, ports: resolved.ports, endpoints: [] });
+      if (!g) groups.set(gk, g = { family: families[f], ports: resolved.ports, endpoints: [] });
       const ep: Endpoint = { addresses, ready };
       if (hostname) ep.hostname = hostname;
       ep.podName = pod.name;

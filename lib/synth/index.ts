@@ -117,6 +117,9 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
     else if (o.kind === 'EndpointSlice') explicitSlices.push(o);
   }
   services.sort((a, b) => byString(a.namespace, b.namespace) || byString(a.name, b.name));
+  // Explicit pods in a canonical order (synthesised ones come in workload order, canonical too), so everything
+  // derived from pod order, such as the order of endpoints in a slice, does not depend on manifest order.
+  explicitPods.sort((a, b) => byString(a.namespace, b.namespace) || byString(a.name, b.name));
 
   // --- Pods the workload controllers would create --------------------------------------------------------------
   const explicitPodIndex = new LabelIndex<Pod>();

@@ -126,17 +126,21 @@ export class AddressPool {
     const n = keys.length;
     const homes = new Float64Array(n);
     for (let i = 0; i < n; i++) homes[i] = hash53(keys[i], this.seed) % size;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    // By home, then key: the first of each home group is the smallest key there.
-    order.sort((a, b) => homes[a] - homes[b] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-
+    // Phase 1: the smallest key per free home wins it (one pass; keys are compared only on a shared home).
     const result = new Array<string | undefined>(n).fill(undefined);
+    const winner = new Map<number, number>();
     const losers: number[] = [];
-    for (let j = 0; j < n; j++) {
-      const i = order[j];
-      if (this.taken.add(homes[i])) result[i] = addressAt(this.cidr, homes[i]);
+    for (let i = 0; i < n; i++) {
+      const h = homes[i];
+      if (this.taken.has(h)) { losers.push(i); continue; }
+      const w = winner.get(h);
+      if (w === undefined) winner.set(h, i);
+      else if (keys[i] < keys[w]) { winner.set(h, i); losers.push(w); }
       else losers.push(i);
+    }
+    for (const [h, i] of winner) {
+      this.taken.add(h);
+      result[i] = addressAt(this.cidr, h);
     }
 
     losers.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
