@@ -108,3 +108,14 @@ t.test('IPv6 pools allocate inside their CIDR', async (t) => {
   const pods = alloc(new AddressPool('fd00:10:244::/56', podPoolReserved('IPv6')), keys(10));
   for (const ip of pods.values()) t.match(ip, /^fd00:10:244::([0-9a-f]{1,4}:)?[0-9a-f]{1,4}$/, 'short: within the first 2^22 addresses');
 });
+
+t.test('synthesis settings are checked field by field', async (t) => {
+  const { synthesisConfigProblems } = await import('../lib/synth/options.js');
+  const { defaultConfig } = await import('../lib/config.js');
+  t.same(synthesisConfigProblems(defaultConfig().synthesis), []);
+  t.same(synthesisConfigProblems({ ...defaultConfig().synthesis, podCIDR: 'fd00::/64', serviceCIDR: '10.96.0.0', nodes: -1 }), [
+    'podCIDR fd00::/64: expected an IPv4 CIDR',
+    'serviceCIDR: "10.96.0.0" is not a CIDR (address/prefix)',
+    'nodes -1: expected a whole number >= 0',
+  ]);
+});
