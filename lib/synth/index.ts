@@ -64,10 +64,12 @@ export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisO
   const warnings: string[] = [];
   const read = readManifests(manifests, opts.namespace, warnings);
   const { services, explicitPods, explicitSlices } = read;
-  const synthesizedPods = synthesizePods(read, nodeNames(Math.max(0, Math.floor(opts.nodes))), warnings);
-  const allPods = explicitPods.concat(synthesizedPods);
+  // The index holds only explicit pods while workloads are checked against it, then every pod.
   const podIndex = new LabelIndex<Pod>();
-  for (const p of allPods) podIndex.add(p);
+  for (const p of explicitPods) podIndex.add(p);
+  const synthesizedPods = synthesizePods(read, podIndex, nodeNames(Math.max(0, Math.floor(opts.nodes))), warnings);
+  for (const p of synthesizedPods) podIndex.add(p);
+  const allPods = explicitPods.concat(synthesizedPods);
 
   const pools = addressPools(opts);
   // Every address a manifest writes is taken before anything is allocated, so synthesis never duplicates one.
@@ -168,12 +170,10 @@ function readManifests(manifests: readonly SourcedManifest[], namespace: string,
   return { explicit, services, explicitPods, explicitSlices, workloads: sortedWorkloads, owned, skipped };
 }
 
-/** The pods of every workload whose pods the manifests do not already list. */
-function synthesizePods(read: ReadManifests, nodes: string[], warnings: string[]): Pod[] {
-  const explicitPodIndex = new LabelIndex<Pod>();
+/** The pods of every workload whose pods the manifests do not already list (`explicitPodIndex` holds those). */
+function synthesizePods(read: ReadManifests, explicitPodIndex: LabelIndex<Pod>, nodes: string[], warnings: string[]): Pod[] {
   const podNames = new Map<string, Set<string>>();
   for (const p of read.explicitPods) {
-    explicitPodIndex.add(p);
     let names = podNames.get(p.namespace);
     if (!names) podNames.set(p.namespace, names = new Set());
     names.add(p.name);

@@ -80,23 +80,32 @@ export class LabelIndex<T extends { namespace: string; labels: Record<string, st
 
   /** Objects of `namespace` matching `s`, in insertion order. An empty selector matches everything. */
   select(namespace: string, s: LabelSelector): T[] {
-    const ns = this.byNs.get(namespace);
-    if (!ns) return [];
-    let candidates = ns.all;
-    let keys = 0;
-    for (const k in s.matchLabels) {
-      const list = ns.byLabel.get(k)?.get(s.matchLabels[k]);
-      if (!list) return [];
-      if (list.length < candidates.length) candidates = list;
-      keys++;
-    }
+    const candidates = this.candidates(namespace, s);
+    if (!candidates) return [];
     // A single matchLabels entry is answered by its list alone.
-    if (keys === 1 && s.matchExpressions.length === 0) return candidates.slice();
-    return candidates.filter((o) => matchesSelector(s, o.labels));
+    if (candidates.exact) return candidates.list.slice();
+    return candidates.list.filter((o) => matchesSelector(s, o.labels));
   }
 
   /** Whether any object of `namespace` matches `s`. */
   any(namespace: string, s: LabelSelector): boolean {
-    return this.select(namespace, s).length > 0;
+    const candidates = this.candidates(namespace, s);
+    if (!candidates) return false;
+    return candidates.exact ? candidates.list.length > 0 : candidates.list.some((o) => matchesSelector(s, o.labels));
+  }
+
+  /** The shortest list holding every match: the smallest matchLabels entry's, or the whole namespace's. */
+  private candidates(namespace: string, s: LabelSelector): { list: T[]; exact: boolean } | undefined {
+    const ns = this.byNs.get(namespace);
+    if (!ns) return undefined;
+    let list = ns.all;
+    let keys = 0;
+    for (const k in s.matchLabels) {
+      const l = ns.byLabel.get(k)?.get(s.matchLabels[k]);
+      if (!l) return undefined;
+      if (l.length < list.length) list = l;
+      keys++;
+    }
+    return { list, exact: keys === 1 && s.matchExpressions.length === 0 };
   }
 }
