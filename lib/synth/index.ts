@@ -60,7 +60,7 @@ type Raw = Record<string, any>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function synthesizeCluster(manifests: SourcedManifest[], opts: SynthesisOptions): SynthesisResult {
+export function synthesizeCluster(manifests: readonly SourcedManifest[], opts: SynthesisOptions): SynthesisResult {
   const warnings: string[] = [];
   const read = readManifests(manifests, opts.namespace, warnings);
   const { services, explicitPods, explicitSlices } = read;
