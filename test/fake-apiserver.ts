@@ -172,6 +172,8 @@ export class FakeApiServer {
   readonly caPem: string | undefined;
   /** every request received, in order (for assertions on what the client did) */
   readonly requests: RequestRecord[] = [];
+  /** keep watches open past their timeoutSeconds, as a half-open connection looks to the client */
+  ignoreWatchTimeouts = false;
 
   private server: http.Server;
   private sockets = new Set<Socket>();
@@ -527,7 +529,7 @@ export class FakeApiServer {
     this.watches.add(w);
     req.on('close', () => this.closeWatch(w));
     const timeout = Number(query.timeoutSeconds);
-    if (Number.isFinite(timeout) && timeout > 0) w.timer = setTimeout(() => this.finishWatch(w), timeout * 1000);
+    if (Number.isFinite(timeout) && timeout > 0 && !this.ignoreWatchTimeouts) w.timer = setTimeout(() => this.finishWatch(w), timeout * 1000);
     if (fromRv === undefined) {
       // "Start from now": synthetic ADDED for the current state, as kube-apiserver does.
       for (const o of this.objects[resource].values()) if (this.selects(w, o)) this.write(w, { type: 'ADDED', object: o });

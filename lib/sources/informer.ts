@@ -98,7 +98,10 @@ function serverMessage(err: unknown): string | undefined {
 
 export function describeError(err: unknown): string {
   const code = statusCodeOf(err);
-  const msg = serverMessage(err) ?? String((err as Error | undefined)?.message ?? err).split('\n')[0];
+  let msg = serverMessage(err) ?? String((err as Error | undefined)?.message ?? err).split('\n')[0];
+  // node-fetch: "request to <long url> failed, reason: connect ECONNREFUSED 127.0.0.1:6443"
+  const reason = /failed, reason: (.*)$/.exec(msg);
+  if (reason) msg = reason[1];
   const errno = (err as { code?: unknown } | undefined)?.code;
   if (typeof code === 'number' && code >= 100) return `HTTP ${code}: ${msg}`;
   return typeof errno === 'string' && !msg.includes(errno) ? `${errno}: ${msg}` : msg;
@@ -152,7 +155,7 @@ export class RestartingInformer<S> {
     this.informer.on('error', (err) => this.failed(err));
   }
 
-  /** Starts listing and watching; resolves after the first list has been delivered, rejects on 401/403. */
+  /** Starts listing and watching; resolves once the first list is delivered and its watch open, rejects on 401/403. */
   start(): Promise<void> {
     void this.run();
     return this.firstSync;
@@ -194,18 +197,17 @@ export class RestartingInformer<S> {
     this.lastVerb = 'watch';
     const listed = this.listBuffer;
     this.listBuffer = undefined;
-    if (listed) {
-      this.o.onChanges(listed, 'list');
-      if (!this.synced) {
-        this.synced = true;
-        this.resolveFirstSync();
-      }
-    }
+    if (listed) this.o.onChanges(listed, 'list');
   }
 
+  /** Synced means listed and watching: a watch refused at start-up (403 on watch only) is a start-up failure. */
   watchConnected(): void {
     this.failures = 0;
     this.lastError = undefined;
+    if (!this.synced) {
+      this.synced = true;
+      this.resolveFirstSync();
+    }
   }
 
   /**
@@ -219,7 +221,7 @@ export class RestartingInformer<S> {
     else this.failures++;
     const delay = this.failures === 0 ? 0 : this.backoff();
     const level = healthy ? 'info' : 'warn';
-    this.o.logger[level]({ resource: this.resource, cause, restart: this.restarts, delayMs: delay }, `${this.resource} watch restarting: ${cause}`);
+    this.o.logger[level]({ resource: this.resource, cause, restart: this.restarts, delayMs: delay }, `${this.resource}: ${cause}; restart #${this.restarts}${delay ? ` in ${delay} ms` : ''}`);
     if (delay === 0) forward();
     else this.schedule(delay, forward);
   }
@@ -301,7 +303,7 @@ export class RestartingInformer<S> {
     this.restarts++;
     this.o.onRestart?.(cause);
     this.o.logger.warn({ resource: this.resource, cause, restart: this.restarts, delayMs: delay },
-      `${this.resource} ${verb} failed, restarting: ${cause}`);
+      `${this.resource}: ${cause}; restart #${this.restarts} in ${delay} ms`);
     this.schedule(delay, () => void this.run());
   }
 }
