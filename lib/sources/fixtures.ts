@@ -1,0 +1,186 @@
+// The fixture source: manifest files (watched and hot-reloaded) plus objects applied or deleted at run time,
+// turned into cluster objects and written to the store as one change. A file that fails to parse is reported and
+// the last good state keeps serving.
+import { watch, type FSWatcher } from 'chokidar';
+import type { ClusterStore } from '../cluster/store.js';
+import { buildObjects } from './build-objects.js';
+import {
+  expandFixturePaths, FixtureError, manifestKey, parseManifestText, readManifestFile, type SourcedManifest,
+} from './manifest-files.js';
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+export interface FixtureSourceOptions {
+  paths: readonly string[];
+  /** raw manifests given programmatically, loaded after the files */
+  objects?: readonly unknown[];
+  namespace: string;
+  watch: boolean;
+  logger: Logger;
+  /** called after every reload attempt (metrics) */
+  onReload?(ok: boolean, error?: FixtureError): void;
+}
+
+export interface FixtureStatus {
+  files: string[];
+  lastReload?: string;
+  lastError?: { file: string; line?: number; message: string };
+  reloads: number;
+  failedReloads: number;
+}
+
+export const FIXTURE_OWNER = 'fixtures';
+
+export class FixtureSource {
+  private files = new Map<string, SourcedManifest[]>();
+  /** applied at run time: kind/ns/name → manifest (wins over files) */
+  private applied = new Map<string, SourcedManifest>();
+  /** deleted at run time: hidden even if a file still has them */
+  private deleted = new Set<string>();
+  private watcher?: FSWatcher;
+  private reloadTimer?: NodeJS.Timeout;
+  private reloading: Promise<void> = Promise.resolve();
+  readonly status: FixtureStatus = { files: [], reloads: 0, failedReloads: 0 };
+
+  constructor(private store: ClusterStore, private opts: FixtureSourceOptions) {
+    for (const m of parseProgrammatic(opts.objects ?? [])) this.putApplied(m);
+  }
+
+  /** First load: any error is thrown (the CLI exits non-zero). */
+  async start(): Promise<void> {
+    await this.readAll();
+    this.rebuild();
+    if (this.opts.watch && this.opts.paths.length > 0) this.startWatching();
+  }
+
+  async stop(): Promise<void> {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    await this.watcher?.close();
+  }
+
+  /** Re-reads every file. On error the previous state keeps serving and the error is reported and returned. */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      try {
+        await this.readAll();
+        this.rebuild();
+        this.opts.onReload?.(true);
+      } catch (err) {
+        const fe = err instanceof FixtureError ? err : new FixtureError('<fixtures>', undefined, (err as Error).message);
+        this.status.failedReloads++;
+        this.status.lastError = { file: fe.file, ...(fe.line ? { line: fe.line } : {}), message: fe.message };
+        this.opts.logger.error({ file: fe.file, line: fe.line }, `fixture reload failed, still serving the last good state: ${fe.message}`);
+        this.opts.onReload?.(false, fe);
+        throw fe;
+      }
+    });
+    const p = this.reloading;
+    this.reloading = p.catch(() => undefined);
+    return p;
+  }
+
+  /** kubectl apply: add or replace objects (raw manifests or YAML/JSON text). */
+  apply(input: readonly unknown[] | string): { applied: string[] } {
+    const manifests = typeof input === 'string' ? parseManifestText(input, '<request>') : parseProgrammatic(input);
+    const keys: string[] = [];
+    const before = new Map(this.applied);
+    const beforeDeleted = new Set(this.deleted);
+    for (const m of manifests) keys.push(this.putApplied(m));
+    try {
+      this.rebuild();
+    } catch (err) {
+      // A bad object must not poison the running state.
+      this.applied = before;
+      this.deleted = beforeDeleted;
+      throw err;
+    }
+    return { applied: keys };
+  }
+
+  /** kubectl delete: returns false when no such object exists. */
+  delete(kind: string, namespace: string, name: string): boolean {
+    const key = `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`;
+    const existed = this.applied.has(key) || [...this.files.values()].some((ms) => ms.some((m) => manifestKey(m.raw, this.opts.namespace) === key));
+    if (!existed || this.deleted.has(key)) return false;
+    this.applied.delete(key);
+    this.deleted.add(key);
+    this.rebuild();
+    return true;
+  }
+
+  private putApplied(m: SourcedManifest): string {
+    const key = manifestKey(m.raw, this.opts.namespace);
+    if (!key) throw new FixtureError(m.file ?? '<request>', m.line, 'object needs kind and metadata.name');
+    this.applied.set(key, m);
+    this.deleted.delete(key);
+    return key;
+  }
+
+  private async readAll(): Promise<void> {
+    const files = await expandFixturePaths(this.opts.paths);
+    const next = new Map<string, SourcedManifest[]>();
+    for (const f of files) next.set(f, await readManifestFile(f));
+    this.files = next;
+    this.status.files = files;
+  }
+
+  /** All manifests in effect: files, then applied ones replacing same-named objects, minus deleted ones. */
+  manifests(): SourcedManifest[] {
+    const byKey = new Map<string, SourcedManifest>();
+    const unkeyed: SourcedManifest[] = [];
+    for (const ms of this.files.values()) {
+      for (const m of ms) {
+        const k = manifestKey(m.raw, this.opts.namespace);
+        if (k) byKey.set(k, m);
+        else unkeyed.push(m);
+      }
+    }
+    for (const [k, m] of this.applied) byKey.set(k, m);
+    for (const k of this.deleted) byKey.delete(k);
+    return [...unkeyed, ...byKey.values()];
+  }
+
+  private rebuild(): void {
+    const { objects, skipped } = buildObjects(this.manifests(), this.opts.namespace);
+    for (const s of skipped) this.opts.logger.debug({ kind: s.kind, name: s.name, file: s.file }, 'skipped an object of a kind DNS does not use');
+    this.store.replace(FIXTURE_OWNER, objects);
+    this.status.reloads++;
+    this.status.lastReload = new Date().toISOString();
+    delete this.status.lastError;
+  }
+
+  private startWatching(): void {
+    this.watcher = watch([...this.opts.paths], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
+    const schedule = () => {
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      // Editors write in bursts (truncate, write, rename): settle briefly, then reload once.
+      this.reloadTimer = setTimeout(() => {
+        this.reload().then(
+          () => this.opts.logger.info({ files: this.status.files.length }, 'fixtures reloaded'),
+          () => undefined,
+        );
+      }, 50);
+    };
+    this.watcher.on('all', (_event, file) => {
+      if (/\.(ya?ml|json)$/i.test(file)) schedule();
+    });
+    this.watcher.on('error', (err) => this.opts.logger.warn({ err }, 'fixture watcher error'));
+  }
+}
+
+function parseProgrammatic(objects: readonly unknown[]): SourcedManifest[] {
+  const out: SourcedManifest[] = [];
+  for (const o of objects) {
+    if (typeof o === 'object' && o !== null && typeof (o as any).kind === 'string' && (o as any).kind.endsWith('List') && Array.isArray((o as any).items)) {
+      for (const item of (o as any).items) out.push({ raw: item });
+    } else {
+      out.push({ raw: o });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+// Query bytes in, response bytes out. Answers are cached as encoded bytes per (question bytes, EDNS, size limit)
+// and dropped wholesale when the cluster's generation moves, so a repeated question costs one copy and a patch of
+// the ID and flags: no resolve, no encode, no per-query objects beyond the reply buffer.
+import type { ClusterView } from '../cluster/store.js';
+import { QTYPE, RCODE, type Answer, type RR } from '../dns/records.js';
+import { resolve } from '../dns/resolver.js';
+import type { ResolverConfig } from '../dns/resolver-config.js';
+import { encodeResponse, type Edns, type Question } from './encoder.js';
+import { parseQuery, type ParsedQuery } from './query.js';
+import { upstreamAnswerRecords } from './upstream-answer.js';
+
+export type Transport = 'udp' | 'tcp';
+
+/** What the server advertises and the most it sends over UDP (DNS Flag Day 2020). */
+export const EDNS_UDP_SIZE = 1232;
+const MAX_CACHE_ENTRIES = 100_000;
+
+export interface Upstream {
+  /** forwards a raw query; resolves to the raw response (ID restored) or null when every upstream failed */
+  forward(query: Buffer): Promise<Buffer | null>;
+}
+
+export interface QueryEvent {
+  name: string;
+  type: number;
+  transport: Transport;
+  client: string;
+  rcode: number;
+  answers: number;
+  requestSize: number;
+  responseSize: number;
+  /** high-resolution start time (process.hrtime.bigint()) */
+  start: bigint;
+  /** who wrote the reply: 'kubernetes', 'forward', 'fault', or '' when the server did (errors) */
+  plugin: string;
+  edns: boolean;
+  do: boolean;
+}
+
+/** A fault a test suite injected for a name: see lib/admin faults. */
+export type FaultAction =
+  | { action: 'rcode'; rcode: number }
+  | { action: 'delay'; ms: number }
+  | { action: 'drop' }
+  | { action: 'truncate' };
+
+export interface ResponderHooks {
+  onQuery?(e: QueryEvent): void;
+  /** consulted before the cache; undefined = answer normally */
+  fault?(lname: string, type: number): FaultAction | undefined;
+}
+
+interface CacheEntry {
+  buf: Buffer;
+  rcode: number;
+  answers: number;
+}
+
+export type HandleResult = Buffer | null | Promise<Buffer | null>;
+
+export class Responder {
+  private cache = new Map<string, CacheEntry>();
+  private cacheGeneration = -1;
+
+  constructor(
+    private view: ClusterView,
+    private cfg: () => ResolverConfig,
+    private upstream?: Upstream,
+    public hooks: ResponderHooks = {},
+  ) {}
+
+  setUpstream(u: Upstream | undefined): void {
+    this.upstream = u;
+  }
+
+  handle(msg: Buffer, transport: Transport, client = ''): HandleResult {
+    const start = this.hooks.onQuery ? process.hrtime.bigint() : 0n;
+    const p = parseQuery(msg);
+    if (!p.ok) {
+      if (p.drop) return null;
+      const out = encodeResponse({
+        header: { id: p.id, opcode: p.opcode, aa: false, rd: p.rd, cd: false, rcode: p.rcode },
+        ...(p.question ? { question: p.question } : {}),
+        answer: [], authority: [], additional: [],
+      });
+      this.emit(start, p.question?.name ?? '', p.question?.type ?? 0, transport, client, p.rcode, 0, msg.length, out.length, '', false, false);
+      return out;
+    }
+    const q = p.query;
+    const limit = transport === 'tcp' ? 65535 : q.edns ? Math.min(Math.max(q.edns.udpSize, 512), EDNS_UDP_SIZE) : 512;
+    const edns: Edns | undefined = q.edns ? { udpSize: EDNS_UDP_SIZE, do: q.edns.do } : undefined;
+    const question: Question = { name: q.name, type: q.type, class: q.class };
+
+    if (q.edns && q.edns.version > 0) {
+      return this.errorReply(start, q, question, edns, RCODE.BADVERS, transport, client, msg.length);
+    }
+    if (q.class !== 1) return this.errorReply(start, q, question, edns, RCODE.REFUSED, transport, client, msg.length);
+
+    if (this.hooks.fault) {
+      const f = this.hooks.fault(q.name.toLowerCase(), q.type);
+      if (f) return this.applyFault(f, start, q, question, edns, limit, transport, client, msg);
+    }
+
+    const cacheable = q.questionEnd > 0;
+    let key = '';
+    if (cacheable) {
+      if (this.cacheGeneration !== this.view.generation) {
+        this.cache.clear();
+        this.cacheGeneration = this.view.generation;
+      }
+      key = `${msg.toString('latin1', 12, q.questionEnd)}${edns ? (edns.do ? 'D' : 'E') : 'N'}${limit}`;
+      const hit = this.cache.get(key);
+      if (hit) {
+        const out = patch(hit.buf, q);
+        this.emit(start, q.name, q.type, transport, client, hit.rcode, hit.answers, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+        return out;
+      }
+    }
+
+    const ans = resolve(this.view, this.cfg(), q.name, q.type);
+    if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
+      return this.forward(start, q, question, edns, transport, client, msg);
+    }
+    if (ans.chase && this.upstream) return this.chase(start, ans, q, question, edns, limit, transport, client, msg);
+
+    const buf = encodeAnswer(ans, question, edns, limit);
+    if (cacheable && !ans.outOfZone) {
+      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
+      this.cache.set(key, { buf, rcode: ans.rcode, answers: ans.answer.length });
+    }
+    const out = patch(buf, q);
+    this.emit(start, q.name, q.type, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, ans.outOfZone ? '' : 'kubernetes', !!edns, !!edns?.do);
+    return out;
+  }
+
+  private errorReply(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
+    transport: Transport, client: string, reqSize: number): Buffer {
+    const out = encodeResponse({
+      header: { id: q.id, opcode: 0, aa: false, rd: q.rd, cd: q.cd, rcode },
+      question, answer: [], authority: [], additional: [], ...(edns ? { edns } : {}),
+    });
+    this.emit(start, q.name, q.type, transport, client, rcode, 0, reqSize, out.length, '', !!edns, !!edns?.do);
+    return out;
+  }
+
+  private async forward(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined,
+    transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
+    const res = await this.upstream!.forward(msg).catch(() => null);
+    if (!res) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+    this.emit(start, q.name, q.type, transport, client, res.length >= 4 ? res[3] & 0xf : 0,
+      res.length >= 8 ? res.readUInt16BE(6) : 0, msg.length, res.length, 'forward', !!edns, !!edns?.do);
+    return res;
+  }
+
+  /** ExternalName to a name outside our zones: CNAME, then whatever the upstream says (its rcode ignored). */
+  private async chase(start: bigint, ans: Answer, q: ParsedQuery, question: Question, edns: Edns | undefined,
+    limit: number, transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
+    const up = await upstreamAnswerRecords(this.upstream!, ans.chase!.name, ans.chase!.type, q.rd).catch(() => undefined);
+    const full: Answer = up ? { ...ans, answer: [...ans.answer, ...up.records], tc: up.tc || ans.tc } : ans;
+    const out = patch(encodeAnswer(full, question, edns, limit), q);
+    this.emit(start, q.name, q.type, transport, client, full.rcode, full.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+    return out;
+  }
+
+  private applyFault(f: FaultAction, start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined,
+    limit: number, transport: Transport, client: string, msg: Buffer): HandleResult {
+    switch (f.action) {
+      case 'drop':
+        this.emit(start, q.name, q.type, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
+        return null;
+      case 'rcode': {
+        const ans = resolve(this.view, this.cfg(), q.name, q.type);
+        const out = encodeResponse({
+          header: { id: q.id, opcode: 0, aa: !ans.outOfZone, rd: q.rd, cd: q.cd, rcode: f.rcode },
+          question, answer: [], authority: f.rcode === RCODE.NXDOMAIN ? ans.authority : [], additional: [],
+          ...(edns ? { edns } : {}),
+        }, limit);
+        this.emit(start, q.name, q.type, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        return out;
+      }
+      case 'truncate': {
+        // TC over UDP makes the client retry over TCP, where the real answer is given.
+        if (transport === 'tcp') return this.answerUncached(start, q, question, edns, limit, transport, client, msg);
+        const out = encodeResponse({
+          header: { id: q.id, opcode: 0, aa: true, rd: q.rd, cd: q.cd, rcode: 0 },
+          question, answer: [], authority: [], additional: [], tc: true, ...(edns ? { edns } : {}),
+        });
+        this.emit(start, q.name, q.type, transport, client, 0, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        return out;
+      }
+      case 'delay':
+        return new Promise((res) => {
+          setTimeout(() => res(this.answerUncached(start, q, question, edns, limit, transport, client, msg)), f.ms).unref?.();
+        });
+    }
+  }
+
+  private answerUncached(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
+    transport: Transport, client: string, msg: Buffer): HandleResult {
+    const ans = resolve(this.view, this.cfg(), q.name, q.type);
+    if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
+      return this.forward(start, q, question, edns, transport, client, msg);
+    }
+    const out = patch(encodeAnswer(ans, question, edns, limit), q);
+    this.emit(start, q.name, q.type, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+    return out;
+  }
+
+  private emit(start: bigint, name: string, type: number, transport: Transport, client: string, rcode: number,
+    answers: number, requestSize: number, responseSize: number, plugin: string, edns: boolean, dobit: boolean): void {
+    const on = this.hooks.onQuery;
+    if (on) on({ name, type, transport, client, rcode, answers, requestSize, responseSize, start, plugin, edns, do: dobit });
+  }
+}
+
+/** Encodes an answer with ID 0 and RD/CD clear; `patch` puts the query's own in. */
+export function encodeAnswer(ans: Answer, question: Question, edns: Edns | undefined, limit: number): Buffer {
+  return encodeResponse({
+    header: { id: 0, opcode: 0, aa: ans.aa, rd: false, cd: false, rcode: ans.rcode },
+    question,
+    answer: ans.answer,
+    authority: ans.authority,
+    additional: ans.additional,
+    ...(ans.tc ? { tc: true } : {}),
+    ...(edns ? { edns } : {}),
+  }, limit);
+}
+
+function patch(cached: Buffer, q: ParsedQuery): Buffer {
+  const out = Buffer.allocUnsafe(cached.length);
+  cached.copy(out);
+  out[0] = q.id >> 8;
+  out[1] = q.id & 0xff;
+  if (q.rd) out[2] |= 0x01;
+  if (q.cd) out[3] |= 0x10;
+  return out;
+}
+
+export type { RR };
