@@ -554,8 +554,16 @@ export class FakeApiServer {
   /** Sends a watch every logged event after what it has seen. */
   private pump(w: OpenWatch): void {
     if (this.frozen) return;
-    for (const ev of this.log) {
-      if (ev.rv <= w.sentRv) continue;
+    // The log is ordered by resourceVersion: start after what this watch has seen.
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.log[mid].rv <= w.sentRv) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.log.length; i++) {
+      const ev = this.log[i];
       w.sentRv = ev.rv;
       if (ev.resource !== w.resource) continue;
       const now = this.selects(w, ev.object);
