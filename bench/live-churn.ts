@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { promises as dnsp } from 'node:dns';
 import { pino } from 'pino';
@@ -156,6 +157,9 @@ async function main(): Promise<void> {
   const created: number[] = [];
   let nextCreated = shape.services;
   const intervalMs = 1000 / rate;
+  // Stalls of this process (GC, list processing) show up here; what is left of a latency tail is the API side.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const churnStart = performance.now();
   let sent = 0;
   const inflight = new Set<Promise<void>>();
@@ -210,6 +214,7 @@ async function main(): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   const churnS = (performance.now() - churnStart) / 1000;
+  loopDelay.disable();
 
   // The answers really changed: a sample through DNS.
   const resolver = new dnsp.Resolver({ timeout: 2000, tries: 1 });
@@ -234,6 +239,8 @@ async function main(): Promise<void> {
   for (const [k, xs] of Object.entries(latency)) if (xs.length) console.log(`  ${k.padEnd(15)} ${summary(xs)}`);
   console.log(`  ${'all'.padEnd(15)} ${summary(Object.values(latency).flat())}`);
   console.log(`coredns_kubernetes_dns_programming_duration_seconds as observed (trigger-time annotation → store): ${summary(programming)}`);
+  console.log(`event loop delay of this process during churn: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, `
+    + `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
   console.log(`DNS check after churn: ${dnsChecked} SRV answers checked, ${dnsWrong} wrong`);
   console.log(`memory after churn: rss ${after.rssMB} MB, heap ${after.heapUsedMB} MB; peak rss ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   console.log(`watch restarts during the run: ${restarts.length}${restarts.length ? ` (${restarts.slice(0, 3).join('; ')})` : ''}`);

@@ -190,6 +190,9 @@ export class FakeApiServer {
   private historyLimit: number;
   private expiredAs: 'event' | 'http';
   private bookmarkTimer?: NodeJS.Timeout;
+  /** paged lists in progress: continue token id → the list's snapshot */
+  private continuations = new Map<string, { items: Raw[]; rv: string }>();
+  private continueSeq = 0;
   private host: string;
   private boundPort = 0;
   private up = false;
@@ -428,12 +431,7 @@ export class FakeApiServer {
         return this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
       }
       if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
-      const items = [...this.objects[resource].values()].filter((o) =>
-        (namespace === undefined || o.metadata.namespace === namespace)
-        && matchesLabels(o, labelSelector) && matchesFields(o, fieldSelector));
-      return this.reply(res, 200, {
-        kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.rv) }, items,
-      });
+      return this.listPage(res, resource, namespace, labelSelector, fieldSelector, query);
     }
     if (req.method === 'GET' && name) {
       const obj = this.objects[resource].get(key(namespace ?? '', name));
@@ -460,6 +458,50 @@ export class FakeApiServer {
       return;
     }
     this.reply(res, 405, status(405, 'MethodNotAllowed', 'method not allowed'));
+  }
+
+  /**
+   * A list, or one page of it (limit/continue). Like kube-apiserver, every page of one list comes from the same
+   * snapshot, at the first page's resourceVersion.
+   */
+  private listPage(
+    res: http.ServerResponse, resource: ResourceName, namespace: string | undefined,
+    labelSelector: LabelRequirement[], fieldSelector: FieldRequirement[], query: Record<string, string>,
+  ): void {
+    const info = RESOURCES[resource];
+    let snapshot: { items: Raw[]; rv: string };
+    let offset = 0;
+    if (query.continue) {
+      const [id, at] = query.continue.split(':');
+      const found = this.continuations.get(id);
+      if (!found) return this.reply(res, 410, status(410, 'Expired', 'The provided continue parameter is too old'));
+      snapshot = found;
+      offset = Number(at);
+    } else {
+      const items = [...this.objects[resource].values()].filter((o) =>
+        (namespace === undefined || o.metadata.namespace === namespace)
+        && matchesLabels(o, labelSelector) && matchesFields(o, fieldSelector));
+      snapshot = { items, rv: String(this.rv) };
+    }
+    const limit = Number(query.limit);
+    const metadata: Raw = { resourceVersion: snapshot.rv };
+    let items = snapshot.items;
+    if (Number.isFinite(limit) && limit > 0) {
+      items = snapshot.items.slice(offset, offset + limit);
+      const next = offset + limit;
+      let id = query.continue?.split(':')[0];
+      if (next < snapshot.items.length) {
+        if (!id) {
+          id = String(++this.continueSeq);
+          this.continuations.set(id, snapshot);
+        }
+        metadata.continue = `${id}:${next}`;
+        metadata.remainingItemCount = snapshot.items.length - next;
+      } else if (id) {
+        this.continuations.delete(id);
+      }
+    }
+    this.reply(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
   }
 
   private route(pathname: string): { resource: ResourceName; namespace?: string; name?: string } | undefined {

@@ -88,3 +88,16 @@ t.test('programming latency is reported for slices with a trigger time and exact
   t.same(f.latencies.map((l) => l.kind), ['cluster_ip', 'headless_with_selector'], 'no sample without a known service or trigger time');
   for (const l of f.latencies) t.ok(l.seconds >= 1.4 && l.seconds < 60, `latency ${l.seconds}s measured from the trigger time`);
 });
+
+t.test('lists are read page by page (limit/continue), all at the first page\'s resourceVersion', async (t) => {
+  const services = Array.from({ length: 7 }, (_, i) => clusterIPService('default', `s${i}`, `10.96.1.${i}`));
+  const f = await liveFixture({ initial: [ns('default'), ...services], listPageSize: 3 });
+  t.teardown(() => f.close());
+  const rv = f.server.resourceVersion;
+  await f.source.start();
+  t.equal(f.store.counts().Service, 7);
+  const lists = f.server.requests.filter((r) => r.resource === 'services' && !r.watch);
+  t.same(lists.map((r) => [r.query.limit, r.query.continue !== undefined]), [['3', false], ['3', true], ['3', true]], 'three pages');
+  await waitFor('services watch', () => f.server.requests.some((r) => r.resource === 'services' && r.watch));
+  t.equal(f.server.requests.find((r) => r.resource === 'services' && r.watch)?.query.resourceVersion, rv, 'watch from the list snapshot');
+});

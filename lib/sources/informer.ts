@@ -43,7 +43,10 @@ export interface RestartingInformerOptions<S> {
   group: string;
   /** collection path: '/api/v1/services' */
   path: string;
-  list: () => Promise<KubernetesListObject<KubernetesObject>>;
+  /** one page of the collection (the generated client's list call, e.g. core.listServiceForAllNamespaces) */
+  list: (page: ListPage) => Promise<KubernetesListObject<KubernetesObject>>;
+  /** objects per list page (default 500, as client-go's reflector); 0 = no paging */
+  listPageSize?: number;
   labelSelector?: string;
   fieldSelector?: string;
   /** raw object → slim object (undefined = not kept); may throw for malformed objects, which are then skipped */
@@ -71,6 +74,11 @@ export class PermissionError extends Error {
 }
 
 type Verb = 'list' | 'watch';
+
+export interface ListPage {
+  limit?: number;
+  _continue?: string;
+}
 
 function statusCodeOf(err: unknown): number | undefined {
   const e = err as { statusCode?: unknown; code?: unknown } | undefined;
@@ -230,11 +238,23 @@ export class RestartingInformer<S> {
 
   private async listSkeletons(): Promise<KubernetesListObject<Skeleton<S>>> {
     this.lastVerb = 'list';
-    const list = await this.o.list();
-    const items = (list.items ?? []).map((raw) => this.toSkeleton(raw as Record<string, any>));
+    // Page by page, each converted before the next is fetched: a 150,000-pod list is never in memory whole.
+    const limit = this.o.listPageSize ?? 500;
+    const items: Skeleton<S>[] = [];
+    let resourceVersion: string | undefined;
+    let cont: string | undefined;
+    let first: KubernetesListObject<KubernetesObject> | undefined;
+    do {
+      const page = await this.o.list(limit > 0 ? { limit, ...(cont ? { _continue: cont } : {}) } : {});
+      first ??= page;
+      // Every page of one list is served at the first page's resourceVersion.
+      resourceVersion ??= page.metadata?.resourceVersion;
+      for (const raw of page.items ?? []) items.push(this.toSkeleton(raw as Record<string, any>));
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
     // ListWatch turns the list into add/update/delete calls right after this promise resolves; collect them.
     this.listBuffer = [];
-    return { apiVersion: list.apiVersion, kind: list.kind, metadata: { resourceVersion: list.metadata?.resourceVersion }, items };
+    return { apiVersion: first.apiVersion, kind: first.kind, metadata: { resourceVersion }, items };
   }
 
   private change(type: 'upsert' | 'delete', s: Skeleton<S>): void {

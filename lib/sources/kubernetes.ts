@@ -5,7 +5,7 @@ import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-n
 import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
 import { toEndpointSlice, toNamespace, toPod, toService } from '../cluster/objects.js';
 import type { ClusterStore } from '../cluster/store.js';
-import { RestartingInformer, type InformerChange, type InformerLogger } from './informer.js';
+import { RestartingInformer, type InformerChange, type InformerLogger, type ListPage } from './informer.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
 
 export const KUBERNETES_OWNER = 'kubernetes';
@@ -35,6 +35,8 @@ export interface KubernetesSourceOptions extends KubeConfigOptions {
   backoff?: { minMs?: number; maxMs?: number };
   /** lower bound of the server-side watch timeout asked for; the actual one is 1-2x this (default 300) */
   watchTimeoutSeconds?: number;
+  /** objects per list page (default 500, as client-go's reflector) */
+  listPageSize?: number;
 }
 
 export interface InformerStatus {
@@ -53,20 +55,20 @@ interface ResourceSpec {
   convert: Converter;
   labelSelector?: string;
   fieldSelector?: string;
-  list: (kc: KubeConfig, labelSelector?: string, fieldSelector?: string) => () => Promise<any>;
+  list: (kc: KubeConfig, labelSelector?: string, fieldSelector?: string) => (page: ListPage) => Promise<any>;
 }
 
 function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
   const specs: ResourceSpec[] = [
     {
       resource: 'namespaces', group: '', path: '/api/v1/namespaces', convert: toNamespace,
-      list: (kc) => { const api = kc.makeApiClient(CoreV1Api); return () => api.listNamespace(); },
+      list: (kc) => { const api = kc.makeApiClient(CoreV1Api); return (page) => api.listNamespace(page); },
     },
     {
       resource: 'services', group: '', path: '/api/v1/services', convert: toService, labelSelector: opts.labels,
       list: (kc, labelSelector) => {
         const api = kc.makeApiClient(CoreV1Api);
-        return () => api.listServiceForAllNamespaces({ labelSelector });
+        return (page) => api.listServiceForAllNamespaces({ labelSelector, ...page });
       },
     },
     {
@@ -74,7 +76,7 @@ function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
       convert: toEndpointSlice, labelSelector: opts.labels,
       list: (kc, labelSelector) => {
         const api = kc.makeApiClient(DiscoveryV1Api);
-        return () => api.listEndpointSliceForAllNamespaces({ labelSelector });
+        return (page) => api.listEndpointSliceForAllNamespaces({ labelSelector, ...page });
       },
     },
   ];
@@ -84,7 +86,7 @@ function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
       fieldSelector: LIVE_POD_FIELD_SELECTOR,
       list: (kc, labelSelector, fieldSelector) => {
         const api = kc.makeApiClient(CoreV1Api);
-        return () => api.listPodForAllNamespaces({ labelSelector, fieldSelector });
+        return (page) => api.listPodForAllNamespaces({ labelSelector, fieldSelector, ...page });
       },
     });
   }
@@ -150,6 +152,7 @@ export class KubernetesSource {
       minBackoffMs: this.opts.backoff?.minMs,
       maxBackoffMs: this.opts.backoff?.maxMs,
       watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
+      listPageSize: this.opts.listPageSize,
     }));
     try {
       await Promise.all(this.informers.map((i) => i.start()));
