@@ -209,6 +209,12 @@ export class RestartingInformer<S> {
   }
 
   /** Synced means listed and watching: a watch refused at start-up (403 on watch only) is a start-up failure. */
+  /** An ERROR event other than 410: ListWatch ignores it and the stream goes on or ends; it is still worth a line. */
+  errorEvent(status: { code?: number; message?: string } | undefined): void {
+    this.o.logger.warn({ resource: this.resource, status: status?.code, message: status?.message },
+      `${this.resource}: watch ERROR event: ${status?.message ?? JSON.stringify(status)}`);
+  }
+
   watchConnected(): void {
     this.failures = 0;
     this.lastError = undefined;
@@ -383,6 +389,7 @@ class ObservedWatch<S> extends Watch {
     const ctl = await super.watch(path, params, (phase, obj, raw) => {
       if (phase === 'ERROR') {
         if (obj?.code === 410) expired = true;
+        else owner.errorEvent(obj);
         callback(phase, obj, raw);
         return;
       }
