@@ -11,7 +11,7 @@ import { KubernetesSource, type KubernetesSourceOptions } from '../lib/sources/k
 import { startDnsServer } from '../lib/start.js';
 import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
 import { query } from './helpers/dns-client.js';
-import { clusterIPService, endpointSlice, headlessService, ns, waitFor } from './live-helpers.js';
+import { clusterIPService, endpointSlice, headlessService, ns, pod, waitFor } from './live-helpers.js';
 
 /**
  * The live-mode wiring, the way startClusterDns({ source: 'kubernetes' }) is meant to do it: the DNS side from
@@ -29,7 +29,7 @@ async function liveDns(server: FakeApiServer, extra: Partial<ClusterDnsConfig> =
   const parts = await startDnsServer(config, { logger });
   const source = new KubernetesSource(parts.store, {
     kubeconfig: config.kubeconfig, context: config.context, namespaces: config.namespaces, labels: config.labels,
-    watchPods: config.pods === 'verified' || config.endpointPodNames, logger, backoff: { minMs: 50, maxMs: 400 },
+    watchPods: config.pods === 'verified', logger, backoff: { minMs: 50, maxMs: 400 },
     ...sourceOpts,
   });
   const port = parts.transport.address!.port;
@@ -139,4 +139,20 @@ t.test('namespace and label filters apply to answers', async (t) => {
   t.equal(await rcode(dns.port, 'quiet.apps.svc.cluster.local'), 'NXDOMAIN', 'service without the label');
   api.apply(clusterIPService('apps', 'quiet', '10.96.0.21', { labels: { dns: 'on' } }));
   await waitFor('labelled later', async () => (await rcode(dns.port, 'quiet.apps.svc.cluster.local')) === 'NOERROR');
+});
+
+t.test('pods verified: pod A records follow the Pod watch', async (t) => {
+  const api = await FakeApiServer.start({ token: 't' });
+  t.teardown(() => api.close());
+  api.load([ns('default')]);
+  const dns = await liveDns(api, { pods: 'verified' });
+  t.teardown(() => dns.close());
+  await dns.source.start();
+  t.same(dns.source.status.map((s) => s.resource), ['namespaces', 'services', 'endpointslices', 'pods'], 'pods watched');
+  t.equal(await rcode(dns.port, '10-244-3-7.default.pod.cluster.local'), 'NXDOMAIN', 'no such pod yet');
+  api.apply(pod('default', 'worker', '10.244.3.7'));
+  await waitFor('pod record', async () => (await rcode(dns.port, '10-244-3-7.default.pod.cluster.local')) === 'NOERROR');
+  t.same(await a(dns.resolver, '10-244-3-7.default.pod.cluster.local'), ['10.244.3.7']);
+  api.delete('Pod', 'default', 'worker');
+  await waitFor('pod record gone', async () => (await rcode(dns.port, '10-244-3-7.default.pod.cluster.local')) === 'NXDOMAIN');
 });
