@@ -44,7 +44,7 @@ t.test('a fixture that does not parse stops start-up with its file and line', as
 });
 
 t.test('the README lines: serve the bundled fixtures, resolve the three classic names', async (t) => {
-  const srv = await startCli(['--listen', '127.0.0.1:0']);
+  const srv = await startCli(['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   t.teardown(() => stopCli(srv.proc));
   t.match(srv.line, /serving cluster\.local from fixtures .* on 127\.0\.0\.1:\d+ udp\+tcp/, 'one line says where it serves');
   const r = new dnsp.Resolver();

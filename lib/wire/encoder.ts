@@ -54,7 +54,8 @@ class Writer {
         const ptr = this.names.get(key);
         if (ptr !== undefined) { this.u16(0xc000 | ptr); return; }
       }
-      if (this.o < 0x4000) this.names.set(key, this.o);
+      // First spelling wins, so owners that echo the question point at the question's own bytes.
+      if (this.o < 0x4000 && !this.names.has(key)) this.names.set(key, this.o);
       const l = labels[i];
       this.u8(l.length);
       for (let j = 0; j < l.length; j++) this.buf[this.o + j] = l[j];
