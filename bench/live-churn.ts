@@ -14,9 +14,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { promises as dnsp } from 'node:dns';
 import { pino } from 'pino';
-import { defaultConfig, type ClusterDnsConfig } from '../lib/config.js';
+import type { StoreChange } from '../lib/cluster/store.js';
 import { KubernetesSource } from '../lib/sources/kubernetes.js';
-import { startDnsServer } from '../lib/start.js';
+import { startClusterDns } from '../lib/start.js';
 import {
   clusterIP, endpointSlice, podsPerService, service, svcName, svcNamespace, type ClusterShape,
 } from './generate-cluster.js';
@@ -91,11 +91,10 @@ async function main(): Promise<void> {
   ].join('\n'));
 
   const logger = pino({ level: 'info', base: undefined }, pino.destination(2));
-  const config: ClusterDnsConfig = {
-    ...defaultConfig(), listen: { host: '127.0.0.1', port: 0 }, admin: null, watch: false, source: 'kubernetes', kubeconfig,
-    pods: shape.podObjects ? 'verified' : 'disabled',
-  };
-  const parts = await startDnsServer(config, { logger });
+  // Live mode wired by hand (a server without fixtures, the source writing into its store) until startClusterDns
+  // takes source: 'kubernetes'.
+  const dns = await startClusterDns({ fixtures: [], logger, pods: shape.podObjects ? 'verified' : 'disabled' });
+  const parts = { store: dns.store };
   const before = memory();
   const programming: number[] = [];
   const restarts: string[] = [];
@@ -139,7 +138,7 @@ async function main(): Promise<void> {
     slice: [], 'service-update': [], 'service-create': [], 'service-delete': [],
   };
   const kindOf = new Map<string, keyof typeof latency>();
-  parts.store.onChange((changes) => {
+  parts.store.onChange((changes: readonly StoreChange[]) => {
     const now = performance.now();
     for (const c of changes) {
       const o = c.object;
@@ -218,7 +217,7 @@ async function main(): Promise<void> {
 
   // The answers really changed: a sample through DNS.
   const resolver = new dnsp.Resolver({ timeout: 2000, tries: 1 });
-  resolver.setServers([`127.0.0.1:${parts.transport.address!.port}`]);
+  resolver.setServers([dns.address]);
   let dnsChecked = 0;
   let dnsWrong = 0;
   for (const [i, port] of [...portOf].slice(0, 50)) {
@@ -246,7 +245,7 @@ async function main(): Promise<void> {
   console.log(`watch restarts during the run: ${restarts.length}${restarts.length ? ` (${restarts.slice(0, 3).join('; ')})` : ''}`);
 
   await source.stop();
-  await parts.transport.close();
+  await dns.close();
   agent.destroy();
   cluster.stop();
   rmSync(dir, { recursive: true, force: true });
