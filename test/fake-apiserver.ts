@@ -174,6 +174,10 @@ export class FakeApiServer {
   readonly requests: RequestRecord[] = [];
   /** keep watches open past their timeoutSeconds, as a half-open connection looks to the client */
   ignoreWatchTimeouts = false;
+  /** answer list requests this much later (a slow or overloaded API server) */
+  listDelayMs = 0;
+  /** list responses sent so far */
+  listsServed = 0;
 
   private server: http.Server;
   private sockets = new Set<Socket>();
@@ -431,6 +435,10 @@ export class FakeApiServer {
         return this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
       }
       if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
+      if (this.listDelayMs > 0) {
+        setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query), this.listDelayMs);
+        return;
+      }
       return this.listPage(res, resource, namespace, labelSelector, fieldSelector, query);
     }
     if (req.method === 'GET' && name) {
@@ -501,6 +509,7 @@ export class FakeApiServer {
         this.continuations.delete(id);
       }
     }
+    this.listsServed++;
     this.reply(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
   }
 

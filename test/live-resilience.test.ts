@@ -112,3 +112,20 @@ t.test('stop() closes the watches and stops restarting', async (t) => {
   t.notOk(f.store.service('default', 'api'));
   t.same(f.errors, [], 'no spurious errors from aborting the watches');
 });
+
+t.test('stop() while the first list is in flight starts no watch and keeps the store untouched', async (t) => {
+  const f = await liveFixture({ initial: base() });
+  t.teardown(() => f.close());
+  f.server.listDelayMs = 200;
+  const started = f.source.start();
+  started.catch(() => undefined);
+  await waitFor('lists requested', () => f.server.requests.filter((r) => !r.watch).length === 3);
+  await f.source.stop();
+  await t.rejects(started, /stopped before the first sync/);
+  await waitFor('lists answered', () => f.server.listsServed === 3);
+  // The answered lists reach ListWatch after this point; give them a moment to (not) start watches.
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(f.server.requests.filter((r) => r.watch).length, 0, 'no watch requests');
+  t.equal(f.store.counts().Service, 0, 'nothing stored after stop');
+  t.equal(f.store.synced, false);
+});

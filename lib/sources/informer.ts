@@ -347,6 +347,12 @@ class ObservedWatch<S> extends Watch {
     done: (err: any) => void,
   ): Promise<AbortController> {
     const owner = this.owner;
+    if (owner.isStopped) {
+      // stop() came while a list was in flight: ListWatch goes on to watch regardless, so refuse here.
+      const idle = new AbortController();
+      idle.abort();
+      return idle;
+    }
     owner.beforeWatch();
     const minTimeout = owner.watchTimeoutSeconds;
     const timeoutSeconds = Math.round(minTimeout * (1 + Math.random()));
