@@ -129,3 +129,22 @@ t.test('stop() while the first list is in flight starts no watch and keeps the s
   t.equal(f.store.counts().Service, 0, 'nothing stored after stop');
   t.equal(f.store.synced, false);
 });
+
+t.test('a relist that fails (HTTP 500) is retried with backoff until it succeeds', async (t) => {
+  const f = await liveFixture({ initial: base() });
+  t.teardown(() => f.close());
+  await f.source.start();
+  await waitFor('watches open', () => f.server.openWatches === 3);
+  f.server.failResource('services', 500, ['list']);
+  f.server.apply(clusterIPService('default', 'missed', '10.96.0.20'));
+  f.server.freeze();
+  f.server.apply(clusterIPService('default', 'during', '10.96.0.21'));
+  f.server.expire();
+  f.server.thaw();
+  await waitFor('relist failures', () => f.restarts.filter((r) => r.resource === 'services' && /^list failed: HTTP 500/.test(r.cause)).length >= 2);
+  t.ok(f.store.service('default', 'web'), 'last state kept while the relist fails');
+  t.match(f.source.status.find((s) => s.resource === 'services')?.lastError, /^list failed: HTTP 500: injected failure 500$/);
+  f.server.failResource('services', 0);
+  await waitFor('relisted', () => f.store.service('default', 'during'), 10_000);
+  t.ok(f.store.service('default', 'missed'));
+});
