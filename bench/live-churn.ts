@@ -16,6 +16,7 @@ import { promises as dnsp } from 'node:dns';
 import { pino } from 'pino';
 import type { StoreChange } from '../lib/cluster/store.js';
 import { KubernetesSource } from '../lib/sources/kubernetes.js';
+import { query } from '../test/helpers/dns-client.js';
 import { startClusterDns } from '../lib/start.js';
 import {
   clusterIP, endpointSlice, podsPerService, service, svcName, svcNamespace, type ClusterShape,
@@ -232,11 +233,34 @@ async function main(): Promise<void> {
     if (a[0] !== clusterIP(one)) dnsWrong++;
   }
 
+  // DNS-level: one change at a time, querying the server in a loop from the moment the write is sent until the
+  // answer shows it. Sequential, so it measures write → answer without the churn's queueing.
+  const dnsLevel: number[] = [];
+  const probes = Math.min(200, shape.services);
+  for (let k = 0; k < probes; k++) {
+    const i = (k * 7919) % shape.services;
+    if (i % 10 === 0) continue; // headless: no service-port SRV
+    const port = (portOf.get(i) ?? 80) === 80 ? 81 : 80;
+    portOf.set(i, port);
+    const name = `_http._tcp.${svcName(i)}.${svcNamespace(i, shape)}.svc.cluster.local`;
+    const t0 = performance.now();
+    const write = send('PUT', `/api/v1/namespaces/${svcNamespace(i, shape)}/services/${svcName(i)}`, service(i, shape, port));
+    for (;;) {
+      const res = await query(dns.port, name, 'SRV');
+      const got = (res.answers?.[0] as { data?: { port?: number } } | undefined)?.data?.port;
+      if (got === port) break;
+      if (performance.now() - t0 > 10_000) throw new Error(`${name} never showed port ${port}`);
+    }
+    dnsLevel.push(performance.now() - t0);
+    await write;
+  }
+
   const after = memory();
   console.log(`churn: ${sent} writes in ${churnS.toFixed(1)} s (target ${rate}/s), ${errors.length} failed writes, ${pending.size} never seen`);
   console.log('DNS programming latency, API write sent → store changed (answers change at that moment):');
   for (const [k, xs] of Object.entries(latency)) if (xs.length) console.log(`  ${k.padEnd(15)} ${summary(xs)}`);
   console.log(`  ${'all'.padEnd(15)} ${summary(Object.values(latency).flat())}`);
+  console.log(`DNS-level, one write at a time (write sent → first UDP answer showing it): ${summary(dnsLevel)}`);
   console.log(`coredns_kubernetes_dns_programming_duration_seconds as observed (trigger-time annotation → store): ${summary(programming)}`);
   console.log(`event loop delay of this process during churn: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, `
     + `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
