@@ -208,13 +208,13 @@ export class RestartingInformer<S> {
     if (listed) this.o.onChanges(listed, 'list');
   }
 
-  /** Synced means listed and watching: a watch refused at start-up (403 on watch only) is a start-up failure. */
   /** An ERROR event other than 410: ListWatch ignores it and the stream goes on or ends; it is still worth a line. */
   errorEvent(status: { code?: number; message?: string } | undefined): void {
     this.o.logger.warn({ resource: this.resource, status: status?.code, message: status?.message },
       `${this.resource}: watch ERROR event: ${status?.message ?? JSON.stringify(status)}`);
   }
 
+  /** Synced means listed and watching: a watch refused at start-up (403 on watch only) is a start-up failure. */
   watchConnected(): void {
     this.failures = 0;
     this.lastError = undefined;
