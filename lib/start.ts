@@ -14,6 +14,7 @@ import type { ResolverConfig } from './dns/resolver-config.js';
 import { listRecords } from './dns/zone-listing.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
+import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
 
@@ -64,6 +65,8 @@ export interface ServerOptions {
   upstream?: Upstream;
   /** query journal size (0 = off) */
   journalSize?: number;
+  /** per-upstream timeout of the forwarder built from config.upstreams */
+  upstreamTimeoutMs?: number;
 }
 
 /** One running clusterdns: DNS listener, its source, and the optional HTTP listeners. */
@@ -80,6 +83,7 @@ export class ClusterDnsServer {
   /** bound addresses of the HTTP listeners, by role */
   readonly http: { role: string; address: string; app: FastifyInstance }[] = [];
   state: 'starting' | 'serving' | 'lameduck' | 'stopped' = 'starting';
+  forwarder?: Forwarder;
   private rcfg: ResolverConfig;
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
@@ -90,7 +94,10 @@ export class ClusterDnsServer {
     this.metrics = createMetrics({ server, version: VERSION, store: this.store, plugins: ['kubernetes', ...(config.upstreams.length ? ['forward'] : [])] });
     const dnsMetrics = this.metrics.dns;
     const journal = this.journal;
-    this.responder = new Responder(this.store, () => this.rcfg, opts.upstream, {
+    if (!opts.upstream && config.upstreams.length > 0) {
+      this.forwarder = new Forwarder(config.upstreams, { logger, ...(opts.upstreamTimeoutMs ? { timeoutMs: opts.upstreamTimeoutMs } : {}) });
+    }
+    this.responder = new Responder(this.store, () => this.rcfg, opts.upstream ?? this.forwarder, {
       onQuery: (e) => {
         dnsMetrics.record(e, performance.now());
         journal.record(e);
@@ -224,6 +231,7 @@ export class ClusterDnsServer {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     await this.transport?.close();
+    this.forwarder?.close();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
   }

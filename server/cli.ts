@@ -1,5 +1,8 @@
 // Command line → ClusterDnsConfig. Every flag maps onto one config field; a bad flag is a UsageError (exit 2).
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { applyCorefile } from '../lib/corefile/apply.js';
+import { CorefileError } from '../lib/corefile/parse.js';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
@@ -25,6 +28,8 @@ const OPTIONS = {
   metrics: { type: 'string' },
   lameduck: { type: 'string' },
   journal: { type: 'string' },
+  upstream: { type: 'string', multiple: true },
+  corefile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -48,6 +53,10 @@ Flags:
   --namespace NAME           namespace of manifests that give none [default]
   --no-watch                 do not reload fixture files when they change
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
+  --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
+                             repeatable, tried in order with failover; without one such names get REFUSED
+  --corefile PATH            read a CoreDNS Corefile (server block, kubernetes options, forward, health,
+                             ready, prometheus); flags given on the command line win over it
 
 Admin API, probes and metrics:
   --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8080]
@@ -66,6 +75,8 @@ export interface ParsedCli {
   command: 'serve' | 'records' | 'help' | 'version';
   config: ClusterDnsConfig;
   journalSize: number;
+  /** things the Corefile asked for that clusterdns does not do */
+  warnings: string[];
 }
 
 function listenFlag(name: string, v: string, defaultHost: string) {
@@ -74,6 +85,18 @@ function listenFlag(name: string, v: string, defaultHost: string) {
   } catch (err) {
     throw new UsageError(`--${name} ${(err as Error).message}`);
   }
+}
+
+/** "8.8.8.8", "8.8.8.8:5353", "::1", "[::1]:53" → HostPort (port 53 when absent). */
+export function parseUpstream(s: string): { host: string; port: number } {
+  const plain = s.trim();
+  if (isIP(plain)) return { host: plain, port: 53 };
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(plain);
+  const host = m ? (m[1] ?? m[2]) : '';
+  if (!m || !isIP(host) || Number(m[3]) < 1 || Number(m[3]) > 65535) {
+    throw new UsageError(`--upstream ${s}: expected IP or IP:PORT (e.g. 1.1.1.1, 127.0.0.1:5300, [::1]:53)`);
+  }
+  return { host, port: Number(m[3]) };
 }
 
 function intIn(name: string, v: string, min: number, max: number): number {
@@ -91,7 +114,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const { values: v, positionals } = parsed;
-  const config = defaultConfig();
+  let config = defaultConfig();
+  let warnings: string[] = [];
   let command: ParsedCli['command'] = 'serve';
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (positionals[0] !== undefined) {
@@ -101,8 +125,16 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     command = positionals[0];
   }
   let journalSize = 1000;
-  if (v.help) return { command: 'help', config, journalSize };
-  if (v.version) return { command: 'version', config, journalSize };
+  if (v.help) return { command: 'help', config, journalSize, warnings };
+  if (v.version) return { command: 'version', config, journalSize, warnings };
+  if (v.corefile !== undefined) {
+    try {
+      ({ config, warnings } = applyCorefile(config, v.corefile));
+    } catch (err) {
+      if (err instanceof CorefileError) throw new UsageError(`--corefile ${err.message}`);
+      throw err;
+    }
+  }
 
   config.fixtures = v.fixtures && v.fixtures.length > 0 ? v.fixtures : [BUNDLED_FIXTURES];
   if (v.listen !== undefined) {
@@ -151,5 +183,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.metrics !== undefined) config.metrics = listenFlag('metrics', v.metrics, '0.0.0.0');
   if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
-  return { command, config, journalSize };
+  if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
+  return { command, config, journalSize, warnings };
 }

@@ -25,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'version') { process.stdout.write(`clusterdns ${VERSION}\n`); return 0; }
 
   const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  if (cli.warnings.length > 0) logger.warn(`Corefile: ${cli.warnings.join('; ')}`);
 
   if (command === 'records') {
     const store = new ClusterStore({ namespaces: config.namespaces });

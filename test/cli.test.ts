@@ -22,6 +22,9 @@ t.test('usage errors exit 2 with a message that says what to fix', async (t) => 
     [['--listen', '127.0.0.1:70000'], /out of range/],
     [['--zone', 'bad..zone'], /--zone bad..zone/],
     [['launch'], /unknown command "launch"/],
+    [['--upstream', 'dns.google'], /--upstream dns\.google: expected IP or IP:PORT/],
+    [['--corefile', '/nonexistent/Corefile'], /--corefile .*cannot read the Corefile/],
+    [['--admin', '0.0.0.0:0'], /--admin-token or CLUSTERDNS_ADMIN_TOKEN/],
   ];
   for (const [args, msg] of cases) {
     const r = await runCli(args);

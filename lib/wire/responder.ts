@@ -16,8 +16,11 @@ export const EDNS_UDP_SIZE = 1232;
 const MAX_CACHE_ENTRIES = 100_000;
 
 export interface Upstream {
-  /** forwards a raw query; resolves to the raw response (ID restored) or null when every upstream failed */
-  forward(query: Buffer): Promise<Buffer | null>;
+  /**
+   * forwards a raw query; resolves to the raw response (ID restored) or null when every upstream failed.
+   * With clientTransport 'udp' a truncated upstream reply is passed through (the client retries over TCP).
+   */
+  forward(query: Buffer, opts?: { clientTransport?: Transport }): Promise<Buffer | null>;
 }
 
 export interface QueryEvent {
@@ -152,7 +155,7 @@ export class Responder {
 
   private async forward(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined,
     transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
-    const res = await this.upstream!.forward(msg).catch(() => null);
+    const res = await this.upstream!.forward(msg, { clientTransport: transport }).catch(() => null);
     if (!res) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
     this.emit(start, q.name, q.type, transport, client, res.length >= 4 ? res[3] & 0xf : 0,
       res.length >= 8 ? res.readUInt16BE(6) : 0, msg.length, res.length, 'forward', !!edns, !!edns?.do);
