@@ -101,3 +101,22 @@ t.test('lists are read page by page (limit/continue), all at the first page\'s r
   await waitFor('services watch', () => f.server.requests.some((r) => r.resource === 'services' && r.watch));
   t.equal(f.server.requests.find((r) => r.resource === 'services' && r.watch)?.query.resourceVersion, rv, 'watch from the list snapshot');
 });
+
+t.test('startWithin: serves unsynced after the startup timeout, then syncs in the background', async (t) => {
+  const f = await liveFixture({ initial: [ns('default'), clusterIPService('default', 'web', '10.96.0.10')] });
+  t.teardown(() => f.close());
+  await f.server.goDown();
+  t.equal(await f.source.startWithin(300), false, 'not synced in time');
+  t.equal(f.store.synced, false);
+  t.ok(f.logger.lines.some((l) => l.level === 'warn' && /not synced after 300 ms: serving anyway/.test(l.msg)));
+  await f.server.comeUp();
+  await waitFor('synced in the background', () => f.source.synced && f.store.synced, 10_000);
+  t.ok(f.store.service('default', 'web'));
+});
+
+t.test('startWithin: early failures still reject', async (t) => {
+  const f = await liveFixture({ initial: [ns('default')] });
+  t.teardown(() => f.close());
+  f.server.failResource('services', 403);
+  await t.rejects(f.source.startWithin(5000), { name: 'PermissionError' });
+});

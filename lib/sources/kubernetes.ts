@@ -168,6 +168,28 @@ export class KubernetesSource {
     this.store.setSynced(true);
   }
 
+  /**
+   * CoreDNS's startup_timeout: waits up to `ms` for the first sync. Resolves true once synced, or false when the
+   * time is up and the sync goes on in the background (the store stays unsynced, so NXDOMAIN becomes SERVFAIL until
+   * then; a later failure is logged). Rejects when start() fails within the time (bad kubeconfig, 401/403).
+   */
+  async startWithin(ms: number): Promise<boolean> {
+    const first = this.start();
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+    try {
+      const synced = await Promise.race([first.then(() => true as const), timeUp]);
+      if (!synced) {
+        this.opts.logger.warn({ waitedMs: ms, informers: this.status },
+          `Kubernetes API not synced after ${ms} ms: serving anyway, "does not exist" answers are SERVFAIL until it is`);
+        first.catch((err: unknown) => this.opts.logger.error({ err: (err as Error)?.message ?? String(err) }, 'Kubernetes source failed to start'));
+      }
+      return synced;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.informers.map((i) => i.stop()));
   }
