@@ -336,14 +336,19 @@ export class FakeApiServer {
     for (const w of this.watches) this.pump(w);
   }
 
+  /** Compacts history only: watches stay open, and re-watches from before now get 410 Gone. */
+  compact(): void {
+    this.compactedRv = this.rv;
+    this.log = [];
+  }
+
   /**
    * Compacts history: every resourceVersion up to now is gone. Open watches get 410 Gone (an ERROR event, or a
    * dropped stream when expiredAs is 'http', after which the re-watch gets HTTP 410), so clients must relist.
    * Events held back by freeze() are lost to the watches, as after a real compaction.
    */
   expire(): void {
-    this.compactedRv = this.rv;
-    this.log = [];
+    this.compact();
     for (const w of [...this.watches]) {
       if (this.expiredAs === 'event') {
         this.write(w, { type: 'ERROR', object: this.goneStatus(w.sentRv) });

@@ -148,3 +148,22 @@ t.test('a relist that fails (HTTP 500) is retried with backoff until it succeeds
   await waitFor('relisted', () => f.store.service('default', 'during'), 10_000);
   t.ok(f.store.service('default', 'missed'));
 });
+
+t.test('bookmarks keep a quiet watch\'s resourceVersion fresh, so a re-watch after compaction needs no relist', async (t) => {
+  const f = await liveFixture({ initial: base(), server: { bookmarkIntervalMs: 50 } });
+  t.teardown(() => f.close());
+  await f.source.start();
+  await waitFor('watches open', () => f.server.openWatches === 3);
+  // Other resources move the cluster's resourceVersion on; the services watch sees only bookmarks.
+  for (let i = 0; i < 5; i++) f.server.apply(endpointSlice('default', 'web', 'web-1', [`10.244.0.${i + 1}`]));
+  const rvNow = f.server.resourceVersion;
+  await waitFor('the slices reached the store', () => f.store.readyEndpoints('default', 'web')[0]?.endpoints[0]?.addresses[0] === '10.244.0.5');
+  await new Promise((r) => setTimeout(r, 150)); // a few bookmark intervals
+  // History compacted, then every watch ends (as on an apiserver restart): only a current resourceVersion re-watches.
+  f.server.compact();
+  f.server.endWatches();
+  await waitFor('services re-watched', () => f.server.requests.filter((r) => r.resource === 'services' && r.watch).length >= 2);
+  const rewatch = f.server.requests.filter((r) => r.resource === 'services' && r.watch)[1];
+  t.equal(rewatch.query.resourceVersion, rvNow, 're-watch from the bookmarked resourceVersion');
+  t.equal(f.server.requests.filter((r) => r.resource === 'services' && !r.watch).length, 1, 'no relist of services');
+});
