@@ -20,7 +20,7 @@ import { query } from '../test/helpers/dns-client.js';
 import { startClusterDns } from '../lib/start.js';
 import {
   clusterIP, endpointSlice, podsPerService, service, svcName, svcNamespace, type ClusterShape,
-} from './generate-cluster.js';
+} from './live-cluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,7 +62,7 @@ function summary(xs: number[]): string {
 
 async function startFakeCluster(): Promise<{ url: string; token: string; objects: number; stop(): void }> {
   const child = spawn(process.execPath, [
-    '--max-old-space-size=8192', '--import', 'tsx', join(here, 'fake-cluster.ts'),
+    '--max-old-space-size=8192', '--import', 'tsx', join(here, 'live-fake-apiserver.ts'),
     '--services', String(shape.services), '--pods', String(shape.pods), '--namespaces', String(shape.namespaces),
     ...(shape.podObjects ? ['--serve-pods'] : []),
   ], { stdio: ['ignore', 'pipe', 'inherit'] });

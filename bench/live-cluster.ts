@@ -1,5 +1,6 @@
-// A synthetic cluster of the size the benchmark asks for: Services spread over namespaces, each with one
-// EndpointSlice of its pods (pods / services endpoints each), and optionally the Pod objects themselves.
+// The API objects of a synthetic cluster for bench/live-churn.ts, as kube-apiserver would hold them (no synthesis):
+// Services spread over namespaces, each with one EndpointSlice of its pods (pods / services endpoints each), and
+// optionally the Pod objects themselves.
 
 export interface ClusterShape {
   services: number;

@@ -2,7 +2,7 @@
 // counted in the benchmark's. Prints one JSON line {url, token} when ready; changes come in over HTTP (PUT/POST/DELETE).
 import { parseArgs } from 'node:util';
 import { FakeApiServer } from '../test/fake-apiserver.js';
-import { generateCluster } from './generate-cluster.js';
+import { generateCluster } from './live-cluster.js';
 
 const { values } = parseArgs({
   options: {
