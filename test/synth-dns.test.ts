@@ -54,7 +54,7 @@ t.test('seed: web-0..web-2 resolve to their pods, the headless name to all three
 });
 
 t.test('shop example: ClusterIP, named-port SRV, StatefulSet members, ExternalName', async (t) => {
-  const r = synth(readFileSync(new URL('../examples/shop/shop.yaml', import.meta.url), 'utf8'));
+  const r = synth(readFileSync(new URL('../fixtures/shop.yaml', import.meta.url), 'utf8'));
   const dns = await serve(t, r);
   const web = r.objects.find((o) => o.kind === 'Service' && o.name === 'web')!;
   const a = await query(dns.port, 'web.shop.svc.cluster.local', 'A');

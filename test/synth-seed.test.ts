@@ -43,7 +43,7 @@ t.test('web-0..web-2 with hostname and subdomain, one slice holding all three', 
 });
 
 t.test('the shop example synthesises cleanly', async (t) => {
-  const r = synth(readFileSync(new URL('../examples/shop/shop.yaml', import.meta.url), 'utf8'));
+  const r = synth(readFileSync(new URL('../fixtures/shop.yaml', import.meta.url), 'utf8'));
   t.same(r.warnings, []);
   t.same(r.skipped.map((s) => s.kind).sort(), ['ConfigMap', 'Ingress', 'Secret']);
   const db = slicesOf(r, 'postgres', 'shop');

@@ -2,7 +2,10 @@
 // turned into cluster objects and written to the store as one change. A file that fails to parse is reported and
 // the last good state keeps serving.
 import { watch, type FSWatcher } from 'chokidar';
+import type { ClusterObject } from '../cluster/model.js';
 import type { ClusterStore } from '../cluster/store.js';
+import type { SynthesisConfig } from '../config.js';
+import { slimPod } from '../cluster/objects.js';
 import { buildObjects } from './build-objects.js';
 import {
   expandFixturePaths, FixtureError, manifestKey, parseManifestText, readManifestFile, type SourcedManifest,
@@ -20,6 +23,10 @@ export interface FixtureSourceOptions {
   /** raw manifests given programmatically, loaded after the files */
   objects?: readonly unknown[];
   namespace: string;
+  /** how workloads become pods and slices (CIDRs, nodes) */
+  synthesis: SynthesisConfig;
+  /** store Pod objects (needed for `pods verified` only) [true] */
+  keepPods?: boolean;
   watch: boolean;
   logger: Logger;
   /** called after every reload attempt (metrics) */
@@ -32,6 +39,8 @@ export interface FixtureStatus {
   lastError?: { file: string; line?: number; message: string };
   reloads: number;
   failedReloads: number;
+  /** pods the manifests hold or imply that are not kept in the store (only `--pods verified` needs them) */
+  podsNotStored?: number;
 }
 
 export const FIXTURE_OWNER = 'fixtures';
@@ -146,9 +155,25 @@ export class FixtureSource {
   }
 
   private rebuild(): void {
-    const { objects, skipped } = buildObjects(this.manifests(), this.opts.namespace);
+    const { objects, skipped, warnings } = buildObjects(this.manifests(), this.opts.namespace, this.opts.synthesis);
     for (const s of skipped) this.opts.logger.debug({ kind: s.kind, name: s.name, file: s.file }, 'skipped an object of a kind DNS does not use');
-    this.store.replace(FIXTURE_OWNER, objects);
+    for (const w of warnings) this.opts.logger.warn(w);
+    // Like CoreDNS, keep pods only where an answer depends on them (pods verified): 150,000 pods cost ~70 MB.
+    const keepPods = this.opts.keepPods !== false;
+    let pods = 0;
+    const kept: ClusterObject[] = [];
+    const podNamespaces = new Set<string>();
+    const namespaces = new Set<string>();
+    for (const o of objects) {
+      if (o.kind === 'Namespace') namespaces.add(o.name);
+      if (o.kind !== 'Pod') kept.push(o);
+      else if (keepPods) kept.push(slimPod(o));
+      else { pods++; podNamespaces.add(o.namespace); }
+    }
+    // A namespace that holds pods exists, even when the pods themselves are not kept.
+    for (const ns of podNamespaces) if (!namespaces.has(ns)) kept.push({ kind: 'Namespace', name: ns, labels: {} });
+    this.status.podsNotStored = pods;
+    this.store.replace(FIXTURE_OWNER, kept);
     this.status.reloads++;
     this.status.lastReload = new Date().toISOString();
     delete this.status.lastError;
