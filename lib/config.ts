@@ -41,6 +41,10 @@ export interface ClusterDnsConfig {
   /** live mode */
   kubeconfig?: string;
   context?: string;
+  /** use the pod's service account (also when KUBERNETES_SERVICE_HOST is set and no kubeconfig is given) */
+  inCluster?: boolean;
+  /** CoreDNS's startup_timeout: how long start-up waits for the first sync before serving anyway */
+  startupTimeoutMs: number;
   /** CoreDNS `namespaces`: only these are served (empty = all) */
   namespaces: string[];
   /** CoreDNS `labels`: label selector on Services */
@@ -81,6 +85,7 @@ export function defaultConfig(): ClusterDnsConfig {
       nodes: 1,
     },
     namespaces: [],
+    startupTimeoutMs: 5000,
     upstreams: [],
     admin: { host: '127.0.0.1', port: 8080 },
     health: null,

@@ -14,6 +14,7 @@ import type { ResolverConfig } from './dns/resolver-config.js';
 import { listRecords } from './dns/zone-listing.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
+import { KubernetesSource } from './sources/kubernetes.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
@@ -79,6 +80,7 @@ export class ClusterDnsServer {
   readonly metrics: Metrics;
   readonly startedAt = Date.now();
   fixtures?: FixtureSource;
+  kubernetes?: KubernetesSource;
   transport?: DnsTransport;
   /** bound addresses of the HTTP listeners, by role */
   readonly http: { role: string; address: string; app: FastifyInstance }[] = [];
@@ -123,7 +125,27 @@ export class ClusterDnsServer {
 
   private async startSource(): Promise<void> {
     const { config, logger } = this;
-    if (config.source !== 'fixtures') throw new ConfigError(`source "${config.source}" is not available in this build`);
+    if (config.source === 'kubernetes') {
+      // Until every informer has synced, "does not exist" is unknown: NXDOMAIN becomes SERVFAIL, /ready says 503.
+      this.store.setSynced(false);
+      const m = this.metrics;
+      this.kubernetes = new KubernetesSource(this.store, {
+        ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
+        ...(config.context ? { context: config.context } : {}),
+        ...(config.inCluster ? { inCluster: true } : {}),
+        namespaces: config.namespaces,
+        ...(config.labels ? { labels: config.labels } : {}),
+        watchPods: config.pods === 'verified',
+        logger,
+        hooks: {
+          onRestart: (resource) => m.watchRestarts.inc({ resource }),
+          onError: (resource) => m.sourceErrors.inc({ source: 'kubernetes', resource }),
+          onProgrammingLatency: (kind, seconds) => m.programmingDuration.observe({ service_kind: kind }, seconds),
+        },
+      });
+      await this.kubernetes.startWithin(config.startupTimeoutMs);
+      return;
+    }
     this.fixtures = new FixtureSource(this.store, {
       paths: config.fixtures,
       ...(this.opts.objects ? { objects: this.opts.objects } : {}),
@@ -213,6 +235,7 @@ export class ClusterDnsServer {
       generation: this.store.generation,
       serial: this.store.serial,
       ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0 } } : {}),
+      ...(this.kubernetes ? { kubernetes: this.kubernetes.status } : {}),
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),
     };
@@ -236,6 +259,7 @@ export class ClusterDnsServer {
     this.forwarder?.close();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
+    await this.kubernetes?.stop();
   }
 }
 

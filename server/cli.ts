@@ -30,6 +30,12 @@ const OPTIONS = {
   lameduck: { type: 'string' },
   journal: { type: 'string' },
   upstream: { type: 'string', multiple: true },
+  source: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  namespaces: { type: 'string' },
+  labels: { type: 'string' },
+  'startup-timeout': { type: 'string' },
   'pod-cidr': { type: 'string' },
   'service-cidr': { type: 'string' },
   'pod-cidr-v6': { type: 'string' },
@@ -58,6 +64,16 @@ Flags:
   --endpoint-pod-names       name headless endpoints by their pod's name when they have no hostname
   --namespace NAME           namespace of manifests that give none [default]
   --no-watch                 do not reload fixture files when they change
+
+Live mode (answer from a cluster's API, like CoreDNS):
+  --source fixtures|kubernetes   where objects come from [kubernetes when --kubeconfig or --context is given,
+                             or inside a pod (KUBERNETES_SERVICE_HOST) without --fixtures; else fixtures]
+  --kubeconfig PATH          kubeconfig file [$KUBECONFIG, ~/.kube/config; in a pod: the service account]
+  --context NAME             kubeconfig context [current-context]
+  --namespaces A,B           serve only these namespaces (CoreDNS namespaces) [all]
+  --labels SELECTOR          only Services (and their slices) matching this label selector (CoreDNS labels)
+  --startup-timeout SECONDS  wait this long for the first sync, then serve anyway (SERVFAIL for unknown names
+                             until synced) [5]
 
 Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the controllers would make them):
   --pod-cidr CIDR            pod IPv4 range [10.244.0.0/16, kind's]
@@ -197,6 +213,30 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
   if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
+  if (v.source !== undefined) {
+    if (v.source !== 'fixtures' && v.source !== 'kubernetes') throw new UsageError(`--source ${v.source}: expected fixtures or kubernetes`);
+    config.source = v.source;
+  } else if (v.kubeconfig !== undefined || v.context !== undefined || (env.KUBERNETES_SERVICE_HOST && !v.fixtures)) {
+    config.source = 'kubernetes';
+  }
+  if (config.source === 'kubernetes' && v.fixtures) throw new UsageError('--fixtures and --source kubernetes exclude each other: the cluster is the source of truth');
+  if (config.source === 'kubernetes') config.fixtures = [];
+  if (v.kubeconfig !== undefined) config.kubeconfig = v.kubeconfig;
+  if (v.context !== undefined) config.context = v.context;
+  if (config.source === 'kubernetes' && !config.kubeconfig && !config.context && env.KUBERNETES_SERVICE_HOST && !env.KUBECONFIG) config.inCluster = true;
+  if (v.namespaces !== undefined) {
+    const list = v.namespaces.split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = list.find((n) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n));
+    if (bad !== undefined) throw new UsageError(`--namespaces: "${bad}" is not a namespace name`);
+    config.namespaces = list;
+  }
+  if (v.labels !== undefined) {
+    if (!/^\s*[!]?[A-Za-z0-9._/-]+(\s*(=|==|!=)\s*[A-Za-z0-9._-]*|\s+(in|notin)\s*\([^)]*\))?(\s*,\s*[!]?[A-Za-z0-9._/-]+(\s*(=|==|!=)\s*[A-Za-z0-9._-]*|\s+(in|notin)\s*\([^)]*\))?)*\s*$/.test(v.labels)) {
+      throw new UsageError(`--labels ${v.labels}: not a label selector (e.g. app=web,tier!=cache or env in (prod,staging))`);
+    }
+    config.labels = v.labels;
+  }
+  if (v['startup-timeout'] !== undefined) config.startupTimeoutMs = intIn('startup-timeout', v['startup-timeout'], 0, 600) * 1000;
   const cidrFlags = [['pod-cidr', 'podCIDR'], ['service-cidr', 'serviceCIDR'], ['pod-cidr-v6', 'podCIDRv6'], ['service-cidr-v6', 'serviceCIDRv6']] as const;
   for (const [flag, field] of cidrFlags) {
     const val = v[flag];

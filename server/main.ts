@@ -7,6 +7,8 @@ import { listRecords } from '../lib/dns/zone-listing.js';
 import { FixtureSource } from '../lib/sources/fixtures.js';
 import { FixtureError } from '../lib/sources/manifest-files.js';
 import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../lib/start.js';
+import { KubeConfigError } from '../lib/sources/kubeconfig.js';
+import { PermissionError } from '../lib/sources/informer.js';
 import { HELP, parseCli, UsageError } from './cli.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -38,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
   const srv = await ClusterDnsServer.start(config, { logger, journalSize: cli.journalSize });
   const a = srv.dnsAddress;
   const where = config.source === 'fixtures'
-    ? `fixtures (${srv.fixtures?.status.files.length ?? 0} files: ${config.fixtures.join(', ')})` : config.source;
+    ? `fixtures (${srv.fixtures?.status.files.length ?? 0} files: ${config.fixtures.join(', ')})`
+    : `the Kubernetes API (${config.inCluster ? 'in-cluster service account' : config.kubeconfig ?? 'kubeconfig'}${config.context ? `, context ${config.context}` : ''}${srv.store.synced ? '' : ', not synced yet'})`;
   const host = a.host.includes(':') ? `[${a.host}]` : a.host;
   const http = srv.http.map((h) => `${h.role} http://${h.address}`).join(', ');
   process.stdout.write(`clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${http ? `; ${http}` : ''}\n`);
@@ -61,6 +64,10 @@ main(process.argv.slice(2)).then((code) => {
 }, (err) => {
   if (err instanceof FixtureError) {
     process.stderr.write(`clusterdns: fixture error: ${err.message}\n`);
+    process.exit(1);
+  }
+  if (err instanceof KubeConfigError || err instanceof PermissionError) {
+    process.stderr.write(`clusterdns: ${err.message}\n`);
     process.exit(1);
   }
   if (err instanceof ConfigError) {
