@@ -8,6 +8,7 @@ import { encodeQuery } from './dns-client.js';
 
 export interface ProbeReply {
   sentAt: number;
+  receivedAt: number;
   latencyMs: number;
   rcode: string;
   /** first A record's address, '' when none */
@@ -48,7 +49,7 @@ export class Prober {
       const a = (p.answers ?? []).find((r) => r.type === 'A') as { data?: unknown } | undefined;
       if (a) address = String(a.data);
     } catch { /* counted as an odd reply */ }
-    const r: ProbeReply = { sentAt, latencyMs: now - sentAt, rcode, address };
+    const r: ProbeReply = { sentAt, receivedAt: now, latencyMs: now - sentAt, rcode, address };
     this.replies.push(r);
     this.waiters = this.waiters.filter((w) => {
       if (r.sentAt >= w.since && w.pred(r)) { w.resolve(r); return false; }
@@ -66,10 +67,21 @@ export class Prober {
     });
   }
 
-  /** Worst latency of probes sent in [from, to), and how many of them got no answer within `lostAfterMs`. */
-  worst(from: number, to: number, lostAfterMs = 5000): { maxMs: number; answered: number; lost: number } {
+  /**
+   * Over probes sent in [from, to): the worst latency, the longest time between two consecutive answers (the
+   * server answered nothing meanwhile, though asked every millisecond: a blocked event loop), and how many got
+   * no answer within `lostAfterMs`.
+   */
+  worst(from: number, to: number, lostAfterMs = 5000): { maxMs: number; maxGapMs: number; answered: number; lost: number } {
     let maxMs = 0;
     let answered = 0;
+    let maxGapMs = 0;
+    let prev = from;
+    const received = this.replies.filter((r) => r.receivedAt >= from && r.receivedAt < to).map((r) => r.receivedAt).sort((a, b) => a - b);
+    for (const at of received) {
+      maxGapMs = Math.max(maxGapMs, at - prev);
+      prev = at;
+    }
     for (const r of this.replies) {
       if (r.sentAt < from || r.sentAt >= to) continue;
       answered++;
@@ -80,7 +92,7 @@ export class Prober {
     for (const sentAt of this.inFlight.values()) {
       if (sentAt >= from && sentAt < to && now - sentAt > lostAfterMs) lost++;
     }
-    return { maxMs, answered, lost };
+    return { maxMs, maxGapMs, answered, lost };
   }
 
   stop(): void {
