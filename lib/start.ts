@@ -1,47 +1,33 @@
-// Wiring: store + source + resolver + wire layer into one running server. Used by the CLI and, as
+// Wiring: store + source + resolver + wire layer + admin into one running server. Used by the CLI and, as
 // startClusterDns(), by test suites that want a DNS server in-process.
 import os from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { buildAdminApp } from './admin/app.js';
+import { Faults, type Fault, type FaultSpec } from './admin/faults.js';
+import { QueryJournal, type JournalEntry, type QueryMatch } from './admin/journal.js';
 import { ClusterStore } from './cluster/store.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig, type HostPort } from './config.js';
+import type { Answer, RR } from './dns/records.js';
 import { resolve } from './dns/resolver.js';
 import type { ResolverConfig } from './dns/resolver-config.js';
-import type { Answer } from './dns/records.js';
+import { listRecords } from './dns/zone-listing.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
-import { Responder, type ResponderHooks, type Upstream } from './wire/responder.js';
+import { Forwarder } from './upstream/forwarder.js';
+import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
 
-export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics'>> {
-  /** "host:port" or {host, port}; default 127.0.0.1:0 (a free port) */
-  listen?: string | HostPort;
-  /** raw manifests (parsed objects) to serve in addition to the fixture files */
-  objects?: unknown[];
-  logger?: PinoLogger;
-}
+import { VERSION } from './package-root.js';
 
-export interface ClusterDns {
-  host: string;
-  port: number;
-  /** "host:port", ready for dns.Resolver#setServers */
-  address: string;
-  config: ClusterDnsConfig;
-  store: ClusterStore;
-  logger: PinoLogger;
-  /** add or replace objects: raw manifests or YAML/JSON text (like kubectl apply -f) */
-  apply(manifests: unknown[] | string): Promise<{ applied: string[] }>;
-  /** delete one object (like kubectl delete); false when there was none */
-  delete(kind: string, namespace: string, name: string): Promise<boolean>;
-  /** re-read the fixture files */
-  reload(): Promise<void>;
-  /** the answer DNS gives, without a socket */
-  resolve(name: string, type: number): Answer;
-  close(): Promise<void>;
-}
+export { VERSION };
+
+export class ConfigError extends Error {}
 
 /** The server's own non-loopback addresses: CoreDNS names itself by them (NS, ns.dns.<zone>). */
 export function localAddresses(host: string): string[] {
   const wildcard = host === '0.0.0.0' || host === '::' || host === '';
-  if (!wildcard) return /^(127\.|::1$)/.test(host) ? [] : [host];
+  if (!wildcard) return isLoopback(host) ? [] : [host];
   const out: string[] = [];
   for (const list of Object.values(os.networkInterfaces())) {
     for (const a of list ?? []) {
@@ -51,6 +37,10 @@ export function localAddresses(host: string): string[] {
     }
   }
   return out;
+}
+
+export function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host === 'localhost';
 }
 
 export function resolverConfigFrom(cfg: ClusterDnsConfig, localIPs: string[]): ResolverConfig {
@@ -64,49 +54,237 @@ export function resolverConfigFrom(cfg: ClusterDnsConfig, localIPs: string[]): R
   };
 }
 
-export interface ServerParts {
-  config: ClusterDnsConfig;
-  store: ClusterStore;
-  responder: Responder;
-  transport: DnsTransport;
-  fixtures?: FixtureSource;
-  logger: PinoLogger;
-  resolverConfig(): ResolverConfig;
+function hostPortText(a: HostPort): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
-/** Builds and starts the DNS side of a server from a full config. */
-export async function startDnsServer(config: ClusterDnsConfig, opts: {
-  objects?: unknown[]; logger: PinoLogger; upstream?: Upstream; hooks?: ResponderHooks;
-}): Promise<ServerParts> {
-  const logger = opts.logger;
-  const store = new ClusterStore({ namespaces: config.namespaces });
-  let rcfg = resolverConfigFrom(config, []);
-  const responder = new Responder(store, () => rcfg, opts.upstream, opts.hooks ?? {});
-  let fixtures: FixtureSource | undefined;
-  if (config.source === 'fixtures') {
-    fixtures = new FixtureSource(store, {
+export interface ServerOptions {
+  /** raw manifests to serve in addition to the fixture files */
+  objects?: unknown[];
+  logger: PinoLogger;
+  upstream?: Upstream;
+  /** query journal size (0 = off) */
+  journalSize?: number;
+  /** per-upstream timeout of the forwarder built from config.upstreams */
+  upstreamTimeoutMs?: number;
+}
+
+/** One running clusterdns: DNS listener, its source, and the optional HTTP listeners. */
+export class ClusterDnsServer {
+  readonly version = VERSION;
+  readonly store: ClusterStore;
+  readonly responder: Responder;
+  readonly faults = new Faults();
+  readonly journal: QueryJournal;
+  readonly metrics: Metrics;
+  readonly startedAt = Date.now();
+  fixtures?: FixtureSource;
+  transport?: DnsTransport;
+  /** bound addresses of the HTTP listeners, by role */
+  readonly http: { role: string; address: string; app: FastifyInstance }[] = [];
+  state: 'starting' | 'serving' | 'lameduck' | 'stopped' = 'starting';
+  forwarder?: Forwarder;
+  private rcfg: ResolverConfig;
+
+  private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
+    this.store = new ClusterStore({ namespaces: config.namespaces });
+    this.rcfg = resolverConfigFrom(config, []);
+    this.journal = new QueryJournal(opts.journalSize ?? 1000);
+    const server = `dns://${hostPortText(config.listen)}`;
+    this.metrics = createMetrics({ server, version: VERSION, store: this.store, plugins: ['kubernetes', ...(config.upstreams.length ? ['forward'] : [])] });
+    const dnsMetrics = this.metrics.dns;
+    const journal = this.journal;
+    if (!opts.upstream && config.upstreams.length > 0) {
+      this.forwarder = new Forwarder(config.upstreams, { logger, ...(opts.upstreamTimeoutMs ? { timeoutMs: opts.upstreamTimeoutMs } : {}) });
+    }
+    this.responder = new Responder(this.store, () => this.rcfg, opts.upstream ?? this.forwarder, {
+      onQuery: (e) => {
+        dnsMetrics.record(e, performance.now());
+        journal.record(e);
+      },
+      fault: this.faults.match,
+    });
+  }
+
+  static async start(config: ClusterDnsConfig, opts: ServerOptions): Promise<ClusterDnsServer> {
+    checkAdminSecurity(config);
+    const srv = new ClusterDnsServer(config, opts.logger, opts);
+    try {
+      await srv.startSource();
+      await srv.startDns();
+      await srv.startHttp();
+    } catch (err) {
+      await srv.close();
+      throw err;
+    }
+    srv.state = 'serving';
+    return srv;
+  }
+
+  private async startSource(): Promise<void> {
+    const { config, logger } = this;
+    if (config.source !== 'fixtures') throw new ConfigError(`source "${config.source}" is not available in this build`);
+    this.fixtures = new FixtureSource(this.store, {
       paths: config.fixtures,
-      ...(opts.objects ? { objects: opts.objects } : {}),
+      ...(this.opts.objects ? { objects: this.opts.objects } : {}),
       namespace: config.namespace,
       watch: config.watch,
       logger,
+      onReload: (ok, err) => {
+        this.metrics.reloads.inc({ result: ok ? 'success' : 'failure' });
+        if (!ok) {
+          this.metrics.reloadFailed.inc();
+          this.metrics.sourceErrors.inc({ source: 'fixtures', resource: err?.file ?? '' });
+        }
+      },
     });
-    await fixtures.start();
+    await this.fixtures.start();
   }
-  const transport = new DnsTransport({
-    host: config.listen.host,
-    port: config.listen.port,
-    handler: (msg, t, client) => responder.handle(msg, t, client),
-    onError: (err, where) => logger.debug({ err, where }, 'dns transport error'),
-  });
-  try {
-    await transport.listen();
-  } catch (err) {
-    await fixtures?.stop();
-    throw err;
+
+  private async startDns(): Promise<void> {
+    this.transport = new DnsTransport({
+      host: this.config.listen.host,
+      port: this.config.listen.port,
+      handler: (msg, t, client) => this.responder.handle(msg, t, client),
+      onError: (err, where) => {
+        if (where === 'handler') this.metrics.panics.inc();
+        this.logger.debug({ err, where }, 'dns transport error');
+      },
+    });
+    const bound = await this.transport.listen();
+    this.metrics.setServer(`dns://${hostPortText(bound)}`);
+    this.rcfg = resolverConfigFrom(this.config, localAddresses(this.config.listen.host));
   }
-  rcfg = resolverConfigFrom(config, localAddresses(config.listen.host));
-  return { config, store, responder, transport, ...(fixtures ? { fixtures } : {}), logger, resolverConfig: () => rcfg };
+
+  private async startHttp(): Promise<void> {
+    const { config } = this;
+    const token = config.adminToken ?? null;
+    const listeners: [string, HostPort | null, Parameters<typeof buildAdminApp>[2]['routes']][] = [
+      ['admin', config.admin, 'all'],
+      ['health', config.health, ['health']],
+      ['ready', config.ready, ['ready']],
+      ['metrics', config.metrics, ['metrics']],
+    ];
+    for (const [role, at, routes] of listeners) {
+      if (!at) continue;
+      const app = await buildAdminApp(this, this.logger, { token, routes: routes! });
+      const address = await app.listen({ host: at.host, port: at.port });
+      this.http.push({ role, address: address.replace(/^http:\/\//, ''), app });
+    }
+  }
+
+  get dnsAddress(): HostPort {
+    return this.transport!.address!;
+  }
+
+  resolverConfig(): ResolverConfig {
+    return this.rcfg;
+  }
+
+  resolve(name: string, type: number): Answer {
+    return resolve(this.store, this.rcfg, name.replace(/\.$/, ''), type);
+  }
+
+  records(): RR[] {
+    return listRecords(this.store, this.rcfg);
+  }
+
+  readiness(): { ready: boolean; reason: string } {
+    if (this.state === 'lameduck' || this.state === 'stopped') return { ready: false, reason: 'Shutting down' };
+    if (this.state !== 'serving') return { ready: false, reason: 'starting' };
+    if (!this.store.synced) return { ready: false, reason: this.config.source === 'kubernetes' ? 'kubernetes' : 'fixtures' };
+    return { ready: true, reason: '' };
+  }
+
+  status(): Record<string, unknown> {
+    const f = this.fixtures?.status;
+    return {
+      version: this.version,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      state: this.state,
+      ready: this.readiness().ready,
+      source: this.config.source,
+      synced: this.store.synced,
+      dns: hostPortText(this.dnsAddress),
+      zones: this.config.zones,
+      objects: this.store.counts(),
+      generation: this.store.generation,
+      serial: this.store.serial,
+      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null } } : {}),
+      faults: this.faults.list(),
+      upstreams: this.config.upstreams.map(hostPortText),
+    };
+  }
+
+  /** SIGTERM: fail /health and /ready for the lame-duck period while DNS keeps answering, then stop. */
+  async shutdown(lameduckSeconds = this.config.lameduck): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'lameduck') return;
+    if (lameduckSeconds > 0) {
+      this.state = 'lameduck';
+      this.logger.info({ seconds: lameduckSeconds }, 'lame duck: health failing, DNS still answering');
+      await new Promise((r) => setTimeout(r, lameduckSeconds * 1000));
+    }
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    await this.transport?.close();
+    this.forwarder?.close();
+    await Promise.all(this.http.map((h) => h.app.close()));
+    await this.fixtures?.stop();
+  }
+}
+
+/** Changing state over a non-loopback admin listener needs a token: refuse to start without one. */
+export function checkAdminSecurity(config: ClusterDnsConfig): void {
+  if (config.admin && !isLoopback(config.admin.host) && !config.adminToken) {
+    throw new ConfigError(`the admin API would listen on ${hostPortText(config.admin)}, beyond loopback, with no token: set --admin-token or CLUSTERDNS_ADMIN_TOKEN (or bind it to 127.0.0.1, or --admin off)`);
+  }
+}
+
+// ---- the programmatic API ----
+
+export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics'>> {
+  /** "host:port" or {host, port}; default 127.0.0.1:0 (a free port) */
+  listen?: string | HostPort;
+  /** admin HTTP API: "host:port" (port 0 = free port); off unless given */
+  admin?: string | HostPort | null;
+  /** raw manifests (parsed objects) to serve in addition to the fixture files */
+  objects?: unknown[];
+  logger?: PinoLogger;
+  /** query journal size [1000] */
+  journalSize?: number;
+}
+
+export interface ClusterDns {
+  host: string;
+  port: number;
+  /** "host:port", ready for dns.Resolver#setServers */
+  address: string;
+  /** the admin API's "host:port" when started with `admin` */
+  adminAddress?: string;
+  config: ClusterDnsConfig;
+  store: ClusterStore;
+  server: ClusterDnsServer;
+  /** add or replace objects: raw manifests or YAML/JSON text (like kubectl apply -f) */
+  apply(manifests: unknown[] | string): Promise<{ applied: string[] }>;
+  /** delete one object (like kubectl delete); false when there was none */
+  delete(kind: string, namespace: string, name: string): Promise<boolean>;
+  /** re-read the fixture files */
+  reload(): Promise<void>;
+  /** the answer DNS gives, without a socket */
+  resolve(name: string, type: number): Answer;
+  /** inject a fault for matching names; returns it (its id removes it) */
+  fault(spec: FaultSpec): Fault;
+  removeFault(id: number): boolean;
+  clearFaults(): void;
+  /** recent queries, oldest first */
+  queries(filter?: QueryMatch): JournalEntry[];
+  /** the first matching query already received, or the next one */
+  waitForQuery(match: QueryMatch, timeoutMs?: number): Promise<JournalEntry>;
+  close(): Promise<void>;
 }
 
 /**
@@ -117,45 +295,47 @@ export async function startDnsServer(config: ClusterDnsConfig, opts: {
  */
 export async function startClusterDns(options: StartOptions = {}): Promise<ClusterDns> {
   const base = defaultConfig();
-  const { listen, objects, logger: givenLogger, ...rest } = options;
+  const { listen, admin, objects, logger: givenLogger, journalSize, ...rest } = options;
   const config: ClusterDnsConfig = {
     ...base,
     ...rest,
     synthesis: { ...base.synthesis, ...(rest.synthesis ?? {}) },
     listen: typeof listen === 'string' ? parseHostPort(listen) : listen ?? { host: '127.0.0.1', port: 0 },
-    // The programmatic API is for test suites: no admin listener unless the caller wires one.
-    admin: null, health: null, ready: null, metrics: null,
-    // Explicit objects only: watching is for long-running servers, tests call reload() or apply().
+    admin: typeof admin === 'string' ? parseHostPort(admin) : admin ?? null,
+    health: null, ready: null, metrics: null,
+    // Tests call reload() or apply(); watching is for long-running servers.
     watch: rest.watch ?? false,
   };
   const logger = givenLogger ?? pino({ level: rest.logLevel ?? 'warn', base: undefined });
-  const parts = await startDnsServer(config, { ...(objects ? { objects } : {}), logger });
-  const addr = parts.transport.address!;
-  const fixtures = parts.fixtures;
+  const srv = await ClusterDnsServer.start(config, { ...(objects ? { objects } : {}), logger, ...(journalSize !== undefined ? { journalSize } : {}) });
+  const addr = srv.dnsAddress;
+  const liveOnly = () => new Error('the live cluster is the source of truth: apply/delete need the fixture source');
+  const adminAddress = srv.http.find((h) => h.role === 'admin')?.address;
   return {
     host: addr.host,
     port: addr.port,
-    address: addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`,
+    address: hostPortText(addr),
+    ...(adminAddress ? { adminAddress } : {}),
     config,
-    store: parts.store,
-    logger,
+    store: srv.store,
+    server: srv,
     async apply(manifests) {
-      if (!fixtures) throw new Error('apply() needs the fixture source: the live cluster is the source of truth');
-      return fixtures.apply(manifests);
+      if (!srv.fixtures) throw liveOnly();
+      return srv.fixtures.apply(manifests);
     },
     async delete(kind, namespace, name) {
-      if (!fixtures) throw new Error('delete() needs the fixture source: the live cluster is the source of truth');
-      return fixtures.delete(kind, namespace, name);
+      if (!srv.fixtures) throw liveOnly();
+      return srv.fixtures.delete(kind, namespace, name);
     },
     async reload() {
-      await fixtures?.reload();
+      await srv.fixtures?.reload();
     },
-    resolve(name, type) {
-      return resolve(parts.store, parts.resolverConfig(), name.replace(/\.$/, ''), type);
-    },
-    async close() {
-      await parts.transport.close();
-      await fixtures?.stop();
-    },
+    resolve: (name, type) => srv.resolve(name, type),
+    fault: (spec) => srv.faults.add(spec),
+    removeFault: (id) => srv.faults.remove(id),
+    clearFaults: () => srv.faults.clear(),
+    queries: (filter) => srv.journal.entries(filter),
+    waitForQuery: (m, t) => srv.journal.waitFor(m, t),
+    close: () => srv.close(),
   };
 }

@@ -1,12 +1,15 @@
 // Command line → ClusterDnsConfig. Every flag maps onto one config field; a bad flag is a UsageError (exit 2).
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { applyCorefile } from '../lib/corefile/apply.js';
+import { CorefileError } from '../lib/corefile/parse.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
 
 export class UsageError extends Error {}
 
-export const BUNDLED_FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+export const BUNDLED_FIXTURES = path.join(PACKAGE_ROOT, 'fixtures');
 
 const OPTIONS = {
   fixtures: { type: 'string', multiple: true },
@@ -18,6 +21,15 @@ const OPTIONS = {
   namespace: { type: 'string' },
   'no-watch': { type: 'boolean' },
   'log-level': { type: 'string' },
+  admin: { type: 'string' },
+  'admin-token': { type: 'string' },
+  health: { type: 'string' },
+  ready: { type: 'string' },
+  metrics: { type: 'string' },
+  lameduck: { type: 'string' },
+  journal: { type: 'string' },
+  upstream: { type: 'string', multiple: true },
+  corefile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -41,6 +53,20 @@ Flags:
   --namespace NAME           namespace of manifests that give none [default]
   --no-watch                 do not reload fixture files when they change
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
+  --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
+                             repeatable, tried in order with failover; without one such names get REFUSED
+  --corefile PATH            read a CoreDNS Corefile (server block, kubernetes options, forward, health,
+                             ready, prometheus); flags given on the command line win over it
+
+Admin API, probes and metrics:
+  --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8080]
+  --admin-token TOKEN        bearer token for routes that change state; required when --admin is not
+                             loopback [env CLUSTERDNS_ADMIN_TOKEN]
+  --health [HOST]:PORT       a separate /health listener (CoreDNS health plugin; ":8080" = every interface)
+  --ready [HOST]:PORT        a separate /ready listener (CoreDNS ready plugin, ":8181")
+  --metrics [HOST]:PORT      a separate /metrics listener (CoreDNS prometheus plugin, ":9153")
+  --lameduck SECONDS         on SIGTERM/SIGINT, fail /health and /ready this long while DNS keeps answering [0]
+  --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
   --version                  print the version
   -h, --help                 this text
 `;
@@ -48,6 +74,29 @@ Flags:
 export interface ParsedCli {
   command: 'serve' | 'records' | 'help' | 'version';
   config: ClusterDnsConfig;
+  journalSize: number;
+  /** things the Corefile asked for that clusterdns does not do */
+  warnings: string[];
+}
+
+function listenFlag(name: string, v: string, defaultHost: string) {
+  try {
+    return parseHostPort(v, defaultHost);
+  } catch (err) {
+    throw new UsageError(`--${name} ${(err as Error).message}`);
+  }
+}
+
+/** "8.8.8.8", "8.8.8.8:5353", "::1", "[::1]:53" → HostPort (port 53 when absent). */
+export function parseUpstream(s: string): { host: string; port: number } {
+  const plain = s.trim();
+  if (isIP(plain)) return { host: plain, port: 53 };
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(plain);
+  const host = m ? (m[1] ?? m[2]) : '';
+  if (!m || !isIP(host) || Number(m[3]) < 1 || Number(m[3]) > 65535) {
+    throw new UsageError(`--upstream ${s}: expected IP or IP:PORT (e.g. 1.1.1.1, 127.0.0.1:5300, [::1]:53)`);
+  }
+  return { host, port: Number(m[3]) };
 }
 
 function intIn(name: string, v: string, min: number, max: number): number {
@@ -57,7 +106,7 @@ function intIn(name: string, v: string, min: number, max: number): number {
   return Number(v);
 }
 
-export function parseCli(argv: string[]): ParsedCli {
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCli {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -65,7 +114,8 @@ export function parseCli(argv: string[]): ParsedCli {
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const { values: v, positionals } = parsed;
-  const config = defaultConfig();
+  let config = defaultConfig();
+  let warnings: string[] = [];
   let command: ParsedCli['command'] = 'serve';
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (positionals[0] !== undefined) {
@@ -74,8 +124,17 @@ export function parseCli(argv: string[]): ParsedCli {
     }
     command = positionals[0];
   }
-  if (v.help) return { command: 'help', config };
-  if (v.version) return { command: 'version', config };
+  let journalSize = 1000;
+  if (v.help) return { command: 'help', config, journalSize, warnings };
+  if (v.version) return { command: 'version', config, journalSize, warnings };
+  if (v.corefile !== undefined) {
+    try {
+      ({ config, warnings } = applyCorefile(config, v.corefile));
+    } catch (err) {
+      if (err instanceof CorefileError) throw new UsageError(`--corefile ${err.message}`);
+      throw err;
+    }
+  }
 
   config.fixtures = v.fixtures && v.fixtures.length > 0 ? v.fixtures : [BUNDLED_FIXTURES];
   if (v.listen !== undefined) {
@@ -112,5 +171,18 @@ export function parseCli(argv: string[]): ParsedCli {
     if (!l) throw new UsageError(`--log-level ${v['log-level']}: expected one of ${levels.join(', ')}`);
     config.logLevel = l;
   }
-  return { command, config };
+  if (v.admin !== undefined) config.admin = v.admin === 'off' ? null : listenFlag('admin', v.admin, '127.0.0.1');
+  const token = v['admin-token'] ?? env.CLUSTERDNS_ADMIN_TOKEN;
+  if (token !== undefined) {
+    if (token.length < 8) throw new UsageError('--admin-token: use at least 8 characters');
+    config.adminToken = token;
+  }
+  // CoreDNS's ":8080" means every interface: kubelet probes and Prometheus come from outside the pod.
+  if (v.health !== undefined) config.health = listenFlag('health', v.health, '0.0.0.0');
+  if (v.ready !== undefined) config.ready = listenFlag('ready', v.ready, '0.0.0.0');
+  if (v.metrics !== undefined) config.metrics = listenFlag('metrics', v.metrics, '0.0.0.0');
+  if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
+  if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
+  if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
+  return { command, config, journalSize, warnings };
 }

@@ -1,16 +1,13 @@
 #!/usr/bin/env node
 // The clusterdns executable: parse flags, start the server, stop cleanly on SIGTERM/SIGINT.
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { FixtureError } from '../lib/sources/manifest-files.js';
-import { startDnsServer, resolverConfigFrom } from '../lib/start.js';
-import { listRecords } from '../lib/dns/zone-listing.js';
-import { formatRR } from '../lib/dns/records.js';
 import { ClusterStore } from '../lib/cluster/store.js';
+import { formatRR } from '../lib/dns/records.js';
+import { listRecords } from '../lib/dns/zone-listing.js';
 import { FixtureSource } from '../lib/sources/fixtures.js';
+import { FixtureError } from '../lib/sources/manifest-files.js';
+import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../lib/start.js';
 import { HELP, parseCli, UsageError } from './cli.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 async function main(argv: string[]): Promise<number> {
   let cli;
@@ -25,9 +22,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const { command, config } = cli;
   if (command === 'help') { process.stdout.write(HELP); return 0; }
-  if (command === 'version') { process.stdout.write(`clusterdns ${pkg.version}\n`); return 0; }
+  if (command === 'version') { process.stdout.write(`clusterdns ${VERSION}\n`); return 0; }
 
   const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  if (cli.warnings.length > 0) logger.warn(`Corefile: ${cli.warnings.join('; ')}`);
 
   if (command === 'records') {
     const store = new ClusterStore({ namespaces: config.namespaces });
@@ -37,19 +35,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const parts = await startDnsServer(config, { logger });
-  const a = parts.transport.address!;
-  const where = config.source === 'fixtures' ? `fixtures (${parts.fixtures?.status.files.length ?? 0} files: ${config.fixtures.join(', ')})` : config.source;
+  const srv = await ClusterDnsServer.start(config, { logger, journalSize: cli.journalSize });
+  const a = srv.dnsAddress;
+  const where = config.source === 'fixtures'
+    ? `fixtures (${srv.fixtures?.status.files.length ?? 0} files: ${config.fixtures.join(', ')})` : config.source;
   const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-  process.stdout.write(`clusterdns ${pkg.version}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp\n`);
+  const http = srv.http.map((h) => `${h.role} http://${h.address}`).join(', ');
+  process.stdout.write(`clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${http ? `; ${http}` : ''}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await parts.transport.close();
-    await parts.fixtures?.stop();
+    logger.info({ signal, lameduck: config.lameduck }, 'shutting down');
+    await srv.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -63,6 +62,10 @@ main(process.argv.slice(2)).then((code) => {
   if (err instanceof FixtureError) {
     process.stderr.write(`clusterdns: fixture error: ${err.message}\n`);
     process.exit(1);
+  }
+  if (err instanceof ConfigError) {
+    process.stderr.write(`clusterdns: ${err.message}\n`);
+    process.exit(2);
   }
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {

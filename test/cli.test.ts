@@ -22,6 +22,9 @@ t.test('usage errors exit 2 with a message that says what to fix', async (t) => 
     [['--listen', '127.0.0.1:70000'], /out of range/],
     [['--zone', 'bad..zone'], /--zone bad..zone/],
     [['launch'], /unknown command "launch"/],
+    [['--upstream', 'dns.google'], /--upstream dns\.google: expected IP or IP:PORT/],
+    [['--corefile', '/nonexistent/Corefile'], /--corefile .*cannot read the Corefile/],
+    [['--admin', '0.0.0.0:0'], /--admin-token or CLUSTERDNS_ADMIN_TOKEN/],
   ];
   for (const [args, msg] of cases) {
     const r = await runCli(args);
@@ -44,7 +47,7 @@ t.test('a fixture that does not parse stops start-up with its file and line', as
 });
 
 t.test('the README lines: serve the bundled fixtures, resolve the three classic names', async (t) => {
-  const srv = await startCli(['--listen', '127.0.0.1:0']);
+  const srv = await startCli(['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   t.teardown(() => stopCli(srv.proc));
   t.match(srv.line, /serving cluster\.local from fixtures .* on 127\.0\.0\.1:\d+ udp\+tcp/, 'one line says where it serves');
   const r = new dnsp.Resolver();

@@ -141,10 +141,6 @@ function isV6(ip: string): boolean {
   return ip.includes(':');
 }
 
-function inOurZones(cfg: ResolverConfig, lname: string): boolean {
-  return cfg.zones.some((z) => lname === z || lname.endsWith(`.${z}`));
-}
-
 function addressRecords(ctx: Ctx, qname: string, qtype: number, depth: number,
   seen: Set<string> = new Set()): { lookup: Lookup; records: RR[]; chase?: Answer['chase'] } {
   const lname = qname.toLowerCase();
@@ -159,9 +155,12 @@ function addressRecords(ctx: Ctx, qname: string, qtype: number, depth: number,
       const ltarget = it.host.toLowerCase();
       if (ltarget === lname || seen.has(ltarget) || depth >= MAX_CNAME_CHAIN) continue;
       const cname: RR = { name: qname, type: QTYPE.CNAME, ttl: ctx.cfg.ttl, data: it.host, source: it.source };
-      if (inOurZones(ctx.cfg, ltarget)) {
+      const tm = matchZone(ctx.cfg, ltarget);
+      if (tm && !tm.reverse) {
         seen.add(lname);
-        const next = addressRecords(ctx, it.host, qtype, depth + 1, seen);
+        // The target may sit in another of our zones: resolve it there, spelled as the ExternalName spells it.
+        const tctx: Ctx = { ...ctx, lzone: tm.lzone, reverse: false, zone: tm.lzone === '' ? '' : it.host.slice(it.host.length - tm.lzone.length) };
+        const next = addressRecords(tctx, it.host, qtype, depth + 1, seen);
         // The CNAME is only worth sending when the chase found something (CoreDNS's rule).
         if (!next.lookup.nx && next.records.length > 0) records.push(cname, ...next.records);
       } else {

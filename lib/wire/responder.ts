@@ -5,7 +5,7 @@ import type { ClusterView } from '../cluster/store.js';
 import { QTYPE, RCODE, type Answer, type RR } from '../dns/records.js';
 import { resolve } from '../dns/resolver.js';
 import type { ResolverConfig } from '../dns/resolver-config.js';
-import { encodeResponse, type Edns, type Question } from './encoder.js';
+import { EncodeError, encodeResponse, type Edns, type Question } from './encoder.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { upstreamAnswerRecords } from './upstream-answer.js';
 
@@ -16,8 +16,11 @@ export const EDNS_UDP_SIZE = 1232;
 const MAX_CACHE_ENTRIES = 100_000;
 
 export interface Upstream {
-  /** forwards a raw query; resolves to the raw response (ID restored) or null when every upstream failed */
-  forward(query: Buffer): Promise<Buffer | null>;
+  /**
+   * forwards a raw query; resolves to the raw response (ID restored) or null when every upstream failed.
+   * With clientTransport 'udp' a truncated upstream reply is passed through (the client retries over TCP).
+   */
+  forward(query: Buffer, opts?: { clientTransport?: Transport }): Promise<Buffer | null>;
 }
 
 export interface QueryEvent {
@@ -29,8 +32,8 @@ export interface QueryEvent {
   answers: number;
   requestSize: number;
   responseSize: number;
-  /** high-resolution start time (process.hrtime.bigint()) */
-  start: bigint;
+  /** when the query arrived (performance.now(), ms) */
+  start: number;
   /** who wrote the reply: 'kubernetes', 'forward', 'fault', or '' when the server did (errors) */
   plugin: string;
   edns: boolean;
@@ -74,7 +77,7 @@ export class Responder {
   }
 
   handle(msg: Buffer, transport: Transport, client = ''): HandleResult {
-    const start = this.hooks.onQuery ? process.hrtime.bigint() : 0n;
+    const start = this.hooks.onQuery ? performance.now() : 0;
     const p = parseQuery(msg);
     if (!p.ok) {
       if (p.drop) return null;
@@ -123,7 +126,14 @@ export class Responder {
     }
     if (ans.chase && this.upstream) return this.chase(start, ans, q, question, edns, limit, transport, client, msg);
 
-    const buf = encodeAnswer(ans, question, edns, limit);
+    let buf: Buffer;
+    try {
+      buf = encodeAnswer(ans, question, edns, limit);
+    } catch (err) {
+      // Data that cannot be written (e.g. an ExternalName with a label over 63 bytes): SERVFAIL, not silence.
+      if (!(err instanceof EncodeError)) throw err;
+      return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+    }
     if (cacheable && !ans.outOfZone) {
       if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
       this.cache.set(key, { buf, rcode: ans.rcode, answers: ans.answer.length });
@@ -133,7 +143,7 @@ export class Responder {
     return out;
   }
 
-  private errorReply(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
+  private errorReply(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
     transport: Transport, client: string, reqSize: number): Buffer {
     const out = encodeResponse({
       header: { id: q.id, opcode: 0, aa: false, rd: q.rd, cd: q.cd, rcode },
@@ -143,9 +153,9 @@ export class Responder {
     return out;
   }
 
-  private async forward(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined,
+  private async forward(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined,
     transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
-    const res = await this.upstream!.forward(msg).catch(() => null);
+    const res = await this.upstream!.forward(msg, { clientTransport: transport }).catch(() => null);
     if (!res) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
     this.emit(start, q.name, q.type, transport, client, res.length >= 4 ? res[3] & 0xf : 0,
       res.length >= 8 ? res.readUInt16BE(6) : 0, msg.length, res.length, 'forward', !!edns, !!edns?.do);
@@ -153,7 +163,7 @@ export class Responder {
   }
 
   /** ExternalName to a name outside our zones: CNAME, then whatever the upstream says (its rcode ignored). */
-  private async chase(start: bigint, ans: Answer, q: ParsedQuery, question: Question, edns: Edns | undefined,
+  private async chase(start: number, ans: Answer, q: ParsedQuery, question: Question, edns: Edns | undefined,
     limit: number, transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
     const up = await upstreamAnswerRecords(this.upstream!, ans.chase!.name, ans.chase!.type, q.rd).catch(() => undefined);
     const full: Answer = up ? { ...ans, answer: [...ans.answer, ...up.records], tc: up.tc || ans.tc } : ans;
@@ -162,17 +172,19 @@ export class Responder {
     return out;
   }
 
-  private applyFault(f: FaultAction, start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined,
+  private applyFault(f: FaultAction, start: number, q: ParsedQuery, question: Question, edns: Edns | undefined,
     limit: number, transport: Transport, client: string, msg: Buffer): HandleResult {
     switch (f.action) {
       case 'drop':
         this.emit(start, q.name, q.type, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
         return null;
       case 'rcode': {
-        const ans = resolve(this.view, this.cfg(), q.name, q.type);
+        // An injected NXDOMAIN looks like a real one: AA and the zone's SOA (an SOA query below the apex gives it).
+        const soa = resolve(this.view, this.cfg(), q.name, QTYPE.SOA);
+        const authority = f.rcode === RCODE.NXDOMAIN ? (soa.authority.length ? soa.authority : soa.answer) : [];
         const out = encodeResponse({
-          header: { id: q.id, opcode: 0, aa: !ans.outOfZone, rd: q.rd, cd: q.cd, rcode: f.rcode },
-          question, answer: [], authority: f.rcode === RCODE.NXDOMAIN ? ans.authority : [], additional: [],
+          header: { id: q.id, opcode: 0, aa: !soa.outOfZone && f.rcode === RCODE.NXDOMAIN, rd: q.rd, cd: q.cd, rcode: f.rcode },
+          question, answer: [], authority, additional: [],
           ...(edns ? { edns } : {}),
         }, limit);
         this.emit(start, q.name, q.type, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
@@ -195,7 +207,7 @@ export class Responder {
     }
   }
 
-  private answerUncached(start: bigint, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
+  private answerUncached(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
     transport: Transport, client: string, msg: Buffer): HandleResult {
     const ans = resolve(this.view, this.cfg(), q.name, q.type);
     if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
@@ -206,7 +218,7 @@ export class Responder {
     return out;
   }
 
-  private emit(start: bigint, name: string, type: number, transport: Transport, client: string, rcode: number,
+  private emit(start: number, name: string, type: number, transport: Transport, client: string, rcode: number,
     answers: number, requestSize: number, responseSize: number, plugin: string, edns: boolean, dobit: boolean): void {
     const on = this.hooks.onQuery;
     if (on) on({ name, type, transport, client, rcode, answers, requestSize, responseSize, start, plugin, edns, do: dobit });

@@ -1,0 +1,85 @@
+// A bounded journal of recent queries for test suites: what was asked, over what, and what we said.
+// It shows a pod's ndots:5 search-path fan-out plainly.
+import { rcodeName, typeName } from '../dns/records.js';
+import type { QueryEvent } from '../wire/responder.js';
+
+export interface JournalEntry {
+  /** ms since the epoch */
+  time: number;
+  name: string;
+  type: string;
+  transport: 'udp' | 'tcp';
+  client: string;
+  /** NOERROR, NXDOMAIN, ...; "DROPPED" when no answer was sent */
+  rcode: string;
+  answers: number;
+}
+
+export interface QueryMatch {
+  name?: string | RegExp;
+  type?: string;
+  rcode?: string;
+}
+
+function matches(e: JournalEntry, m: QueryMatch): boolean {
+  if (m.name !== undefined) {
+    if (typeof m.name === 'string' ? e.name.toLowerCase().replace(/\.$/, '') !== m.name.toLowerCase().replace(/\.$/, '') : !m.name.test(e.name)) return false;
+  }
+  if (m.type !== undefined && e.type !== m.type.toUpperCase()) return false;
+  if (m.rcode !== undefined && e.rcode !== m.rcode.toUpperCase()) return false;
+  return true;
+}
+
+export class QueryJournal {
+  private ring: (JournalEntry | undefined)[];
+  private next = 0;
+  private waiters = new Set<{ m: QueryMatch; resolve: (e: JournalEntry) => void }>();
+
+  constructor(readonly capacity: number) {
+    this.ring = new Array(capacity);
+  }
+
+  record(e: QueryEvent): void {
+    if (this.capacity === 0) return;
+    const entry: JournalEntry = {
+      time: Date.now(), name: e.name, type: typeName(e.type), transport: e.transport, client: e.client,
+      rcode: e.rcode < 0 ? 'DROPPED' : rcodeName(e.rcode), answers: e.answers,
+    };
+    this.ring[this.next] = entry;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.waiters.size > 0) {
+      for (const w of this.waiters) {
+        if (matches(entry, w.m)) { this.waiters.delete(w); w.resolve(entry); }
+      }
+    }
+  }
+
+  /** Oldest first. */
+  entries(filter: QueryMatch = {}, limit = this.capacity): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (let i = 0; i < this.capacity; i++) {
+      const e = this.ring[(this.next + i) % this.capacity];
+      if (e && matches(e, filter)) out.push(e);
+    }
+    return out.slice(-limit);
+  }
+
+  clear(): void {
+    this.ring = new Array(this.capacity);
+    this.next = 0;
+  }
+
+  /** Resolves with the first matching query already in the journal, or the next one to arrive. */
+  waitFor(m: QueryMatch, timeoutMs = 5000): Promise<JournalEntry> {
+    const seen = this.entries(m);
+    if (seen.length > 0) return Promise.resolve(seen[0]);
+    return new Promise((resolve, reject) => {
+      const w = { m, resolve: (e: JournalEntry) => { clearTimeout(t); resolve(e); } };
+      const t = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new Error(`no query matching ${JSON.stringify({ ...m, name: String(m.name ?? '') })} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(w);
+    });
+  }
+}

@@ -1,0 +1,234 @@
+import t from 'tap';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCorefile, CorefileError } from '../lib/corefile/parse.js';
+import { corefileToConfig, parseDuration } from '../lib/corefile/to-config.js';
+import { applyCorefile } from '../lib/corefile/apply.js';
+import { defaultConfig } from '../lib/config.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixture = (name: string) => join(here, 'corefiles', name);
+const tmp = mkdtempSync(join(tmpdir(), 'corefile-test-'));
+const resolvConf = join(tmp, 'resolv.conf');
+writeFileSync(resolvConf, '# generated\nsearch example.internal\nnameserver 192.0.2.53\nnameserver 2001:db8::53 # v6\noptions ndots:5\n');
+
+function map(text: string) {
+  return corefileToConfig(parseCorefile(text, { env: {} }), { resolvConfPath: resolvConf });
+}
+
+t.test('stock kubeadm/kind Corefile maps to the exact config', async (t) => {
+  const { config, warnings } = applyCorefile(defaultConfig(), fixture('kubeadm.Corefile'), { resolvConfPath: resolvConf });
+  const expected = {
+    ...defaultConfig(),
+    listen: { host: '0.0.0.0', port: 53 },
+    zones: ['cluster.local'],
+    reverseZones: ['in-addr.arpa', 'ip6.arpa'],
+    ttl: 30,
+    pods: 'insecure' as const,
+    endpointPodNames: false,
+    namespaces: [],
+    labels: undefined,
+    kubeconfig: undefined,
+    context: undefined,
+    upstreams: [
+      { host: '192.0.2.53', port: 53 },
+      { host: '2001:db8::53', port: 53 },
+    ],
+    health: { host: '0.0.0.0', port: 8080 },
+    ready: { host: '0.0.0.0', port: 8181 },
+    metrics: { host: '0.0.0.0', port: 9153 },
+    lameduck: 5,
+    // the default admin listener (127.0.0.1:8080) would collide with health :8080
+    admin: null,
+  };
+  t.same(config, expected);
+  t.strictSame(Object.keys(config).sort(), Object.keys(expected).sort());
+  const file = fixture('kubeadm.Corefile');
+  t.strictSame(warnings, [
+    `${file} line 13: forward options not implemented (ignored): max_concurrent`,
+    `${file}: plugins not implemented by clusterdns (ignored): errors, cache, loop, reload, loadbalance`,
+    'admin API turned off: port 8080 is the Corefile\'s health listener (use --admin HOST:PORT to move it)',
+  ]);
+});
+
+t.test('older kubeadm Corefile (plain "cache 30") maps to the same config', async (t) => {
+  const a = applyCorefile(defaultConfig(), fixture('kubeadm.Corefile'), { resolvConfPath: resolvConf });
+  const b = applyCorefile(defaultConfig(), fixture('kubeadm-older.Corefile'), { resolvConfPath: resolvConf });
+  t.same(b.config, a.config);
+  t.match(b.warnings.at(-2), /plugins not implemented by clusterdns \(ignored\): errors, cache, loop, reload, loadbalance$/);
+});
+
+t.test('kubeadm 1.13 Corefile: proxy read as forward, removed upstream option warned, default ttl', async (t) => {
+  const { config, warnings } = applyCorefile(defaultConfig(), fixture('kubeadm-1.13.Corefile'), { resolvConfPath: resolvConf });
+  t.equal(config.ttl, 5);
+  t.equal(config.pods, 'insecure');
+  t.same(config.upstreams, [{ host: '192.0.2.53', port: 53 }, { host: '2001:db8::53', port: 53 }]);
+  t.same(config.health, { host: '0.0.0.0', port: 8080 });
+  t.equal(config.ready, null);
+  t.equal(config.lameduck, 0);
+  t.match(warnings.join('\n'), /line 6: "upstream" is not implemented: removed from CoreDNS/);
+  t.match(warnings.join('\n'), /line 10: proxy is the removed predecessor of forward; read as forward/);
+});
+
+t.test('fallthrough: reverse zones match clusterdns, forward zones are warned', async (t) => {
+  const all = map('.:53 {\n kubernetes cluster.local in-addr.arpa {\n  fallthrough\n }\n forward . 192.0.2.1\n}\n');
+  t.strictSame(all.warnings, ['Corefile line 3: fallthrough in cluster.local is not implemented: NXDOMAIN there is answered, not passed to forward']);
+  const none = map('.:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa\n forward . 192.0.2.1\n}\n');
+  t.strictSame(none.warnings, ['Corefile: PTR NXDOMAIN in in-addr.arpa, ip6.arpa will be passed to forward (clusterdns always falls through in its reverse zones)']);
+  const noForward = map('.:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa\n}\n');
+  t.strictSame(noForward.warnings, [], 'without forward there is nothing to fall through to');
+});
+
+t.test('the kubernetes block options', async (t) => {
+  const { config, warnings } = map(`
+# a custom zone on a high port, bound to loopback
+cluster.local:5353 in-addr.arpa:5353 {
+  bind 127.0.0.1
+  kubernetes {
+    pods verified
+    ttl 0
+    endpoint_pod_names
+    namespaces default Kube-System
+    labels environment in (production, qa)
+    kubeconfig /home/me/.kube/config "kind-kind"
+    endpoint https://10.0.0.1:6443
+    noendpoints
+    ignore empty_service
+  }
+  forward . 8.8.8.8 1.1.1.1:5300 [2001:db8::1]:53 dns://9.9.9.9
+  prometheus 127.0.0.1:9253
+  ready :8282
+  log
+}
+`);
+  t.same(config.listen, { host: '127.0.0.1', port: 5353 });
+  t.same(config.zones, ['cluster.local']);
+  t.same(config.reverseZones, ['in-addr.arpa']);
+  t.equal(config.pods, 'verified');
+  t.equal(config.ttl, 0);
+  t.equal(config.endpointPodNames, true);
+  t.same(config.namespaces, ['default', 'kube-system']);
+  t.equal(config.labels, 'environment in (production, qa)');
+  t.equal(config.kubeconfig, '/home/me/.kube/config');
+  t.equal(config.context, 'kind-kind');
+  t.same(config.upstreams, [
+    { host: '8.8.8.8', port: 53 },
+    { host: '1.1.1.1', port: 5300 },
+    { host: '2001:db8::1', port: 53 },
+    { host: '9.9.9.9', port: 53 },
+  ]);
+  t.same(config.metrics, { host: '127.0.0.1', port: 9253 });
+  t.same(config.ready, { host: '0.0.0.0', port: 8282 });
+  t.equal(config.health, null);
+  t.strictSame(warnings, [
+    'Corefile line 12: "endpoint https://10.0.0.1:6443" is not implemented: clusterdns uses the in-cluster service account or --kubeconfig to reach the API server',
+    'Corefile line 13: "noendpoints" is not implemented: EndpointSlices are still watched; headless and endpoint names keep answering',
+    'Corefile line 14: "ignore empty_service" is not implemented: services with no ready endpoints still answer their ClusterIP',
+    'Corefile: PTR NXDOMAIN in in-addr.arpa will be passed to forward (clusterdns always falls through in its reverse zones)',
+    'Corefile: plugins not implemented by clusterdns (ignored): log',
+  ]);
+});
+
+t.test('syntax: env substitution, quotes, one-line blocks, comments, several server blocks, prometheus default', async (t) => {
+  const text = `# leading comment
+.:{$DNS_PORT} { # comment after the brace
+  kubernetes {$ZONE} "ip6.arpa" { ttl {%TTL%} }
+  health :8080 { lameduck 1m30s }
+  prometheus
+}
+example.org:{$DNS_PORT} {
+  forward . 10.0.0.1
+}
+`;
+  const blocks = parseCorefile(text, { env: { DNS_PORT: '1053', ZONE: 'Corp.Example.', TTL: '60' } });
+  t.same(blocks.map((b) => b.keys), [['.:1053'], ['example.org:1053']]);
+  t.same(blocks[0].directives[0], {
+    name: 'kubernetes',
+    args: ['Corp.Example.', 'ip6.arpa'],
+    line: 3,
+    block: [{ name: 'ttl', args: ['60'], line: 3, block: null }],
+  });
+  const { config, warnings } = corefileToConfig(blocks);
+  t.same(config.listen, { host: '0.0.0.0', port: 1053 });
+  t.same(config.zones, ['corp.example']);
+  t.same(config.reverseZones, ['ip6.arpa']);
+  t.equal(config.ttl, 60);
+  t.equal(config.lameduck, 90);
+  t.same(config.metrics, { host: 'localhost', port: 9153 });
+  t.same(config.upstreams, []);
+  t.strictSame(warnings, ['Corefile line 7: server block "example.org:1053" is not served (clusterdns serves only the block with the kubernetes plugin)']);
+});
+
+t.test('a server block without port and kubernetes without zones uses the block zones; CIDR zones', async (t) => {
+  const { config } = map('cluster.local 10.0.0.0/8 {\n kubernetes\n}\n');
+  t.same(config.listen, { host: '0.0.0.0', port: 53 });
+  t.same(config.zones, ['cluster.local']);
+  t.same(config.reverseZones, ['10.in-addr.arpa']);
+});
+
+t.test('a lone server block may omit braces', async (t) => {
+  const { config } = map('cluster.local:5300\nkubernetes\nready\n');
+  t.same(config.listen, { host: '0.0.0.0', port: 5300 });
+  t.same(config.zones, ['cluster.local']);
+  t.same(config.ready, { host: '0.0.0.0', port: 8181 });
+});
+
+t.test('durations', async (t) => {
+  t.equal(parseDuration('5s'), 5);
+  t.equal(parseDuration('1m30s'), 90);
+  t.equal(parseDuration('500ms'), 0.5);
+  t.equal(parseDuration('5'), null);
+  t.equal(parseDuration('five'), null);
+});
+
+t.test('malformed Corefiles fail with the line', async (t) => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['unknown kubernetes option', '.:53 {\n kubernetes cluster.local {\n   podz insecure\n }\n}\n', /^Corefile line 3: unknown kubernetes option "podz"$/],
+    ['ttl out of range', '.:53 {\n kubernetes cluster.local {\n   ttl 3601\n }\n}\n', /^Corefile line 3: ttl: "3601" is not a whole number of seconds from 0 to 3600$/],
+    ['ttl not a number', '.:53 {\n kubernetes cluster.local {\n   ttl 5s\n }\n}\n', /^Corefile line 3: ttl: "5s"/],
+    ['bad pods mode', '.:53 {\n kubernetes cluster.local {\n pods yes\n }\n}\n', /^Corefile line 3: pods: "yes" is not one of disabled, insecure, verified$/],
+    ['unclosed block', '.:53 {\n kubernetes cluster.local {\n   ttl 30\n}\n', /^Corefile line 1: block opened here is never closed/],
+    ['stray brace', '.:53 {\n kubernetes cluster.local\n}\n}\n', /^Corefile line 4: unexpected "}"/],
+    ['unterminated quote', '.:53 {\n kubernetes "cluster.local\n}\n', /^Corefile line 2: unterminated quoted string$/],
+    ['import', '.:53 {\n import common.conf\n kubernetes cluster.local\n}\n', /^Corefile line 2: import is not supported/],
+    ['snippet', '(common) {\n errors\n}\n.:53 {\n kubernetes cluster.local\n}\n', /^Corefile line 1: snippet \(common\) is not supported/],
+    ['root zone', '.:53 {\n kubernetes\n}\n', /^Corefile line 2: kubernetes would serve the root zone/],
+    ['only reverse zones', '.:53 {\n kubernetes in-addr.arpa\n}\n', /^Corefile line 2: kubernetes needs at least one zone that is not a reverse zone$/],
+    ['no kubernetes', '.:53 {\n forward . 8.8.8.8\n}\n', /^Corefile: no server block uses the kubernetes plugin/],
+    ['two kubernetes blocks', 'a.local {\n kubernetes\n}\nb.local {\n kubernetes\n}\n', /^Corefile line 4: the kubernetes plugin appears in more than one server block \(lines 1, 4\)/],
+    ['tls upstream', '.:53 {\n kubernetes cluster.local\n forward . tls://1.1.1.1\n}\n', /^Corefile line 3: forward to tls:\/\/1.1.1.1: only plain DNS upstreams/],
+    ['hostname upstream', '.:53 {\n kubernetes cluster.local\n forward . dns.google\n}\n', /^Corefile line 3: forward: "dns.google" is not an IP address/],
+    ['missing resolv.conf', '.:53 {\n kubernetes cluster.local\n forward . /nonexistent/resolv.conf\n}\n', /^Corefile line 3: forward: cannot read \/nonexistent\/resolv.conf/],
+    ['bad lameduck', '.:53 {\n kubernetes cluster.local\n health {\n lameduck 5\n }\n}\n', /^Corefile line 4: lameduck: "5" is not a duration/],
+    ['grpc server block', 'grpc://.:53 {\n kubernetes cluster.local\n}\n', /^Corefile line 1: server block "grpc:\/\/.:53": only plain DNS/],
+    ['two ports', 'cluster.local:53 in-addr.arpa:54 {\n kubernetes\n}\n', /^Corefile line 1: server block .* listens on several ports \(53, 54\)/],
+    ['bad port', '.:dns {\n kubernetes cluster.local\n}\n', /^Corefile line 1: server block ".:dns": "dns" is not a port$/],
+    ['bind interface', '.:53 {\n kubernetes cluster.local\n bind eth0\n}\n', /^Corefile line 3: bind: "eth0" is not an IP address/],
+  ];
+  for (const [name, text, re] of cases) {
+    t.throws(() => map(text), re, name);
+    try {
+      map(text);
+    } catch (e) {
+      t.type(e, CorefileError, `${name}: a CorefileError`);
+    }
+  }
+});
+
+t.test('applyCorefile keeps what the Corefile does not describe and names the file in errors', async (t) => {
+  const path = join(tmp, 'Corefile');
+  writeFileSync(path, 'cluster.local:5353 {\n kubernetes\n}\n');
+  const base = { ...defaultConfig(), fixtures: ['/fixtures'], adminToken: 's3cret', namespace: 'apps' };
+  const { config, warnings } = applyCorefile(base, path);
+  t.same(config.fixtures, ['/fixtures']);
+  t.equal(config.adminToken, 's3cret');
+  t.equal(config.namespace, 'apps');
+  t.same(config.admin, { host: '127.0.0.1', port: 8080 });
+  t.same(config.listen, { host: '0.0.0.0', port: 5353 });
+  t.strictSame(warnings, []);
+  t.throws(() => applyCorefile(base, join(tmp, 'missing')), new RegExp(`^${join(tmp, 'missing')}: cannot read the Corefile`));
+  writeFileSync(path, 'cluster.local:5353 {\n kubernetes {\n  ttl -1\n }\n}\n');
+  t.throws(() => applyCorefile(base, path), new RegExp(`^${path} line 3: ttl`));
+});

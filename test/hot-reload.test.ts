@@ -1,0 +1,83 @@
+// Hot reload by editing files on disk: a good edit applies within a second, a bad edit is reported and the
+// last good state keeps serving, fixing it applies again.
+import t from 'tap';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startClusterDns } from '../lib/index.js';
+import { query } from './helpers/dns-client.js';
+
+const svc = (ip: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: hot\nspec:\n  clusterIP: ${ip}\n`;
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function writeAtomically(file: string, text: string) {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+t.test('edit, break, fix', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-reload-'));
+  const file = path.join(dir, 'svc.yaml');
+  writeFileSync(file, svc('10.96.1.1'));
+  const dns = await startClusterDns({ fixtures: [dir], watch: true, admin: '127.0.0.1:0' });
+  t.teardown(() => dns.close());
+  const ask = async () => (await query(dns.port, 'hot.default.svc.cluster.local', 'A')).answers?.[0]?.data;
+  t.equal(await ask(), '10.96.1.1');
+
+  let t0 = Date.now();
+  writeAtomically(file, svc('10.96.1.2'));
+  t.equal(await until(ask, (v) => v === '10.96.1.2'), '10.96.1.2', 'a good edit is applied');
+  t.ok(Date.now() - t0 < 1500, `applied in ${Date.now() - t0} ms`);
+
+  writeAtomically(file, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [broken\n');
+  const status = await until(async () => (await (await fetch(`http://${dns.adminAddress}/api/v1/status`)).json()),
+    (s: any) => s.fixtures.lastError !== null);
+  t.match(status.fixtures.lastError, { file, message: /svc\.yaml:\d+:/ }, 'status names the file and line');
+  t.equal(await ask(), '10.96.1.2', 'the last good state keeps serving');
+  const metrics = await (await fetch(`http://${dns.adminAddress}/metrics`)).text();
+  t.match(metrics, 'coredns_reload_failed_total 1');
+  t.match(metrics, 'clusterdns_fixture_reloads_total{result="failure"} 1');
+
+  t0 = Date.now();
+  writeAtomically(file, svc('10.96.1.3'));
+  t.equal(await until(ask, (v) => v === '10.96.1.3'), '10.96.1.3', 'fixing the file applies it');
+  const after = await (await fetch(`http://${dns.adminAddress}/api/v1/status`)).json();
+  t.equal(after.fixtures.lastError, null, 'the error clears');
+
+  writeFileSync(path.join(dir, 'more.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'added' }, spec: { clusterIP: '10.96.1.4' } }));
+  const added = await until(async () => (await query(dns.port, 'added.default.svc.cluster.local', 'A')).rcode, (v) => v === 'NOERROR');
+  t.equal(added, 'NOERROR', 'a new file in the folder is picked up');
+});
+
+t.test('no query is dropped while reloading', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-reload-'));
+  const file = path.join(dir, 'svc.yaml');
+  writeFileSync(file, svc('10.96.2.1'));
+  const dns = await startClusterDns({ fixtures: [dir] });
+  t.teardown(() => dns.close());
+  let answered = 0;
+  let failed = 0;
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      const r = await query(dns.port, 'hot.default.svc.cluster.local', 'A').catch(() => null);
+      if (r && r.rcode === 'NOERROR' && r.answers?.length === 1) answered++; else failed++;
+    }
+  })();
+  for (let i = 0; i < 20; i++) {
+    writeFileSync(file, svc(`10.96.2.${i + 2}`));
+    await dns.reload();
+  }
+  stop = true;
+  await loop;
+  t.ok(answered > 0, `${answered} queries answered during reloads`);
+  t.equal(failed, 0, 'none lost or negative');
+});
