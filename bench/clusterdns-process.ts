@@ -54,7 +54,7 @@ export async function startClusterdns(o: ClusterdnsOptions): Promise<ClusterdnsP
   const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   const serving = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (/ on .* udp\+tcp$/.test(line)) resolve();
+      if (/ on \S+ udp\+tcp\b/.test(line)) resolve();
     });
     void exited.then((code) => reject(new Error(`clusterdns exited ${code} before serving: ${stderr.trim().slice(-2000)}`)));
     setTimeout(() => reject(new Error(`clusterdns not serving after ${o.timeoutMs ?? 300_000} ms`)), o.timeoutMs ?? 300_000).unref();

@@ -378,7 +378,10 @@ async function main(): Promise<void> {
     }
 
     log('clusterdns, small cluster');
-    const sm = await startClusterdns({ root: ROOT, fixtures: small.dir, port: SMALL_PORT, cpu: SERVER_CPU });
+    const sm = await startClusterdns({
+      root: ROOT, fixtures: small.dir, port: SMALL_PORT, cpu: SERVER_CPU,
+      ...(hasAdmin ? { extraArgs: ['--admin', `127.0.0.1:${SMALL_PORT + 10}`] } : {}),
+    });
     let smallRuns: ServerRuns;
     try {
       smallRuns = { loadMs: sm.loadMs, ...(await sm.memory()), ...(await measure(sm.port, smallFile, ['peak'])) };
