@@ -98,10 +98,11 @@ function podManifest(ns: string, name: string, labels: Record<string, string>, i
 }
 
 /**
- * Writes the cluster under `dir` (one file per namespace, `ns-NNN.yaml`) and returns what the query mix needs.
+ * Writes the cluster under `dir` (one file per namespace, `ns-NNN.yaml`, or `ns-NNN.json` holding a List) and
+ * returns what the query mix needs.
  * Deterministic: the same shape always gives the same bytes.
  */
-export async function writeExplicitCluster(dir: string, shape: ClusterShape): Promise<ClusterInfo> {
+export async function writeExplicitCluster(dir: string, shape: ClusterShape, format: 'yaml' | 'json' = 'yaml'): Promise<ClusterInfo> {
   await mkdir(dir, { recursive: true });
   const info: ClusterInfo = {
     dir, files: [], namespaces: [], services: [], pods: 0, endpointSlices: 0, headlessBySize: new Map(), clusterIPServices: [],
@@ -119,7 +120,7 @@ export async function writeExplicitCluster(dir: string, shape: ClusterShape): Pr
     const ns = `ns-${String(n).padStart(3, '0')}`;
     info.namespaces.push(ns);
     const docs: string[] = [];
-    const push = (o: object) => docs.push(toYaml(o, ''));
+    const push = (o: object) => docs.push(format === 'yaml' ? toYaml(o, '') : JSON.stringify(o));
     push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     for (let j = 0; j < shape.servicesPerNamespace && k < shape.services; j++, k++) {
       const kind = serviceKind(k);
@@ -188,8 +189,9 @@ export async function writeExplicitCluster(dir: string, shape: ClusterShape): Pr
       push(podManifest(ns, `job-${hash(nextPod, 5)}-${l}`, { job: `batch-${l % 7}` }, podIP(nextPod), nextPod % NODES, []));
       nextPod++;
     }
-    const file = path.join(dir, `${ns}.yaml`);
-    await writeFile(file, `---\n${docs.join('---\n')}`);
+    const file = path.join(dir, `${ns}.${format}`);
+    // JSON as `kubectl get -o json` writes it: one List per file.
+    await writeFile(file, format === 'yaml' ? `---\n${docs.join('---\n')}` : `{"apiVersion":"v1","kind":"List","items":[\n${docs.join(',\n')}\n]}\n`);
     info.files.push(file);
   }
   info.pods = nextPod;
