@@ -54,7 +54,10 @@ export interface KnotServer {
   stop(): Promise<void>;
 }
 
-export async function startKnot(dir: string, zones: ZoneFiles, port: number, cpu: number): Promise<KnotServer> {
+/** Debian installs knotd in /usr/sbin, which a non-root user's PATH often lacks. */
+export const KNOTD_CANDIDATES = ['knotd', '/usr/sbin/knotd'];
+
+export async function startKnot(dir: string, zones: ZoneFiles, port: number, cpu: number, knotd = 'knotd'): Promise<KnotServer> {
   const conf = path.join(dir, 'knot.conf');
   await mkdir(path.join(dir, 'db'), { recursive: true });
   await writeFile(conf, [
@@ -81,7 +84,7 @@ export async function startKnot(dir: string, zones: ZoneFiles, port: number, cpu
     '',
   ].join('\n'));
   const start = performance.now();
-  const child = spawn('taskset', ['-c', String(cpu), 'knotd', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('taskset', ['-c', String(cpu), knotd, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const exited = new Promise<void>((res) => child.on('close', () => res()));

@@ -11,7 +11,7 @@ import { profileTable, summarizeProfile, type ProfileSummary } from './cpu-profi
 import { answerShape, queryTcp, queryUdp } from './dns-client.js';
 import { runDnsperf, toolVersion, type DnsperfResult } from './dnsperf.js';
 import { LARGE, SMALL, writeExplicitCluster, type ClusterInfo } from './explicit-cluster.js';
-import { startKnot, writeZoneFiles } from './knot.js';
+import { KNOTD_CANDIDATES, startKnot, writeZoneFiles } from './knot.js';
 import { Prober } from './probe.js';
 import { buildQueries, mixSummary, writeQueryFile, type QueryLine } from './query-mix.js';
 
@@ -90,11 +90,16 @@ async function runToFile(cmd: string, args: string[], file: string): Promise<{ c
   }
 }
 
-async function checkTools(): Promise<{ dnsperf: string; knot: string }> {
+async function checkTools(): Promise<{ dnsperf: string; knot: string; knotd: string }> {
   const missing: string[] = [];
   const dnsperf = (await toolVersion('dnsperf', ['-h']))?.match(/Version ([\d.]+)/)?.[1];
   if (!dnsperf) missing.push('dnsperf (Debian/Ubuntu: apt-get install dnsperf)');
-  const knot = (await toolVersion('knotd', ['-V']))?.match(/version ([\d.]+)/)?.[1];
+  let knot: string | undefined;
+  let knotd = KNOTD_CANDIDATES[0];
+  for (const candidate of KNOTD_CANDIDATES) {
+    knot = (await toolVersion(candidate, ['-V']))?.match(/version ([\d.]+)/)?.[1];
+    if (knot) { knotd = candidate; break; }
+  }
   if (!knot && !flags['skip-knot']) missing.push('knotd (Debian/Ubuntu: apt-get install knot), or pass --skip-knot');
   if ((await toolVersion('taskset', ['-V'])) === undefined) missing.push('taskset (util-linux)');
   if (os.availableParallelism() < 2) missing.push('a second CPU core (the server and dnsperf each get one)');
@@ -107,7 +112,7 @@ async function checkTools(): Promise<{ dnsperf: string; knot: string }> {
     process.stderr.write(`npm run bench needs:\n${missing.map((m) => `  - ${m}`).join('\n')}\nNothing was run.\n`);
     process.exit(2);
   }
-  return { dnsperf: dnsperf!, knot: knot ?? 'not run' };
+  return { dnsperf: dnsperf!, knot: knot ?? 'not run', knotd };
 }
 
 interface ServerRuns {
@@ -383,7 +388,7 @@ async function main(): Promise<void> {
 
       if (zones) {
         log('knot: load');
-        const knot = await startKnot(path.join(tmp, 'knot'), zones, KNOT_PORT, SERVER_CPU);
+        const knot = await startKnot(path.join(tmp, 'knot'), zones, KNOT_PORT, SERVER_CPU, tools.knotd);
         try {
           log('cross-check: the same questions to both servers');
           check = await crossCheck(largeQueries, cd.port, knot.port);
@@ -434,7 +439,7 @@ async function readKnotMemory(pid: number): Promise<{ rssMB: number; peakMB: num
 
 interface ReportInput {
   started: Date;
-  tools: { dnsperf: string; knot: string };
+  tools: { dnsperf: string; knot: string; knotd: string };
   loadBefore: number[];
   loadAfter: number[];
   largeCluster: ClusterInfo;
