@@ -128,6 +128,8 @@ export class ClusterDnsServer {
       paths: config.fixtures,
       ...(this.opts.objects ? { objects: this.opts.objects } : {}),
       namespace: config.namespace,
+      synthesis: config.synthesis,
+      keepPods: config.pods === 'verified',
       watch: config.watch,
       logger,
       onReload: (ok, err) => {
@@ -210,7 +212,7 @@ export class ClusterDnsServer {
       objects: this.store.counts(),
       generation: this.store.generation,
       serial: this.store.serial,
-      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null } } : {}),
+      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0 } } : {}),
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),
     };

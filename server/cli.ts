@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { applyCorefile } from '../lib/corefile/apply.js';
 import { CorefileError } from '../lib/corefile/parse.js';
+import { synthesisConfigProblems } from '../lib/synth/options.js';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
@@ -29,6 +30,11 @@ const OPTIONS = {
   lameduck: { type: 'string' },
   journal: { type: 'string' },
   upstream: { type: 'string', multiple: true },
+  'pod-cidr': { type: 'string' },
+  'service-cidr': { type: 'string' },
+  'pod-cidr-v6': { type: 'string' },
+  'service-cidr-v6': { type: 'string' },
+  nodes: { type: 'string' },
   corefile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -52,6 +58,13 @@ Flags:
   --endpoint-pod-names       name headless endpoints by their pod's name when they have no hostname
   --namespace NAME           namespace of manifests that give none [default]
   --no-watch                 do not reload fixture files when they change
+
+Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the controllers would make them):
+  --pod-cidr CIDR            pod IPv4 range [10.244.0.0/16, kind's]
+  --service-cidr CIDR        Service ClusterIP range [10.96.0.0/12, kind's]
+  --pod-cidr-v6 CIDR         pod IPv6 range, for dual-stack Services [fd00:10:244::/56]
+  --service-cidr-v6 CIDR     Service IPv6 range [fd00:10:96::/112]
+  --nodes N                  nodes a DaemonSet runs a pod on [1]
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
   --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
                              repeatable, tried in order with failover; without one such names get REFUSED
@@ -184,5 +197,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
   if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
+  const cidrFlags = [['pod-cidr', 'podCIDR'], ['service-cidr', 'serviceCIDR'], ['pod-cidr-v6', 'podCIDRv6'], ['service-cidr-v6', 'serviceCIDRv6']] as const;
+  for (const [flag, field] of cidrFlags) {
+    const val = v[flag];
+    if (val === undefined) continue;
+    config.synthesis = { ...config.synthesis, [field]: val };
+    const problem = synthesisConfigProblems(config.synthesis).find((p) => p.includes(field));
+    if (problem) throw new UsageError(`--${flag} ${problem.replace(`${field}`, '').replace(/^[: ]+/, '')}`);
+  }
+  if (v.nodes !== undefined) config.synthesis = { ...config.synthesis, nodes: intIn('nodes', v.nodes, 0, 5000) };
   return { command, config, journalSize, warnings };
 }

@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'records') {
     const store = new ClusterStore({ namespaces: config.namespaces });
-    const src = new FixtureSource(store, { paths: config.fixtures, namespace: config.namespace, watch: false, logger });
+    const src = new FixtureSource(store, { paths: config.fixtures, namespace: config.namespace, synthesis: config.synthesis, watch: false, logger });
     await src.start();
     for (const rr of listRecords(store, resolverConfigFrom(config, []))) process.stdout.write(`${formatRR(rr)}\n`);
     return 0;

@@ -1,5 +1,6 @@
 // The admin API: every route, status code and error, through fastify's inject and one real socket.
 import t from 'tap';
+import type { InjectOptions } from 'fastify';
 import { promises as dnsp } from 'node:dns';
 import { startClusterDns } from '../lib/index.js';
 import { checkAdminSecurity } from '../lib/start.js';
@@ -18,7 +19,7 @@ t.test('admin routes', async (t) => {
   ] });
   t.teardown(() => dns.close());
   const app = dns.server.http[0].app;
-  const inject = (o: Parameters<typeof app.inject>[0]) => app.inject(o);
+  const inject = (o: InjectOptions) => app.inject(o);
 
   t.test('probes', async (t) => {
     const h = await inject({ method: 'GET', url: '/health' });

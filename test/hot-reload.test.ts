@@ -81,3 +81,23 @@ t.test('no query is dropped while reloading', async (t) => {
   t.ok(answered > 0, `${answered} queries answered during reloads`);
   t.equal(failed, 0, 'none lost or negative');
 });
+
+t.test('a broken file stays reported until it is fixed, whatever else changes', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-reload-'));
+  const a = path.join(dir, 'a.yaml');
+  const b = path.join(dir, 'b.yaml');
+  writeFileSync(a, svc('10.96.4.1'));
+  writeFileSync(b, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: other\nspec:\n  clusterIP: 10.96.4.2\n');
+  const dns = await startClusterDns({ fixtures: [dir], watch: true, admin: '127.0.0.1:0' });
+  t.teardown(() => dns.close());
+  const status = async () => (await (await fetch(`http://${dns.adminAddress}/api/v1/status`)).json()).fixtures;
+  writeAtomically(a, 'kind: Service\nmetadata: {name: [x\n');
+  t.match((await until(status, (s: any) => s.lastError !== null)).lastError.file, a);
+  writeAtomically(b, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: other\nspec:\n  clusterIP: 10.96.4.3\n');
+  await new Promise((r) => setTimeout(r, 400));
+  t.match((await status()).lastError?.file, a, 'editing another file does not hide the broken one');
+  t.equal((await query(dns.port, 'other.default.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.4.2', 'and the last good state keeps serving');
+  writeAtomically(a, svc('10.96.4.9'));
+  t.equal(await until(async () => (await query(dns.port, 'other.default.svc.cluster.local', 'A')).answers?.[0]?.data, (v) => v === '10.96.4.3'), '10.96.4.3', 'fixing it applies both edits');
+  t.equal((await query(dns.port, 'hot.default.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.4.9');
+});

@@ -1,6 +1,9 @@
-// Manifests → cluster objects. Explicit DNS objects are converted; workload synthesis plugs in here.
+// Manifests → cluster objects: explicit DNS objects converted, workloads played through the controllers
+// (lib/synth). Errors come back as FixtureError with the file and line of the manifest.
+import type { SynthesisConfig } from '../config.js';
 import type { ClusterObject } from '../cluster/model.js';
-import { CONVERTED_KINDS, ManifestError, toClusterObjects } from '../cluster/objects.js';
+import { ManifestError } from '../cluster/objects.js';
+import { SourcedManifestError, synthesizeCluster } from '../synth/index.js';
 import { FixtureError, type SourcedManifest } from './manifest-files.js';
 
 export interface BuildResult {
@@ -9,23 +12,16 @@ export interface BuildResult {
   warnings: string[];
 }
 
-export function buildObjects(manifests: readonly SourcedManifest[], namespace: string): BuildResult {
-  const objects: ClusterObject[] = [];
-  const skipped: BuildResult['skipped'] = [];
+export function buildObjects(manifests: readonly SourcedManifest[], namespace: string, synthesis: SynthesisConfig): BuildResult {
   for (const m of manifests) {
-    const raw = m.raw as Record<string, any>;
-    const kind = typeof raw?.kind === 'string' ? raw.kind : '';
-    if (!kind) throw new FixtureError(m.file ?? '<input>', m.line, 'object has no kind');
-    if (!CONVERTED_KINDS.has(kind)) {
-      skipped.push({ kind, name: String(raw?.metadata?.name ?? ''), ...(m.file ? { file: m.file } : {}) });
-      continue;
-    }
-    try {
-      objects.push(...toClusterObjects(raw, namespace));
-    } catch (err) {
-      if (err instanceof ManifestError) throw new FixtureError(m.file ?? '<input>', m.line, err.message);
-      throw err;
-    }
+    const raw = m.raw as Record<string, unknown> | null;
+    if (typeof raw?.kind !== 'string' || raw.kind === '') throw new FixtureError(m.file ?? '<input>', m.line, 'object has no kind');
   }
-  return { objects, skipped, warnings: [] };
+  try {
+    return synthesizeCluster(manifests, { ...synthesis, namespace });
+  } catch (err) {
+    if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? '<input>', err.line, err.message);
+    if (err instanceof ManifestError) throw new FixtureError('<input>', undefined, err.message);
+    throw err;
+  }
 }

@@ -1,8 +1,12 @@
 // The fixture source: manifest files (watched and hot-reloaded) plus objects applied or deleted at run time,
 // turned into cluster objects and written to the store as one change. A file that fails to parse is reported and
 // the last good state keeps serving.
+import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import type { ClusterObject } from '../cluster/model.js';
 import type { ClusterStore } from '../cluster/store.js';
+import type { SynthesisConfig } from '../config.js';
+import { slimPod } from '../cluster/objects.js';
 import { buildObjects } from './build-objects.js';
 import {
   expandFixturePaths, FixtureError, manifestKey, parseManifestText, readManifestFile, type SourcedManifest,
@@ -20,6 +24,10 @@ export interface FixtureSourceOptions {
   /** raw manifests given programmatically, loaded after the files */
   objects?: readonly unknown[];
   namespace: string;
+  /** how workloads become pods and slices (CIDRs, nodes) */
+  synthesis: SynthesisConfig;
+  /** store Pod objects (needed for `pods verified` only) [true] */
+  keepPods?: boolean;
   watch: boolean;
   logger: Logger;
   /** called after every reload attempt (metrics) */
@@ -32,6 +40,8 @@ export interface FixtureStatus {
   lastError?: { file: string; line?: number; message: string };
   reloads: number;
   failedReloads: number;
+  /** pods the manifests hold or imply that are not kept in the store (only `--pods verified` needs them) */
+  podsNotStored?: number;
 }
 
 export const FIXTURE_OWNER = 'fixtures';
@@ -45,6 +55,8 @@ export class FixtureSource {
   private watcher?: FSWatcher;
   private reloadTimer?: NodeJS.Timeout;
   private reloading: Promise<void> = Promise.resolve();
+  /** files changed since the last good load (undefined: re-read everything) */
+  private dirty: Set<string> | undefined = new Set();
   readonly status: FixtureStatus = { files: [], reloads: 0, failedReloads: 0 };
 
   constructor(private store: ClusterStore, private opts: FixtureSourceOptions) {
@@ -63,11 +75,26 @@ export class FixtureSource {
     await this.watcher?.close();
   }
 
-  /** Re-reads every file. On error the previous state keeps serving and the error is reported and returned. */
-  reload(): Promise<void> {
+  /**
+   * Re-reads the fixture files: all of them, or (from the watcher) only those that changed since the last good
+   * load. On error the previous state keeps serving and the error is reported and returned.
+   */
+  reload(changed?: Iterable<string>): Promise<void> {
+    // A full re-read already pending stays full; otherwise remember exactly what changed.
+    if (!changed) this.dirty = undefined;
+    else if (this.dirty) for (const f of changed) this.dirty.add(path.resolve(f));
     this.reloading = this.reloading.then(async () => {
       try {
-        await this.readAll();
+        const dirty = this.dirty;
+        this.dirty = new Set();
+        try {
+          await this.readAll(dirty);
+        } catch (err) {
+          // What failed must be read again next time, whatever changes then.
+          if (dirty && this.dirty) for (const f of dirty) this.dirty.add(f);
+          else this.dirty = undefined;
+          throw err;
+        }
         this.rebuild();
         this.opts.onReload?.(true);
       } catch (err) {
@@ -121,10 +148,14 @@ export class FixtureSource {
     return key;
   }
 
-  private async readAll(): Promise<void> {
+  /** Reads every file, or with `only`, just those (and new ones), keeping the parsed rest. */
+  private async readAll(only?: Set<string>): Promise<void> {
     const files = await expandFixturePaths(this.opts.paths);
     const next = new Map<string, SourcedManifest[]>();
-    for (const f of files) next.set(f, await readManifestFile(f));
+    for (const f of files) {
+      const cached = this.files.get(f);
+      next.set(f, only && cached && !only.has(path.resolve(f)) ? cached : await readManifestFile(f));
+    }
     this.files = next;
     this.status.files = files;
   }
@@ -146,9 +177,25 @@ export class FixtureSource {
   }
 
   private rebuild(): void {
-    const { objects, skipped } = buildObjects(this.manifests(), this.opts.namespace);
+    const { objects, skipped, warnings } = buildObjects(this.manifests(), this.opts.namespace, this.opts.synthesis);
     for (const s of skipped) this.opts.logger.debug({ kind: s.kind, name: s.name, file: s.file }, 'skipped an object of a kind DNS does not use');
-    this.store.replace(FIXTURE_OWNER, objects);
+    for (const w of warnings) this.opts.logger.warn(w);
+    // Like CoreDNS, keep pods only where an answer depends on them (pods verified): 150,000 pods cost ~70 MB.
+    const keepPods = this.opts.keepPods !== false;
+    let pods = 0;
+    const kept: ClusterObject[] = [];
+    const podNamespaces = new Set<string>();
+    const namespaces = new Set<string>();
+    for (const o of objects) {
+      if (o.kind === 'Namespace') namespaces.add(o.name);
+      if (o.kind !== 'Pod') kept.push(o);
+      else if (keepPods) kept.push(slimPod(o));
+      else { pods++; podNamespaces.add(o.namespace); }
+    }
+    // A namespace that holds pods exists, even when the pods themselves are not kept.
+    for (const ns of podNamespaces) if (!namespaces.has(ns)) kept.push({ kind: 'Namespace', name: ns, labels: {} });
+    this.status.podsNotStored = pods;
+    this.store.replace(FIXTURE_OWNER, kept);
     this.status.reloads++;
     this.status.lastReload = new Date().toISOString();
     delete this.status.lastError;
@@ -156,18 +203,22 @@ export class FixtureSource {
 
   private startWatching(): void {
     this.watcher = watch([...this.opts.paths], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
-    const schedule = () => {
+    const changed = new Set<string>();
+    const schedule = (file: string) => {
+      changed.add(file);
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
       // Editors write in bursts (truncate, write, rename): settle briefly, then reload once.
       this.reloadTimer = setTimeout(() => {
-        this.reload().then(
+        const files = [...changed];
+        changed.clear();
+        this.reload(files).then(
           () => this.opts.logger.info({ files: this.status.files.length }, 'fixtures reloaded'),
           () => undefined,
         );
       }, 50);
     };
     this.watcher.on('all', (_event, file) => {
-      if (/\.(ya?ml|json)$/i.test(file)) schedule();
+      if (/\.(ya?ml|json)$/i.test(file)) schedule(file);
     });
     this.watcher.on('error', (err) => this.opts.logger.warn({ err }, 'fixture watcher error'));
   }

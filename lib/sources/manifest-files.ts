@@ -2,7 +2,7 @@
 // line so every later error can point at it.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import jsyaml from 'js-yaml';
 import { flattenList } from '../cluster/objects.js';
 
 export interface SourcedManifest {
@@ -51,25 +51,84 @@ async function listManifestFiles(dir: string): Promise<string[]> {
 
 /** Parses manifest text (YAML or JSON, one or many documents). Throws FixtureError with the line. */
 export function parseManifestText(text: string, file: string): SourcedManifest[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const out: SourcedManifest[] = [];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) {
-      const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
-      throw new FixtureError(file, line, err.message.split('\n')[0]);
+  // JSON (kubectl get -o json, a generated cluster) is read by JSON.parse, ~40x faster than a YAML parser on large
+  // files; the YAML parser only runs when it fails, to point at the line.
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return parseYamlText(text, file);
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const items = Array.isArray(value) ? value : [value];
+    const out: SourcedManifest[] = [];
+    for (const item of items) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw new FixtureError(file, 1, 'not a Kubernetes object (expected a mapping with apiVersion and kind)');
+      }
+      for (const raw of flattenList(item)) out.push({ raw, file });
+    }
+    return out;
+  }
+  return parseYamlText(text, file);
+}
+
+/**
+ * YAML through js-yaml, one document at a time so every object keeps its line: ~8x faster than the `yaml` package
+ * on large files (7 MB: 290 ms against 2.4 s), which matters at 150,000 pods.
+ */
+function parseYamlText(text: string, file: string): SourcedManifest[] {
+  const out: SourcedManifest[] = [];
+  for (const doc of splitYamlDocuments(text)) {
+    let value: unknown;
+    try {
+      value = jsyaml.load(doc.text, { filename: file });
+    } catch (err) {
+      const mark = (err as { mark?: { line?: number } }).mark;
+      const reason = (err as { reason?: string }).reason ?? (err as Error).message.split('\n')[0];
+      throw new FixtureError(file, mark?.line !== undefined ? doc.line + mark.line : doc.line, reason);
+    }
     if (value === null || value === undefined) continue;
-    const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined;
+    const line = doc.line + firstContentLine(doc.text);
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new FixtureError(file, line, 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)');
     }
-    for (const raw of flattenList(value)) out.push({ raw, file, ...(line ? { line } : {}) });
+    for (const raw of flattenList(value)) out.push({ raw, file, line });
   }
   return out;
+}
+
+/** Splits a YAML stream at `---` lines, keeping each document's first line number (1-based). */
+function splitYamlDocuments(text: string): { text: string; line: number }[] {
+  const lines = text.split('\n');
+  const docs: { text: string; line: number }[] = [];
+  let cur: string[] = [];
+  let startLine = 1;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.startsWith('---') && (l.length === 3 || l[3] === ' ' || l[3] === '\t' || l[3] === '\r')) {
+      if (cur.length > 0) docs.push({ text: cur.join('\n'), line: startLine });
+      // Content after the marker on the same line belongs to the new document; blank the marker to keep columns.
+      cur = [`   ${l.slice(3)}`];
+      startLine = i + 1;
+    } else if (l.startsWith('...') && (l.length === 3 || /^\.\.\.\s/.test(l))) {
+      cur.push('');
+    } else {
+      cur.push(l);
+    }
+  }
+  if (cur.length > 0) docs.push({ text: cur.join('\n'), line: startLine });
+  return docs;
+}
+
+function firstContentLine(text: string): number {
+  const lines = text.split('\n', 200);
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (t !== '' && !t.startsWith('#')) return i;
+  }
+  return 0;
 }
 
 export async function readManifestFile(file: string): Promise<SourcedManifest[]> {

@@ -49,7 +49,8 @@ class Writer {
     for (const l of labels) total += l.length + 1;
     if (total > 255) throw new EncodeError(`name too long: ${name}`);
     for (let i = 0; i < labels.length; i++) {
-      const key = i === 0 ? name.toLowerCase() : suffixKey(labels, i);
+      // Exact spelling, as miekg/dns compresses: a pointer must not change the case of what it stands for.
+      const key = suffixKey(labels, i);
       if (compress) {
         const ptr = this.names.get(key);
         if (ptr !== undefined) { this.u16(0xc000 | ptr); return; }
@@ -161,7 +162,8 @@ export function labelBytes(name: string): Buffer[] {
 
 function suffixKey(labels: Buffer[], from: number): string {
   let s = '';
-  for (let i = from; i < labels.length; i++) s += (i > from ? '.' : '') + labels[i].toString('latin1').toLowerCase();
+  // Dots and backslashes inside a label are escaped so that no two different names share a key.
+  for (let i = from; i < labels.length; i++) s += (i > from ? '.' : '') + labels[i].toString('latin1').replace(/[.\\]/g, '\\$&');
   return s;
 }
 

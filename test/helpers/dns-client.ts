@@ -3,7 +3,12 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 
-export type Decoded = dnsPacket.Packet & { rcode?: string; flag_aa?: boolean; flag_tc?: boolean };
+/** A decoded reply; records are loose (dns-packet's union types make every field access a cast). */
+export interface DecodedRR { name: string; type: string; ttl?: number; data?: any }
+export type Decoded = Omit<dnsPacket.Packet, 'answers' | 'authorities' | 'additionals'> & {
+  rcode?: string; flag_aa?: boolean; flag_tc?: boolean;
+  answers?: DecodedRR[]; authorities?: DecodedRR[]; additionals?: DecodedRR[];
+};
 
 let nextId = 1;
 
