@@ -1,7 +1,7 @@
 // A bounded journal of recent queries for test suites: what was asked, over what, and what we said.
 // It shows a pod's ndots:5 search-path fan-out plainly.
 import { rcodeName, typeName } from '../dns/records.js';
-import type { QueryEvent } from '../wire/responder.js';
+import type { QueryEvent, QuestionRef } from '../wire/responder.js';
 
 export interface JournalEntry {
   /** ms since the epoch */
@@ -31,41 +31,66 @@ function matches(e: JournalEntry, m: QueryMatch): boolean {
 }
 
 export class QueryJournal {
-  private ring: (JournalEntry | undefined)[];
+  // A ring of parallel arrays: recording a query stores numbers and references, it allocates nothing, and the
+  // question's name is only decoded when somebody reads the journal.
+  private questions: (QuestionRef | undefined)[];
+  private times: Float64Array;
+  private clients: string[];
+  private rcodes: Int16Array;
+  private answers: Uint16Array;
+  private tcp: Uint8Array;
   private next = 0;
   private waiters = new Set<{ m: QueryMatch; resolve: (e: JournalEntry) => void }>();
 
   constructor(readonly capacity: number) {
-    this.ring = new Array(capacity);
+    this.questions = new Array(capacity);
+    this.times = new Float64Array(capacity);
+    this.clients = new Array(capacity);
+    this.rcodes = new Int16Array(capacity);
+    this.answers = new Uint16Array(capacity);
+    this.tcp = new Uint8Array(capacity);
   }
 
   record(e: QueryEvent): void {
     if (this.capacity === 0) return;
-    const entry: JournalEntry = {
-      time: Date.now(), name: e.name, type: typeName(e.type), transport: e.transport, client: e.client,
-      rcode: e.rcode < 0 ? 'DROPPED' : rcodeName(e.rcode), answers: e.answers,
-    };
-    this.ring[this.next] = entry;
-    this.next = (this.next + 1) % this.capacity;
+    const i = this.next;
+    this.questions[i] = e.question;
+    this.times[i] = Date.now();
+    this.clients[i] = e.client;
+    this.rcodes[i] = e.rcode;
+    this.answers[i] = Math.min(e.answers, 0xffff);
+    this.tcp[i] = e.transport === 'tcp' ? 1 : 0;
+    this.next = (i + 1) % this.capacity;
     if (this.waiters.size > 0) {
+      const entry = this.entryAt(i)!;
       for (const w of this.waiters) {
         if (matches(entry, w.m)) { this.waiters.delete(w); w.resolve(entry); }
       }
     }
   }
 
+  private entryAt(i: number): JournalEntry | undefined {
+    const q = this.questions[i];
+    if (!q) return undefined;
+    const rc = this.rcodes[i];
+    return {
+      time: this.times[i], name: q.name, type: typeName(q.type), transport: this.tcp[i] ? 'tcp' : 'udp',
+      client: this.clients[i], rcode: rc < 0 ? 'DROPPED' : rcodeName(rc), answers: this.answers[i],
+    };
+  }
+
   /** Oldest first. */
   entries(filter: QueryMatch = {}, limit = this.capacity): JournalEntry[] {
     const out: JournalEntry[] = [];
     for (let i = 0; i < this.capacity; i++) {
-      const e = this.ring[(this.next + i) % this.capacity];
+      const e = this.entryAt((this.next + i) % this.capacity);
       if (e && matches(e, filter)) out.push(e);
     }
     return out.slice(-limit);
   }
 
   clear(): void {
-    this.ring = new Array(this.capacity);
+    this.questions = new Array(this.capacity);
     this.next = 0;
   }
 

@@ -70,7 +70,7 @@ export class DnsMetrics {
   record(e: QueryEvent, nowMs: number): void {
     const proto = e.transport === 'tcp' ? 1 : 0;
     const family = e.client.includes(':') ? 1 : 0;
-    const t = TYPE_INDEX.get(e.type) ?? OTHER;
+    const t = TYPE_INDEX.get(e.question.type) ?? OTHER;
     this.requests[(proto * 2 + family) * NTYPES + t]++;
     if (e.do) this.doRequests++;
     this.reqSize[proto].observe(e.requestSize);

@@ -4,18 +4,41 @@
 import dns2 from 'dns2';
 import { QTYPE } from '../dns/records.js';
 
-export interface ParsedQuery {
+/**
+ * A query's header fields and its one question. The name is decoded only when something asks for it: a repeated
+ * question is answered from the cache by its raw bytes, and most queries never need the string.
+ */
+export class ParsedQuery {
   id: number;
   opcode: number;
   rd: boolean;
   cd: boolean;
-  /** question name in presentation form (escaped), no trailing dot */
-  name: string;
   type: number;
   class: number;
-  /** byte offset just past the question (the raw question bytes are [12, questionEnd)) */
+  /** byte offset just past the question (the raw question bytes are [12, questionEnd)); -1 when not known */
   questionEnd: number;
-  edns?: { udpSize: number; do: boolean; version: number };
+  edns: { udpSize: number; do: boolean; version: number } | undefined = undefined;
+  private decoded: string | undefined;
+  private readonly buf: Buffer | undefined;
+
+  constructor(id: number, opcode: number, rd: boolean, cd: boolean, type: number, qclass: number, questionEnd: number,
+    buf: Buffer | undefined, name: string | undefined) {
+    this.id = id;
+    this.opcode = opcode;
+    this.rd = rd;
+    this.cd = cd;
+    this.type = type;
+    this.class = qclass;
+    this.questionEnd = questionEnd;
+    this.buf = buf;
+    this.decoded = name;
+  }
+
+  /** question name in presentation form (escaped), no trailing dot */
+  get name(): string {
+    if (this.decoded === undefined) this.decoded = decodePlainName(this.buf!, 12);
+    return this.decoded;
+  }
 }
 
 export type QueryParse =
@@ -30,6 +53,12 @@ const NOTIMP = 4;
 
 /** Presentation form of one label's bytes. */
 function labelText(buf: Buffer, start: number, len: number): string {
+  let plain = true;
+  for (let i = start; i < start + len; i++) {
+    const c = buf[i];
+    if (c <= 32 || c >= 127 || c === 46 || c === 92) { plain = false; break; }
+  }
+  if (plain) return buf.toString('latin1', start, start + len);
   let s = '';
   for (let i = start; i < start + len; i++) {
     const c = buf[i];
@@ -40,18 +69,26 @@ function labelText(buf: Buffer, start: number, len: number): string {
   return s;
 }
 
-/** Reads an uncompressed name at `off`; returns [name, end] or undefined when it needs the slow path. */
-function readPlainName(buf: Buffer, off: number): [string, number] | undefined {
-  let name = '';
+/** End offset of an uncompressed, valid name at `off`, or -1 when it needs the slow path. */
+function scanPlainName(buf: Buffer, off: number): number {
   let total = 0;
   for (;;) {
-    if (off >= buf.length) return undefined;
+    if (off >= buf.length) return -1;
     const len = buf[off];
-    if (len === 0) return [name, off + 1];
-    if (len > 63) return undefined;
-    if (off + 1 + len > buf.length) return undefined;
+    if (len === 0) return off + 1;
+    if (len > 63 || off + 1 + len > buf.length) return -1;
     total += len + 1;
-    if (total > 255) return undefined;
+    if (total > 255) return -1;
+    off += 1 + len;
+  }
+}
+
+/** The presentation form of a name already checked by scanPlainName. */
+function decodePlainName(buf: Buffer, off: number): string {
+  let name = '';
+  for (;;) {
+    const len = buf[off];
+    if (len === 0) return name;
     const text = labelText(buf, off + 1, len);
     name = name === '' ? text : `${name}.${text}`;
     off += 1 + len;
@@ -71,14 +108,11 @@ export function parseQuery(buf: Buffer): QueryParse {
   const ns = buf.readUInt16BE(8);
   const ar = buf.readUInt16BE(10);
   if (qd !== 1) return { ok: false, drop: false, rcode: FORMERR, id, opcode, rd };
-  const q = readPlainName(buf, 12);
-  if (q && an === 0 && ns === 0 && ar <= 1 && q[1] + 4 <= buf.length) {
-    const [name, end] = q;
-    const query: ParsedQuery = {
-      id, opcode, rd, cd: (buf[3] & 0x10) !== 0, name,
-      type: buf.readUInt16BE(end), class: buf.readUInt16BE(end + 2), questionEnd: end + 4,
-    };
-    let off = end + 4;
+  const end = scanPlainName(buf, 12);
+  if (end > 0 && an === 0 && ns === 0 && ar <= 1 && end + 4 <= buf.length) {
+    const query = new ParsedQuery(id, opcode, rd, (buf[3] & 0x10) !== 0, buf.readUInt16BE(end), buf.readUInt16BE(end + 2),
+      end + 4, buf, undefined);
+    const off = end + 4;
     if (ar === 0) {
       if (off === buf.length) return { ok: true, query };
     } else if (off + 11 <= buf.length && buf[off] === 0 && buf.readUInt16BE(off + 1) === QTYPE.OPT) {
@@ -111,10 +145,7 @@ function slowParse(buf: Buffer, id: number, opcode: number, rd: boolean): QueryP
   if (errors.length > 0 || !question || an > 1 || ns > 1 || ar > 2 || !/^[\x21-\x7e]*$/.test(question.name)) {
     return { ok: false, drop: false, rcode: FORMERR, id, opcode, rd, ...(question && /^[\x21-\x7e]*$/.test(question.name) ? { question } : {}) };
   }
-  const query: ParsedQuery = {
-    id, opcode, rd, cd: (buf[3] & 0x10) !== 0, name: question.name, type: question.type, class: question.class,
-    questionEnd: -1,
-  };
+  const query = new ParsedQuery(id, opcode, rd, (buf[3] & 0x10) !== 0, question.type, question.class, -1, undefined, question.name);
   const opt = (pkt.additionals ?? []).find((r: any) => r?.type === QTYPE.OPT);
   if (opt) {
     const ttl = Number(opt.ttl ?? 0);

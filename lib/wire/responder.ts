@@ -23,11 +23,21 @@ export interface Upstream {
   forward(query: Buffer, opts?: { clientTransport?: Transport }): Promise<Buffer | null>;
 }
 
+/** What a question is: its name (decoded on demand) and type. */
+export interface QuestionRef {
+  readonly name: string;
+  readonly type: number;
+}
+
+/**
+ * One answered (or dropped) query, for metrics and the journal. The responder reuses one object: a hook must copy
+ * what it keeps before returning (keeping `question` itself is fine).
+ */
 export interface QueryEvent {
-  name: string;
-  type: number;
+  question: QuestionRef;
   transport: Transport;
   client: string;
+  /** -1 when nothing was sent */
   rcode: number;
   answers: number;
   requestSize: number;
@@ -86,7 +96,7 @@ export class Responder {
         ...(p.question ? { question: p.question } : {}),
         answer: [], authority: [], additional: [],
       });
-      this.emit(start, p.question?.name ?? '', p.question?.type ?? 0, transport, client, p.rcode, 0, msg.length, out.length, '', false, false);
+      this.emit(start, p.question ?? { name: '', type: 0 }, transport, client, p.rcode, 0, msg.length, out.length, '', false, false);
       return out;
     }
     const q = p.query;
@@ -115,7 +125,7 @@ export class Responder {
       const hit = this.cache.get(key);
       if (hit) {
         const out = patch(hit.buf, q);
-        this.emit(start, q.name, q.type, transport, client, hit.rcode, hit.answers, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, hit.rcode, hit.answers, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
         return out;
       }
     }
@@ -139,7 +149,7 @@ export class Responder {
       this.cache.set(key, { buf, rcode: ans.rcode, answers: ans.answer.length });
     }
     const out = patch(buf, q);
-    this.emit(start, q.name, q.type, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, ans.outOfZone ? '' : 'kubernetes', !!edns, !!edns?.do);
+    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, ans.outOfZone ? '' : 'kubernetes', !!edns, !!edns?.do);
     return out;
   }
 
@@ -149,7 +159,7 @@ export class Responder {
       header: { id: q.id, opcode: 0, aa: false, rd: q.rd, cd: q.cd, rcode },
       question, answer: [], authority: [], additional: [], ...(edns ? { edns } : {}),
     });
-    this.emit(start, q.name, q.type, transport, client, rcode, 0, reqSize, out.length, '', !!edns, !!edns?.do);
+    this.emit(start, q, transport, client, rcode, 0, reqSize, out.length, '', !!edns, !!edns?.do);
     return out;
   }
 
@@ -157,7 +167,7 @@ export class Responder {
     transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
     const res = await this.upstream!.forward(msg, { clientTransport: transport }).catch(() => null);
     if (!res) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-    this.emit(start, q.name, q.type, transport, client, res.length >= 4 ? res[3] & 0xf : 0,
+    this.emit(start, q, transport, client, res.length >= 4 ? res[3] & 0xf : 0,
       res.length >= 8 ? res.readUInt16BE(6) : 0, msg.length, res.length, 'forward', !!edns, !!edns?.do);
     return res;
   }
@@ -168,7 +178,7 @@ export class Responder {
     const up = await upstreamAnswerRecords(this.upstream!, ans.chase!.name, ans.chase!.type, q.rd).catch(() => undefined);
     const full: Answer = up ? { ...ans, answer: [...ans.answer, ...up.records], tc: up.tc || ans.tc } : ans;
     const out = patch(encodeAnswer(full, question, edns, limit), q);
-    this.emit(start, q.name, q.type, transport, client, full.rcode, full.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+    this.emit(start, q, transport, client, full.rcode, full.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
     return out;
   }
 
@@ -176,7 +186,7 @@ export class Responder {
     limit: number, transport: Transport, client: string, msg: Buffer): HandleResult {
     switch (f.action) {
       case 'drop':
-        this.emit(start, q.name, q.type, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
         return null;
       case 'rcode': {
         // An injected NXDOMAIN looks like a real one: AA and the zone's SOA (an SOA query below the apex gives it).
@@ -187,7 +197,7 @@ export class Responder {
           question, answer: [], authority, additional: [],
           ...(edns ? { edns } : {}),
         }, limit);
-        this.emit(start, q.name, q.type, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
         return out;
       }
       case 'truncate': {
@@ -197,7 +207,7 @@ export class Responder {
           header: { id: q.id, opcode: 0, aa: true, rd: q.rd, cd: q.cd, rcode: 0 },
           question, answer: [], authority: [], additional: [], tc: true, ...(edns ? { edns } : {}),
         });
-        this.emit(start, q.name, q.type, transport, client, 0, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, 0, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
         return out;
       }
       case 'delay':
@@ -214,14 +224,23 @@ export class Responder {
       return this.forward(start, q, question, edns, transport, client, msg);
     }
     const out = patch(encodeAnswer(ans, question, edns, limit), q);
-    this.emit(start, q.name, q.type, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
     return out;
   }
 
-  private emit(start: number, name: string, type: number, transport: Transport, client: string, rcode: number,
+  private readonly event: QueryEvent = {
+    question: { name: '', type: 0 }, transport: 'udp', client: '', rcode: 0, answers: 0, requestSize: 0,
+    responseSize: 0, start: 0, plugin: '', edns: false, do: false,
+  };
+
+  private emit(start: number, question: QuestionRef, transport: Transport, client: string, rcode: number,
     answers: number, requestSize: number, responseSize: number, plugin: string, edns: boolean, dobit: boolean): void {
     const on = this.hooks.onQuery;
-    if (on) on({ name, type, transport, client, rcode, answers, requestSize, responseSize, start, plugin, edns, do: dobit });
+    if (!on) return;
+    const e = this.event;
+    e.question = question; e.transport = transport; e.client = client; e.rcode = rcode; e.answers = answers;
+    e.requestSize = requestSize; e.responseSize = responseSize; e.start = start; e.plugin = plugin; e.edns = edns; e.do = dobit;
+    on(e);
   }
 }
 
