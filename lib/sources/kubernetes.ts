@@ -1,0 +1,236 @@
+// The live source: watches Namespaces, Services, EndpointSlices (and Pods when asked) through client-node informers
+// and keeps the store equal to what the API says, as CoreDNS's kubernetes plugin does. Only slim model objects are
+// kept; while the API is away the store keeps its last state, and every restart is logged with its cause.
+import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
+import { toEndpointSlice, toNamespace, toPod, toService } from '../cluster/objects.js';
+import type { ClusterStore } from '../cluster/store.js';
+import { RestartingInformer, type InformerChange, type InformerLogger, type ListPage } from './informer.js';
+import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
+
+export const KUBERNETES_OWNER = 'kubernetes';
+
+/** CoreDNS's pods verified watch leaves out pods that can no longer answer. */
+const LIVE_POD_FIELD_SELECTOR = 'status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown';
+
+export type ServiceKind = 'cluster_ip' | 'headless_with_selector' | 'headless_without_selector';
+
+export interface KubernetesSourceHooks {
+  /** one call per watch restart (for a restarts counter) */
+  onRestart?(resource: string, cause: string): void;
+  onError?(resource: string, err: unknown): void;
+  /** coredns_kubernetes_dns_programming_duration_seconds{service_kind} */
+  onProgrammingLatency?(serviceKind: ServiceKind, seconds: number): void;
+}
+
+export interface KubernetesSourceOptions extends KubeConfigOptions {
+  /** CoreDNS `namespaces`: only objects in these namespaces are stored (empty = all) */
+  namespaces: string[];
+  /** CoreDNS `labels`: a label selector, applied to the Service, EndpointSlice and Pod watches as CoreDNS does */
+  labels?: string;
+  watchPods: boolean;
+  logger: InformerLogger;
+  hooks?: KubernetesSourceHooks;
+  /** restart backoff bounds (default 500 ms to 30 s) */
+  backoff?: { minMs?: number; maxMs?: number };
+  /** lower bound of the server-side watch timeout asked for; the actual one is 1-2x this (default 300) */
+  watchTimeoutSeconds?: number;
+  /** objects per list page (default 500, as client-go's reflector) */
+  listPageSize?: number;
+}
+
+export interface InformerStatus {
+  resource: string;
+  synced: boolean;
+  lastError?: string;
+  restarts: number;
+}
+
+type Converter = (raw: Record<string, any>) => ClusterObject;
+
+interface ResourceSpec {
+  resource: string;
+  group: string;
+  path: string;
+  convert: Converter;
+  labelSelector?: string;
+  fieldSelector?: string;
+  list: (kc: KubeConfig, labelSelector?: string, fieldSelector?: string) => (page: ListPage) => Promise<any>;
+}
+
+function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
+  const specs: ResourceSpec[] = [
+    {
+      resource: 'namespaces', group: '', path: '/api/v1/namespaces', convert: toNamespace,
+      list: (kc) => { const api = kc.makeApiClient(CoreV1Api); return (page) => api.listNamespace(page); },
+    },
+    {
+      resource: 'services', group: '', path: '/api/v1/services', convert: toService, labelSelector: opts.labels,
+      list: (kc, labelSelector) => {
+        const api = kc.makeApiClient(CoreV1Api);
+        return (page) => api.listServiceForAllNamespaces({ labelSelector, ...page });
+      },
+    },
+    {
+      resource: 'endpointslices', group: 'discovery.k8s.io', path: '/apis/discovery.k8s.io/v1/endpointslices',
+      convert: toEndpointSlice, labelSelector: opts.labels,
+      list: (kc, labelSelector) => {
+        const api = kc.makeApiClient(DiscoveryV1Api);
+        return (page) => api.listEndpointSliceForAllNamespaces({ labelSelector, ...page });
+      },
+    },
+  ];
+  if (opts.watchPods) {
+    specs.push({
+      resource: 'pods', group: '', path: '/api/v1/pods', convert: toPod, labelSelector: opts.labels,
+      fieldSelector: LIVE_POD_FIELD_SELECTOR,
+      list: (kc, labelSelector, fieldSelector) => {
+        const api = kc.makeApiClient(CoreV1Api);
+        return (page) => api.listPodForAllNamespaces({ labelSelector, fieldSelector, ...page });
+      },
+    });
+  }
+  return specs;
+}
+
+export class KubernetesSource {
+  private readonly store: ClusterStore;
+  private readonly opts: KubernetesSourceOptions;
+  private readonly specs: ResourceSpec[];
+  private readonly exposed: Set<string> | undefined;
+  private informers: RestartingInformer<ClusterObject>[] = [];
+  private started = false;
+  private _synced = false;
+
+  constructor(store: ClusterStore, opts: KubernetesSourceOptions) {
+    this.store = store;
+    this.opts = opts;
+    this.specs = resourceSpecs(opts);
+    this.exposed = opts.namespaces.length > 0 ? new Set(opts.namespaces) : undefined;
+    // Until every informer has listed once, "not found" may just mean "not seen yet".
+    store.setSynced(false);
+  }
+
+  get synced(): boolean {
+    return this._synced;
+  }
+
+  get status(): InformerStatus[] {
+    if (this.informers.length === 0) return this.specs.map((s) => ({ resource: s.resource, synced: false, restarts: 0 }));
+    return this.informers.map((i) => {
+      const st: InformerStatus = { resource: i.resource, synced: i.synced, restarts: i.restarts };
+      if (i.lastError !== undefined) st.lastError = i.lastError;
+      return st;
+    });
+  }
+
+  /**
+   * Lists and watches every resource. Resolves once each has synced once; rejects on a bad kubeconfig or a missing
+   * permission (401/403). While the API cannot be reached it keeps retrying, so the caller decides how long to wait.
+   */
+  async start(): Promise<void> {
+    if (this.started) throw new Error('KubernetesSource already started');
+    this.started = true;
+    const began = performance.now();
+    const { kc, origin } = loadKubeConfig(this.opts);
+    this.opts.logger.info({ origin, namespaces: this.opts.namespaces, labels: this.opts.labels, pods: this.opts.watchPods },
+      'watching the Kubernetes API');
+    const hooks = this.opts.hooks ?? {};
+    this.informers = this.specs.map((spec) => new RestartingInformer<ClusterObject>({
+      kc,
+      resource: spec.resource,
+      group: spec.group,
+      path: spec.path,
+      list: spec.list(kc, spec.labelSelector, spec.fieldSelector),
+      labelSelector: spec.labelSelector,
+      fieldSelector: spec.fieldSelector,
+      convert: (raw) => this.convert(spec.convert, raw),
+      onChanges: (changes, phase) => this.onChanges(changes, phase),
+      onRestart: (cause) => hooks.onRestart?.(spec.resource, cause),
+      onError: (err) => hooks.onError?.(spec.resource, err),
+      logger: this.opts.logger,
+      minBackoffMs: this.opts.backoff?.minMs,
+      maxBackoffMs: this.opts.backoff?.maxMs,
+      watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
+      listPageSize: this.opts.listPageSize,
+    }));
+    try {
+      await Promise.all(this.informers.map((i) => i.start()));
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    const counts = this.store.counts();
+    const ms = Math.round(performance.now() - began);
+    this.opts.logger.info({ services: counts.Service, endpointSlices: counts.EndpointSlice, namespaces: counts.Namespace, pods: counts.Pod, ms },
+      `synced ${counts.Service} services, ${counts.EndpointSlice} endpoint slices in ${ms} ms`);
+    this._synced = true;
+    this.store.setSynced(true);
+  }
+
+  /**
+   * CoreDNS's startup_timeout: waits up to `ms` for the first sync. Resolves true once synced, or false when the
+   * time is up and the sync goes on in the background (the store stays unsynced, so NXDOMAIN becomes SERVFAIL until
+   * then; a later failure is logged). Rejects when start() fails within the time (bad kubeconfig, 401/403).
+   */
+  async startWithin(ms: number): Promise<boolean> {
+    const first = this.start();
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+    try {
+      const synced = await Promise.race([first.then(() => true as const), timeUp]);
+      if (!synced) {
+        this.opts.logger.warn({ waitedMs: ms, informers: this.status },
+          `Kubernetes API not synced after ${ms} ms: serving anyway, "does not exist" answers are SERVFAIL until it is`);
+        first.catch((err: unknown) => this.opts.logger.error({ err: (err as Error)?.message ?? String(err) }, 'Kubernetes source failed to start'));
+      }
+      return synced;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  private convert(fn: Converter, raw: Record<string, any>): ClusterObject | undefined {
+    const obj = fn(raw);
+    if (this.exposed) {
+      const ns = obj.kind === 'Namespace' ? obj.name : obj.namespace;
+      if (!this.exposed.has(ns)) return undefined;
+    }
+    return obj;
+  }
+
+  private onChanges(changes: InformerChange<ClusterObject>[], phase: 'list' | 'watch'): void {
+    const applyAll = () => {
+      for (const c of changes) {
+        const o = c.slim;
+        if (c.type === 'upsert') this.store.apply(o, KUBERNETES_OWNER);
+        else this.store.delete(o.kind, o.kind === 'Namespace' ? '' : o.namespace, o.name);
+      }
+    };
+    if (phase === 'list') {
+      this.store.batch(applyAll);
+      return;
+    }
+    applyAll();
+    for (const c of changes) {
+      if (c.type === 'upsert' && c.slim.kind === 'EndpointSlice') this.programmingLatency(c.slim);
+    }
+  }
+
+  /**
+   * CoreDNS's DNS programming latency: from the EndpointSlice controller's last-change-trigger-time to now, when the
+   * slice belongs to exactly one known Service. Measured on watch events only: a (re)list replays old changes.
+   */
+  private programmingLatency(slice: EndpointSlice): void {
+    const hook = this.opts.hooks?.onProgrammingLatency;
+    if (!hook || slice.lastChangeTriggerTime === undefined || !slice.serviceName) return;
+    const svc = this.store.service(slice.namespace, slice.serviceName);
+    if (!svc) return;
+    // CoreDNS labels every headless Service "headless_with_selector" (its slices come from the controller).
+    hook(svc.headless ? 'headless_with_selector' : 'cluster_ip', Math.max(0, Date.now() - slice.lastChangeTriggerTime) / 1000);
+  }
+}

@@ -1,0 +1,693 @@
+// A fake kube-apiserver for tests and for trying live mode by hand: a real HTTP(S) server on loopback speaking the
+// list/watch protocol the way kube-apiserver does (see ../shared/reference/k8s-api-and-spec.md §3.1), so the real
+// @kubernetes/client-node runs against it unmodified. It also has the switches tests need to make the API misbehave
+// the ways a real one does: watches cut mid-stream, the server away and back, expired resourceVersions, 401/403.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type Raw = Record<string, any>;
+
+export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices';
+
+interface ResourceInfo {
+  kind: string;
+  apiVersion: string;
+  namespaced: boolean;
+}
+
+export const RESOURCES: Record<ResourceName, ResourceInfo> = {
+  namespaces: { kind: 'Namespace', apiVersion: 'v1', namespaced: false },
+  services: { kind: 'Service', apiVersion: 'v1', namespaced: true },
+  pods: { kind: 'Pod', apiVersion: 'v1', namespaced: true },
+  endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
+};
+
+const RESOURCE_BY_KIND: Record<string, ResourceName> = {
+  Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices',
+};
+
+export function resourceOfKind(kind: string): ResourceName {
+  const r = RESOURCE_BY_KIND[kind];
+  if (!r) throw new Error(`the fake API server does not serve kind ${kind}`);
+  return r;
+}
+
+interface WatchEvent {
+  rv: number;
+  resource: ResourceName;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: Raw;
+  /** the object before a MODIFIED, so selector transitions can become ADDED/DELETED as the real server does */
+  previous?: Raw;
+}
+
+interface OpenWatch {
+  resource: ResourceName;
+  namespace?: string;
+  labelSelector: LabelRequirement[];
+  fieldSelector: FieldRequirement[];
+  /** highest resourceVersion delivered (or asked for) */
+  sentRv: number;
+  bookmarks: boolean;
+  res: http.ServerResponse;
+  timer?: NodeJS.Timeout;
+}
+
+export interface RequestRecord {
+  method: string;
+  resource?: ResourceName;
+  watch: boolean;
+  query: Record<string, string>;
+  authorization?: string;
+}
+
+export interface FakeApiServerOptions {
+  host?: string;
+  /** 0 = any free port */
+  port?: number;
+  /** when set, every request must carry `Authorization: Bearer <token>` */
+  token?: string;
+  /** serve HTTPS with a self-signed certificate for 127.0.0.1/localhost (made with openssl) */
+  tls?: boolean;
+  /** watch events kept per server; older resourceVersions are answered with 410 Gone */
+  historyLimit?: number;
+  /** how an expired resourceVersion is reported on a watch: an ERROR event (kube-apiserver's watch cache) or HTTP 410 */
+  expiredAs?: 'event' | 'http';
+  /** send BOOKMARKs this often to watches that asked for them (0 = only when sendBookmarks() is called) */
+  bookmarkIntervalMs?: number;
+}
+
+// ---- selectors (the subset of the apimachinery grammar clients send) ----
+
+interface LabelRequirement {
+  key: string;
+  op: '=' | '!=' | 'in' | 'notin' | 'exists' | '!exists';
+  values: string[];
+}
+
+/** Splits on commas that are not inside parentheses. */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur);
+  return out.map((p) => p.trim()).filter(Boolean);
+}
+
+export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
+  if (!s) return [];
+  return splitTopLevel(s).map((part) => {
+    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
+    if (m) return { key: m[1], op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter(Boolean) };
+    m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
+    if (m) return { key: m[1], op: m[2] === '!=' ? '!=' : '=', values: [m[3]] };
+    if (part.startsWith('!')) return { key: part.slice(1).trim(), op: '!exists', values: [] };
+    if (/^[^\s=!()]+$/.test(part)) return { key: part, op: 'exists', values: [] };
+    throw new Error(`unable to parse requirement: "${part}"`);
+  });
+}
+
+function matchesLabels(obj: Raw, reqs: LabelRequirement[]): boolean {
+  const labels: Record<string, string> = obj.metadata?.labels ?? {};
+  return reqs.every((r) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+    const v = labels[r.key];
+    switch (r.op) {
+      case '=': return has && v === r.values[0];
+      case '!=': return !has || v !== r.values[0];
+      case 'in': return has && r.values.includes(v);
+      case 'notin': return !has || !r.values.includes(v);
+      case 'exists': return has;
+      case '!exists': return !has;
+    }
+    return false;
+  });
+}
+
+interface FieldRequirement {
+  path: string[];
+  negate: boolean;
+  value: string;
+}
+
+export function parseFieldSelector(s: string | undefined): FieldRequirement[] {
+  if (!s) return [];
+  return splitTopLevel(s).map((part) => {
+    const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(part);
+    if (!m) throw new Error(`invalid field selector: "${part}"`);
+    return { path: m[1].trim().split('.'), negate: m[2] === '!=', value: m[3].trim() };
+  });
+}
+
+function matchesFields(obj: Raw, reqs: FieldRequirement[]): boolean {
+  return reqs.every((r) => {
+    let v: any = obj;
+    for (const p of r.path) v = v?.[p];
+    const s = v === undefined || v === null ? '' : String(v);
+    return r.negate ? s !== r.value : s === r.value;
+  });
+}
+
+// ---- the server ----
+
+const key = (ns: string, name: string) => `${ns}/${name}`;
+
+function status(code: number, reason: string, message: string, details?: Raw): Raw {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+}
+
+export class FakeApiServer {
+  readonly token: string | undefined;
+  /** PEM of the self-signed certificate (its own CA) when serving TLS */
+  readonly caPem: string | undefined;
+  /** every request received, in order (for assertions on what the client did) */
+  readonly requests: RequestRecord[] = [];
+  /** keep watches open past their timeoutSeconds, as a half-open connection looks to the client */
+  ignoreWatchTimeouts = false;
+  /** answer list requests this much later (a slow or overloaded API server) */
+  listDelayMs = 0;
+  /** list responses sent so far */
+  listsServed = 0;
+
+  private server: http.Server;
+  private sockets = new Set<Socket>();
+  private objects: Record<ResourceName, Map<string, Raw>> = {
+    namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(),
+  };
+  private log: WatchEvent[] = [];
+  private rv = 100;
+  /** resourceVersions at or below this are gone (410) */
+  private compactedRv = 0;
+  private watches = new Set<OpenWatch>();
+  private frozen = false;
+  private failures = new Map<string, { code: number; verbs: Set<'list' | 'watch'> }>();
+  private historyLimit: number;
+  private expiredAs: 'event' | 'http';
+  private bookmarkTimer?: NodeJS.Timeout;
+  /** paged lists in progress: continue token id → the list's snapshot */
+  private continuations = new Map<string, { items: Raw[]; rv: string }>();
+  private continueSeq = 0;
+  private host: string;
+  private boundPort = 0;
+  private up = false;
+
+  private constructor(opts: FakeApiServerOptions, tls?: { cert: string; key: string }) {
+    this.token = opts.token;
+    this.caPem = tls?.cert;
+    this.historyLimit = opts.historyLimit ?? 100_000;
+    this.expiredAs = opts.expiredAs ?? 'event';
+    this.host = opts.host ?? '127.0.0.1';
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
+    this.server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    // TLS servers report the raw socket on 'connection' too; secure sockets are what we must destroy.
+    this.server.on('secureConnection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    if (opts.bookmarkIntervalMs && opts.bookmarkIntervalMs > 0) {
+      this.bookmarkTimer = setInterval(() => this.sendBookmarks(), opts.bookmarkIntervalMs);
+      this.bookmarkTimer.unref();
+    }
+  }
+
+  static async start(opts: FakeApiServerOptions = {}): Promise<FakeApiServer> {
+    const srv = new FakeApiServer(opts, opts.tls ? selfSignedCert() : undefined);
+    srv.boundPort = opts.port ?? 0;
+    await srv.comeUp();
+    return srv;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get url(): string {
+    return `${this.caPem ? 'https' : 'http'}://${this.host}:${this.boundPort}`;
+  }
+
+  get resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  /** watch requests currently streaming */
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  // ---- object changes (each emits a watch event, like a write through the real API) ----
+
+  /** Creates or replaces an object (ADDED or MODIFIED). Returns the stored copy with its new resourceVersion. */
+  apply(manifest: Raw): Raw {
+    const resource = resourceOfKind(manifest.kind);
+    const info = RESOURCES[resource];
+    const obj: Raw = structuredClone(manifest);
+    obj.apiVersion = info.apiVersion;
+    obj.metadata = { ...(obj.metadata ?? {}) };
+    if (!obj.metadata.name) throw new Error('metadata.name is required');
+    if (info.namespaced) obj.metadata.namespace ||= 'default';
+    else delete obj.metadata.namespace;
+    const k = key(obj.metadata.namespace ?? '', obj.metadata.name);
+    const previous = this.objects[resource].get(k);
+    obj.metadata.uid = previous?.metadata.uid ?? `uid-${resource}-${k}`;
+    obj.metadata.creationTimestamp = previous?.metadata.creationTimestamp ?? new Date().toISOString();
+    obj.metadata.resourceVersion = String(++this.rv);
+    this.objects[resource].set(k, obj);
+    this.emit({ rv: this.rv, resource, type: previous ? 'MODIFIED' : 'ADDED', object: obj, previous });
+    return obj;
+  }
+
+  /** Deletes an object (DELETED with its last state). Returns false when it did not exist. */
+  delete(kind: string, namespace: string, name: string): boolean {
+    const resource = resourceOfKind(kind);
+    const k = key(RESOURCES[resource].namespaced ? namespace || 'default' : '', name);
+    const previous = this.objects[resource].get(k);
+    if (!previous) return false;
+    this.objects[resource].delete(k);
+    const obj = structuredClone(previous);
+    obj.metadata.resourceVersion = String(++this.rv);
+    this.emit({ rv: this.rv, resource, type: 'DELETED', object: obj });
+    return true;
+  }
+
+  /**
+   * Loads objects as if they had always been there: no watch events, and history starts after them. For big
+   * initial states (benchmarks) and for fixtures.
+   */
+  load(manifests: Raw[]): void {
+    for (const m of manifests) {
+      const resource = resourceOfKind(m.kind);
+      const info = RESOURCES[resource];
+      const obj: Raw = { ...m, apiVersion: info.apiVersion, metadata: { ...(m.metadata ?? {}) } };
+      if (info.namespaced) obj.metadata.namespace ||= 'default';
+      const k = key(obj.metadata.namespace ?? '', obj.metadata.name);
+      obj.metadata.uid ??= `uid-${resource}-${k}`;
+      obj.metadata.creationTimestamp ??= new Date().toISOString();
+      obj.metadata.resourceVersion = String(++this.rv);
+      this.objects[resource].set(k, obj);
+    }
+    this.compactedRv = Math.max(this.compactedRv, this.rv);
+  }
+
+  get(kind: string, namespace: string, name: string): Raw | undefined {
+    const resource = resourceOfKind(kind);
+    return this.objects[resource].get(key(RESOURCES[resource].namespaced ? namespace || 'default' : '', name));
+  }
+
+  list(resource: ResourceName): Raw[] {
+    return [...this.objects[resource].values()];
+  }
+
+  // ---- misbehaviour switches ----
+
+  /** Destroys every watch connection mid-stream (no clean end of the chunked body), as a dropped connection does. */
+  cutWatches(): void {
+    for (const w of this.watches) {
+      this.closeWatch(w);
+      w.res.socket?.destroy();
+    }
+  }
+
+  /** Ends every watch cleanly, as kube-apiserver does when a watch's timeout expires. */
+  endWatches(): void {
+    for (const w of [...this.watches]) this.finishWatch(w);
+  }
+
+  /** Holds back events from open watches (they stay in history); `thaw()` delivers them. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const w of this.watches) this.pump(w);
+  }
+
+  /** Compacts history only: watches stay open, and re-watches from before now get 410 Gone. */
+  compact(): void {
+    this.compactedRv = this.rv;
+    this.log = [];
+  }
+
+  /**
+   * Compacts history: every resourceVersion up to now is gone. Open watches get 410 Gone (an ERROR event, or a
+   * dropped stream when expiredAs is 'http', after which the re-watch gets HTTP 410), so clients must relist.
+   * Events held back by freeze() are lost to the watches, as after a real compaction.
+   */
+  expire(): void {
+    this.compact();
+    for (const w of [...this.watches]) {
+      if (this.expiredAs === 'event') {
+        this.write(w, { type: 'ERROR', object: this.goneStatus(w.sentRv) });
+        this.finishWatch(w);
+      } else {
+        this.finishWatch(w);
+      }
+    }
+  }
+
+  /** Answers list and/or watch of a resource with an HTTP error (401, 403, 500...) until cleared with `code: 0`. */
+  failResource(resource: ResourceName, code: number, verbs: ('list' | 'watch')[] = ['list', 'watch']): void {
+    if (code === 0) this.failures.delete(resource);
+    else this.failures.set(resource, { code, verbs: new Set(verbs) });
+  }
+
+  /** Sends a BOOKMARK at the current resourceVersion to every watch that asked for bookmarks. */
+  sendBookmarks(): void {
+    for (const w of this.watches) {
+      if (!w.bookmarks || this.frozen) continue;
+      const info = RESOURCES[w.resource];
+      w.sentRv = Math.max(w.sentRv, this.rv);
+      this.write(w, { type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.rv) } } });
+    }
+  }
+
+  /** Stops listening and drops every connection (clients see ECONNRESET, then ECONNREFUSED). */
+  async goDown(): Promise<void> {
+    if (!this.up) return;
+    this.up = false;
+    for (const w of this.watches) this.closeWatch(w);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    this.server.closeAllConnections?.();
+    await closed;
+  }
+
+  /** Listens again, on the same port. */
+  async comeUp(): Promise<void> {
+    if (this.up) return;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.boundPort, this.host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.boundPort = (this.server.address() as AddressInfo).port;
+    this.up = true;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.bookmarkTimer);
+    await this.goDown();
+  }
+
+  // ---- HTTP ----
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const query = Object.fromEntries(url.searchParams);
+    const route = this.route(url.pathname);
+    const watch = query.watch === 'true' || query.watch === '1';
+    this.requests.push({ method: req.method ?? 'GET', resource: route?.resource, watch, query, authorization: req.headers.authorization });
+
+    if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
+      return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    }
+    if (url.pathname === '/version') {
+      return this.reply(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
+    }
+    if (!route) return this.reply(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+
+    const { resource, namespace, name } = route;
+    const info = RESOURCES[resource];
+    if (req.method === 'GET' && !name) {
+      const verb = watch ? 'watch' : 'list';
+      const failure = this.failures.get(resource);
+      if (failure && failure.verbs.has(verb)) {
+        return this.reply(res, failure.code, this.failureStatus(failure.code, verb, resource, namespace));
+      }
+      let labelSelector: LabelRequirement[];
+      let fieldSelector: FieldRequirement[];
+      try {
+        labelSelector = parseLabelSelector(query.labelSelector);
+        fieldSelector = parseFieldSelector(query.fieldSelector);
+      } catch (err) {
+        return this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
+      }
+      if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
+      if (this.listDelayMs > 0) {
+        setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query), this.listDelayMs);
+        return;
+      }
+      return this.listPage(res, resource, namespace, labelSelector, fieldSelector, query);
+    }
+    if (req.method === 'GET' && name) {
+      const obj = this.objects[resource].get(key(namespace ?? '', name));
+      return obj ? this.reply(res, 200, obj) : this.reply(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`));
+    }
+    // Writes, so a developer can drive the fake server with curl.
+    if (req.method === 'DELETE' && name) {
+      const existed = this.delete(info.kind, namespace ?? '', name);
+      return existed ? this.reply(res, 200, status(200, '', 'deleted')) : this.reply(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`));
+    }
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Raw;
+          body.kind ??= info.kind;
+          body.metadata = { ...(body.metadata ?? {}), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
+          this.reply(res, req.method === 'POST' ? 201 : 200, this.apply(body));
+        } catch (err) {
+          this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
+        }
+      });
+      return;
+    }
+    this.reply(res, 405, status(405, 'MethodNotAllowed', 'method not allowed'));
+  }
+
+  /**
+   * A list, or one page of it (limit/continue). Like kube-apiserver, every page of one list comes from the same
+   * snapshot, at the first page's resourceVersion.
+   */
+  private listPage(
+    res: http.ServerResponse, resource: ResourceName, namespace: string | undefined,
+    labelSelector: LabelRequirement[], fieldSelector: FieldRequirement[], query: Record<string, string>,
+  ): void {
+    const info = RESOURCES[resource];
+    let snapshot: { items: Raw[]; rv: string };
+    let offset = 0;
+    if (query.continue) {
+      const [id, at] = query.continue.split(':');
+      const found = this.continuations.get(id);
+      if (!found) return this.reply(res, 410, status(410, 'Expired', 'The provided continue parameter is too old'));
+      snapshot = found;
+      offset = Number(at);
+    } else {
+      const items = [...this.objects[resource].values()].filter((o) =>
+        (namespace === undefined || o.metadata.namespace === namespace)
+        && matchesLabels(o, labelSelector) && matchesFields(o, fieldSelector));
+      snapshot = { items, rv: String(this.rv) };
+    }
+    const limit = Number(query.limit);
+    const metadata: Raw = { resourceVersion: snapshot.rv };
+    let items = snapshot.items;
+    if (Number.isFinite(limit) && limit > 0) {
+      items = snapshot.items.slice(offset, offset + limit);
+      const next = offset + limit;
+      let id = query.continue?.split(':')[0];
+      if (next < snapshot.items.length) {
+        if (!id) {
+          id = String(++this.continueSeq);
+          this.continuations.set(id, snapshot);
+        }
+        metadata.continue = `${id}:${next}`;
+        metadata.remainingItemCount = snapshot.items.length - next;
+      } else if (id) {
+        this.continuations.delete(id);
+      }
+    }
+    this.listsServed++;
+    this.reply(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
+  }
+
+  private route(pathname: string): { resource: ResourceName; namespace?: string; name?: string } | undefined {
+    const parts = pathname.split('/').filter(Boolean);
+    let rest: string[];
+    if (parts[0] === 'api' && parts[1] === 'v1') rest = parts.slice(2);
+    else if (parts[0] === 'apis' && parts[1] === 'discovery.k8s.io' && parts[2] === 'v1') rest = parts.slice(3);
+    else return undefined;
+    const core = parts[0] === 'api';
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const resource = rest[0] as ResourceName;
+    if (!(resource in RESOURCES) || (resource === 'endpointslices') === core) return undefined;
+    if (resource === 'namespaces' && rest.length === 2) return { resource, name: rest[1] };
+    if (rest.length > 2) return undefined;
+    return { resource, namespace, name: rest[1] };
+  }
+
+  private reply(res: http.ServerResponse, code: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private failureStatus(code: number, verb: string, resource: ResourceName, namespace?: string): Raw {
+    const group = resource === 'endpointslices' ? 'discovery.k8s.io' : '';
+    if (code === 401) return status(401, 'Unauthorized', 'Unauthorized');
+    if (code === 403) {
+      const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+      return status(403, 'Forbidden',
+        `${resource}${group ? `.${group}` : ''} is forbidden: User "system:serviceaccount:kube-system:clusterdns" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`,
+        { group, kind: resource });
+    }
+    if (code === 410) return this.goneStatus(0);
+    return status(code, code >= 500 ? 'InternalError' : 'BadRequest', `injected failure ${code}`);
+  }
+
+  private goneStatus(rv: number): Raw {
+    return status(410, 'Expired', `too old resource version: ${rv} (${this.compactedRv + 1})`);
+  }
+
+  private startWatch(
+    req: http.IncomingMessage, res: http.ServerResponse, resource: ResourceName, namespace: string | undefined,
+    labelSelector: LabelRequirement[], fieldSelector: FieldRequirement[], query: Record<string, string>,
+  ): void {
+    const rvParam = query.resourceVersion ?? '';
+    const fromRv = rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
+    const oldest = this.log.length > 0 ? this.log[0].rv - 1 : this.rv;
+    const expired = fromRv !== undefined && (!Number.isFinite(fromRv) || fromRv < Math.max(this.compactedRv, oldest));
+    if (expired && this.expiredAs === 'http') return this.reply(res, 410, this.goneStatus(fromRv ?? 0));
+
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+    res.flushHeaders();
+    const w: OpenWatch = {
+      resource, namespace, labelSelector, fieldSelector, res,
+      sentRv: fromRv ?? this.rv,
+      bookmarks: query.allowWatchBookmarks === 'true',
+    };
+    if (expired) {
+      this.write(w, { type: 'ERROR', object: this.goneStatus(fromRv ?? 0) });
+      res.end();
+      return;
+    }
+    this.watches.add(w);
+    req.on('close', () => this.closeWatch(w));
+    const timeout = Number(query.timeoutSeconds);
+    if (Number.isFinite(timeout) && timeout > 0 && !this.ignoreWatchTimeouts) w.timer = setTimeout(() => this.finishWatch(w), timeout * 1000);
+    if (fromRv === undefined) {
+      // "Start from now": synthetic ADDED for the current state, as kube-apiserver does.
+      for (const o of this.objects[resource].values()) if (this.selects(w, o)) this.write(w, { type: 'ADDED', object: o });
+    }
+    this.pump(w);
+  }
+
+  private selects(w: OpenWatch, o: Raw): boolean {
+    return (w.namespace === undefined || o.metadata.namespace === w.namespace)
+      && matchesLabels(o, w.labelSelector) && matchesFields(o, w.fieldSelector);
+  }
+
+  private emit(ev: WatchEvent): void {
+    this.log.push(ev);
+    if (this.log.length > this.historyLimit) {
+      const dropped = this.log.splice(0, this.log.length - this.historyLimit);
+      this.compactedRv = Math.max(this.compactedRv, dropped[dropped.length - 1].rv);
+    }
+    if (!this.frozen) for (const w of this.watches) this.pump(w);
+  }
+
+  /** Sends a watch every logged event after what it has seen. */
+  private pump(w: OpenWatch): void {
+    if (this.frozen) return;
+    // The log is ordered by resourceVersion: start after what this watch has seen.
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.log[mid].rv <= w.sentRv) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.log.length; i++) {
+      const ev = this.log[i];
+      w.sentRv = ev.rv;
+      if (ev.resource !== w.resource) continue;
+      const now = this.selects(w, ev.object);
+      if (ev.type === 'MODIFIED' && ev.previous) {
+        const before = this.selects(w, ev.previous);
+        if (now && !before) this.write(w, { type: 'ADDED', object: ev.object });
+        else if (!now && before) this.write(w, { type: 'DELETED', object: ev.object });
+        else if (now) this.write(w, { type: 'MODIFIED', object: ev.object });
+      } else if (now) {
+        this.write(w, { type: ev.type, object: ev.object });
+      }
+    }
+  }
+
+  private write(w: OpenWatch, event: { type: string; object: Raw }): void {
+    if (!w.res.writableEnded) w.res.write(`${JSON.stringify(event)}\n`);
+  }
+
+  private closeWatch(w: OpenWatch): void {
+    clearTimeout(w.timer);
+    this.watches.delete(w);
+  }
+
+  private finishWatch(w: OpenWatch): void {
+    this.closeWatch(w);
+    if (!w.res.writableEnded) w.res.end();
+  }
+}
+
+/** A self-signed certificate valid for 127.0.0.1, ::1 and localhost, made with the openssl CLI. */
+export function selfSignedCert(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fake-apiserver-tls-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=fake-apiserver',
+      '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+      '-addext', 'basicConstraints=critical,CA:TRUE',
+    ], { stdio: 'pipe' });
+    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A kubeconfig (as YAML text) that points the real client at this server. */
+export function kubeconfigFor(srv: FakeApiServer, opts: { context?: string; caFile?: string } = {}): string {
+  const ctx = opts.context ?? 'fake';
+  const cluster = srv.caPem
+    ? `    server: ${srv.url}\n    certificate-authority: ${opts.caFile ?? ''}\n`
+    : `    server: ${srv.url}\n    insecure-skip-tls-verify: true\n`;
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: fake',
+    '  cluster:',
+    cluster.trimEnd(),
+    'users:',
+    '- name: fake-user',
+    '  user:',
+    `    token: ${srv.token ?? 'unused'}`,
+    'contexts:',
+    `- name: ${ctx}`,
+    '  context:',
+    '    cluster: fake',
+    '    user: fake-user',
+    `current-context: ${ctx}`,
+    '',
+  ].join('\n');
+}
