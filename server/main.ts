@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
     const store = new ClusterStore({ namespaces: config.namespaces });
     const src = new FixtureSource(store, { paths: config.fixtures, namespace: config.namespace, synthesis: config.synthesis, watch: false, logger });
     await src.start();
-    for (const rr of listRecords(store, resolverConfigFrom(config, []))) process.stdout.write(`${formatRR(rr)}\n`);
+    const text = listRecords(store, resolverConfigFrom(config, [])).map((rr) => `${formatRR(rr)}\n`).join('');
+    // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all.
+    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
     return 0;
   }
 

@@ -67,3 +67,17 @@ t.test('records prints every name, zone-file style, sorted', async (t) => {
   t.ok(lines.some((l) => /^_http\._tcp\.myapp\.default\.svc\.cluster\.local\.\t5\tIN\tSRV\t0 100 80 myapp\.default\.svc\.cluster\.local\.$/.test(l)));
   t.ok(lines.includes('15.120.96.10.in-addr.arpa.\t5\tIN\tPTR\tmyapp.default.svc.cluster.local.'));
 });
+
+t.test('records through a pipe keeps every line of a large listing', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-cli-'));
+  const items = Array.from({ length: 3000 }, (_, i) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}` },
+    spec: { clusterIP: `10.96.${Math.floor(i / 250)}.${(i % 250) + 1}` },
+  }));
+  writeFileSync(path.join(dir, 'many.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  const r = await runCli(['records', '--fixtures', dir]);
+  t.equal(r.code, 0);
+  const lines = r.stdout.trim().split('\n');
+  // Per Service an A and a PTR record; plus SOA and the dns-version TXT.
+  t.equal(lines.length, 3000 * 2 + 2);
+});
