@@ -94,7 +94,10 @@ function parseYamlText(text: string, file: string): SourcedManifest[] {
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new FixtureError(file, line, 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)');
     }
-    for (const raw of flattenList(value)) out.push({ raw, file, line });
+    // js-yaml's strings are slices of the file's text and would keep all of it alive for as long as any object
+    // lives; a JSON round trip gives each object strings of its own (measured: store 330 → 169 MB at 150k pods).
+    const own: unknown = JSON.parse(JSON.stringify(value));
+    for (const raw of flattenList(own)) out.push({ raw, file, line });
   }
   return out;
 }
