@@ -86,8 +86,11 @@ export function ipFromReverseName(lname: string): string {
 /** Canonical (RFC 5952) text of an IPv6 address, as Go's net.IP.String() and the API server write it. */
 export function canonicalIPv6(ip: string): string {
   const words = ipv6Words(ip);
-  if (!words) return ip;
-  // Longest run of two or more zero words becomes "::" (first one wins on a tie).
+  return words ? formatIPv6Words(words) : ip;
+}
+
+/** RFC 5952 text of eight 16-bit words: lower case, no leading zeros, the longest run (2+) of zeros as "::". */
+export function formatIPv6Words(words: readonly number[]): string {
   let bestAt = -1;
   let bestLen = 1;
   for (let i = 0; i < 8;) {

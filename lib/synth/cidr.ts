@@ -3,6 +3,8 @@
 // used (4 million, far above Kubernetes' 150,000-pod limit): that bounds the allocator's bitmap at 4 MB, and keeps
 // synthesised IPv6 addresses short (fd00:10:244::3a:1f07 rather than fd00:10:244:0:9:8df6:683e:814a).
 
+import { formatIPv6Words } from '../dns/names.js';
+
 export type IPFamily = 'IPv4' | 'IPv6';
 
 export interface Cidr {
@@ -70,22 +72,11 @@ export function parseIPv6(s: string): bigint | undefined {
   return n;
 }
 
-/** RFC 5952 text: lower case, no leading zeros, the longest run (2+) of zero groups as "::". */
+/** RFC 5952 text of a 128-bit address. */
 export function formatIPv6(n: bigint): string {
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIPv6Words(groups);
 }
 
 export function ipFamilyOf(ip: string): IPFamily {
