@@ -6,17 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { startClusterDns } from '../lib/index.js';
 import { query } from './helpers/dns-client.js';
+import { until } from './helpers/until.js';
 
 const svc = (ip: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: hot\nspec:\n  clusterIP: ${ip}\n`;
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function writeAtomically(file: string, text: string) {
   writeFileSync(`${file}.tmp`, text);

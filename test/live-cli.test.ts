@@ -9,15 +9,8 @@ import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
 import { clusterIPService, endpointSlice, headlessService, ns } from './live-helpers.js';
 import { runCli, startCli, stopCli } from './helpers/cli.js';
 import { query } from './helpers/dns-client.js';
+import { until } from './helpers/until.js';
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 t.test('clusterdns --kubeconfig serves the cluster and follows it', async (t) => {
   const api = await FakeApiServer.start();
@@ -44,10 +37,10 @@ t.test('clusterdns --kubeconfig serves the cluster and follows it', async (t) =>
   t.same((await r.resolve4('db.shop.svc.cluster.local')).sort(), ['10.244.7.1', '10.244.7.2']);
 
   api.apply(clusterIPService('shop', 'pay', '10.96.7.8') as any);
-  const pay = await until(() => query(srv.port, 'pay.shop.svc.cluster.local', 'A'), (a) => a.rcode === 'NOERROR');
+  const pay = await until(() => query(srv.port, 'pay.shop.svc.cluster.local', 'A'), (a) => a.rcode === 'NOERROR', 5000);
   t.equal(pay.answers?.[0]?.data, '10.96.7.8', 'a Service created in the cluster answers');
   api.delete('Service', 'shop', 'cart');
-  const gone = await until(() => query(srv.port, 'cart.shop.svc.cluster.local', 'A'), (a) => a.rcode === 'NXDOMAIN');
+  const gone = await until(() => query(srv.port, 'cart.shop.svc.cluster.local', 'A'), (a) => a.rcode === 'NXDOMAIN', 5000);
   t.equal(gone.rcode, 'NXDOMAIN', 'a deleted one is gone');
 
   const post = await fetch(`http://${admin}/api/v1/objects`, { method: 'POST', body: 'kind: Service\nmetadata: {name: x}\n' });
