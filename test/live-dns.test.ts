@@ -1,45 +1,29 @@
-// Live mode end to end: a DNS server whose store is fed by KubernetesSource watching the fake API server, queried
-// over real UDP with node:dns. Changes in the "cluster" must change the answers; API trouble must not lose them.
+// Live mode end to end: startClusterDns({ source: 'kubernetes' }) watching the fake API server with the real client,
+// queried over real UDP with node:dns. Changes in the "cluster" must change the answers; API trouble must not lose them.
 import { promises as dnsp } from 'node:dns';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
-import { KubernetesSource, type KubernetesSourceOptions } from '../lib/sources/kubernetes.js';
 import { startClusterDns, type StartOptions } from '../lib/start.js';
 import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
 import { query } from './helpers/dns-client.js';
 import { clusterIPService, endpointSlice, headlessService, ns, pod, waitFor } from './live-helpers.js';
 
-/**
- * A DNS server in live mode. Until startClusterDns takes `source: 'kubernetes'`, this wires it by hand the way that
- * option is meant to: a server with no fixtures, and a KubernetesSource writing into its store.
- */
-async function liveDns(server: FakeApiServer, extra: Partial<StartOptions> = {}, sourceOpts: Partial<KubernetesSourceOptions> = {}) {
+/** startClusterDns in live mode, fed by the fake API server through a kubeconfig file. */
+async function liveDns(server: FakeApiServer, extra: Partial<StartOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'live-dns-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigFor(server));
   const logger = pino({ level: process.env.LIVE_TEST_LOG === '1' ? 'debug' : 'silent' });
-  const dns = await startClusterDns({ fixtures: [], logger, ...extra });
-  const config = dns.config;
-  const source = new KubernetesSource(dns.store, {
-    kubeconfig, namespaces: config.namespaces, ...(config.labels ? { labels: config.labels } : {}),
-    watchPods: config.pods === 'verified', logger, backoff: { minMs: 50, maxMs: 400 },
-    hooks: {
-      onRestart: (resource) => dns.server.metrics.watchRestarts.inc({ resource }),
-      onError: (resource) => dns.server.metrics.sourceErrors.inc({ source: 'kubernetes', resource }),
-      onProgrammingLatency: (kind, seconds) => dns.server.metrics.programmingDuration.observe({ service_kind: kind }, seconds),
-    },
-    ...sourceOpts,
-  });
-  const port = dns.port;
+  const dns = await startClusterDns({ source: 'kubernetes', kubeconfig, logger, ...extra });
+  const source = dns.server.kubernetes!;
   const resolver = new dnsp.Resolver({ timeout: 1000, tries: 2 });
   resolver.setServers([dns.address]);
   return {
-    dns, source, port, resolver,
+    dns, source, port: dns.port, resolver,
     async close() {
-      await source.stop();
       await dns.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -58,12 +42,14 @@ t.test('answers follow the cluster: create, update, delete by watch', async (t) 
     headlessService('default', 'db'),
     endpointSlice('default', 'db', 'db-1', ['10.244.0.5', '10.244.0.6']),
   ]);
-  const dns = await liveDns(api);
+  // The API is away when the server starts: it serves after its startup timeout, but knows nothing yet.
+  await api.goDown();
+  const dns = await liveDns(api, { startupTimeoutMs: 300 });
   t.teardown(() => dns.close());
-
-  // Before the first sync nothing is known yet: "does not exist" must not be claimed.
+  t.equal(dns.source.synced, false);
   t.equal(await rcode(dns.port, 'nothing.default.svc.cluster.local'), 'SERVFAIL', 'not synced: SERVFAIL, not NXDOMAIN');
-  await dns.source.start();
+  await api.comeUp();
+  await waitFor('synced once the API is up', () => dns.source.synced, 20_000);
   t.equal(await rcode(dns.port, 'nothing.default.svc.cluster.local'), 'NXDOMAIN', 'synced: NXDOMAIN');
   t.same(await a(dns.resolver, 'kubernetes.default.svc.cluster.local'), ['10.96.0.1']);
   t.same(await a(dns.resolver, 'db.default.svc.cluster.local'), ['10.244.0.5', '10.244.0.6']);
@@ -95,7 +81,6 @@ t.test('answers survive a cut watch, a 410 and the API being away, then catch up
   api.load([ns('default'), clusterIPService('default', 'web', '10.96.0.10')]);
   const dns = await liveDns(api);
   t.teardown(() => dns.close());
-  await dns.source.start();
   await waitFor('watches open', () => api.openWatches === 3);
 
   api.cutWatches();
@@ -112,15 +97,16 @@ t.test('answers survive a cut watch, a 410 and the API being away, then catch up
   await api.goDown();
   // While the API is away the last state keeps being served.
   const restarts = () => dns.source.status.reduce((n, s) => n + s.restarts, 0);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 2; i++) {
     const before = restarts();
     await waitFor('another failed restart', () => restarts() > before
-      && dns.source.status.some((s) => /ECONNREFUSED/.test(s.lastError ?? '')));
+      && dns.source.status.some((s) => /ECONNREFUSED/.test(s.lastError ?? '')), 10_000);
     t.same(await a(dns.resolver, 'web.default.svc.cluster.local'), ['10.96.0.12'], 'served while the API is down');
   }
   await api.comeUp();
   api.apply(clusterIPService('default', 'web', '10.96.0.13'));
-  await waitFor('updated after the API is back', async () => (await a(dns.resolver, 'web.default.svc.cluster.local'))[0] === '10.96.0.13', 10_000);
+  // The next attempt comes after the current backoff step (default 0.5 s doubling to 30 s).
+  await waitFor('updated after the API is back', async () => (await a(dns.resolver, 'web.default.svc.cluster.local'))[0] === '10.96.0.13', 20_000);
 });
 
 t.test('namespace and label filters apply to answers', async (t) => {
@@ -134,7 +120,6 @@ t.test('namespace and label filters apply to answers', async (t) => {
   ]);
   const dns = await liveDns(api, { namespaces: ['apps'], labels: 'dns=on' });
   t.teardown(() => dns.close());
-  await dns.source.start();
   t.same(await a(dns.resolver, 'web.apps.svc.cluster.local'), ['10.96.0.20']);
   t.equal(await rcode(dns.port, 'web.default.svc.cluster.local'), 'NXDOMAIN', 'namespace not exposed');
   t.equal(await rcode(dns.port, 'quiet.apps.svc.cluster.local'), 'NXDOMAIN', 'service without the label');
@@ -148,7 +133,6 @@ t.test('pods verified: pod A records follow the Pod watch', async (t) => {
   api.load([ns('default')]);
   const dns = await liveDns(api, { pods: 'verified' });
   t.teardown(() => dns.close());
-  await dns.source.start();
   t.same(dns.source.status.map((s) => s.resource), ['namespaces', 'services', 'endpointslices', 'pods'], 'pods watched');
   t.equal(await rcode(dns.port, '10-244-3-7.default.pod.cluster.local'), 'NXDOMAIN', 'no such pod yet');
   api.apply(pod('default', 'worker', '10.244.3.7'));
@@ -162,15 +146,16 @@ t.test('admin /ready waits for the first sync; metrics count restarts and progra
   const api = await FakeApiServer.start({ token: 't' });
   t.teardown(() => api.close());
   api.load([ns('default'), clusterIPService('default', 'web', '10.96.0.10')]);
-  const live = await liveDns(api, { admin: '127.0.0.1:0' });
+  api.listDelayMs = 400;
+  const live = await liveDns(api, { admin: '127.0.0.1:0', startupTimeoutMs: 50 });
   t.teardown(() => live.close());
   const admin = `http://${live.dns.adminAddress}`;
   const ready = await fetch(`${admin}/ready`);
   t.equal(ready.status, 503, 'not ready before the first sync');
-  // (the reason reads "kubernetes" once startClusterDns builds the source itself; the interim wiring says "fixtures")
-  await ready.text();
-  await live.source.start();
+  t.equal(await ready.text(), 'kubernetes', 'and says what it waits for');
+  await waitFor('synced', () => live.source.synced, 10_000);
   t.equal((await fetch(`${admin}/ready`)).status, 200, 'ready once synced');
+  api.listDelayMs = 0;
 
   api.apply(endpointSlice('default', 'web', 'web-1', ['10.244.0.1'], { triggerTime: new Date(Date.now() - 50) }));
   await waitFor('slice stored', () => live.dns.store.counts().EndpointSlice === 1);
