@@ -1,7 +1,7 @@
 // Live mode end to end: startClusterDns({ source: 'kubernetes' }) watching the fake API server with the real client,
 // queried over real UDP with node:dns. Changes in the "cluster" must change the answers; API trouble must not lose them.
 import { promises as dnsp } from 'node:dns';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -166,4 +166,32 @@ t.test('admin /ready waits for the first sync; metrics count restarts and progra
   t.match(metrics, /coredns_kubernetes_dns_programming_duration_seconds_count\{service_kind="cluster_ip"\} 1\n/);
   t.match(metrics, /clusterdns_watch_restarts_total\{resource="services"\} [1-9]/);
   t.match(metrics, /clusterdns_source_errors_total\{source="kubernetes",resource="endpointslices"\} [1-9]/);
+});
+
+t.test('in-cluster: service account files and KUBERNETES_SERVICE_* env, over HTTPS, answering DNS', async (t) => {
+  const api = await FakeApiServer.start({ tls: true, token: 'sa-token' });
+  t.teardown(() => api.close());
+  api.load([ns('kube-system'), clusterIPService('kube-system', 'kube-dns', '10.96.0.10')]);
+  const prefix = mkdtempSync(join(tmpdir(), 'live-dns-sa-'));
+  t.teardown(() => rmSync(prefix, { recursive: true, force: true }));
+  const sa = join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount');
+  mkdirSync(sa, { recursive: true });
+  writeFileSync(join(sa, 'token'), 'sa-token');
+  writeFileSync(join(sa, 'ca.crt'), api.caPem!);
+  const keys = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'CLUSTERDNS_SERVICE_ACCOUNT_PREFIX'] as const;
+  const saved = keys.map((k) => process.env[k]);
+  t.teardown(() => keys.forEach((k, i) => { if (saved[i] === undefined) delete process.env[k]; else process.env[k] = saved[i]; }));
+  process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+  process.env.KUBERNETES_SERVICE_PORT = String(api.port);
+  process.env.CLUSTERDNS_SERVICE_ACCOUNT_PREFIX = prefix;
+
+  const logger = pino({ level: 'silent' });
+  const dns = await startClusterDns({ source: 'kubernetes', inCluster: true, logger });
+  t.teardown(() => dns.close());
+  const r = new dnsp.Resolver({ timeout: 1000, tries: 2 });
+  r.setServers([dns.address]);
+  t.same(await r.resolve4('kube-dns.kube-system.svc.cluster.local'), ['10.96.0.10']);
+  t.ok(api.requests.every((q) => q.authorization === 'Bearer sa-token'), 'the token file is the credential');
+  api.apply(clusterIPService('kube-system', 'metrics', '10.96.0.20'));
+  await waitFor('watch over TLS', async () => (await rcode(dns.port, 'metrics.kube-system.svc.cluster.local')) === 'NOERROR');
 });
