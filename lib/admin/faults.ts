@@ -1,7 +1,7 @@
 // Fault injection for test suites: per name pattern, answer NXDOMAIN/SERVFAIL/REFUSED, delay, drop or truncate,
 // while every other name gets its real records. Checked before the answer cache, so a fault never gets cached.
 import { parseType, RCODE, typeName } from '../dns/records.js';
-import type { FaultAction } from '../wire/responder.js';
+import type { FaultAction, QuestionRef } from '../wire/responder.js';
 
 export type FaultKind = 'nxdomain' | 'servfail' | 'refused' | 'delay' | 'drop' | 'truncate';
 export const FAULT_KINDS: readonly FaultKind[] = ['nxdomain', 'servfail', 'refused', 'delay', 'drop', 'truncate'];
@@ -74,9 +74,11 @@ export class Faults {
     return this.rules.map((r) => ({ ...r.fault }));
   }
 
-  /** The responder's hook; `lname` is lower case. */
-  match = (lname: string, qtype: number): FaultAction | undefined => {
+  /** The responder's hook: with no faults it returns at once, without decoding the question's name. */
+  match = (q: QuestionRef): FaultAction | undefined => {
     if (this.rules.length === 0) return undefined;
+    const lname = q.name.toLowerCase();
+    const qtype = q.type;
     for (let i = 0; i < this.rules.length; i++) {
       const r = this.rules[i];
       if ((r.qtype === undefined || r.qtype === qtype) && r.re.test(lname)) {

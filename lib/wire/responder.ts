@@ -59,8 +59,8 @@ export type FaultAction =
 
 export interface ResponderHooks {
   onQuery?(e: QueryEvent): void;
-  /** consulted before the cache; undefined = answer normally */
-  fault?(lname: string, type: number): FaultAction | undefined;
+  /** consulted before the cache; undefined = answer normally. Must not read the name unless a fault could apply. */
+  fault?(q: QuestionRef): FaultAction | undefined;
 }
 
 interface CacheEntry {
@@ -110,7 +110,7 @@ export class Responder {
     if (q.class !== 1) return this.errorReply(start, q, question, edns, RCODE.REFUSED, transport, client, msg.length);
 
     if (this.hooks.fault) {
-      const f = this.hooks.fault(q.name.toLowerCase(), q.type);
+      const f = this.hooks.fault(q);
       if (f) return this.applyFault(f, start, q, question, edns, limit, transport, client, msg);
     }
 
