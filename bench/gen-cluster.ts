@@ -15,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { argv } from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 export interface GenerateOptions {
   services: number;
@@ -36,16 +37,6 @@ export const GENERATED_CLUSTER_CIDRS = {
 
 type Raw = Record<string, unknown>;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   'cart', 'checkout', 'catalog', 'search', 'auth', 'billing', 'invoice', 'ledger', 'notify', 'mailer', 'gateway',

@@ -4,6 +4,7 @@
 // first (kubernetes/perf-tests dns/queries, dnsperfgo). Seeded, so a cluster shape always gives the same file.
 import { writeFile } from 'node:fs/promises';
 import type { ClusterInfo, ServiceInfo } from './explicit-cluster.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 export type QueryClass =
   | 'clusterip-a' | 'clusterip-aaaa' | 'headless-a-1' | 'headless-a-10' | 'headless-a-250' | 'endpoint-a'
@@ -40,16 +41,6 @@ export interface QueryLine {
 const ZONE = 'cluster.local';
 const EXTERNAL = ['www.example.com', 'api.github.com', 'registry.npmjs.org', 'storage.googleapis.com', 'sts.amazonaws.com'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function reverse(ip: string): string {
   return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;

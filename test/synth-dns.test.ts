@@ -5,25 +5,9 @@ import { readFileSync } from 'node:fs';
 import { startClusterDns } from '../lib/start.js';
 import { query } from './helpers/dns-client.js';
 import { podOf, synth } from './helpers/synth.js';
+import { SEED } from './helpers/synth.js';
 import type { SynthesisResult } from '../lib/synth/index.js';
 
-const SEED = `
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: { name: web }
-spec:
-  serviceName: web-headless
-  replicas: 3
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec: { containers: [ { name: web, image: nginx } ] }
----
-apiVersion: v1
-kind: Service
-metadata: { name: web-headless }
-spec: { clusterIP: None, selector: { app: web }, ports: [ { port: 80 } ] }
-`;
 
 async function serve(t: { teardown(fn: () => unknown): void }, r: SynthesisResult) {
   const dns = await startClusterDns({ listen: '127.0.0.1:0' });

@@ -2,24 +2,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { podOf, podsOf, serviceOf, slicesOf, synth } from './helpers/synth.js';
+import { SEED } from './helpers/synth.js';
 
-const SEED = `
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: { name: web }
-spec:
-  serviceName: web-headless
-  replicas: 3
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec: { containers: [ { name: web, image: nginx } ] }
----
-apiVersion: v1
-kind: Service
-metadata: { name: web-headless }
-spec: { clusterIP: None, selector: { app: web }, ports: [ { port: 80 } ] }
-`;
 
 t.test('web-0..web-2 with hostname and subdomain, one slice holding all three', async (t) => {
   const r = synth(SEED);

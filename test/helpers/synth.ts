@@ -50,3 +50,22 @@ export function ipMap(r: SynthesisResult): Map<string, string> {
   }
   return m;
 }
+
+/** The seed example of issue 3: the classic StatefulSet and its headless Service, nothing else. */
+export const SEED = `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: web }
+spec:
+  serviceName: web-headless
+  replicas: 3
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [ { name: web, image: nginx } ] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-headless }
+spec: { clusterIP: None, selector: { app: web }, ports: [ { port: 80 } ] }
+`;
