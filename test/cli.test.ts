@@ -4,12 +4,18 @@ import { promises as dnsp } from 'node:dns';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, startCli, stopCli } from './helpers/cli.js';
+import { ROOT, runCli, startCli, stopCli } from './helpers/cli.js';
 
 t.test('--help lists every flag and exits 0', async (t) => {
   const r = await runCli(['--help']);
   t.equal(r.code, 0);
   for (const f of ['--fixtures', '--listen', '--zone', '--ttl', '--pods', '--endpoint-pod-names']) t.match(r.stdout, f);
+});
+
+t.test('the package bin runs the built server', async (t) => {
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, ['bin/clusterdns.js', '--version'], { cwd: ROOT }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+  t.match(out, /^clusterdns \d+\.\d+\.\d+\n$/);
 });
 
 t.test('usage errors exit 2 with a message that says what to fix', async (t) => {
