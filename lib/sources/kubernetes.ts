@@ -3,7 +3,7 @@
 // kept; while the API is away the store keeps its last state, and every restart is logged with its cause.
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
-import { toEndpointSlice, toNamespace, toPod, toService } from '../cluster/objects.js';
+import { slimPod, toEndpointSlice, toNamespace, toPod, toService } from '../cluster/objects.js';
 import type { ClusterStore } from '../cluster/store.js';
 import { RestartingInformer, type InformerChange, type InformerLogger, type ListPage } from './informer.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
@@ -82,7 +82,7 @@ function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
   ];
   if (opts.watchPods) {
     specs.push({
-      resource: 'pods', group: '', path: '/api/v1/pods', convert: toPod, labelSelector: opts.labels,
+      resource: 'pods', group: '', path: '/api/v1/pods', convert: (raw) => slimPod(toPod(raw)), labelSelector: opts.labels,
       fieldSelector: LIVE_POD_FIELD_SELECTOR,
       list: (kc, labelSelector, fieldSelector) => {
         const api = kc.makeApiClient(CoreV1Api);
