@@ -1,7 +1,6 @@
 // Live mode configuration: namespace and label filters, 401/403 messages, kubeconfig contexts and errors, and the
 // in-cluster service account path over HTTPS.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ClusterStore } from '../lib/cluster/store.js';
@@ -9,6 +8,7 @@ import { KubernetesSource } from '../lib/sources/kubernetes.js';
 import { FakeApiServer } from './fake-apiserver.js';
 import {
   clusterIPService, endpointSlice, liveFixture, ns, pod, recordingLogger, waitFor,
+  fakeInClusterPod,
 } from './live-helpers.js';
 
 t.test('namespaces filter: only objects of those namespaces are stored', async (t) => {
@@ -139,24 +139,7 @@ t.test('in-cluster: service account token and CA from files, server from KUBERNE
   const server = await FakeApiServer.start({ tls: true, token: 'sa-token-123' });
   t.teardown(() => server.close());
   server.load([ns('kube-system'), clusterIPService('kube-system', 'kube-dns', '10.96.0.10')]);
-  const prefix = mkdtempSync(join(tmpdir(), 'incluster-'));
-  t.teardown(() => rmSync(prefix, { recursive: true, force: true }));
-  const sa = join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount');
-  mkdirSync(sa, { recursive: true });
-  writeFileSync(join(sa, 'token'), 'sa-token-123');
-  writeFileSync(join(sa, 'ca.crt'), server.caPem!);
-  writeFileSync(join(sa, 'namespace'), 'kube-system');
-  const saved = { ...process.env };
-  t.teardown(() => {
-    for (const k of ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'CLUSTERDNS_SERVICE_ACCOUNT_PREFIX', 'KUBECONFIG']) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-  });
-  process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
-  process.env.KUBERNETES_SERVICE_PORT = String(server.port);
-  process.env.CLUSTERDNS_SERVICE_ACCOUNT_PREFIX = prefix;
-  delete process.env.KUBECONFIG;
+  const prefix = fakeInClusterPod(t, server, 'sa-token-123');
 
   const store = new ClusterStore();
   const logger = recordingLogger();
@@ -173,7 +156,7 @@ t.test('in-cluster: service account token and CA from files, server from KUBERNE
   // A wrong CA must fail TLS verification rather than be skipped.
   const other = await FakeApiServer.start({ tls: true, token: 'sa-token-123' });
   t.teardown(() => other.close());
-  writeFileSync(join(sa, 'ca.crt'), other.caPem!);
+  writeFileSync(join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount', 'ca.crt'), other.caPem!);
   const store2 = new ClusterStore();
   const logger2 = recordingLogger();
   const untrusted = new KubernetesSource(store2, { inCluster: true, namespaces: [], watchPods: false, logger: logger2, backoff: { minMs: 50, maxMs: 100 } });

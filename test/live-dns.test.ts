@@ -1,7 +1,7 @@
 // Live mode end to end: startClusterDns({ source: 'kubernetes' }) watching the fake API server with the real client,
 // queried over real UDP with node:dns. Changes in the "cluster" must change the answers; API trouble must not lose them.
 import { promises as dnsp } from 'node:dns';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -9,7 +9,7 @@ import t from 'tap';
 import { startClusterDns, type StartOptions } from '../lib/start.js';
 import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
 import { query } from './helpers/dns-client.js';
-import { clusterIPService, endpointSlice, headlessService, ns, pod, waitFor } from './live-helpers.js';
+import { clusterIPService, endpointSlice, fakeInClusterPod, headlessService, ns, pod, waitFor } from './live-helpers.js';
 
 /** startClusterDns in live mode, fed by the fake API server through a kubeconfig file. */
 async function liveDns(server: FakeApiServer, extra: Partial<StartOptions> = {}) {
@@ -172,18 +172,7 @@ t.test('in-cluster: service account files and KUBERNETES_SERVICE_* env, over HTT
   const api = await FakeApiServer.start({ tls: true, token: 'sa-token' });
   t.teardown(() => api.close());
   api.load([ns('kube-system'), clusterIPService('kube-system', 'kube-dns', '10.96.0.10')]);
-  const prefix = mkdtempSync(join(tmpdir(), 'live-dns-sa-'));
-  t.teardown(() => rmSync(prefix, { recursive: true, force: true }));
-  const sa = join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount');
-  mkdirSync(sa, { recursive: true });
-  writeFileSync(join(sa, 'token'), 'sa-token');
-  writeFileSync(join(sa, 'ca.crt'), api.caPem!);
-  const keys = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'CLUSTERDNS_SERVICE_ACCOUNT_PREFIX'] as const;
-  const saved = keys.map((k) => process.env[k]);
-  t.teardown(() => keys.forEach((k, i) => { if (saved[i] === undefined) delete process.env[k]; else process.env[k] = saved[i]; }));
-  process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
-  process.env.KUBERNETES_SERVICE_PORT = String(api.port);
-  process.env.CLUSTERDNS_SERVICE_ACCOUNT_PREFIX = prefix;
+  fakeInClusterPod(t, api, 'sa-token');
 
   const logger = pino({ level: 'silent' });
   const dns = await startClusterDns({ source: 'kubernetes', inCluster: true, logger });

@@ -2,7 +2,7 @@
 import { ClusterStore } from '../lib/cluster/store.js';
 import { KubernetesSource, type KubernetesSourceOptions } from '../lib/sources/kubernetes.js';
 import { FakeApiServer, kubeconfigFor, type FakeApiServerOptions } from './fake-apiserver.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -119,4 +119,26 @@ export async function liveFixture(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes the pod a test pretends to run in: the service-account files (token, CA, namespace) under a temp prefix and
+ * KUBERNETES_SERVICE_HOST/PORT pointing at the fake API server; everything is undone on teardown.
+ */
+export function fakeInClusterPod(t: { teardown(fn: () => void): void }, server: { port: number; caPem?: string }, token: string): string {
+  const prefix = mkdtempSync(join(tmpdir(), 'incluster-'));
+  t.teardown(() => rmSync(prefix, { recursive: true, force: true }));
+  const sa = join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount');
+  mkdirSync(sa, { recursive: true });
+  writeFileSync(join(sa, 'token'), token);
+  writeFileSync(join(sa, 'ca.crt'), server.caPem!);
+  writeFileSync(join(sa, 'namespace'), 'kube-system');
+  const keys = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'CLUSTERDNS_SERVICE_ACCOUNT_PREFIX', 'KUBECONFIG'] as const;
+  const saved = keys.map((k) => process.env[k]);
+  t.teardown(() => keys.forEach((k, i) => { if (saved[i] === undefined) delete process.env[k]; else process.env[k] = saved[i]; }));
+  process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+  process.env.KUBERNETES_SERVICE_PORT = String(server.port);
+  process.env.CLUSTERDNS_SERVICE_ACCOUNT_PREFIX = prefix;
+  delete process.env.KUBECONFIG;
+  return prefix;
 }
