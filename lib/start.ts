@@ -14,7 +14,7 @@ import type { ResolverConfig } from './dns/resolver-config.js';
 import { listRecords } from './dns/zone-listing.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
-import { KubernetesSource } from './sources/kubernetes.js';
+import type { KubernetesSource } from './sources/kubernetes.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
@@ -129,6 +129,8 @@ export class ClusterDnsServer {
       // Until every informer has synced, "does not exist" is unknown: NXDOMAIN becomes SERVFAIL, /ready says 503.
       this.store.setSynced(false);
       const m = this.metrics;
+      // Loaded only here: @kubernetes/client-node costs ~75 MB of resident memory that fixture mode never needs.
+      const { KubernetesSource } = await import('./sources/kubernetes.js');
       this.kubernetes = new KubernetesSource(this.store, {
         ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
         ...(config.context ? { context: config.context } : {}),

@@ -7,8 +7,7 @@ import { listRecords } from '../lib/dns/zone-listing.js';
 import { FixtureSource } from '../lib/sources/fixtures.js';
 import { FixtureError } from '../lib/sources/manifest-files.js';
 import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../lib/start.js';
-import { KubeConfigError } from '../lib/sources/kubeconfig.js';
-import { PermissionError } from '../lib/sources/informer.js';
+import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
 import { HELP, parseCli, UsageError } from './cli.js';
 
 async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,7 @@
 import {
   ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject,
 } from '@kubernetes/client-node';
+import { PermissionError } from './source-errors.js';
 
 /** What ListWatch caches per object: enough for its resourceVersion checks and relist diff, plus our slim copy. */
 export interface Skeleton<S> extends KubernetesObject {
@@ -66,12 +67,7 @@ export interface RestartingInformerOptions<S> {
   watchTimeoutSeconds?: number;
 }
 
-export class PermissionError extends Error {
-  constructor(message: string, readonly statusCode: number) {
-    super(message);
-    this.name = 'PermissionError';
-  }
-}
+export { PermissionError };
 
 type Verb = 'list' | 'watch';
 

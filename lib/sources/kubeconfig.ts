@@ -2,6 +2,7 @@
 // client-node's defaults ($KUBECONFIG, ~/.kube/config). Errors name the file or setting that is wrong.
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfigError } from './source-errors.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -18,12 +19,7 @@ export interface KubeConfigOptions {
   inClusterPathPrefix?: string;
 }
 
-export class KubeConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KubeConfigError';
-  }
-}
+export { KubeConfigError };
 
 export function loadKubeConfig(opts: KubeConfigOptions, env: NodeJS.ProcessEnv = process.env): { kc: KubeConfig; origin: string } {
   const kc = new KubeConfig();
