@@ -10,20 +10,25 @@
 // Dual-stack: a Pod gets an IPv4 address, plus an IPv6 one when a Service selecting it has IPv6 among its families
 // (see families.ts). Deciding per pod rather than cluster-wide keeps the stability promise: adding a dual-stack
 // Service does not change the addresses of pods it does not select.
+//
+// Incremental: every controller works inside one namespace; only address allocation spans the cluster. So a
+// Synthesizer plans each namespace on its own (plan), allocates addresses for all of them at once from what each
+// plan requested (cheap: homes are hashed once per plan, explicit addresses parsed once), and builds the objects
+// of the namespaces that changed, plus any whose allocated addresses moved because of the change (finish). The
+// result is exactly what synthesising the whole cluster from scratch gives, at the cost of one namespace.
 import type { SynthesisConfig } from '../config.js';
 import type { ClusterObject, EndpointSlice, Pod, Service } from '../cluster/model.js';
 import { objectKey } from '../cluster/model.js';
-import { CONVERTED_KINDS, ManifestError, flattenList, toClusterObjects } from '../cluster/objects.js';
 import { parseIP, type IPFamily } from './cidr.js';
 import { hasSelector, synthesizeSlices } from './endpointslices.js';
+import { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
 import { familiesToAllocate, sliceFamilies } from './families.js';
 import { AddressPool, POD_V4_PER_NODE_RESERVED, podPoolReserved, servicePoolReserved } from './ipam.js';
 import { LabelIndex, isEmptySelector, selectorFromMap } from './selectors.js';
-import {
-  WORKLOAD_KINDS, expandWorkload, nodeNames, ownerRefsOf, parseWorkload, readyByAnnotation, type Workload,
-} from './workloads.js';
+import { expandWorkload, nodeNames, type Workload } from './workloads.js';
 
 export { READY_ANNOTATION } from './workloads.js';
+export { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
 
 /** One parsed manifest (a List already flattened), with where it came from for error messages. */
 export interface SourcedManifest {
@@ -44,114 +49,229 @@ export interface SynthesisResult {
   skipped: { kind: string; name: string; file?: string }[];
 }
 
-/** A ManifestError that also says which manifest it came from (the message itself names the object). */
-export class SourcedManifestError extends ManifestError {
-  readonly file?: string;
-  readonly line?: number;
-
-  constructor(message: string, source: { file?: string; line?: number }) {
-    super(message);
-    if (source.file !== undefined) this.file = source.file;
-    if (source.line !== undefined) this.line = source.line;
-  }
-}
-
-type Raw = Record<string, any>;
-const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Synthesises a whole cluster from its manifests at once (the fixture source uses a Synthesizer). */
 export function synthesizeCluster(manifests: readonly SourcedManifest[], opts: SynthesisOptions): SynthesisResult {
-  const warnings: string[] = [];
-  const read = readManifests(manifests, opts.namespace, warnings);
-  const { services, explicitPods, explicitSlices } = read;
-  // The index holds only explicit pods while workloads are checked against it, then every pod.
-  const podIndex = new LabelIndex<Pod>();
-  for (const p of explicitPods) podIndex.add(p);
-  const synthesizedPods = synthesizePods(read, podIndex, nodeNames(Math.max(0, Math.floor(opts.nodes))), warnings);
-  for (const p of synthesizedPods) podIndex.add(p);
-  const allPods = explicitPods.concat(synthesizedPods);
-
-  const pools = addressPools(opts);
-  // Every address a manifest writes is taken before anything is allocated, so synthesis never duplicates one.
-  const all = [pools.service.IPv4, pools.service.IPv6, pools.pod.IPv4, pools.pod.IPv6];
-  const reserve = (ip: string) => {
-    const parsed = parseIP(ip);
-    if (parsed) for (const p of all) p.reserveParsed(parsed.family, parsed.value);
-  };
-  for (const s of services) s.clusterIPs.forEach(reserve);
-  for (const p of explicitPods) { if (p.podIP && !p.podIPs.includes(p.podIP)) reserve(p.podIP); p.podIPs.forEach(reserve); }
-  for (const sl of explicitSlices) for (const ep of sl.endpoints) ep.addresses.forEach(reserve);
-  allocateClusterIPs(services, pools.service, warnings);
-  allocatePodIPs(allPods, services, podIndex, pools.pod, warnings);
-
-  const synthesizedSlices = synthesizeAllSlices(services, explicitSlices, podIndex, warnings);
-  const objects: ClusterObject[] = [...read.explicit.values()];
-  for (const p of synthesizedPods) objects.push(p);
-  for (const sl of synthesizedSlices) objects.push(sl);
-  return { objects, warnings, skipped: read.skipped };
+  const byNs = new Map<string, FixtureEntry[]>();
+  for (const m of manifests) {
+    for (const e of toEntries(m.raw, m, opts.namespace)) {
+      let list = byNs.get(e.namespace);
+      if (!list) byNs.set(e.namespace, list = []);
+      list.push(e);
+    }
+  }
+  const out = new Synthesizer(opts).update(new Set(byNs.keys()), (ns) => byNs.get(ns) ?? []);
+  const objects: ClusterObject[] = [];
+  for (const list of out.objects.values()) for (const o of list) objects.push(o);
+  return { objects, warnings: out.warnings, skipped: out.skipped };
 }
 
-interface ReadManifests {
-  /** explicit DNS objects by store key, in manifest order (a later definition replaces an earlier one) */
-  explicit: Map<string, ClusterObject>;
-  /** sorted by namespace and name */
-  services: Service[];
-  /** sorted by namespace and name */
-  explicitPods: Pod[];
-  explicitSlices: EndpointSlice[];
-  /** sorted by kind, namespace and name */
-  workloads: Workload[];
-  /** "ns/Kind/name" of every owner an explicit Pod or a workload names: that owner's pods already exist */
-  owned: Set<string>;
+// ---- address pools ----
+
+/** The four pools, by index: Service IPv4, Service IPv6, Pod IPv4, Pod IPv6. */
+const SVC4 = 0;
+const SVC6 = 1;
+const POD4 = 2;
+const POD6 = 3;
+const POOLS = 4;
+
+interface PoolRequests {
+  keys: string[];
+  homes: Float64Array;
+}
+
+/** What one namespace asks of the pools, kept between updates so allocation never re-reads a namespace. */
+interface NamespaceAllocation {
+  /** offsets of the namespace's explicit addresses, per pool */
+  reserved: Int32Array[];
+  requests: PoolRequests[];
+  /** the last addresses handed out, per pool, aligned with requests[pool].keys */
+  addresses: (string | undefined)[][];
+}
+
+// ---- the incremental synthesizer ----
+
+export interface SynthesisUpdate {
+  /** the objects of every namespace that may have changed: those asked for, plus any whose addresses moved */
+  objects: Map<string, ClusterObject[]>;
+  warnings: string[];
   skipped: SynthesisResult['skipped'];
 }
 
-function readManifests(manifests: readonly SourcedManifest[], namespace: string, warnings: string[]): ReadManifests {
+export class Synthesizer {
+  private allocations = new Map<string, NamespaceAllocation>();
+  private readonly nodes: string[];
+  /** empty pools, built once: each update copies nothing from them but their CIDRs and seeds */
+  private readonly shapes: AddressPool[];
+
+  constructor(private readonly opts: SynthesisOptions) {
+    this.nodes = nodeNames(Math.max(0, Math.floor(opts.nodes)));
+    this.shapes = [0, 1, 2, 3].map((i) => this.newPool(i));
+  }
+
+  /**
+   * Re-synthesises the namespaces in `changed`, reading their manifests through `entriesOf` (in manifest order; an
+   * empty list means the namespace is gone). Nothing is kept when it throws.
+   */
+  update(changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[]): SynthesisUpdate {
+    const plans = new Map<string, NamespacePlan>();
+    const allocations = new Map(this.allocations);
+    for (const ns of changed) {
+      const entries = entriesOf(ns);
+      if (entries.length === 0) { allocations.delete(ns); continue; }
+      const plan = planNamespace(ns, entries, this.nodes);
+      plans.set(ns, plan);
+      allocations.set(ns, this.requestsOf(plan));
+    }
+    const addresses = this.allocate(allocations);
+    // A namespace that did not change but whose addresses moved (it lost or won a shared home) is redone too.
+    for (const [ns, a] of allocations) {
+      if (changed.has(ns)) continue;
+      if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, planNamespace(ns, entriesOf(ns), this.nodes));
+    }
+    const objects = new Map<string, ClusterObject[]>();
+    const warnings: string[] = [];
+    const skipped: SynthesisResult['skipped'] = [];
+    for (const ns of changed) if (!plans.has(ns)) objects.set(ns, []);
+    for (const [ns, plan] of plans) {
+      objects.set(ns, finishNamespace(plan, addresses.get(ns)!, this.shapes, warnings));
+      for (const w of plan.warnings) warnings.push(w);
+      for (const s of plan.skipped) skipped.push(s);
+    }
+    for (const [ns, a] of allocations) a.addresses = addresses.get(ns)!;
+    this.allocations = allocations;
+    return { objects, warnings, skipped };
+  }
+
+  private newPool(i: number): AddressPool {
+    const o = this.opts;
+    switch (i) {
+      case SVC4: return new AddressPool(o.serviceCIDR, servicePoolReserved('IPv4'));
+      case SVC6: return new AddressPool(o.serviceCIDRv6, servicePoolReserved('IPv6'));
+      case POD4: return new AddressPool(o.podCIDR, podPoolReserved('IPv4'), POD_V4_PER_NODE_RESERVED);
+      default: return new AddressPool(o.podCIDRv6, podPoolReserved('IPv6'));
+    }
+  }
+
+  private requestsOf(plan: NamespacePlan): NamespaceAllocation {
+    const reserved: number[][] = [[], [], [], []];
+    // Every address a manifest writes is taken before anything is allocated, so synthesis never duplicates one.
+    const reserve = (ip: string) => {
+      const parsed = parseIP(ip);
+      if (!parsed) return;
+      for (let i = 0; i < POOLS; i++) {
+        const o = this.shapes[i].offsetOf(parsed.family, parsed.value);
+        if (o !== undefined) reserved[i].push(o);
+      }
+    };
+    for (const s of plan.services) s.clusterIPs.forEach(reserve);
+    for (const p of plan.explicitPods) { if (p.podIP && !p.podIPs.includes(p.podIP)) reserve(p.podIP); p.podIPs.forEach(reserve); }
+    for (const sl of plan.explicitSlices) for (const ep of sl.endpoints) ep.addresses.forEach(reserve);
+    const keys: string[][] = [[], [], [], []];
+    for (const s of plan.services) {
+      const fams = plan.serviceFamilies.get(s);
+      if (!fams) continue;
+      for (const f of fams) keys[f === 'IPv4' ? SVC4 : SVC6].push(`Service/${s.namespace}/${s.name}`);
+    }
+    for (const p of plan.needIP) {
+      keys[POD4].push(`Pod/${p.namespace}/${p.name}`);
+      if (plan.needsV6.has(p)) keys[POD6].push(`Pod/${p.namespace}/${p.name}`);
+    }
+    const requests = keys.map((k, i) => {
+      const homes = new Float64Array(k.length);
+      for (let j = 0; j < k.length; j++) homes[j] = this.shapes[i].home(k[j]);
+      return { keys: k, homes };
+    });
+    return { reserved: reserved.map((r) => Int32Array.from(r)), requests, addresses: [[], [], [], []] };
+  }
+
+  /** Allocates every namespace's requests together, exactly as one pass over the whole cluster would. */
+  private allocate(allocations: Map<string, NamespaceAllocation>): Map<string, (string | undefined)[][]> {
+    const out = new Map<string, (string | undefined)[][]>();
+    for (const ns of allocations.keys()) out.set(ns, [[], [], [], []]);
+    for (let i = 0; i < POOLS; i++) {
+      let total = 0;
+      for (const a of allocations.values()) total += a.requests[i].keys.length;
+      if (total === 0) continue;
+      const pool = this.newPool(i);
+      for (const a of allocations.values()) for (const o of a.reserved[i]) pool.reserveOffset(o);
+      const keys = new Array<string>(total);
+      const homes = new Float64Array(total);
+      let n = 0;
+      for (const a of allocations.values()) {
+        const r = a.requests[i];
+        for (let j = 0; j < r.keys.length; j++, n++) { keys[n] = r.keys[j]; homes[n] = r.homes[j]; }
+      }
+      const got = pool.allocateAtHomes(keys, homes);
+      n = 0;
+      for (const [ns, a] of allocations) {
+        const len = a.requests[i].keys.length;
+        out.get(ns)![i] = got.slice(n, n + len);
+        n += len;
+      }
+    }
+    return out;
+  }
+}
+
+function sameAddresses(a: (string | undefined)[][], b: (string | undefined)[][]): boolean {
+  for (let i = 0; i < POOLS; i++) {
+    if (a[i].length !== b[i].length) return false;
+    for (let j = 0; j < a[i].length; j++) if (a[i][j] !== b[i][j]) return false;
+  }
+  return true;
+}
+
+// ---- plan: one namespace, before addresses ----
+
+interface NamespacePlan {
+  namespace: string;
+  /** explicit DNS objects by store key, in manifest order (a later definition replaces an earlier one) */
+  explicit: Map<string, ClusterObject>;
+  /** sorted by name */
+  services: Service[];
+  /** sorted by name */
+  explicitPods: Pod[];
+  explicitSlices: EndpointSlice[];
+  synthesizedPods: Pod[];
+  /** families each Service needs a ClusterIP in, primary first */
+  serviceFamilies: Map<Service, IPFamily[]>;
+  /** pods without an IP that get one (explicit ones first, then synthesised), in that order */
+  needIP: Pod[];
+  /** pods selected by a Service with IPv6 among its families */
+  needsV6: Set<Pod>;
+  warnings: string[];
+  skipped: SynthesisResult['skipped'];
+}
+
+function planNamespace(namespace: string, entries: readonly FixtureEntry[], nodes: string[]): NamespacePlan {
+  const warnings: string[] = [];
   const explicit = new Map<string, ClusterObject>();
   const workloads = new Map<string, Workload>();
   const owned = new Set<string>();
   const skipped: SynthesisResult['skipped'] = [];
-
-  const readOne = (raw: unknown, m: SourcedManifest): void => {
-    if (!isObj(raw)) throw new ManifestError('not a Kubernetes object (expected a mapping with apiVersion and kind)');
-    const kind = typeof raw.kind === 'string' ? raw.kind : '';
-    const name = isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : '';
-    if (!kind) throw new ManifestError(`object${name ? ` "${name}"` : ''} has no kind`);
-    if (CONVERTED_KINDS.has(kind)) {
-      for (const o of toClusterObjects(raw, namespace)) {
+  for (const e of entries) {
+    if (e.objects) {
+      for (const o of e.objects) {
         const key = objectKey(o);
         if (explicit.has(key)) {
           warnings.push(`${describe(o)} is defined twice; the last definition wins`);
           explicit.delete(key);
         }
         explicit.set(key, o);
-        if (o.kind === 'Pod') {
-          if (!readyByAnnotation(raw.metadata)) o.ready = false;
-          for (const r of ownerRefsOf(raw.metadata)) owned.add(`${o.namespace}/${r.kind}/${r.name}`);
-        }
       }
-    } else if (WORKLOAD_KINDS.has(kind)) {
-      const w = parseWorkload(raw, namespace);
+      if (e.owners) for (const k of e.owners) owned.add(k);
+    } else if (e.workload) {
+      const w = e.workload;
       const key = `${w.kind}/${w.namespace}/${w.name}`;
       if (workloads.has(key)) warnings.push(`${w.kind} ${w.namespace}/${w.name} is defined twice; the last definition wins`);
       workloads.set(key, w);
       for (const r of w.ownerRefs) owned.add(`${w.namespace}/${r.kind}/${r.name}`);
     } else {
-      skipped.push(m.file === undefined ? { kind, name } : { kind, name, file: m.file });
-    }
-  };
-  for (const m of manifests) {
-    for (const raw of flattenList(m.raw)) {
-      if (raw === null || raw === undefined) continue; // an empty YAML document
-      try {
-        readOne(raw, m);
-      } catch (e) {
-        if (e instanceof ManifestError && !(e instanceof SourcedManifestError)) throw new SourcedManifestError(e.message, m);
-        throw e;
-      }
+      skipped.push(e.file === undefined ? { kind: e.kind, name: e.name } : { kind: e.kind, name: e.name, file: e.file });
     }
   }
-
   const services: Service[] = [];
   const explicitPods: Pod[] = [];
   const explicitSlices: EndpointSlice[] = [];
@@ -160,35 +280,55 @@ function readManifests(manifests: readonly SourcedManifest[], namespace: string,
     else if (o.kind === 'Pod') explicitPods.push(o);
     else if (o.kind === 'EndpointSlice') explicitSlices.push(o);
   }
-  const byNsName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) =>
-    byString(a.namespace, b.namespace) || byString(a.name, b.name);
   // Canonical orders, so that nothing derived from them (allocation, generated names, the order of endpoints in a
   // slice) depends on the order manifests were read in. Synthesised pods follow the workload order.
-  services.sort(byNsName);
-  explicitPods.sort(byNsName);
+  const byName = (a: { name: string }, b: { name: string }) => byString(a.name, b.name);
+  services.sort(byName);
+  explicitPods.sort(byName);
   const sortedWorkloads = [...workloads.keys()].sort(byString).map((k) => workloads.get(k)!);
-  return { explicit, services, explicitPods, explicitSlices, workloads: sortedWorkloads, owned, skipped };
+
+  // The index holds only explicit pods while workloads are checked against it, then every pod.
+  const podIndex = new LabelIndex<Pod>();
+  for (const p of explicitPods) podIndex.add(p);
+  const synthesizedPods = synthesizePods(namespace, services, explicitPods, sortedWorkloads, owned, podIndex, nodes, warnings);
+  for (const p of synthesizedPods) podIndex.add(p);
+
+  const serviceFamilies = new Map<Service, IPFamily[]>();
+  for (const s of services) {
+    const fams = familiesToAllocate(s);
+    if (fams.length) serviceFamilies.set(s, fams);
+  }
+  const needsV6 = new Set<Pod>();
+  for (const s of services) {
+    if (!hasSelector(s) || !sliceFamilies(s).includes('IPv6')) continue;
+    for (const p of podIndex.select(s.namespace, selectorFromMap(s.selector!))) needsV6.add(p);
+  }
+  // A pod in a phase other than Running is real cluster output (Pending, Succeeded, Failed) and keeps having no IP.
+  const needIP = explicitPods.concat(synthesizedPods)
+    .filter((p) => !p.podIP && p.podIPs.length === 0 && (p.phase === '' || p.phase === 'Running'));
+  return {
+    namespace, explicit, services, explicitPods, explicitSlices, synthesizedPods, serviceFamilies, needIP, needsV6,
+    warnings, skipped,
+  };
 }
 
 /** The pods of every workload whose pods the manifests do not already list (`explicitPodIndex` holds those). */
-function synthesizePods(read: ReadManifests, explicitPodIndex: LabelIndex<Pod>, nodes: string[], warnings: string[]): Pod[] {
-  const podNames = new Map<string, Set<string>>();
-  for (const p of read.explicitPods) {
-    let names = podNames.get(p.namespace);
-    if (!names) podNames.set(p.namespace, names = new Set());
-    names.add(p.name);
-  }
-  const serviceNames = new Set(read.services.map((s) => `${s.namespace}/${s.name}`));
+function synthesizePods(
+  namespace: string, services: readonly Service[], explicitPods: readonly Pod[], workloads: readonly Workload[],
+  owned: ReadonlySet<string>, explicitPodIndex: LabelIndex<Pod>, nodes: string[], warnings: string[],
+): Pod[] {
+  const podNames = new Map<string, Set<string>>([[namespace, new Set(explicitPods.map((p) => p.name))]]);
+  const serviceNames = new Set(services.map((s) => s.name));
   const out: Pod[] = [];
-  for (const w of read.workloads) {
+  for (const w of workloads) {
     if (w.replicas === 0) continue;
-    if (read.owned.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
+    if (owned.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
     if (!isEmptySelector(w.selector) && explicitPodIndex.any(w.namespace, w.selector)) continue;
     const pods = expandWorkload(w, { nodes, podNames });
     if (w.kind === 'StatefulSet' && pods.length < w.replicas) {
       warnings.push(`StatefulSet ${w.namespace}/${w.name}: ${w.replicas - pods.length} pod name(s) are taken by explicit Pods, which win`);
     }
-    if (w.kind === 'StatefulSet' && w.serviceName && !serviceNames.has(`${w.namespace}/${w.serviceName}`)) {
+    if (w.kind === 'StatefulSet' && w.serviceName && !serviceNames.has(w.serviceName)) {
       warnings.push(`StatefulSet ${w.namespace}/${w.name}: spec.serviceName "${w.serviceName}" is not a Service in the manifests, so its pods get no per-pod DNS names`);
     }
     for (const p of pods) out.push(p);
@@ -196,75 +336,69 @@ function synthesizePods(read: ReadManifests, explicitPodIndex: LabelIndex<Pod>, 
   return out;
 }
 
-type Pools = Record<IPFamily, AddressPool>;
-
-function addressPools(opts: SynthesisConfig): { service: Pools; pod: Pools } {
-  return {
-    service: {
-      IPv4: new AddressPool(opts.serviceCIDR, servicePoolReserved('IPv4')),
-      IPv6: new AddressPool(opts.serviceCIDRv6, servicePoolReserved('IPv6')),
-    },
-    pod: {
-      IPv4: new AddressPool(opts.podCIDR, podPoolReserved('IPv4'), POD_V4_PER_NODE_RESERVED),
-      IPv6: new AddressPool(opts.podCIDRv6, podPoolReserved('IPv6')),
-    },
-  };
-}
-
-/** ClusterIPs for Services that need them, in the order of their families (the primary first). */
-function allocateClusterIPs(services: readonly Service[], pools: Pools, warnings: string[]): void {
-  const wants = new Map<Service, IPFamily[]>();
-  for (const s of services) {
-    const fams = familiesToAllocate(s);
-    if (fams.length) wants.set(s, fams);
-  }
-  const got: Record<IPFamily, Map<Service, string>> = { IPv4: new Map(), IPv6: new Map() };
-  for (const family of ['IPv4', 'IPv6'] as const) {
-    const want = services.filter((s) => wants.get(s)?.includes(family));
-    if (want.length === 0) continue;
-    const ips = pools[family].allocate(want.map((s) => `Service/${s.namespace}/${s.name}`));
-    want.forEach((s, i) => { if (ips[i] !== undefined) got[family].set(s, ips[i]!); });
-  }
-  for (const [s, fams] of wants) {
-    for (const family of fams) {
-      const ip = got[family].get(s);
-      if (ip === undefined) {
-        warnings.push(`Service ${s.namespace}/${s.name}: the ${family} service CIDR ${pools[family].cidr.text} is full, no ClusterIP allocated`);
-      } else {
-        s.clusterIPs.push(ip);
-      }
-    }
-    if (s.clusterIPs.length) s.ipFamilies = s.clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
-  }
-}
+// ---- finish: one namespace, with its addresses ----
 
 /**
- * Pod IPs for pods without one: IPv4, plus IPv6 when a Service selecting the pod has IPv6 among its families.
- * A pod in a phase other than Running is real cluster output (Pending, Succeeded, Failed) and keeps having no IP.
+ * The namespace's objects with their addresses. Plans share objects with the manifests they came from, so
+ * anything that gets an address is a copy.
  */
-function allocatePodIPs(pods: readonly Pod[], services: readonly Service[], index: LabelIndex<Pod>, pools: Pools, warnings: string[]): void {
-  const needsV6 = new Set<Pod>();
-  for (const s of services) {
-    if (!hasSelector(s) || !sliceFamilies(s).includes('IPv6')) continue;
-    for (const p of index.select(s.namespace, selectorFromMap(s.selector!))) needsV6.add(p);
-  }
-  const needsIP = pods.filter((p) => !p.podIP && p.podIPs.length === 0 && (p.phase === '' || p.phase === 'Running'));
-  const key = (p: Pod) => `Pod/${p.namespace}/${p.name}`;
-  const v4 = pools.IPv4.allocate(needsIP.map(key));
-  const v6Pods = needsIP.filter((p) => needsV6.has(p));
-  const v6 = new Map<Pod, string | undefined>();
-  if (v6Pods.length) pools.IPv6.allocate(v6Pods.map(key)).forEach((ip, i) => v6.set(v6Pods[i], ip));
+function finishNamespace(plan: NamespacePlan, addresses: (string | undefined)[][], pools: AddressPool[], warnings: string[]): ClusterObject[] {
+  const replaced = new Map<ClusterObject, ClusterObject>();
+  // ClusterIPs, in the order of each Service's families (the primary first).
+  const next = [0, 0];
+  const services = plan.services.map((s) => {
+    const fams = plan.serviceFamilies.get(s);
+    if (!fams) return s;
+    const got: Partial<Record<IPFamily, string>> = {};
+    for (const f of ['IPv4', 'IPv6'] as const) {
+      if (!fams.includes(f)) continue;
+      const pool = f === 'IPv4' ? SVC4 : SVC6;
+      const ip = addresses[pool][next[pool]++];
+      if (ip !== undefined) got[f] = ip;
+    }
+    const clusterIPs = s.clusterIPs.slice();
+    for (const f of fams) {
+      const ip = got[f];
+      if (ip === undefined) {
+        warnings.push(`Service ${s.namespace}/${s.name}: the ${f} service CIDR ${pools[f === 'IPv4' ? SVC4 : SVC6].cidr.text} is full, no ClusterIP allocated`);
+      } else {
+        clusterIPs.push(ip);
+      }
+    }
+    const copy: Service = { ...s, clusterIPs };
+    if (clusterIPs.length) copy.ipFamilies = clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
+    replaced.set(s, copy);
+    return copy;
+  });
+
+  // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.
+  const finalPod = new Map<Pod, Pod>();
   let short = 0;
-  needsIP.forEach((p, i) => {
-    const a = v4[i];
-    const b = v6.get(p);
-    if (a === undefined || (v6.has(p) && b === undefined)) short++;
-    p.podIPs = a !== undefined && b !== undefined ? [a, b] : a !== undefined ? [a] : b !== undefined ? [b] : [];
-    p.podIP = p.podIPs[0] ?? '';
+  let v6 = 0;
+  plan.needIP.forEach((p, i) => {
+    const a = addresses[POD4][i];
+    const wantsV6 = plan.needsV6.has(p);
+    const b = wantsV6 ? addresses[POD6][v6++] : undefined;
+    if (a === undefined || (wantsV6 && b === undefined)) short++;
+    const podIPs = a !== undefined && b !== undefined ? [a, b] : a !== undefined ? [a] : b !== undefined ? [b] : [];
+    finalPod.set(p, { ...p, podIPs, podIP: podIPs[0] ?? '' });
   });
   if (short) {
-    warnings.push(`${short} pod(s) got no IP or only one family: the pod CIDR (${pools.IPv4.cidr.text}, ${pools.IPv6.cidr.text}) is full; use a larger one`);
+    warnings.push(`${short} pod(s) got no IP or only one family: the pod CIDR (${pools[POD4].cidr.text}, ${pools[POD6].cidr.text}) is full; use a larger one`);
   }
+  for (const [p, copy] of finalPod) replaced.set(p, copy);
+
+  const podIndex = new LabelIndex<Pod>();
+  for (const p of plan.explicitPods) podIndex.add(finalPod.get(p) ?? p);
+  const synthesizedPods = plan.synthesizedPods.map((p) => finalPod.get(p) ?? p);
+  for (const p of synthesizedPods) podIndex.add(p);
+
+  const synthesizedSlices = synthesizeAllSlices(services, plan.explicitSlices, podIndex, warnings);
+  const objects: ClusterObject[] = [];
+  for (const o of plan.explicit.values()) objects.push(replaced.get(o) ?? o);
+  for (const p of synthesizedPods) objects.push(p);
+  for (const sl of synthesizedSlices) objects.push(sl);
+  return objects;
 }
 
 /** Slices for every selector Service that has none in the manifests. */

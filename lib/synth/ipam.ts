@@ -113,6 +113,21 @@ export class AddressPool {
     return o !== undefined && this.taken.add(o);
   }
 
+  /** Marks an offset (from offsetOf) taken: explicit addresses are parsed once and re-reserved on every update. */
+  reserveOffset(o: number): void {
+    this.taken.add(o);
+  }
+
+  /** The offset of an explicit address in this pool, or undefined when it lies outside. */
+  offsetOf(family: IPFamily, value: bigint): number | undefined {
+    return family === this.cidr.family ? offsetOfValue(this.cidr, value) : undefined;
+  }
+
+  /** A key's home offset (allocate() hashes every key; callers that allocate repeatedly keep these). */
+  home(key: string): number {
+    return hash53(key, this.seed) % this.cidr.size;
+  }
+
   get free(): number {
     return this.cidr.size - this.taken.count;
   }
@@ -122,10 +137,15 @@ export class AddressPool {
    * was full.
    */
   allocate(keys: readonly string[]): (string | undefined)[] {
+    const homes = new Float64Array(keys.length);
+    for (let i = 0; i < keys.length; i++) homes[i] = this.home(keys[i]);
+    return this.allocateAtHomes(keys, homes);
+  }
+
+  /** allocate() with every key's home given (homes[i] = home(keys[i])). */
+  allocateAtHomes(keys: readonly string[], homes: Float64Array): (string | undefined)[] {
     const size = this.cidr.size;
     const n = keys.length;
-    const homes = new Float64Array(n);
-    for (let i = 0; i < n; i++) homes[i] = hash53(keys[i], this.seed) % size;
     // Phase 1: the smallest key per free home wins it (one pass; keys are compared only on a shared home).
     const result = new Array<string | undefined>(n).fill(undefined);
     const winner = new Map<number, number>();
