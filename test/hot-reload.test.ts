@@ -94,3 +94,34 @@ t.test('a broken file stays reported until it is fixed, whatever else changes', 
   t.equal(await until(async () => (await query(dns.port, 'other.default.svc.cluster.local', 'A')).answers?.[0]?.data, (v) => v === '10.96.4.3'), '10.96.4.3', 'fixing it applies both edits');
   t.equal((await query(dns.port, 'hot.default.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.4.9');
 });
+
+t.test('edits in quick succession all land (chokidar drops a change within 50 ms of the last)', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-reload-'));
+  const file = path.join(dir, 'svc.yaml');
+  writeFileSync(file, svc('10.96.5.1'));
+  const dns = await startClusterDns({ fixtures: [dir], watch: true });
+  t.teardown(() => dns.close());
+  const ask = async () => (await query(dns.port, 'hot.default.svc.cluster.local', 'A')).answers?.[0]?.data;
+  for (const gap of [0, 5, 15, 30, 45]) {
+    writeAtomically(file, svc('10.96.5.2'));
+    await new Promise((r) => setTimeout(r, gap));
+    writeAtomically(file, svc(`10.96.5.${gap + 10}`));
+    t.equal(await until(ask, (v) => v === `10.96.5.${gap + 10}`), `10.96.5.${gap + 10}`, `the second of two edits ${gap} ms apart is served`);
+  }
+});
+
+t.test('a change to one namespace leaves every other namespace untouched', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-reload-'));
+  const nsSvc = (ns: string, ip: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: ${ns}\nspec:\n  clusterIP: ${ip}\n`;
+  writeFileSync(path.join(dir, 'a.yaml'), nsSvc('a', '10.96.6.1'));
+  writeFileSync(path.join(dir, 'b.yaml'), nsSvc('b', '10.96.6.2'));
+  const dns = await startClusterDns({ fixtures: [dir], watch: false });
+  t.teardown(() => dns.close());
+  const changes: string[] = [];
+  dns.store.onChange((cs) => { for (const c of cs) changes.push(`${c.type} ${c.kind} ${c.object.kind === 'Namespace' ? c.object.name : `${c.object.namespace}/${c.object.name}`}`); });
+  writeFileSync(path.join(dir, 'a.yaml'), nsSvc('a', '10.96.6.3'));
+  await dns.reload();
+  t.same(changes, ['modified Service a/s'], 'only the edited object changes in the store');
+  t.equal((await query(dns.port, 's.a.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.6.3');
+  t.equal((await query(dns.port, 's.b.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.6.2');
+});

@@ -213,6 +213,28 @@ export class ClusterStore implements ClusterView {
     });
   }
 
+  /** TEMPORARY naive version, replaced by the indexed one from the store branch. */
+  replaceNamespaces(owner: string, namespaces: Iterable<string>, objs: Iterable<ClusterObject>): number {
+    const nss = new Set(namespaces);
+    const nsOf = (o: ClusterObject) => (o.kind === 'Namespace' ? o.name : o.namespace);
+    return this.batch(() => {
+      const keep = new Set<string>();
+      let changed = 0;
+      for (const o of objs) {
+        if (!nss.has(nsOf(o))) throw new Error(`replaceNamespaces: ${objectKey(o)} is outside the namespaces replaced`);
+        keep.add(objectKey(o));
+        if (this.apply(o, owner)) changed++;
+      }
+      for (const [key, o] of [...this.objects]) {
+        if (this.owners.get(key) === owner && nss.has(nsOf(o)) && !keep.has(key)) {
+          this.delete(o.kind, o.kind === 'Namespace' ? '' : o.namespace, o.name);
+          changed++;
+        }
+      }
+      return changed;
+    });
+  }
+
   setSynced(synced: boolean): void {
     if (this.synced === synced) return;
     this.synced = synced;

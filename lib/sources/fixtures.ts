@@ -1,15 +1,20 @@
 // The fixture source: manifest files (watched and hot-reloaded) plus objects applied or deleted at run time,
 // turned into cluster objects and written to the store as one change. A file that fails to parse is reported and
 // the last good state keeps serving.
+//
+// Manifests are converted when read and only the converted entries are kept. A change (a file, an apply, a
+// delete) re-synthesises only the namespaces it touches and replaces only their objects in the store, so its cost
+// follows the size of those namespaces, not of the cluster.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { ClusterObject } from '../cluster/model.js';
 import type { ClusterStore } from '../cluster/store.js';
 import type { SynthesisConfig } from '../config.js';
 import { slimPod } from '../cluster/objects.js';
-import { buildObjects } from './build-objects.js';
+import { Synthesizer, type FixtureEntry } from '../synth/index.js';
 import {
-  expandFixturePaths, FixtureError, manifestKey, parseManifestText, readManifestFile, type SourcedManifest,
+  expandFixturePaths, FixtureError, manifestsToEntries, parseEntriesText, readEntriesFile, type SourcedManifest,
 } from './manifest-files.js';
 
 export interface Logger {
@@ -46,21 +51,34 @@ export interface FixtureStatus {
 
 export const FIXTURE_OWNER = 'fixtures';
 
+/** Quiet time after the last file event before a reload: editors write in bursts (truncate, write, rename). */
+const SETTLE_MS = 20;
+/** After the last event, past chokidar's 50 ms change throttle, files are compared with what was read. */
+const RECHECK_MS = 80;
+
 export class FixtureSource {
-  private files = new Map<string, SourcedManifest[]>();
-  /** applied at run time: kind/ns/name → manifest (wins over files) */
-  private applied = new Map<string, SourcedManifest>();
+  /** per file, in file order: its entries grouped by namespace */
+  private files = new Map<string, Map<string, FixtureEntry[]>>();
+  /** applied at run time: key → entry (wins over files) */
+  private applied = new Map<string, FixtureEntry>();
   /** deleted at run time: hidden even if a file still has them */
   private deleted = new Set<string>();
+  private synthesizer: Synthesizer;
+  /** namespaces whose objects are in the store, with the pods of each not kept there */
+  private present = new Map<string, number>();
   private watcher?: FSWatcher;
   private reloadTimer?: NodeJS.Timeout;
+  private recheckTimer?: NodeJS.Timeout;
+  /** "ino:size:mtime" of each file when it was last read, to catch a change the watcher did not report */
+  private signatures = new Map<string, string>();
   private reloading: Promise<void> = Promise.resolve();
   /** files changed since the last good load (undefined: re-read everything) */
   private dirty: Set<string> | undefined = new Set();
   readonly status: FixtureStatus = { files: [], reloads: 0, failedReloads: 0 };
 
   constructor(private store: ClusterStore, private opts: FixtureSourceOptions) {
-    for (const m of parseProgrammatic(opts.objects ?? [])) this.putApplied(m);
+    this.synthesizer = new Synthesizer({ ...opts.synthesis, namespace: opts.namespace });
+    for (const e of manifestsToEntries(parseProgrammatic(opts.objects ?? []), opts.namespace)) this.putApplied(e);
   }
 
   /** First load: any error is thrown (the CLI exits non-zero). */
@@ -72,6 +90,7 @@ export class FixtureSource {
 
   async stop(): Promise<void> {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
     await this.watcher?.close();
   }
 
@@ -87,15 +106,16 @@ export class FixtureSource {
       try {
         const dirty = this.dirty;
         this.dirty = new Set();
+        let touched: Set<string> | undefined;
         try {
-          await this.readAll(dirty);
+          touched = await this.readAll(dirty);
         } catch (err) {
           // What failed must be read again next time, whatever changes then.
           if (dirty && this.dirty) for (const f of dirty) this.dirty.add(f);
           else this.dirty = undefined;
           throw err;
         }
-        this.rebuild();
+        this.rebuild(dirty ? touched : undefined);
         this.opts.onReload?.(true);
       } catch (err) {
         const fe = err instanceof FixtureError ? err : new FixtureError('<fixtures>', undefined, (err as Error).message);
@@ -113,13 +133,19 @@ export class FixtureSource {
 
   /** kubectl apply: add or replace objects (raw manifests or YAML/JSON text). */
   apply(input: readonly unknown[] | string): { applied: string[] } {
-    const manifests = typeof input === 'string' ? parseManifestText(input, '<request>') : parseProgrammatic(input);
+    const entries = typeof input === 'string'
+      ? parseEntriesText(input, '<request>', this.opts.namespace)
+      : manifestsToEntries(parseProgrammatic(input), this.opts.namespace);
     const keys: string[] = [];
     const before = new Map(this.applied);
     const beforeDeleted = new Set(this.deleted);
-    for (const m of manifests) keys.push(this.putApplied(m));
+    const touched = new Set<string>();
+    for (const e of entries) {
+      keys.push(this.putApplied(e));
+      touched.add(e.namespace);
+    }
     try {
-      this.rebuild();
+      this.rebuild(touched);
     } catch (err) {
       // A bad object must not poison the running state.
       this.applied = before;
@@ -131,83 +157,122 @@ export class FixtureSource {
 
   /** kubectl delete: returns false when no such object exists. */
   delete(kind: string, namespace: string, name: string): boolean {
+    const ns = kind === 'Namespace' ? name : namespace;
     const key = `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`;
-    const existed = this.applied.has(key) || [...this.files.values()].some((ms) => ms.some((m) => manifestKey(m.raw, this.opts.namespace) === key));
+    const existed = this.applied.has(key) || [...this.files.values()].some((byNs) => byNs.get(ns)?.some((e) => e.key === key));
     if (!existed || this.deleted.has(key)) return false;
     this.applied.delete(key);
     this.deleted.add(key);
-    this.rebuild();
+    this.rebuild(new Set([ns]));
     return true;
   }
 
-  private putApplied(m: SourcedManifest): string {
-    const key = manifestKey(m.raw, this.opts.namespace);
-    if (!key) throw new FixtureError(m.file ?? '<request>', m.line, 'object needs kind and metadata.name');
-    this.applied.set(key, m);
-    this.deleted.delete(key);
-    return key;
+  private putApplied(e: FixtureEntry): string {
+    if (!e.name) throw new FixtureError(e.file ?? '<request>', e.line, 'object needs kind and metadata.name');
+    this.applied.set(e.key, e);
+    this.deleted.delete(e.key);
+    return e.key;
   }
 
-  /** Reads every file, or with `only`, just those (and new ones), keeping the parsed rest. */
-  private async readAll(only?: Set<string>): Promise<void> {
+  /**
+   * Reads every file, or with `only`, just those (and new ones), keeping the entries of the rest. Returns the
+   * namespaces whose entries may have changed.
+   */
+  private async readAll(only?: Set<string>): Promise<Set<string>> {
     const files = await expandFixturePaths(this.opts.paths);
-    const next = new Map<string, SourcedManifest[]>();
+    const next = new Map<string, Map<string, FixtureEntry[]>>();
+    const touched = new Set<string>();
     for (const f of files) {
       const cached = this.files.get(f);
-      next.set(f, only && cached && !only.has(path.resolve(f)) ? cached : await readManifestFile(f));
+      if (only && cached && !only.has(path.resolve(f))) {
+        next.set(f, cached);
+        continue;
+      }
+      // Stat before reading: a write after the stat leaves a signature that differs, and the recheck reads again.
+      const sig = await signature(f);
+      const byNs = groupByNamespace(await readEntriesFile(f, this.opts.namespace));
+      if (sig) this.signatures.set(path.resolve(f), sig);
+      next.set(f, byNs);
+      for (const ns of byNs.keys()) touched.add(ns);
+      if (cached) for (const ns of cached.keys()) touched.add(ns);
     }
+    for (const [f, byNs] of this.files) if (!next.has(f)) for (const ns of byNs.keys()) touched.add(ns);
     this.files = next;
     this.status.files = files;
+    return touched;
   }
 
-  /** All manifests in effect: files, then applied ones replacing same-named objects, minus deleted ones. */
-  manifests(): SourcedManifest[] {
-    const byKey = new Map<string, SourcedManifest>();
-    const unkeyed: SourcedManifest[] = [];
-    for (const ms of this.files.values()) {
-      for (const m of ms) {
-        const k = manifestKey(m.raw, this.opts.namespace);
-        if (k) byKey.set(k, m);
-        else unkeyed.push(m);
-      }
+  /** The entries in effect in one namespace: files in order, then applied ones replacing same-named objects, minus deleted ones. */
+  private entriesOf(ns: string): FixtureEntry[] {
+    const byKey = new Map<string, FixtureEntry>();
+    for (const byNs of this.files.values()) {
+      const list = byNs.get(ns);
+      if (list) for (const e of list) byKey.set(e.key, e);
     }
-    for (const [k, m] of this.applied) byKey.set(k, m);
+    for (const [k, e] of this.applied) if (e.namespace === ns) byKey.set(k, e);
     for (const k of this.deleted) byKey.delete(k);
-    return [...unkeyed, ...byKey.values()];
+    return [...byKey.values()];
   }
 
-  private rebuild(): void {
-    const { objects, skipped, warnings } = buildObjects(this.manifests(), this.opts.namespace, this.opts.synthesis);
+  /** Every namespace any entry feeds. */
+  private allNamespaces(): Set<string> {
+    const out = new Set<string>();
+    for (const byNs of this.files.values()) for (const ns of byNs.keys()) out.add(ns);
+    for (const e of this.applied.values()) out.add(e.namespace);
+    return out;
+  }
+
+  /** Re-synthesises `namespaces` (all when undefined) and replaces their objects in the store, as one change. */
+  private rebuild(namespaces?: Set<string>): void {
+    const changed = namespaces ?? this.allNamespaces();
+    if (!namespaces) for (const ns of this.present.keys()) changed.add(ns);
+    const { objects, skipped, warnings } = this.synthesizer.update(changed, (ns) => this.entriesOf(ns));
     for (const s of skipped) this.opts.logger.debug({ kind: s.kind, name: s.name, file: s.file }, 'skipped an object of a kind DNS does not use');
     for (const w of warnings) this.opts.logger.warn(w);
     // Like CoreDNS, keep pods only where an answer depends on them (pods verified): 150,000 pods cost ~70 MB.
     const keepPods = this.opts.keepPods !== false;
-    let pods = 0;
     const kept: ClusterObject[] = [];
-    const podNamespaces = new Set<string>();
-    const namespaces = new Set<string>();
-    for (const o of objects) {
-      if (o.kind === 'Namespace') namespaces.add(o.name);
-      if (o.kind !== 'Pod') kept.push(o);
-      else if (keepPods) kept.push(slimPod(o));
-      else { pods++; podNamespaces.add(o.namespace); }
+    for (const [ns, objs] of objects) {
+      let pods = 0;
+      let hasNamespace = false;
+      for (const o of objs) {
+        if (o.kind === 'Namespace') hasNamespace = true;
+        if (o.kind !== 'Pod') kept.push(o);
+        else if (keepPods) kept.push(slimPod(o));
+        else pods++;
+      }
+      // A namespace that holds pods exists, even when the pods themselves are not kept.
+      if (pods > 0 && !hasNamespace) kept.push({ kind: 'Namespace', name: ns, labels: {} });
+      if (objs.length > 0) this.present.set(ns, pods);
+      else this.present.delete(ns);
     }
-    // A namespace that holds pods exists, even when the pods themselves are not kept.
-    for (const ns of podNamespaces) if (!namespaces.has(ns)) kept.push({ kind: 'Namespace', name: ns, labels: {} });
-    this.status.podsNotStored = pods;
-    this.store.replace(FIXTURE_OWNER, kept);
+    this.store.replaceNamespaces(FIXTURE_OWNER, objects.keys(), kept);
+    let notStored = 0;
+    for (const n of this.present.values()) notStored += n;
+    this.status.podsNotStored = notStored;
     this.status.reloads++;
     this.status.lastReload = new Date().toISOString();
     delete this.status.lastError;
   }
 
+  /** Files whose ino, size or modification time differ from when they were last read (or that are gone). */
+  private async changedSinceRead(files: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const f of files) if ((await signature(f)) !== this.signatures.get(f)) out.push(f);
+    return out;
+  }
+
   private startWatching(): void {
-    this.watcher = watch([...this.opts.paths], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
+    // No awaitWriteFinish: it polls until a file's size has held for its threshold, which alone would spend the
+    // 100 ms a change may take to show. A quiet period after the last event covers a write in several calls, and a
+    // half-written file that fails to parse only delays the reload to the next event (the last good state serves).
+    this.watcher = watch([...this.opts.paths], { ignoreInitial: true });
     const changed = new Set<string>();
+    const seen = new Set<string>();
     const schedule = (file: string) => {
       changed.add(file);
+      seen.add(path.resolve(file));
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
-      // Editors write in bursts (truncate, write, rename): settle briefly, then reload once.
       this.reloadTimer = setTimeout(() => {
         const files = [...changed];
         changed.clear();
@@ -215,13 +280,42 @@ export class FixtureSource {
           () => this.opts.logger.info({ files: this.status.files.length }, 'fixtures reloaded'),
           () => undefined,
         );
-      }, 50);
+      }, SETTLE_MS);
+      // chokidar drops a second 'change' of a file within 50 ms of the first: an edit right after another would be
+      // lost. So once events stop, files that had events are checked again and re-read if they differ.
+      if (this.recheckTimer) clearTimeout(this.recheckTimer);
+      this.recheckTimer = setTimeout(() => {
+        const files = [...seen];
+        seen.clear();
+        void this.changedSinceRead(files).then((stale) => {
+          if (stale.length) for (const f of stale) schedule(f);
+        });
+      }, RECHECK_MS);
     };
     this.watcher.on('all', (_event, file) => {
       if (/\.(ya?ml|json)$/i.test(file)) schedule(file);
     });
     this.watcher.on('error', (err) => this.opts.logger.warn({ err }, 'fixture watcher error'));
   }
+}
+
+async function signature(file: string): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function groupByNamespace(entries: readonly FixtureEntry[]): Map<string, FixtureEntry[]> {
+  const out = new Map<string, FixtureEntry[]>();
+  for (const e of entries) {
+    let list = out.get(e.namespace);
+    if (!list) out.set(e.namespace, list = []);
+    list.push(e);
+  }
+  return out;
 }
 
 function parseProgrammatic(objects: readonly unknown[]): SourcedManifest[] {

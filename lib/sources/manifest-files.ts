@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import jsyaml from 'js-yaml';
 import { flattenList } from '../cluster/objects.js';
+import { SourcedManifestError, toEntries, type FixtureEntry } from '../synth/entries.js';
 
 export interface SourcedManifest {
   raw: unknown;
@@ -153,4 +154,26 @@ export function manifestKey(raw: unknown, defaultNamespace: string): string | un
   if (!kind || !name) return undefined;
   const ns = kind === 'Namespace' ? '' : (typeof r.metadata?.namespace === 'string' && r.metadata.namespace) || defaultNamespace;
   return `${kind}/${ns}/${name}`;
+}
+
+/** Manifest text → entries (converted objects), every error a FixtureError with the file and line. */
+export function parseEntriesText(text: string, file: string, defaultNamespace: string): FixtureEntry[] {
+  return manifestsToEntries(parseManifestText(text, file), defaultNamespace);
+}
+
+export function manifestsToEntries(manifests: readonly SourcedManifest[], defaultNamespace: string): FixtureEntry[] {
+  const out: FixtureEntry[] = [];
+  for (const m of manifests) {
+    try {
+      for (const e of toEntries(m.raw, m, defaultNamespace)) out.push(e);
+    } catch (err) {
+      if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line, err.message);
+      throw err;
+    }
+  }
+  return out;
+}
+
+export async function readEntriesFile(file: string, defaultNamespace: string): Promise<FixtureEntry[]> {
+  return manifestsToEntries(await readManifestFile(file), defaultNamespace);
 }
