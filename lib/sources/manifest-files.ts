@@ -81,26 +81,28 @@ export function parseManifestText(text: string, file: string): SourcedManifest[]
  */
 function parseYamlText(text: string, file: string): SourcedManifest[] {
   const out: SourcedManifest[] = [];
-  for (const doc of splitYamlDocuments(text)) {
-    let value: unknown;
-    try {
-      value = jsyaml.load(doc.text, { filename: file });
-    } catch (err) {
-      const mark = (err as { mark?: { line?: number } }).mark;
-      const reason = (err as { reason?: string }).reason ?? (err as Error).message.split('\n')[0];
-      throw new FixtureError(file, mark?.line !== undefined ? doc.line + mark.line : doc.line, reason);
-    }
-    if (value === null || value === undefined) continue;
-    const line = doc.line + firstContentLine(doc.text);
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new FixtureError(file, line, 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)');
-    }
-    // js-yaml's strings are slices of the file's text and would keep all of it alive for as long as any object
-    // lives; a JSON round trip gives each object strings of its own (measured: store 330 → 169 MB at 150k pods).
-    const own: unknown = JSON.parse(JSON.stringify(value));
-    for (const raw of flattenList(own)) out.push({ raw, file, line });
-  }
+  for (const doc of splitYamlDocuments(text)) for (const m of parseYamlDocument(doc, file)) out.push(m);
   return out;
+}
+
+function parseYamlDocument(doc: { text: string; line: number }, file: string): SourcedManifest[] {
+  let value: unknown;
+  try {
+    value = jsyaml.load(doc.text, { filename: file });
+  } catch (err) {
+    const mark = (err as { mark?: { line?: number } }).mark;
+    const reason = (err as { reason?: string }).reason ?? (err as Error).message.split('\n')[0];
+    throw new FixtureError(file, mark?.line !== undefined ? doc.line + mark.line : doc.line, reason);
+  }
+  if (value === null || value === undefined) return [];
+  const line = doc.line + firstContentLine(doc.text);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new FixtureError(file, line, 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)');
+  }
+  // js-yaml's strings are slices of the document's text and would keep all of it alive for as long as any object
+  // lives; a JSON round trip gives each object strings of its own (measured: store 330 → 169 MB at 150k pods).
+  const own: unknown = JSON.parse(JSON.stringify(value));
+  return flattenList(own).map((raw) => ({ raw, file, line }));
 }
 
 /** Splits a YAML stream at `---` lines, keeping each document's first line number (1-based). */
@@ -174,6 +176,33 @@ export function manifestsToEntries(manifests: readonly SourcedManifest[], defaul
   return out;
 }
 
+/** Longest a file's parsing holds the event loop before it lets queries through (the server keeps answering). */
+const SLICE_MS = 4;
+
+/**
+ * A file's entries, parsed document by document in slices of a few milliseconds: reading a large file while
+ * serving must not stall answers (a 1 MB YAML file takes ~50 ms to parse).
+ */
 export async function readEntriesFile(file: string, defaultNamespace: string): Promise<FixtureEntry[]> {
-  return manifestsToEntries(await readManifestFile(file), defaultNamespace);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new FixtureError(file, undefined, `cannot read: ${(err as Error).message}`);
+  }
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') return manifestsToEntries(parseManifestText(text, file), defaultNamespace);
+  const docs = splitYamlDocuments(text);
+  text = '';
+  const out: FixtureEntry[] = [];
+  let sliceStart = performance.now();
+  for (let i = 0; i < docs.length; i++) {
+    for (const e of manifestsToEntries(parseYamlDocument(docs[i], file), defaultNamespace)) out.push(e);
+    docs[i] = { text: '', line: 0 };
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise<void>((r) => setImmediate(r));
+      sliceStart = performance.now();
+    }
+  }
+  return out;
 }
