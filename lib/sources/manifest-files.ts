@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import jsyaml from 'js-yaml';
 import { flattenList } from '../cluster/objects.js';
-import { SourcedManifestError, toEntries, type FixtureEntry } from '../synth/entries.js';
+import { SharedValues, SourcedManifestError, toEntries, type FixtureEntry } from '../synth/entries.js';
 
 export interface SourcedManifest {
   raw: unknown;
@@ -79,6 +79,13 @@ export function parseManifestText(text: string, file: string): SourcedManifest[]
  * YAML through js-yaml, one document at a time so every object keeps its line: ~8x faster than the `yaml` package
  * on large files (7 MB: 290 ms against 2.4 s), which matters at 150,000 pods.
  */
+/**
+ * YAML 1.2's core schema plus merge keys (`<<`), which is how Kubernetes reads manifests: a timestamp stays a string
+ * (js-yaml's default schema makes it a Date, and trying every plain scalar as one cost ~4% of loading a large dump).
+ */
+// @types/js-yaml does not declare `types`, which js-yaml 4 exports.
+const KUBERNETES_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
+
 function parseYamlText(text: string, file: string): SourcedManifest[] {
   const out: SourcedManifest[] = [];
   for (const doc of splitYamlDocuments(text)) for (const m of parseYamlDocument(doc, file)) out.push(m);
@@ -88,7 +95,7 @@ function parseYamlText(text: string, file: string): SourcedManifest[] {
 function parseYamlDocument(doc: { text: string; line: number }, file: string): SourcedManifest[] {
   let value: unknown;
   try {
-    value = jsyaml.load(doc.text, { filename: file });
+    value = jsyaml.load(doc.text, { filename: file, schema: KUBERNETES_SCHEMA });
   } catch (err) {
     const mark = (err as { mark?: { line?: number } }).mark;
     const reason = (err as { reason?: string }).reason ?? (err as Error).message.split('\n')[0];
@@ -101,38 +108,62 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   }
   // js-yaml's strings are slices of the document's text and would keep all of it alive for as long as any object
   // lives; a JSON round trip gives each object strings of its own (measured: store 330 → 169 MB at 150k pods).
-  const own: unknown = JSON.parse(JSON.stringify(value));
+  // Pods and EndpointSlices, most of a large cluster, skip it: their conversion copies the few strings it keeps
+  // (SharedValues).
+  const kind = (value as { kind?: unknown }).kind;
+  const own: unknown = kind === 'Pod' || kind === 'EndpointSlice' ? value : JSON.parse(JSON.stringify(value));
   return flattenList(own).map((raw) => ({ raw, file, line }));
 }
 
 /** Splits a YAML stream at `---` lines, keeping each document's first line number (1-based). */
 function splitYamlDocuments(text: string): { text: string; line: number }[] {
-  const lines = text.split('\n');
+  // Markers are found by one regex pass and lines counted by indexOf hops: splitting a 100 MB cluster dump into
+  // lines and joining them again cost ~4% of loading it.
   const docs: { text: string; line: number }[] = [];
-  let cur: string[] = [];
+  const marker = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0; // where the current document's text starts
   let startLine = 1;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.startsWith('---') && (l.length === 3 || l[3] === ' ' || l[3] === '\t' || l[3] === '\r')) {
-      if (cur.length > 0) docs.push({ text: cur.join('\n'), line: startLine });
-      // Content after the marker on the same line belongs to the new document; blank the marker to keep columns.
-      cur = [`   ${l.slice(3)}`];
-      startLine = i + 1;
-    } else if (l.startsWith('...') && (l.length === 3 || /^\.\.\.\s/.test(l))) {
-      cur.push('');
+  let prefix = ''; // the blanked `---` of the current document (content after it on its line belongs to it)
+  let pending: string[] = []; // pieces of a document cut by `...` lines
+  let counted = 0;
+  let line = 1;
+  const lineAt = (pos: number) => {
+    for (let i = text.indexOf('\n', counted); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) line++;
+    counted = pos;
+    return line;
+  };
+  const flush = (end: number) => {
+    const body = prefix + text.slice(start, end);
+    const full = pending.length ? pending.join('') + body : body;
+    if (full.length > 0) docs.push({ text: full, line: startLine });
+    pending = [];
+  };
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    const at = m.index;
+    if (m[1] === '---') {
+      if (at > 0 || prefix) flush(at);
+      startLine = lineAt(at);
+      prefix = '   ';
+      start = at + 3;
     } else {
-      cur.push(l);
+      // A `...` line ends the document: keep it as an empty line so the line numbers stay right.
+      pending.push(prefix + text.slice(start, at));
+      prefix = '';
+      const eol = text.indexOf('\n', at);
+      start = eol === -1 ? text.length : eol;
     }
   }
-  if (cur.length > 0) docs.push({ text: cur.join('\n'), line: startLine });
+  flush(text.length);
   return docs;
 }
 
 function firstContentLine(text: string): number {
-  const lines = text.split('\n', 200);
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i].trim();
+  for (let i = 0, start = 0; start < text.length && i < 200; i++) {
+    const end = text.indexOf('\n', start);
+    const t = text.slice(start, end === -1 ? text.length : end).trim();
     if (t !== '' && !t.startsWith('#')) return i;
+    if (end === -1) break;
+    start = end + 1;
   }
   return 0;
 }
@@ -163,11 +194,11 @@ export function parseEntriesText(text: string, file: string, defaultNamespace: s
   return manifestsToEntries(parseManifestText(text, file), defaultNamespace);
 }
 
-export function manifestsToEntries(manifests: readonly SourcedManifest[], defaultNamespace: string): FixtureEntry[] {
+export function manifestsToEntries(manifests: readonly SourcedManifest[], defaultNamespace: string, shared = new SharedValues()): FixtureEntry[] {
   const out: FixtureEntry[] = [];
   for (const m of manifests) {
     try {
-      for (const e of toEntries(m.raw, m, defaultNamespace)) out.push(e);
+      for (const e of toEntries(m.raw, m, defaultNamespace, shared)) out.push(e);
     } catch (err) {
       if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line, err.message);
       throw err;
@@ -191,13 +222,14 @@ export async function readEntriesFile(file: string, defaultNamespace: string): P
     throw new FixtureError(file, undefined, `cannot read: ${(err as Error).message}`);
   }
   const first = text.trimStart()[0];
-  if (first === '{' || first === '[') return manifestsToEntries(parseManifestText(text, file), defaultNamespace);
+  const shared = new SharedValues();
+  if (first === '{' || first === '[') return manifestsToEntries(parseManifestText(text, file), defaultNamespace, shared);
   const docs = splitYamlDocuments(text);
   text = '';
   const out: FixtureEntry[] = [];
   let sliceStart = performance.now();
   for (let i = 0; i < docs.length; i++) {
-    for (const e of manifestsToEntries(parseYamlDocument(docs[i], file), defaultNamespace)) out.push(e);
+    for (const e of manifestsToEntries(parseYamlDocument(docs[i], file), defaultNamespace, shared)) out.push(e);
     docs[i] = { text: '', line: 0 };
     if (performance.now() - sliceStart > SLICE_MS) {
       await new Promise<void>((r) => setImmediate(r));

@@ -1,7 +1,7 @@
 // One manifest, read once: converted right away into what synthesis needs (slim DNS objects, or a parsed
 // workload), so nothing keeps the API object itself. A fixture source keeps these per file; synthesis groups them
 // by namespace, which is all it needs to redo one namespace when one object changes.
-import type { ClusterObject } from '../cluster/model.js';
+import type { ClusterObject, EndpointSlice, Pod } from '../cluster/model.js';
 import { CONVERTED_KINDS, ManifestError, flattenList, toClusterObjects } from '../cluster/objects.js';
 import { WORKLOAD_KINDS, ownerRefsOf, parseWorkload, readyByAnnotation, type Workload } from './workloads.js';
 
@@ -45,12 +45,12 @@ const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !
  * The entries of one parsed document (a List gives one per item, an empty document none). Throws
  * SourcedManifestError, naming the file and line, for an object DNS uses that is malformed.
  */
-export function toEntries(raw: unknown, source: ManifestSource, defaultNamespace: string): FixtureEntry[] {
+export function toEntries(raw: unknown, source: ManifestSource, defaultNamespace: string, shared = new SharedValues()): FixtureEntry[] {
   const out: FixtureEntry[] = [];
   for (const item of flattenList(raw)) {
     if (item === null || item === undefined) continue;
     try {
-      const e = toEntry(item, defaultNamespace);
+      const e = toEntry(item, defaultNamespace, shared);
       if (source.file !== undefined) e.file = source.file;
       if (source.line !== undefined) e.line = source.line;
       out.push(e);
@@ -62,14 +62,90 @@ export function toEntries(raw: unknown, source: ManifestSource, defaultNamespace
   return out;
 }
 
-function toEntry(raw: unknown, defaultNamespace: string): FixtureEntry {
+/**
+ * Values that repeat across the objects of one file (labels of a workload's pods, node names, container ports),
+ * kept once: a fixture source holds every explicit Pod for synthesis, and at 150,000 pods the copies are most of
+ * its memory. Model objects are never mutated once built, so sharing is safe.
+ */
+export class SharedValues {
+  private strings = new Map<string, string>();
+  private labelSets = new Map<string, Record<string, string>>();
+  private portLists = new Map<string, Pod['containerPorts']>();
+
+  string(s: string): string {
+    if (s.length === 0) return s;
+    const got = this.strings.get(s);
+    if (got !== undefined) return got;
+    const own = flat(s);
+    this.strings.set(own, own);
+    return own;
+  }
+
+  labels(l: Record<string, string>): Record<string, string> {
+    const key = JSON.stringify(l);
+    const got = this.labelSets.get(key);
+    if (got) return got;
+    const own = JSON.parse(key) as Record<string, string>;
+    this.labelSets.set(key, own);
+    return own;
+  }
+
+  ports(p: Pod['containerPorts']): Pod['containerPorts'] {
+    const key = JSON.stringify(p);
+    const got = this.portLists.get(key);
+    if (got) return got;
+    const own = JSON.parse(key) as Pod['containerPorts'];
+    this.portLists.set(key, own);
+    return own;
+  }
+
+  /** Like pod(), for a slice: its endpoints are most of a large cluster's store. */
+  slice(sl: EndpointSlice): void {
+    sl.namespace = this.string(sl.namespace);
+    sl.name = flat(sl.name);
+    sl.serviceName = this.string(sl.serviceName);
+    sl.labels = this.labels(sl.labels);
+    sl.ports = JSON.parse(JSON.stringify(sl.ports)) as EndpointSlice['ports'];
+    for (const e of sl.endpoints) {
+      e.addresses = e.addresses.map(flat);
+      if (e.podName !== undefined) e.podName = flat(e.podName);
+      if (e.hostname !== undefined) e.hostname = e.hostname === e.podName ? e.podName : flat(e.hostname);
+      if (e.nodeName !== undefined) e.nodeName = this.string(e.nodeName);
+      if (e.zone !== undefined) e.zone = this.string(e.zone);
+    }
+  }
+
+  /** Shares what repeats and copies what is the pod's own, so nothing keeps the parsed text alive. */
+  pod(p: Pod): void {
+    p.namespace = this.string(p.namespace);
+    p.name = flat(p.name);
+    p.labels = this.labels(p.labels);
+    p.containerPorts = this.ports(p.containerPorts);
+    p.nodeName = this.string(p.nodeName);
+    p.subdomain = this.string(p.subdomain);
+    p.phase = this.string(p.phase);
+    p.hostname = p.hostname === p.name ? p.name : flat(p.hostname);
+    p.podIP = flat(p.podIP);
+    p.podIPs = p.podIPs.length === 1 && p.podIPs[0] === p.podIP ? [p.podIP] : p.podIPs.map(flat);
+  }
+}
+
+/**
+ * A copy of `s` that does not keep a larger string alive. V8 cuts substrings of 13+ characters as views into the
+ * string they came from (a parsed file); slicing a fresh concatenation makes it copy the characters instead.
+ */
+export function flat(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+function toEntry(raw: unknown, defaultNamespace: string, shared: SharedValues): FixtureEntry {
   if (!isObj(raw)) throw new ManifestError('not a Kubernetes object (expected a mapping with apiVersion and kind)');
   const kind = typeof raw.kind === 'string' ? raw.kind : '';
   const meta = isObj(raw.metadata) ? raw.metadata : undefined;
   const name = typeof meta?.name === 'string' ? meta.name : '';
   if (!kind) throw new ManifestError(`object${name ? ` "${name}"` : ''} has no kind`);
   const namespace = kind === 'Namespace' ? name : (typeof meta?.namespace === 'string' && meta.namespace) || defaultNamespace;
-  const entry: FixtureEntry = { key: `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`, namespace, kind, name };
+  const entry: FixtureEntry = { key: `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`, namespace, kind: shared.string(kind), name };
   if (CONVERTED_KINDS.has(kind)) {
     const objects = toClusterObjects(raw, defaultNamespace);
     entry.objects = objects;
@@ -77,8 +153,20 @@ function toEntry(raw: unknown, defaultNamespace: string): FixtureEntry {
       const pod = objects[0];
       if (pod?.kind === 'Pod') {
         if (!readyByAnnotation(meta)) pod.ready = false;
+        shared.pod(pod);
+        entry.name = pod.name;
+        entry.namespace = pod.namespace;
+        entry.key = flat(`${entry.kind}/${pod.namespace}/${pod.name}`);
         const refs = ownerRefsOf(meta);
-        if (refs.length) entry.owners = refs.map((r) => `${pod.namespace}/${r.kind}/${r.name}`);
+        if (refs.length) entry.owners = refs.map((r) => flat(`${pod.namespace}/${r.kind}/${r.name}`));
+      }
+    } else if (kind === 'EndpointSlice') {
+      const sl = objects[0];
+      if (sl?.kind === 'EndpointSlice') {
+        shared.slice(sl);
+        entry.name = sl.name;
+        entry.namespace = sl.namespace;
+        entry.key = flat(`${entry.kind}/${sl.namespace}/${sl.name}`);
       }
     }
   } else if (WORKLOAD_KINDS.has(kind)) {
