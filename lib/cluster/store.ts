@@ -38,19 +38,34 @@ export interface StoreChange {
 type Listener = (changes: readonly StoreChange[]) => void;
 
 const svcKey = (ns: string, name: string) => `${ns}/${name}`;
+/** The namespace an object lives in; a Namespace object counts as living in itself. */
+const nsOf = (o: ClusterObject) => (o.kind === 'Namespace' ? o.name : o.namespace);
 
-function addToIndex(index: Map<string, string[]>, k: string, v: string): void {
-  const list = index.get(k);
-  if (!list) index.set(k, [v]);
-  else if (!list.includes(v)) { list.push(v); list.sort(); }
+/**
+ * Address → keys "ns/name", sorted. Nearly every address belongs to one Service, so a lone key is kept as the
+ * string itself: an array for each of 150,000 endpoint addresses cost ~8 MB.
+ */
+type AddressIndex = Map<string, string | string[]>;
+
+function addToIndex(index: AddressIndex, k: string, v: string): void {
+  const got = index.get(k);
+  if (got === undefined) index.set(k, v);
+  else if (typeof got === 'string') { if (got !== v) index.set(k, got < v ? [got, v] : [v, got]); }
+  else if (!got.includes(v)) { got.push(v); got.sort(); }
 }
 
-function removeFromIndex(index: Map<string, string[]>, k: string, v: string): void {
-  const list = index.get(k);
-  if (!list) return;
-  const i = list.indexOf(v);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) index.delete(k);
+function removeFromIndex(index: AddressIndex, k: string, v: string): void {
+  const got = index.get(k);
+  if (got === undefined) return;
+  if (typeof got === 'string') { if (got === v) index.delete(k); return; }
+  const i = got.indexOf(v);
+  if (i >= 0) got.splice(i, 1);
+  if (got.length === 1) index.set(k, got[0]);
+}
+
+function keysAt(index: AddressIndex, k: string): readonly string[] | undefined {
+  const got = index.get(k);
+  return typeof got === 'string' ? [got] : got;
 }
 
 /** Cheap structural equality for plain JSON-like model objects. */
@@ -74,6 +89,8 @@ export class ClusterStore implements ClusterView {
 
   private objects = new Map<string, ClusterObject>();
   private owners = new Map<string, string>();
+  /** keys of each owner's objects per namespace, so a reload of one namespace never scans the whole store */
+  private owned = new Map<string, Map<string, Set<string>>>();
   private namespaces = new Map<string, Namespace>();
   /** objects per namespace, so a namespace with objects exists even without a Namespace manifest */
   private nsObjectCount = new Map<string, number>();
@@ -81,8 +98,8 @@ export class ClusterStore implements ClusterView {
   private slicesByService = new Map<string, Map<string, EndpointSlice>>();
   private readyCache = new Map<string, ReadySlice[]>();
   private readyIPsByService = new Map<string, string[]>();
-  private clusterIPIndex = new Map<string, string[]>();
-  private endpointIPIndex = new Map<string, string[]>();
+  private clusterIPIndex: AddressIndex = new Map();
+  private endpointIPIndex: AddressIndex = new Map();
   private podIPCount = new Map<string, number>();
   private listeners = new Set<Listener>();
   private pending: StoreChange[] = [];
@@ -117,11 +134,11 @@ export class ClusterStore implements ClusterView {
   }
 
   servicesByClusterIP(ip: string): readonly string[] {
-    return this.filterExposed(this.clusterIPIndex.get(ip));
+    return this.filterExposed(keysAt(this.clusterIPIndex, ip));
   }
 
   servicesByEndpointIP(ip: string): readonly string[] {
-    return this.filterExposed(this.endpointIPIndex.get(ip));
+    return this.filterExposed(keysAt(this.endpointIPIndex, ip));
   }
 
   podIPExists(ns: string, ip: string): boolean {
@@ -174,7 +191,12 @@ export class ClusterStore implements ClusterView {
   apply(obj: ClusterObject, owner = 'api'): boolean {
     const key = objectKey(obj);
     const old = this.objects.get(key);
-    this.owners.set(key, owner);
+    const before = this.owners.get(key);
+    if (before !== owner) {
+      if (before !== undefined) this.untrack(before, nsOf(obj), key);
+      this.owners.set(key, owner);
+      this.track(owner, nsOf(obj), key);
+    }
     if (old && sameObject(old, obj)) return false;
     if (old) this.unindex(old);
     this.objects.set(key, obj);
@@ -188,6 +210,8 @@ export class ClusterStore implements ClusterView {
     const old = this.objects.get(key);
     if (!old) return false;
     this.objects.delete(key);
+    const owner = this.owners.get(key);
+    if (owner !== undefined) this.untrack(owner, nsOf(old), key);
     this.owners.delete(key);
     this.unindex(old);
     this.record({ kind: old.kind, type: 'deleted', object: old });
@@ -213,10 +237,9 @@ export class ClusterStore implements ClusterView {
     });
   }
 
-  /** TEMPORARY naive version, replaced by the indexed one from the store branch. */
+  /** Makes the objects `owner` has in `namespaces` exactly `objs` (a reload of those namespaces), touching only what differs. */
   replaceNamespaces(owner: string, namespaces: Iterable<string>, objs: Iterable<ClusterObject>): number {
     const nss = new Set(namespaces);
-    const nsOf = (o: ClusterObject) => (o.kind === 'Namespace' ? o.name : o.namespace);
     return this.batch(() => {
       const keep = new Set<string>();
       let changed = 0;
@@ -225,9 +248,14 @@ export class ClusterStore implements ClusterView {
         keep.add(objectKey(o));
         if (this.apply(o, owner)) changed++;
       }
-      for (const [key, o] of [...this.objects]) {
-        if (this.owners.get(key) === owner && nss.has(nsOf(o)) && !keep.has(key)) {
-          this.delete(o.kind, o.kind === 'Namespace' ? '' : o.namespace, o.name);
+      const byNs = this.owned.get(owner);
+      for (const ns of nss) {
+        const keys = byNs?.get(ns);
+        if (!keys) continue;
+        for (const key of [...keys]) {
+          if (keep.has(key)) continue;
+          const o = this.objects.get(key)!;
+          this.delete(o.kind, nsOf(o), o.name);
           changed++;
         }
       }
@@ -244,7 +272,23 @@ export class ClusterStore implements ClusterView {
 
   // ---- internals ----
 
-  private filterExposed(list: string[] | undefined): readonly string[] {
+  private track(owner: string, ns: string, key: string): void {
+    let byNs = this.owned.get(owner);
+    if (!byNs) this.owned.set(owner, byNs = new Map());
+    let keys = byNs.get(ns);
+    if (!keys) byNs.set(ns, keys = new Set());
+    keys.add(key);
+  }
+
+  private untrack(owner: string, ns: string, key: string): void {
+    const byNs = this.owned.get(owner);
+    const keys = byNs?.get(ns);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) byNs!.delete(ns);
+  }
+
+  private filterExposed(list: readonly string[] | undefined): readonly string[] {
     if (!list) return [];
     if (!this.exposed) return list;
     return list.filter((k) => this.exposed!.has(k.slice(0, k.indexOf('/'))));
