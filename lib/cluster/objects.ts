@@ -123,19 +123,19 @@ export function toEndpointSlice(raw: Raw, defaultNamespace = 'default'): Endpoin
   const at = str(raw.addressType) || 'IPv4';
   const addressType = at === 'IPv6' || at === 'FQDN' ? at : 'IPv4';
   const endpoints: Endpoint[] = Array.isArray(raw.endpoints)
-    ? raw.endpoints.filter(isObj).map((e: Raw) => {
-      const ep: Endpoint = {
+    ? raw.endpoints.filter(isObj).map((e: Raw): Endpoint => {
+      const target = isObj(e.targetRef) && (str(e.targetRef.kind) || 'Pod') === 'Pod' ? str(e.targetRef.name) : '';
+      // Every field in one literal, absent ones undefined: added one by one they would spill into a separate
+      // property array, 40 bytes more for each of a large cluster's 150,000 endpoints.
+      return {
         addresses: Array.isArray(e.addresses) ? e.addresses.map(String) : [],
         // The API says an unset ready condition means ready.
         ready: !(isObj(e.conditions) && e.conditions.ready === false),
+        hostname: str(e.hostname) || undefined,
+        podName: target || undefined,
+        nodeName: str(e.nodeName) || undefined,
+        zone: str(e.zone) || undefined,
       };
-      if (str(e.hostname)) ep.hostname = str(e.hostname);
-      if (isObj(e.targetRef) && (str(e.targetRef.kind) || 'Pod') === 'Pod' && str(e.targetRef.name)) {
-        ep.podName = str(e.targetRef.name);
-      }
-      if (str(e.nodeName)) ep.nodeName = str(e.nodeName);
-      if (str(e.zone)) ep.zone = str(e.zone);
-      return ep;
     })
     : [];
   const slice: EndpointSlice = {
