@@ -13,6 +13,7 @@ import type { ClusterStore } from '../cluster/store.js';
 import type { SynthesisConfig } from '../config.js';
 import { slimPod } from '../cluster/objects.js';
 import { Synthesizer, type FixtureEntry } from '../synth/index.js';
+import { PackedByNamespace, type PackedEntries } from '../synth/packed-entries.js';
 import {
   expandFixturePaths, FixtureError, manifestsToEntries, parseEntriesText, readEntriesFile, type SourcedManifest,
 } from './manifest-files.js';
@@ -58,7 +59,7 @@ const RECHECK_MS = 80;
 
 export class FixtureSource {
   /** per file, in file order: its entries grouped by namespace */
-  private files = new Map<string, Map<string, FixtureEntry[]>>();
+  private files = new Map<string, Map<string, PackedEntries>>();
   /** applied at run time: key → entry (wins over files) */
   private applied = new Map<string, FixtureEntry>();
   /** deleted at run time: hidden even if a file still has them */
@@ -159,7 +160,7 @@ export class FixtureSource {
   delete(kind: string, namespace: string, name: string): boolean {
     const ns = kind === 'Namespace' ? name : namespace;
     const key = `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`;
-    const existed = this.applied.has(key) || [...this.files.values()].some((byNs) => byNs.get(ns)?.some((e) => e.key === key));
+    const existed = this.applied.has(key) || [...this.files.values()].some((byNs) => byNs.get(ns)?.has(key));
     if (!existed || this.deleted.has(key)) return false;
     this.applied.delete(key);
     this.deleted.add(key);
@@ -180,7 +181,7 @@ export class FixtureSource {
    */
   private async readAll(only?: Set<string>): Promise<Set<string>> {
     const files = await expandFixturePaths(this.opts.paths);
-    const next = new Map<string, Map<string, FixtureEntry[]>>();
+    const next = new Map<string, Map<string, PackedEntries>>();
     const touched = new Set<string>();
     for (const f of files) {
       const cached = this.files.get(f);
@@ -190,7 +191,9 @@ export class FixtureSource {
       }
       // Stat before reading: a write after the stat leaves a signature that differs, and the recheck reads again.
       const sig = await signature(f);
-      const byNs = groupByNamespace(await readEntriesFile(f, this.opts.namespace));
+      const packer = new PackedByNamespace();
+      await readEntriesFile(f, this.opts.namespace, packer.add);
+      const byNs = packer.finish();
       if (sig) this.signatures.set(path.resolve(f), sig);
       next.set(f, byNs);
       for (const ns of byNs.keys()) touched.add(ns);
@@ -206,8 +209,8 @@ export class FixtureSource {
   private entriesOf(ns: string): FixtureEntry[] {
     const byKey = new Map<string, FixtureEntry>();
     for (const byNs of this.files.values()) {
-      const list = byNs.get(ns);
-      if (list) for (const e of list) byKey.set(e.key, e);
+      const packed = byNs.get(ns);
+      if (packed) for (const e of packed.entries()) byKey.set(e.key, e);
     }
     for (const [k, e] of this.applied) if (e.namespace === ns) byKey.set(k, e);
     for (const k of this.deleted) byKey.delete(k);
@@ -226,13 +229,14 @@ export class FixtureSource {
   private rebuild(namespaces?: Set<string>): void {
     const changed = namespaces ?? this.allNamespaces();
     if (!namespaces) for (const ns of this.present.keys()) changed.add(ns);
-    const { objects, skipped, warnings } = this.synthesizer.update(changed, (ns) => this.entriesOf(ns));
-    for (const s of skipped) this.opts.logger.debug({ kind: s.kind, name: s.name, file: s.file }, 'skipped an object of a kind DNS does not use');
-    for (const w of warnings) this.opts.logger.warn(w);
     // Like CoreDNS, keep pods only where an answer depends on them (pods verified): 150,000 pods cost ~70 MB.
+    // They are dropped as each namespace is finished, so a full rebuild never holds all of them at once.
     const keepPods = this.opts.keepPods !== false;
     const kept: ClusterObject[] = [];
-    for (const [ns, objs] of objects) {
+    const present = new Map<string, number>();
+    const replaced: string[] = [];
+    const { skipped, warnings } = this.synthesizer.update(changed, (ns) => this.entriesOf(ns), (ns, objs) => {
+      replaced.push(ns);
       let pods = 0;
       let hasNamespace = false;
       for (const o of objs) {
@@ -243,10 +247,15 @@ export class FixtureSource {
       }
       // A namespace that holds pods exists, even when the pods themselves are not kept.
       if (pods > 0 && !hasNamespace) kept.push({ kind: 'Namespace', name: ns, labels: {} });
-      if (objs.length > 0) this.present.set(ns, pods);
+      present.set(ns, objs.length > 0 ? pods : -1);
+    });
+    for (const s of skipped) this.opts.logger.debug({ kind: s.kind, name: s.name, file: s.file }, 'skipped an object of a kind DNS does not use');
+    for (const w of warnings) this.opts.logger.warn(w);
+    for (const [ns, pods] of present) {
+      if (pods >= 0) this.present.set(ns, pods);
       else this.present.delete(ns);
     }
-    this.store.replaceNamespaces(FIXTURE_OWNER, objects.keys(), kept);
+    this.store.replaceNamespaces(FIXTURE_OWNER, replaced, kept);
     let notStored = 0;
     for (const n of this.present.values()) notStored += n;
     this.status.podsNotStored = notStored;
@@ -306,16 +315,6 @@ async function signature(file: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function groupByNamespace(entries: readonly FixtureEntry[]): Map<string, FixtureEntry[]> {
-  const out = new Map<string, FixtureEntry[]>();
-  for (const e of entries) {
-    let list = out.get(e.namespace);
-    if (!list) out.set(e.namespace, list = []);
-    list.push(e);
-  }
-  return out;
 }
 
 function parseProgrammatic(objects: readonly unknown[]): SourcedManifest[] {

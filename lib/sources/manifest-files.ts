@@ -211,10 +211,10 @@ export function manifestsToEntries(manifests: readonly SourcedManifest[], defaul
 const SLICE_MS = 4;
 
 /**
- * A file's entries, parsed document by document in slices of a few milliseconds: reading a large file while
- * serving must not stall answers (a 1 MB YAML file takes ~50 ms to parse).
+ * A file's entries, parsed document by document in slices of a few milliseconds and handed to `add` one by one:
+ * reading a large file while serving must not stall answers (a 1 MB YAML file takes ~50 ms to parse).
  */
-export async function readEntriesFile(file: string, defaultNamespace: string): Promise<FixtureEntry[]> {
+export async function readEntriesFile(file: string, defaultNamespace: string, add: (e: FixtureEntry) => void): Promise<void> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -223,18 +223,19 @@ export async function readEntriesFile(file: string, defaultNamespace: string): P
   }
   const first = text.trimStart()[0];
   const shared = new SharedValues();
-  if (first === '{' || first === '[') return manifestsToEntries(parseManifestText(text, file), defaultNamespace, shared);
+  if (first === '{' || first === '[') {
+    for (const e of manifestsToEntries(parseManifestText(text, file), defaultNamespace, shared)) add(e);
+    return;
+  }
   const docs = splitYamlDocuments(text);
   text = '';
-  const out: FixtureEntry[] = [];
   let sliceStart = performance.now();
   for (let i = 0; i < docs.length; i++) {
-    for (const e of manifestsToEntries(parseYamlDocument(docs[i], file), defaultNamespace, shared)) out.push(e);
+    for (const e of manifestsToEntries(parseYamlDocument(docs[i], file), defaultNamespace, shared)) add(e);
     docs[i] = { text: '', line: 0 };
     if (performance.now() - sliceStart > SLICE_MS) {
       await new Promise<void>((r) => setImmediate(r));
       sliceStart = performance.now();
     }
   }
-  return out;
 }

@@ -112,17 +112,34 @@ export class Synthesizer {
 
   /**
    * Re-synthesises the namespaces in `changed`, reading their manifests through `entriesOf` (in manifest order; an
-   * empty list means the namespace is gone). Nothing is kept when it throws.
+   * empty list means the namespace is gone). Each namespace's objects go to `emit` as soon as they are final (a
+   * namespace that needs no address is finished while it is planned, so its objects die young); without `emit`
+   * they are returned in `objects`. Nothing is kept when it throws.
    */
-  update(changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[]): SynthesisUpdate {
+  update(
+    changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
+    emit?: (ns: string, objects: ClusterObject[]) => void,
+  ): SynthesisUpdate {
+    const objects = new Map<string, ClusterObject[]>();
+    const out = emit ?? ((ns: string, objs: ClusterObject[]) => { objects.set(ns, objs); });
+    const warnings: string[] = [];
+    const skipped: SynthesisResult['skipped'] = [];
+    const finish = (ns: string, plan: NamespacePlan, addresses: (string | undefined)[][]) => {
+      out(ns, finishNamespace(plan, addresses, this.shapes, warnings));
+      for (const w of plan.warnings) warnings.push(w);
+      for (const s of plan.skipped) skipped.push(s);
+    };
     const plans = new Map<string, NamespacePlan>();
     const allocations = new Map(this.allocations);
     for (const ns of changed) {
       const entries = entriesOf(ns);
-      if (entries.length === 0) { allocations.delete(ns); continue; }
+      if (entries.length === 0) { allocations.delete(ns); out(ns, []); continue; }
       const plan = planNamespace(ns, entries, this.nodes);
-      plans.set(ns, plan);
-      allocations.set(ns, this.requestsOf(plan));
+      const requests = this.requestsOf(plan);
+      allocations.set(ns, requests);
+      // Allocation hands a namespace that requests nothing nothing, whatever the others request.
+      if (requests.requests.every((r) => r.keys.length === 0)) finish(ns, plan, [[], [], [], []]);
+      else plans.set(ns, plan);
     }
     const addresses = this.allocate(allocations);
     // A namespace that did not change but whose addresses moved (it lost or won a shared home) is redone too.
@@ -130,15 +147,7 @@ export class Synthesizer {
       if (changed.has(ns)) continue;
       if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, planNamespace(ns, entriesOf(ns), this.nodes));
     }
-    const objects = new Map<string, ClusterObject[]>();
-    const warnings: string[] = [];
-    const skipped: SynthesisResult['skipped'] = [];
-    for (const ns of changed) if (!plans.has(ns)) objects.set(ns, []);
-    for (const [ns, plan] of plans) {
-      objects.set(ns, finishNamespace(plan, addresses.get(ns)!, this.shapes, warnings));
-      for (const w of plan.warnings) warnings.push(w);
-      for (const s of plan.skipped) skipped.push(s);
-    }
+    for (const [ns, plan] of plans) finish(ns, plan, addresses.get(ns)!);
     for (const [ns, a] of allocations) a.addresses = addresses.get(ns)!;
     this.allocations = allocations;
     return { objects, warnings, skipped };
