@@ -9,6 +9,7 @@ import { FixtureError } from '../lib/sources/manifest-files.js';
 import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../lib/start.js';
 import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
 import { HELP, parseCli, UsageError } from './cli.js';
+import { compactHeap } from '../lib/compact-heap.js';
 
 async function main(argv: string[]): Promise<number> {
   let cli;
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const srv = await ClusterDnsServer.start(config, { logger, journalSize: cli.journalSize });
+  compactHeap();
   const a = srv.dnsAddress;
   const where = config.source === 'fixtures'
     ? `fixtures (${srv.fixtures?.status.files.length ?? 0} files: ${config.fixtures.join(', ')})`

@@ -1,0 +1,23 @@
+// One full, compacting garbage collection after the first load, before the server says it serves. Loading a
+// large cluster leaves the old generation fragmented with the parser's garbage (at 150,000 pods: 133 MB of pages
+// for 93 MB of live objects, and the files' texts in large-object space until the next major GC), and none of it
+// goes back to the OS until V8's memory reducer runs, seconds later and only when idle. Measured on the bench's
+// cluster: RSS at the serving line 258 MB without, 199 MB with a compacting GC, which takes ~0.2 s of the load.
+//
+// The CLI calls it, never the library: an in-process user's heap is theirs to manage.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+export function compactHeap(): void {
+  // `gc` is only reachable with --expose-gc; setting the flag now makes a fresh context get it.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as (() => void) | undefined;
+  if (typeof gc !== 'function') return;
+  // Compaction is off for later GCs again: under load, a compacting full GC pauses twice as long.
+  v8.setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    gc();
+  } finally {
+    v8.setFlagsFromString('--no-compact-on-every-full-gc');
+  }
+}
