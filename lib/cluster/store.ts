@@ -396,7 +396,8 @@ export class ClusterStore implements ClusterView {
     const out: ReadySlice[] = [];
     for (const s of list) {
       if (s.addressType === 'FQDN') continue;
-      const endpoints = publishAll ? s.endpoints : s.endpoints.filter((e) => e.ready);
+      // Most slices are all ready: their own array is used, not a copy (150,000 slots at 150,000 pods).
+      const endpoints = publishAll || s.endpoints.every((e) => e.ready) ? s.endpoints : s.endpoints.filter((e) => e.ready);
       if (endpoints.length > 0) out.push({ endpoints, ports: s.ports });
     }
     return out;
