@@ -86,7 +86,7 @@ export class FixtureSource {
   async start(): Promise<void> {
     await this.readAll();
     this.rebuild();
-    if (this.opts.watch && this.opts.paths.length > 0) this.startWatching();
+    if (this.opts.watch && this.opts.paths.length > 0) await this.startWatching();
   }
 
   async stop(): Promise<void> {
@@ -271,7 +271,8 @@ export class FixtureSource {
     return out;
   }
 
-  private startWatching(): void {
+  /** Resolves once the watcher has scanned the paths: an edit made after start() resolves is never missed. */
+  private startWatching(): Promise<void> {
     // No awaitWriteFinish: it polls until a file's size has held for its threshold, which alone would spend the
     // 100 ms a change may take to show. A quiet period after the last event covers a write in several calls, and a
     // half-written file that fails to parse only delays the reload to the next event (the last good state serves).
@@ -305,6 +306,8 @@ export class FixtureSource {
       if (/\.(ya?ml|json)$/i.test(file)) schedule(file);
     });
     this.watcher.on('error', (err) => this.opts.logger.warn({ err }, 'fixture watcher error'));
+    const watcher = this.watcher;
+    return new Promise((resolve) => watcher.once('ready', () => resolve()));
   }
 }
 
