@@ -98,6 +98,8 @@ export function parseFastYaml(doc: string): unknown {
     contextId = -1;
     skipToContent(0);
     if (cpos === -1) return emptyDocument();
+    // js-yaml takes `---` at the start of a document as its marker whatever follows it (`---x: 1` is `x: 1`).
+    if (lineIndent === 0 && s.startsWith('---', cpos)) return NOT_HANDLED;
     const value = parseNodeAt(cpos, lineIndent);
     if (cpos !== -1) return NOT_HANDLED; // more after the top-level node: js-yaml throws (or reads it differently)
     return value;
@@ -107,7 +109,9 @@ export function parseFastYaml(doc: string): unknown {
     s = '';
     stackTop = 0;
     if (stackHigh > 0) {
-      valueStack.fill(undefined, 0, stackHigh); // let go of the document's values
+      // let go of the document's values and keys
+      valueStack.fill(undefined, 0, stackHigh);
+      keyStack.fill('', 0, stackHigh);
       stackHigh = 0;
     }
   }
@@ -479,16 +483,18 @@ function cachedKey(p: number, end: number, c: number): string {
   const key = plainKey(text);
   keyId = -1;
   if (key !== text) return key; // resolved to something else (`0x10` is "16")
-  let id = keyIds.get(key);
+  if (keyIds.size >= MAX_KEY_IDS) return key;
+  // What is kept here is a copy: a slice would keep the whole document it was cut from alive.
+  const own = len < 13 ? key : [...key].join('');
+  let id = keyIds.get(own);
   if (id === undefined) {
-    if (keyIds.size >= MAX_KEY_IDS) return key;
     id = keyIds.size;
-    keyIds.set(key, id);
+    keyIds.set(own, id);
   }
-  keyCacheText[h] = key;
+  keyCacheText[h] = own;
   keyCacheId[h] = id;
   keyId = id;
-  return key;
+  return own;
 }
 
 /**
