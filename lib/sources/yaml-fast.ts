@@ -558,6 +558,14 @@ function compileShape(shape: Shape): void {
   factoryCount++;
 }
 
+/** Whether the text at p is key followed by `: ` (or `:` at the line's end). */
+function isKeyAt(key: string, p: number): boolean {
+  const len = key.length;
+  if (p + len >= n) return false;
+  for (let k = 0; k < len; k++) if (key.charCodeAt(k) !== s.charCodeAt(p + k)) return false;
+  return s.charCodeAt(p + len) === 58 && wsAfter(p + len + 1);
+}
+
 /** A block mapping at column indent whose first key starts at cpos. Ends at the next line less indented. */
 function parseMapping(indent: number): Record<string, unknown> {
   if (++depth > MAX_DEPTH) bail();
@@ -581,8 +589,7 @@ function parseMapping(indent: number): Record<string, unknown> {
     // The key this shape went on with last time, if it is the one here: the same text followed by `: ` needs no
     // scanning, it reads the same.
     const predicted: Shape | null = shape !== null ? shape.first : null;
-    if (predicted !== null && s.startsWith(predicted.last, p) && s.charCodeAt(p + predicted.last.length) === 58 &&
-        wsAfter(p + predicted.last.length + 1)) {
+    if (predicted !== null && isKeyAt(predicted.last, p)) {
       key = predicted.last;
       after = p + key.length + 1;
       id = (shape as Shape).firstId;
