@@ -231,6 +231,31 @@ t.test('values are plain objects and arrays, strings may be slices', async (t) =
   }
 });
 
+t.test('large and repeated mappings: shapes, the key cache, duplicates', async (t) => {
+  const keys = Array.from({ length: 3000 }, (_, i) => `key${(i * 7919) % 100_000}x${i % 13}`);
+  const big = keys.map((k, i) => `${k}: ${i}`).join('\n');
+  for (let round = 0; round < 3; round++) {
+    t.equal(compare(big).kind, 'fast', `3000 keys, round ${round}`);
+    t.equal(parseFastYaml(`${big}\n${keys[5]}: again`), NOT_HANDLED, `3000 keys and a duplicate, round ${round}`);
+    t.equal(parseFastYaml(`${big}\n${keys[2999]}: again`), NOT_HANDLED, `3000 keys, the last one twice, round ${round}`);
+  }
+  const seventy = Array.from({ length: 70 }, (_, i) => `  k${i}: v${i}`).join('\n');
+  for (let round = 0; round < 3; round++) {
+    t.equal(compare(`m:\n${seventy}\n`).kind, 'fast', `70 keys (more than a shape holds), round ${round}`);
+    t.equal(parseFastYaml(`m:\n${seventy}\n  k3: x\n`), NOT_HANDLED, `70 keys and a duplicate, round ${round}`);
+    t.equal(parseFastYaml(`m:\n  a: 1\n  b: 2\n  a: 3\n`), NOT_HANDLED, `a duplicate in a known shape, round ${round}`);
+  }
+  const long = 'k'.repeat(300);
+  t.equal(compare(`${long}: 1\n${long}x: 2`).kind, 'fast', 'keys longer than the cache keeps');
+  t.equal(parseFastYaml(`${long}: 1\n${long}: 2`), NOT_HANDLED, 'long keys, a duplicate');
+  const deep = Array.from({ length: 45 }, (_, i) => `${' '.repeat(2 * i)}k${i}:`).join('\n') + ' 1';
+  t.equal(compare(deep).kind, 'fast', '45 mappings deep');
+  // the same text once resolved, once a plain key: `~` and `null` are both "null"
+  t.equal(parseFastYaml('a:\n  ~: 1\n  null: 2\n'), NOT_HANDLED, '~ and null are the same key');
+  t.equal(parseFastYaml('a:\n  .inf: 1\n  Infinity: 2\n'), NOT_HANDLED, '.inf and Infinity are the same key');
+  t.equal(parseFastYaml('a:\n  "x": 1\n  x: 2\n'), NOT_HANDLED, 'a quoted and a plain key, the same');
+});
+
 /** A document with most of the subset in it, kubectl's and helm's styles, for the mutations to start from. */
 const KITCHEN_SINK = `   
 # Source: chart/templates/deployment.yaml

@@ -483,7 +483,7 @@ function cachedKey(p: number, end: number, c: number): string {
   const key = plainKey(text);
   keyId = -1;
   if (key !== text) return key; // resolved to something else (`0x10` is "16")
-  if (keyIds.size >= MAX_KEY_IDS) return key;
+  if (keyIds.size >= MAX_KEY_IDS || len > 256) return key;
   // What is kept here is a copy: a slice would keep the whole document it was cut from alive.
   const own = len < 13 ? key : [...key].join('');
   let id = keyIds.get(own);
@@ -498,14 +498,14 @@ function cachedKey(p: number, end: number, c: number): string {
 }
 
 /**
- * A mapping's keys so far, as a node of a trie over key numbers. `dup` when a key repeats (js-yaml throws);
- * `make` builds the object with an object literal (keys in order), compiled the second time the shape ends a
- * mapping.
+ * A mapping's keys so far, as a node of a trie over key numbers: `last` is the last key, `parent` the shape
+ * before it. `dup` when a key repeats (js-yaml throws). `make` builds the object with an object literal (the keys
+ * in order), compiled the second time the shape ends a mapping.
  */
 interface Shape {
-  keys: string[];
-  /** the last of keys */
+  parent: Shape | null;
   last: string;
+  size: number;
   dup: boolean;
   firstId: number;
   first: Shape | null;
@@ -514,33 +514,50 @@ interface Shape {
   make: ((values: unknown[], base: number) => Record<string, unknown>) | null;
 }
 
-function newShape(keys: string[], dup: boolean): Shape {
-  return { keys, last: keys.length > 0 ? keys[keys.length - 1] : '', dup, firstId: -1, first: null, more: null, ends: 0, make: null };
+function newShape(parent: Shape | null, last: string, dup: boolean): Shape {
+  return { parent, last, size: parent === null ? 0 : parent.size + 1, dup, firstId: -1, first: null, more: null, ends: 0, make: null };
 }
 
 /**
  * Where a mapping's shape starts: one trie per key the mapping is the value of (a mapping under `metadata`
  * likely starts with `name`), else ROOT_SHAPE. contextId is the number of that key, -1 for none.
  */
-const ROOT_SHAPE = newShape([], false);
+const ROOT_SHAPE = newShape(null, '', false);
 const rootShapes: (Shape | undefined)[] = [];
 let contextId = -1;
-const MAX_SHAPES = 20_000;
-const MAX_FACTORIES = 2_000;
+/** Bounds on what the tries keep (a mapping with more keys, or any beyond the bounds, takes the slow way). */
+const MAX_SHAPES = 10_000;
+const MAX_SHAPE_KEYS = 64;
+const MAX_FACTORIES = 1_000;
 const MAX_FACTORY_KEYS = 40;
 let shapeCount = 0;
 let factoryCount = 0;
+/** false once the runtime refuses code from strings (node --disallow-code-generation-from-strings) */
+let canCompile = true;
 
-/** The shape after one more key (null when there are too many shapes). */
+function rootShape(id: number): Shape | null {
+  if (id < 0) return ROOT_SHAPE;
+  const found = rootShapes[id];
+  if (found !== undefined) return found;
+  if (shapeCount >= MAX_SHAPES) return null;
+  shapeCount++;
+  const root = newShape(null, '', false);
+  rootShapes[id] = root;
+  return root;
+}
+
+/** The shape after one more key (null when the bounds are reached). */
 function nextShape(shape: Shape, id: number, key: string): Shape | null {
   if (shape.firstId === id) return shape.first;
   if (shape.more !== null) {
     const found = shape.more.get(id);
     if (found !== undefined) return found;
   }
-  if (shapeCount >= MAX_SHAPES) return null;
+  if (shapeCount >= MAX_SHAPES || shape.size >= MAX_SHAPE_KEYS) return null;
   shapeCount++;
-  const next = newShape([...shape.keys, key], shape.dup || shape.keys.includes(key));
+  let dup = shape.dup;
+  for (let at: Shape | null = shape; !dup && at !== null && at.size > 0; at = at.parent) dup = at.last === key;
+  const next = newShape(shape, key, dup);
   if (shape.first === null) {
     shape.firstId = id;
     shape.first = next;
@@ -551,11 +568,19 @@ function nextShape(shape: Shape, id: number, key: string): Shape | null {
   return next;
 }
 
-function compileShape(shape: Shape): void {
-  const fields = shape.keys.map((k, i) => `${JSON.stringify(k)}: v[b + ${i}]`);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  shape.make = new Function('v', 'b', `return { ${fields.join(', ')} };`) as Shape['make'];
-  factoryCount++;
+function compileShape(shape: Shape): Shape['make'] {
+  const keys: string[] = [];
+  for (let at: Shape | null = shape; at !== null && at.size > 0; at = at.parent) keys.push(at.last);
+  keys.reverse();
+  const fields = keys.map((k, i) => `${JSON.stringify(k)}: v[b + ${i}]`);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    shape.make = new Function('v', 'b', `return { ${fields.join(', ')} };`) as Shape['make'];
+    factoryCount++;
+  } catch {
+    canCompile = false;
+  }
+  return shape.make;
 }
 
 /** Whether the text at p is key followed by `: ` (or `:` at the line's end). */
@@ -572,14 +597,9 @@ function parseMapping(indent: number): Record<string, unknown> {
   const base = stackTop;
   let top = base;
   /** the shape of the keys so far; null once a key has no number (then duplicates are looked for one by one) */
-  let shape: Shape | null = ROOT_SHAPE;
-  if (contextId >= 0) {
-    shape = rootShapes[contextId] ?? null;
-    if (shape === null) {
-      shape = newShape([], false);
-      rootShapes[contextId] = shape;
-    }
-  }
+  let shape = rootShape(contextId);
+  /** the keys so far, once a mapping without a shape has many */
+  let seen: Set<string> | null = null;
   for (;;) {
     const p = cpos;
     const c = s.charCodeAt(p);
@@ -616,7 +636,15 @@ function parseMapping(indent: number): Record<string, unknown> {
       } else {
         shape = null;
       }
-      if (shape === null) for (let k = base; k < top; k++) if (keyStack[k] === key) bail();
+      if (shape === null) {
+        if (seen === null && top - base >= 32) seen = new Set(keyStack.slice(base, top));
+        if (seen !== null) {
+          if (seen.has(key)) bail();
+          seen.add(key);
+        } else {
+          for (let k = base; k < top; k++) if (keyStack[k] === key) bail();
+        }
+      }
     }
     const slot = top++;
     keyStack[slot] = key;
@@ -646,9 +674,9 @@ function parseMapping(indent: number): Record<string, unknown> {
   depth--;
   if (shape !== null) {
     if (shape.make !== null) return shape.make(valueStack, base);
-    if (++shape.ends >= 2 && factoryCount < MAX_FACTORIES && top - base <= MAX_FACTORY_KEYS) {
-      compileShape(shape);
-      return shape.make!(valueStack, base);
+    if (++shape.ends >= 2 && canCompile && factoryCount < MAX_FACTORIES && top - base <= MAX_FACTORY_KEYS) {
+      const make = compileShape(shape);
+      if (make !== null) return make(valueStack, base);
     }
   }
   const obj: Record<string, unknown> = {};
