@@ -649,6 +649,7 @@ function parseMapping(indent: number): Record<string, unknown> {
     const slot = top++;
     keyStack[slot] = key;
     stackTop = top;
+    if (top > stackHigh) stackHigh = top;
     let i = after;
     while (i < n && s.charCodeAt(i) === 32) i++;
     let value: unknown;
@@ -669,7 +670,6 @@ function parseMapping(indent: number): Record<string, unknown> {
     if (cpos === -1 || lineIndent < indent) break;
     if (lineIndent > indent) bail();
   }
-  if (top > stackHigh) stackHigh = top;
   stackTop = base;
   depth--;
   if (shape !== null) {
