@@ -169,6 +169,8 @@ const HANDLED: string[] = [
   // sequences
   '- - nested', '- - a\n  - b\n- c', '-', '- a\n-\n- b', '-\n- a', '- a\n- b', '-\n  a: 1', '-\n  - x', '- []', '- {}',
   '-   a: 1\n    b: 2', '- a: 1\n  b:\n  - x\n  - y\n- a: 2', '- --verbose\n- -c', '- "a": 1\n  b: 2', '- a: 1\n- b',
+  // kubectl get -o yaml: managedFields keys
+  'managedFields:\n- apiVersion: v1\n  fieldsType: FieldsV1\n  fieldsV1:\n    f:metadata:\n      f:labels:\n        .: {}\n        f:app: {}\n    f:status:\n      f:conditions:\n        k:{"type":"Ready"}:\n          .: {}\n          f:status: {}\n  manager: kubelet\n  operation: Update\n  time: "2024-05-01T10:00:00Z"',
   // mappings: kubectl's sequences at the key's indentation, indented ones, nulls
   'ports:\n- name: x\n  port: 1\nother: y', 'ports:\n  - name: x\n    port: 1\nother: y', 'key:   ', 'a:\nb:\n',
   'a:\n  b:\n    c: 1\n  d: 2\ne: 3', 'a:\n- 1\n-\nb: 2', 'a:\n  -\nb: 1', 'a:\n  - x\nb:\n- y', 'a: 1   \nb:   \n',
