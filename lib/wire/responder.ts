@@ -102,16 +102,15 @@ export class Responder {
     const q = p.query;
     const limit = transport === 'tcp' ? 65535 : q.edns ? Math.min(Math.max(q.edns.udpSize, 512), EDNS_UDP_SIZE) : 512;
     const edns: Edns | undefined = q.edns ? { udpSize: EDNS_UDP_SIZE, do: q.edns.do } : undefined;
-    const question: Question = { name: q.name, type: q.type, class: q.class };
 
     if (q.edns && q.edns.version > 0) {
-      return this.errorReply(start, q, question, edns, RCODE.BADVERS, transport, client, msg.length);
+      return this.errorReply(start, q, questionOf(q), edns, RCODE.BADVERS, transport, client, msg.length);
     }
-    if (q.class !== 1) return this.errorReply(start, q, question, edns, RCODE.REFUSED, transport, client, msg.length);
+    if (q.class !== 1) return this.errorReply(start, q, questionOf(q), edns, RCODE.REFUSED, transport, client, msg.length);
 
     if (this.hooks.fault) {
       const f = this.hooks.fault(q);
-      if (f) return this.applyFault(f, start, q, question, edns, limit, transport, client, msg);
+      if (f) return this.applyFault(f, start, q, questionOf(q), edns, limit, transport, client, msg);
     }
 
     const cacheable = q.questionEnd > 0;
@@ -130,6 +129,7 @@ export class Responder {
       }
     }
 
+    const question = questionOf(q);
     const ans = resolve(this.view, this.cfg(), q.name, q.type);
     if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
       return this.forward(start, q, question, edns, transport, client, msg);
@@ -242,6 +242,11 @@ export class Responder {
     e.requestSize = requestSize; e.responseSize = responseSize; e.start = start; e.plugin = plugin; e.edns = edns; e.do = dobit;
     on(e);
   }
+}
+
+/** The question as the encoder takes it. Built only past the cache: a hit never decodes the name. */
+function questionOf(q: ParsedQuery): Question {
+  return { name: q.name, type: q.type, class: q.class };
 }
 
 /** Encodes an answer with ID 0 and RD/CD clear; `patch` puts the query's own in. */
