@@ -264,14 +264,7 @@ async function propagation(server: ClusterdnsProcess, cluster: ClusterInfo, quer
       await sleep(500);
       if (profiling) { profile = await server.profileToggle(); log(`  profiled change: answer changed after ${(hit.receivedAt - t0).toFixed(0)} ms (not counted)`); break; }
       const w = prober.worst(t0, t1 + 250, 5000);
-      if (i === 0) {
-        result.first = { ms: hit.receivedAt - t0, gap: w.maxGapMs, stall: w.maxMs };
-      } else {
-        result.trials.push(hit.receivedAt - t0);
-        result.stalls.push(w.maxMs);
-        result.gaps.push(w.maxGapMs);
-      }
-      result.lostProbes += w.lost;
+      recordTrial(result, i === 0, hit.receivedAt - t0, w);
       log(`  ${i === 0 ? 'first change' : `trial ${i}`}: answer changed after ${(hit.receivedAt - t0).toFixed(0)} ms, longest answer gap ${w.maxGapMs.toFixed(1)} ms, worst probe ${w.maxMs.toFixed(1)} ms, ${w.lost} probes lost`);
       if (performance.now() - phaseStart > 30_000 && i < trials) {
         result.note = `stopped after ${i} trial${i > 1 ? 's' : ''}: the phase's 30 s budget was spent`;
@@ -308,14 +301,7 @@ async function adminPropagation(server: ClusterdnsProcess, adminPort: number, tr
       if (!hit) { result.note = `apply ${i}: no change within 30 s`; break; }
       await sleep(300);
       const w = prober.worst(t0, hit.receivedAt + 250);
-      if (i === 0) {
-        result.first = { ms: hit.receivedAt - t0, gap: w.maxGapMs, stall: w.maxMs };
-      } else {
-        result.trials.push(hit.receivedAt - t0);
-        result.stalls.push(w.maxMs);
-        result.gaps.push(w.maxGapMs);
-      }
-      result.lostProbes += w.lost;
+      recordTrial(result, i === 0, hit.receivedAt - t0, w);
       log(`  admin ${i === 0 ? 'first apply' : `trial ${i}`}: answer changed after ${(hit.receivedAt - t0).toFixed(0)} ms, longest answer gap ${w.maxGapMs.toFixed(1)} ms, worst probe ${w.maxMs.toFixed(1)} ms`);
       await sleep(500);
     }
@@ -325,6 +311,18 @@ async function adminPropagation(server: ClusterdnsProcess, adminPort: number, tr
     prober.stop();
   }
   return result;
+}
+
+/** A change's figures: the first one after start apart, the others as trials. */
+function recordTrial(result: PropagationResult, first: boolean, ms: number, w: { maxMs: number; maxGapMs: number; lost: number }): void {
+  if (first) {
+    result.first = { ms, gap: w.maxGapMs, stall: w.maxMs };
+  } else {
+    result.trials.push(ms);
+    result.stalls.push(w.maxMs);
+    result.gaps.push(w.maxGapMs);
+  }
+  result.lostProbes += w.lost;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -43,6 +43,23 @@ function nameOf(text: string): string {
 type Outcome = { kind: 'fast' } | { kind: 'fallback'; jsyamlThrew: boolean } | { kind: 'wrong'; why: string };
 
 /** Runs both parsers on one document. */
+/** Counts what generated documents came to; the first few that read differently are kept to show. */
+class Tally {
+  fast = 0;
+  invalid = 0;
+  fallbackValid = 0;
+  readonly wrong: string[] = [];
+
+  add(text: string): void {
+    const o = compare(text);
+    if (o.kind === 'fast') this.fast++;
+    else if (o.kind === 'wrong') {
+      if (this.wrong.length < 10) this.wrong.push(`${o.why}\n${JSON.stringify(text)}`);
+    } else if (o.jsyamlThrew) this.invalid++;
+    else this.fallbackValid++;
+  }
+}
+
 function compare(text: string): Outcome {
   let fast: unknown;
   try {
@@ -348,26 +365,18 @@ t.test('seeded random mutations', async (t) => {
     (text) => text.replace(/^( *(?:- )?)[A-Za-z]+:/m, (_m, lead: string) => `${lead}${pick(['name', 'kind', 'a', 'app', 'port'])}:`),
   ];
 
-  let fast = 0;
-  let fallbackValid = 0;
-  let invalid = 0;
-  const wrong: string[] = [];
+  const tally = new Tally();
   const started = Date.now();
   for (let i = 0; i < N; i++) {
     let text = pick(bases);
     const edits = 1 + Math.floor(rand() * 2);
     for (let e = 0; e < edits; e++) text = pick(EDITS)(text);
-    const o = compare(text);
-    if (o.kind === 'fast') fast++;
-    else if (o.kind === 'wrong') {
-      if (wrong.length < 10) wrong.push(`${o.why}\n${JSON.stringify(text)}`);
-    } else if (o.jsyamlThrew) invalid++;
-    else fallbackValid++;
+    tally.add(text);
   }
-  t.same(wrong, [], `no mutated document reads differently (${N} mutations)`);
-  t.ok(fast >= N * 0.3, `${fast} read by the fast path, equal to js-yaml`);
-  t.ok(invalid >= N * 0.1, `${invalid} rejected by js-yaml, all NOT_HANDLED`);
-  t.comment(`${fast} fast, ${fallbackValid} valid but fell back, ${invalid} invalid; ${Date.now() - started} ms`);
+  t.same(tally.wrong, [], `no mutated document reads differently (${N} mutations)`);
+  t.ok(tally.fast >= N * 0.3, `${tally.fast} read by the fast path, equal to js-yaml`);
+  t.ok(tally.invalid >= N * 0.1, `${tally.invalid} rejected by js-yaml, all NOT_HANDLED`);
+  t.comment(`${tally.fast} fast, ${tally.fallbackValid} valid but fell back, ${tally.invalid} invalid; ${Date.now() - started} ms`);
 });
 
 /** Random short documents put together from pieces of lines: indentation, `- `, keys, values, comments. */
@@ -384,10 +393,7 @@ t.test('seeded random documents from pieces', async (t) => {
   const ODD_VALUES = [':', 'a: b', '- x', '&x', '*x', '|', '"', "'", 'x:', '[a', '{a', '!t x', '\t', 'a\rb'];
   const key = () => (rand() < 0.05 ? pick(ODD_KEYS) : pick(KEYS));
   const value = () => (rand() < 0.1 ? pick(ODD_VALUES) : pick(VALUES));
-  let fast = 0;
-  let invalid = 0;
-  let fallbackValid = 0;
-  const wrong: string[] = [];
+  const tally = new Tally();
   for (let i = 0; i < N; i++) {
     const lines: string[] = [];
     const count = 1 + Math.floor(rand() * 7);
@@ -410,15 +416,10 @@ t.test('seeded random documents from pieces', async (t) => {
       if (kind >= 0.12) opens = /[:-] *$/.test(text);
     }
     const text = (rand() < 0.2 ? '   \n' : '') + lines.join('\n') + (rand() < 0.8 ? '\n' : '');
-    const o = compare(text);
-    if (o.kind === 'fast') fast++;
-    else if (o.kind === 'wrong') {
-      if (wrong.length < 10) wrong.push(`${o.why}\n${JSON.stringify(text)}`);
-    } else if (o.jsyamlThrew) invalid++;
-    else fallbackValid++;
+    tally.add(text);
   }
-  t.same(wrong, [], `no random document reads differently (${N} documents)`);
-  t.ok(fast >= N * 0.15, `${fast} read by the fast path, equal to js-yaml`);
-  t.ok(invalid >= N * 0.1, `${invalid} rejected by js-yaml, all NOT_HANDLED`);
-  t.comment(`${fast} fast, ${fallbackValid} valid but fell back, ${invalid} invalid`);
+  t.same(tally.wrong, [], `no random document reads differently (${N} documents)`);
+  t.ok(tally.fast >= N * 0.15, `${tally.fast} read by the fast path, equal to js-yaml`);
+  t.ok(tally.invalid >= N * 0.1, `${tally.invalid} rejected by js-yaml, all NOT_HANDLED`);
+  t.comment(`${tally.fast} fast, ${tally.fallbackValid} valid but fell back, ${tally.invalid} invalid`);
 });

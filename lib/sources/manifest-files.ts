@@ -171,14 +171,16 @@ function firstContentLine(text: string): number {
   return 0;
 }
 
-export async function readManifestFile(file: string): Promise<SourcedManifest[]> {
-  let text: string;
+async function readText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new FixtureError(file, undefined, `cannot read: ${(err as Error).message}`);
   }
-  return parseManifestText(text, file);
+}
+
+export async function readManifestFile(file: string): Promise<SourcedManifest[]> {
+  return parseManifestText(await readText(file), file);
 }
 
 /** The identity `kubectl apply` uses: kind, namespace and name. */
@@ -218,12 +220,7 @@ const SLICE_MS = 4;
  * reading a large file while serving must not stall answers (a 1 MB YAML file takes ~50 ms to parse).
  */
 export async function readEntriesFile(file: string, defaultNamespace: string, add: (e: FixtureEntry) => void): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new FixtureError(file, undefined, `cannot read: ${(err as Error).message}`);
-  }
+  let text = await readText(file);
   const first = text.trimStart()[0];
   const shared = new SharedValues();
   if (first === '{' || first === '[') {
