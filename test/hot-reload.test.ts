@@ -1,13 +1,17 @@
-// Hot reload by editing files on disk: a good edit applies within a second, a bad edit is reported and the
+// Hot reload by editing files on disk: a good edit applies within tens of milliseconds, a bad edit is reported and the
 // last good state keeps serving, fixing it applies again.
 import t from 'tap';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startClusterDns } from '../lib/index.js';
+import { ClusterStore } from '../lib/cluster/store.js';
+import { defaultConfig } from '../lib/config.js';
+import { FixtureSource } from '../lib/sources/fixtures.js';
 import { query } from './helpers/dns-client.js';
 import { until } from './helpers/until.js';
 
+const silent = { info() {}, warn() {}, error() {}, debug() {} };
 const svc = (ip: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: hot\nspec:\n  clusterIP: ${ip}\n`;
 
 
@@ -124,4 +128,32 @@ t.test('a change to one namespace leaves every other namespace untouched', async
   t.same(changes, ['modified Service a/s'], 'only the edited object changes in the store');
   t.equal((await query(dns.port, 's.a.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.6.3');
   t.equal((await query(dns.port, 's.b.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.6.2');
+});
+
+t.test('files written, added or removed during the first load are read once watching starts', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-reload-'));
+  const named = (n: string, ip: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${n}\nspec:\n  clusterIP: ${ip}\n`;
+  writeFileSync(path.join(dir, 'a.yaml'), named('one', '10.96.7.1'));
+  writeFileSync(path.join(dir, 'gone.yaml'), named('gone', '10.96.7.2'));
+  const store = new ClusterStore();
+  const src = new FixtureSource(store, { paths: [dir], namespace: 'default', synthesis: defaultConfig().synthesis, watch: true, logger: silent });
+  t.teardown(() => src.stop());
+  // The edits land while the first load is being synthesised, before the watcher exists (seconds on a large cluster).
+  const self = src as unknown as { rebuild(ns?: Set<string>): void };
+  const rebuild = self.rebuild.bind(src);
+  let first = true;
+  self.rebuild = (ns) => {
+    if (first) {
+      first = false;
+      writeFileSync(path.join(dir, 'a.yaml'), `${named('one', '10.96.7.1')}---\n${named('two', '10.96.7.3')}`);
+      writeFileSync(path.join(dir, 'new.yaml'), named('added', '10.96.7.4'));
+      rmSync(path.join(dir, 'gone.yaml'));
+    }
+    rebuild(ns);
+  };
+  await src.start();
+  t.ok(store.service('default', 'two'), 'an edit to a file read before it');
+  t.ok(store.service('default', 'added'), 'a file added');
+  t.notOk(store.service('default', 'gone'), 'a file removed');
+  t.equal(src.status.files.length, 2);
 });

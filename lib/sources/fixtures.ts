@@ -307,7 +307,25 @@ export class FixtureSource {
     });
     this.watcher.on('error', (err) => this.opts.logger.warn({ err }, 'fixture watcher error'));
     const watcher = this.watcher;
-    return new Promise((resolve) => watcher.once('ready', () => resolve()));
+    return new Promise((resolve) => watcher.once('ready', () => resolve(this.catchUp())));
+  }
+
+  /**
+   * The watcher starts after the first load, which takes seconds on a large cluster: a file written, added or
+   * removed meanwhile gave no event. Anything that differs from what was read is reloaded now.
+   */
+  private async catchUp(): Promise<void> {
+    let now: string[];
+    try {
+      now = await expandFixturePaths(this.opts.paths);
+    } catch {
+      return; // a path that vanished is reported by the next reload
+    }
+    const stale = await this.changedSinceRead([...this.signatures.keys()]);
+    const added = now.filter((f) => !this.files.has(f));
+    const removed = [...this.files.keys()].filter((f) => !now.includes(f));
+    if (stale.length + added.length + removed.length === 0) return;
+    await this.reload([...stale, ...added, ...removed]).catch(() => undefined);
   }
 }
 
