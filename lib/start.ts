@@ -68,6 +68,8 @@ export interface ServerOptions {
   journalSize?: number;
   /** per-upstream timeout of the forwarder built from config.upstreams */
   upstreamTimeoutMs?: number;
+  /** called once the source has loaded, before any socket is bound (the CLI compacts the heap there) */
+  afterLoad?: () => void;
 }
 
 /** One running clusterdns: DNS listener, its source, and the optional HTTP listeners. */
@@ -113,6 +115,7 @@ export class ClusterDnsServer {
     const srv = new ClusterDnsServer(config, opts.logger, opts);
     try {
       await srv.startSource();
+      opts.afterLoad?.();
       await srv.startDns();
       await srv.startHttp();
     } catch (err) {

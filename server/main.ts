@@ -39,8 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const srv = await ClusterDnsServer.start(config, { logger, journalSize: cli.journalSize });
-  compactHeap();
+  const srv = await ClusterDnsServer.start(config, { logger, journalSize: cli.journalSize, afterLoad: compactHeap });
   const a = srv.dnsAddress;
   const where = config.source === 'fixtures'
     ? `fixtures (${srv.fixtures?.status.files.length ?? 0} files: ${config.fixtures.join(', ')})`
