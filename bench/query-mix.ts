@@ -104,6 +104,31 @@ export function buildQueries(cluster: ClusterInfo, count: number, seed = 1): Que
   return out.slice(0, count);
 }
 
+/**
+ * The same mix cut to its first `distinct` distinct questions, repeated to the same length. Comparing clusters of
+ * different sizes on sets with different numbers of distinct questions measures the answer cache's working set
+ * (the large cluster's set has ~5x as many), not the cluster: this makes the two sets alike in that.
+ */
+export function limitDistinct(lines: readonly QueryLine[], distinct: number): QueryLine[] {
+  const keep = new Set<string>();
+  const kept: QueryLine[] = [];
+  for (const l of lines) {
+    const key = `${l.name} ${l.type}`;
+    if (!keep.has(key)) {
+      if (keep.size >= distinct) continue;
+      keep.add(key);
+    }
+    kept.push(l);
+  }
+  const out: QueryLine[] = [];
+  for (let i = 0; kept.length > 0 && out.length < lines.length; i++) out.push(kept[i % kept.length]);
+  return out;
+}
+
+export function distinctQuestions(lines: readonly QueryLine[]): number {
+  return new Set(lines.map((l) => `${l.name} ${l.type}`)).size;
+}
+
 export async function writeQueryFile(file: string, lines: readonly QueryLine[]): Promise<void> {
   await writeFile(file, `${lines.map((l) => `${l.name} ${l.type}`).join('\n')}\n`);
 }

@@ -13,7 +13,7 @@ import { runDnsperf, toolVersion, type DnsperfResult } from './dnsperf.js';
 import { LARGE, SMALL, writeExplicitCluster, type ClusterInfo } from './explicit-cluster.js';
 import { KNOTD_CANDIDATES, startKnot, writeZoneFiles } from './knot.js';
 import { Prober } from './probe.js';
-import { buildQueries, mixSummary, writeQueryFile, type QueryLine } from './query-mix.js';
+import { buildQueries, distinctQuestions, limitDistinct, mixSummary, writeQueryFile, type QueryLine } from './query-mix.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_CPU = 0;
@@ -358,6 +358,8 @@ async function main(): Promise<void> {
     const smallFile = path.join(tmp, 'queries-small.txt');
     await writeQueryFile(largeFile, largeQueries);
     await writeQueryFile(smallFile, smallQueries);
+    const likeSmallFile = path.join(tmp, 'queries-large-like-small.txt');
+    await writeQueryFile(likeSmallFile, limitDistinct(largeQueries, distinctQuestions(smallQueries)));
     const tcpFile = path.join(tmp, 'queries-large-tcp.txt');
     await writeQueryFile(tcpFile, largeQueries.filter((l) => !l.overTcpLimit));
 
@@ -379,6 +381,7 @@ async function main(): Promise<void> {
       ...(hasAdmin ? { extraArgs: ['--admin', `127.0.0.1:${CLUSTERDNS_PORT + 10}`] } : {}),
     });
     const cdRuns: ServerRuns = { loadMs: cd.loadMs };
+    let likeSmallRuns: ServerRuns = {};
     let propagationResult: PropagationResult | undefined;
     let adminResult: PropagationResult | undefined;
     let hotProfile: ProfileSummary | undefined;
@@ -393,6 +396,8 @@ async function main(): Promise<void> {
       log(`  serving after ${(cd.loadMs / 1000).toFixed(2)} s, RSS ${cdRuns.rssAtServeMB.toFixed(0)} MB then, ${cdRuns.rssMB!.toFixed(0)} MB 1 s later`);
       Object.assign(cdRuns, await measure(cd.pid, cd.port, largeFile, ['peak', 'fixed', 'tcp'], tcpFile));
       cdRuns.rssAfterQueriesMB = (await cd.memory()).rssMB;
+      log('  the same, with the query set cut to as many distinct questions as the small cluster\'s');
+      likeSmallRuns = await measure(cd.pid, cd.port, likeSmallFile, ['peak']);
       if (profileDir) {
         log('clusterdns: CPU profile under peak load');
         await cd.profileToggle();
@@ -440,7 +445,7 @@ async function main(): Promise<void> {
     }
 
     const report = renderReport({
-      started, tools, loadBefore, loadAfter: os.loadavg(), largeCluster: large, smallCluster: small, largeQueries, cd: cdRuns, knot: knotRuns, smallRuns,
+      started, tools, loadBefore, loadAfter: os.loadavg(), largeCluster: large, smallCluster: small, largeQueries, smallQueries, cd: cdRuns, likeSmall: likeSmallRuns, knot: knotRuns, smallRuns,
       propagation: propagationResult, admin: adminResult, hasAdmin, hotProfile, hotProfileQps, reloadProfile, check,
     });
     process.stdout.write(`\n${report.table}\n`);
@@ -470,6 +475,9 @@ interface ReportInput {
   cd: ServerRuns;
   knot?: ServerRuns;
   smallRuns: ServerRuns;
+  /** the large cluster with a query set of as many distinct questions as the small one's */
+  likeSmall: ServerRuns;
+  smallQueries: QueryLine[];
   propagation?: PropagationResult;
   admin?: PropagationResult;
   hasAdmin: boolean;
@@ -498,11 +506,12 @@ function renderReport(r: ReportInput): { table: string; markdown: string } {
   const withFirst = (p: PropagationResult) => (p.first ? [p.first.ms, ...p.trials] : p.trials);
   const firsts = [prop?.first, adm?.first].filter((x): x is NonNullable<typeof x> => x !== undefined);
   const rows: string[][] = [
-    [`UDP peak QPS, mixed set, ${r.largeCluster.services.length} services`, f0(cd.peak?.qps), f0(kn?.peak?.qps), ratio(cd.peak?.qps, kn?.peak?.qps), '≥ 0.5× knot',
+    [`UDP peak QPS, mixed set, ${r.largeCluster.services.length} services (${distinctQuestions(r.largeQueries)} distinct questions)`, f0(cd.peak?.qps), f0(kn?.peak?.qps), ratio(cd.peak?.qps, kn?.peak?.qps), '≥ 0.5× knot',
       verdict(cd.peak && kn?.peak ? cd.peak.qps >= 0.5 * kn.peak.qps : undefined)],
-    [`UDP peak QPS, mixed set, ${r.smallCluster.services.length} services`, f0(r.smallRuns.peak?.qps), '', `${ratio(cd.peak?.qps, r.smallRuns.peak?.qps)} large/small`, '≈ 1× (size-independent)',
-      verdict(cd.peak && r.smallRuns.peak ? cd.peak.qps >= 0.9 * r.smallRuns.peak.qps : undefined)],
-    [`Server CPU per query at peak, µs (${r.largeCluster.services.length} svc; ${r.smallCluster.services.length} svc)`, `${f2(cd.cpuPeakUs)}; ${f2(r.smallRuns.cpuPeakUs)}`, f2(kn?.cpuPeakUs), ratio(cd.cpuPeakUs, kn?.cpuPeakUs), '≈ equal at both sizes', verdict(cd.cpuPeakUs && r.smallRuns.cpuPeakUs ? cd.cpuPeakUs <= 1.1 * r.smallRuns.cpuPeakUs : undefined)],
+    [`UDP peak QPS, mixed set, ${r.smallCluster.services.length} services (${distinctQuestions(r.smallQueries)} distinct questions)`, f0(r.smallRuns.peak?.qps), '', '', '', ''],
+    [`UDP peak QPS, ${r.largeCluster.services.length} services, the set cut to as many distinct questions`, f0(r.likeSmall.peak?.qps), '', `${ratio(r.likeSmall.peak?.qps, r.smallRuns.peak?.qps)} large/small`, '≈ 1× (size-independent)',
+      verdict(r.likeSmall.peak && r.smallRuns.peak ? r.likeSmall.peak.qps >= 0.9 * r.smallRuns.peak.qps : undefined)],
+    [`Server CPU per query at peak, µs (${r.largeCluster.services.length} svc; the same cut; ${r.smallCluster.services.length} svc)`, `${f2(cd.cpuPeakUs)}; ${f2(r.likeSmall.cpuPeakUs)}; ${f2(r.smallRuns.cpuPeakUs)}`, f2(kn?.cpuPeakUs), ratio(cd.cpuPeakUs, kn?.cpuPeakUs), '≈ equal at both sizes', verdict(r.likeSmall.cpuPeakUs && r.smallRuns.cpuPeakUs ? r.likeSmall.cpuPeakUs <= 1.1 * r.smallRuns.cpuPeakUs : undefined)],
     [`Server CPU per query at 5k QPS, µs (${r.largeCluster.services.length} svc; ${r.smallCluster.services.length} svc)`, `${f2(cd.cpuFixedUs)}; ${f2(r.smallRuns.cpuFixedUs)}`, f2(kn?.cpuFixedUs), ratio(cd.cpuFixedUs, kn?.cpuFixedUs), '', ''],
     ['UDP at 5k QPS: p50 / p99 / p99.9 / max ms', `${f2(lat(cd.fixed)?.p50)} / ${f2(lat(cd.fixed)?.p99)} / ${f2(lat(cd.fixed)?.p999)} / ${f2(lat(cd.fixed)?.max)}`,
       kn ? `${f2(lat(kn.fixed)?.p50)} / ${f2(lat(kn.fixed)?.p99)} / ${f2(lat(kn.fixed)?.p999)} / ${f2(lat(kn.fixed)?.max)}` : '', ratio(lat(cd.fixed)?.p99, lat(kn?.fixed)?.p99) + ' p99',

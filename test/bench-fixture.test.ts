@@ -10,7 +10,7 @@ import { listRecords } from '../lib/dns/zone-listing.js';
 import { formatRR } from '../lib/dns/records.js';
 import { resolverConfigFrom } from '../lib/start.js';
 import { SMALL, writeExplicitCluster } from '../bench/explicit-cluster.js';
-import { buildQueries, type QueryClass } from '../bench/query-mix.js';
+import { buildQueries, distinctQuestions, limitDistinct, type QueryClass } from '../bench/query-mix.js';
 import { writeZoneFiles } from '../bench/knot.js';
 import { queryTcp, queryUdp } from '../bench/dns-client.js';
 
@@ -64,4 +64,19 @@ t.test('generated cluster, query classes and knot zone files', async (t) => {
   const forward = await readFile(zones.zones[0].file, 'utf8');
   t.match(forward, new RegExp(`^${big.name}\\.${big.namespace}\\.svc\\.cluster\\.local\\.\\t\\d+\\tIN\\tA\\t`, 'm'));
   t.equal(forward.split('\n').filter((l) => l.startsWith(`${big.name}.${big.namespace}.svc.cluster.local.\t`) && l.includes('\tA\t')).length, 250);
+});
+
+t.test('a query set cut to fewer distinct questions keeps its length and only those questions', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-distinct-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const cluster = await writeExplicitCluster(path.join(dir, 'cluster'), SMALL);
+  const lines = buildQueries(cluster, 3000);
+  const all = distinctQuestions(lines);
+  t.ok(all > 200, `${all} distinct questions to start with`);
+  const cut = limitDistinct(lines, 200);
+  t.equal(cut.length, lines.length);
+  t.equal(distinctQuestions(cut), 200);
+  const firstKeys = [...new Set(lines.map((l) => `${l.name} ${l.type}`))].slice(0, 200);
+  t.same([...new Set(cut.map((l) => `${l.name} ${l.type}`))].sort(), firstKeys.sort(), 'the first 200 met, no others');
+  t.equal(distinctQuestions(limitDistinct(lines, all + 10)), all, 'asking for more than there are keeps them all');
 });
