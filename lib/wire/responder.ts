@@ -63,10 +63,17 @@ export interface ResponderHooks {
   fault?(q: QuestionRef): FaultAction | undefined;
 }
 
+/**
+ * One cached reply. Keyed by the question's raw bytes alone, a flat string made once per query; the variants of
+ * one question (EDNS or not, DO bit, size limit) hang off each other: building a key with those in it cost a
+ * second string and its copy on every query.
+ */
 interface CacheEntry {
+  variant: number;
   buf: Buffer;
   rcode: number;
   answers: number;
+  next: CacheEntry | undefined;
 }
 
 export type HandleResult = Buffer | null | Promise<Buffer | null>;
@@ -115,14 +122,17 @@ export class Responder {
 
     const cacheable = q.questionEnd > 0;
     let key = '';
+    const variant = limit * 4 + (edns ? (edns.do ? 2 : 1) : 0);
+    let first: CacheEntry | undefined;
     if (cacheable) {
       if (this.cacheGeneration !== this.view.generation) {
         this.cache.clear();
         this.cacheGeneration = this.view.generation;
       }
-      key = `${msg.toString('latin1', 12, q.questionEnd)}${edns ? (edns.do ? 'D' : 'E') : 'N'}${limit}`;
-      const hit = this.cache.get(key);
-      if (hit) {
+      key = msg.toString('latin1', 12, q.questionEnd);
+      first = this.cache.get(key);
+      for (let hit = first; hit; hit = hit.next) {
+        if (hit.variant !== variant) continue;
         const out = patch(hit.buf, q);
         this.emit(start, q, transport, client, hit.rcode, hit.answers, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
         return out;
@@ -145,8 +155,9 @@ export class Responder {
       return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
     }
     if (cacheable && !ans.outOfZone) {
-      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
-      this.cache.set(key, { buf, rcode: ans.rcode, answers: ans.answer.length });
+      if (!first && this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
+      const entry: CacheEntry = { variant, buf, rcode: ans.rcode, answers: ans.answer.length, next: first };
+      this.cache.set(key, entry);
     }
     const out = patch(buf, q);
     this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, ans.outOfZone ? '' : 'kubernetes', !!edns, !!edns?.do);
