@@ -44,19 +44,51 @@ class Writer {
   /** Writes a presentation-form name, compressing against earlier names unless `compress` is false. */
   name(name: string, compress = true) {
     if (name === '' || name === '.') { this.u8(0); return; }
-    const labels = labelBytes(name);
+    if (name.includes('\\')) { this.escapedName(name, compress); return; }
+    // A name without escapes is its own label bytes: written straight from the string, nothing allocated but
+    // the compression keys. (Label buffers cached per name cost ~50 MB of heap once a large cluster's names had
+    // all been answered, and the cache thrashed at its cap.)
+    const end = name.charCodeAt(name.length - 1) === 46 ? name.length - 1 : name.length;
+    if (end + 2 > 255) throw new EncodeError(`name too long: ${name}`);
+    for (let start = 0; ;) {
+      let dot = name.indexOf('.', start);
+      if (dot === -1 || dot > end) dot = end;
+      const len = dot - start;
+      if (len === 0) throw new EncodeError(`empty label in ${JSON.stringify(name)}`);
+      if (len > 63) throw new EncodeError(`label over 63 bytes in ${JSON.stringify(name)}`);
+      if (this.compressed(start === 0 ? name : name.slice(start), compress)) return;
+      this.u8(len);
+      for (let j = 0; j < len; j++) this.buf[this.o + j] = name.charCodeAt(start + j) & 0xff;
+      this.o += len;
+      if (dot === end) break;
+      start = dot + 1;
+    }
+    this.u8(0);
+  }
+
+  /**
+   * Exact spelling, as miekg/dns compresses: a pointer must not change the case of what it stands for. The key is
+   * the name's own text from a label on: the same text is the same bytes, and another spelling of the same bytes
+   * (\DDD) only misses a compression. True when a pointer was written.
+   */
+  private compressed(key: string, compress: boolean): boolean {
+    if (compress) {
+      const ptr = this.names.get(key);
+      if (ptr !== undefined) { this.u16(0xc000 | ptr); return true; }
+    }
+    // First spelling wins, so owners that echo the question point at the question's own bytes.
+    if (this.o < 0x4000 && !this.names.has(key)) this.names.set(key, this.o);
+    return false;
+  }
+
+  /** A name with \. or \DDD escapes: decoded to label bytes first. */
+  private escapedName(name: string, compress: boolean) {
+    const { labels, starts } = labelInfo(name);
     let total = 1;
     for (const l of labels) total += l.length + 1;
     if (total > 255) throw new EncodeError(`name too long: ${name}`);
     for (let i = 0; i < labels.length; i++) {
-      // Exact spelling, as miekg/dns compresses: a pointer must not change the case of what it stands for.
-      const key = suffixKey(labels, i);
-      if (compress) {
-        const ptr = this.names.get(key);
-        if (ptr !== undefined) { this.u16(0xc000 | ptr); return; }
-      }
-      // First spelling wins, so owners that echo the question point at the question's own bytes.
-      if (this.o < 0x4000 && !this.names.has(key)) this.names.set(key, this.o);
+      if (this.compressed(i === 0 ? name : name.slice(starts[i]), compress)) return;
       const l = labels[i];
       this.u8(l.length);
       for (let j = 0; j < l.length; j++) this.buf[this.o + j] = l[j];
@@ -127,19 +159,27 @@ class Writer {
   }
 }
 
-const labelCache = new Map<string, Buffer[]>();
+interface LabelInfo {
+  labels: Buffer[];
+  /** where each label starts in the presentation name */
+  starts: number[];
+}
+
+/** Only names with escapes come here: few, so a small cap. */
+const labelCache = new Map<string, LabelInfo>();
 
 /** Labels of a presentation name as bytes, honouring \. and \DDD escapes; rejects empty and >63-byte labels. */
-export function labelBytes(name: string): Buffer[] {
-  let cached = labelCache.get(name);
+function labelInfo(name: string): LabelInfo {
+  const cached = labelCache.get(name);
   if (cached) return cached;
-  const out: Buffer[] = [];
+  const labels: Buffer[] = [];
+  const starts: number[] = [0];
   const n = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
   let cur: number[] = [];
   const push = () => {
     if (cur.length === 0) throw new EncodeError(`empty label in ${JSON.stringify(name)}`);
     if (cur.length > 63) throw new EncodeError(`label over 63 bytes in ${JSON.stringify(name)}`);
-    out.push(Buffer.from(cur));
+    labels.push(Buffer.from(cur));
     cur = [];
   };
   for (let i = 0; i < n.length; i++) {
@@ -149,22 +189,16 @@ export function labelBytes(name: string): Buffer[] {
       if (/^\d{3}$/.test(d)) { cur.push(Number(d) & 0xff); i += 3; } else { cur.push(n.charCodeAt(i + 1) & 0xff); i++; }
     } else if (c === 46 /* . */) {
       push();
+      starts.push(i + 1);
     } else {
       cur.push(c & 0xff);
     }
   }
   push();
-  if (labelCache.size > 100_000) labelCache.clear();
-  labelCache.set(name, out);
-  cached = out;
-  return cached;
-}
-
-function suffixKey(labels: Buffer[], from: number): string {
-  let s = '';
-  // Dots and backslashes inside a label are escaped so that no two different names share a key.
-  for (let i = from; i < labels.length; i++) s += (i > from ? '.' : '') + labels[i].toString('latin1').replace(/[.\\]/g, '\\$&');
-  return s;
+  const info = { labels, starts };
+  if (labelCache.size > 10_000) labelCache.clear();
+  labelCache.set(name, info);
+  return info;
 }
 
 const OPT_LEN = 11;
