@@ -76,8 +76,8 @@ export function toService(raw: Raw, defaultNamespace = 'default'): Service {
         name: str(p.name),
         protocol: protocolOf(p.protocol),
         port: typeof p.port === 'number' ? p.port : Number.parseInt(String(p.port ?? ''), 10) || -1,
+        targetPort: typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : undefined,
       };
-      if (typeof p.targetPort === 'number' || typeof p.targetPort === 'string') sp.targetPort = p.targetPort;
       return sp;
     })
     : [];
@@ -92,12 +92,11 @@ export function toService(raw: Raw, defaultNamespace = 'default'): Service {
     externalName: type === 'ExternalName' ? str(spec.externalName) : '',
     ports,
     publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
+    // Every optional field in the literal, absent ones undefined: one hidden class for every Service (see newEntry).
+    selector: isObj(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) : undefined,
+    ipFamilies: Array.isArray(spec.ipFamilies) ? spec.ipFamilies.filter((f: unknown) => f === 'IPv4' || f === 'IPv6') : undefined,
+    ipFamilyPolicy: str(spec.ipFamilyPolicy) || undefined,
   };
-  if (isObj(spec.selector)) {
-    svc.selector = Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)]));
-  }
-  if (Array.isArray(spec.ipFamilies)) svc.ipFamilies = spec.ipFamilies.filter((f: unknown) => f === 'IPv4' || f === 'IPv6');
-  if (str(spec.ipFamilyPolicy)) svc.ipFamilyPolicy = str(spec.ipFamilyPolicy);
   return svc;
 }
 
@@ -147,9 +146,9 @@ export function toEndpointSlice(raw: Raw, defaultNamespace = 'default'): Endpoin
     endpoints,
     ports: endpointPorts(raw.ports),
     labels,
+    lastChangeTriggerTime: triggerTime(meta),
+    mirrored: undefined,
   };
-  const t = triggerTime(meta);
-  if (t !== undefined) slice.lastChangeTriggerTime = t;
   return slice;
 }
 
@@ -169,10 +168,11 @@ export function endpointsToSlices(raw: Raw, defaultNamespace = 'default'): Endpo
       for (const a of list.filter(isObj)) {
         const ip = str(a.ip);
         if (!ip) continue;
-        const ep: Endpoint = { addresses: [ip], ready };
-        if (str(a.hostname)) ep.hostname = str(a.hostname);
-        if (isObj(a.targetRef) && str(a.targetRef.name) && (str(a.targetRef.kind) || 'Pod') === 'Pod') ep.podName = str(a.targetRef.name);
-        if (str(a.nodeName)) ep.nodeName = str(a.nodeName);
+        const target = isObj(a.targetRef) && (str(a.targetRef.kind) || 'Pod') === 'Pod' ? str(a.targetRef.name) : '';
+        const ep: Endpoint = {
+          addresses: [ip], ready, hostname: str(a.hostname) || undefined, podName: target || undefined,
+          nodeName: str(a.nodeName) || undefined, zone: undefined,
+        };
         byFamily[ip.includes(':') ? 'IPv6' : 'IPv4'].push(ep);
       }
     };
@@ -189,6 +189,7 @@ export function endpointsToSlices(raw: Raw, defaultNamespace = 'default'): Endpo
         endpoints: byFamily[family],
         ports,
         labels: { ...labelsOf(meta), [SERVICE_NAME_LABEL]: name },
+        lastChangeTriggerTime: undefined,
         mirrored: true,
       });
     }

@@ -95,10 +95,10 @@ export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames
       const gk = resolved.groupKeys[f];
       let g = groups.get(gk);
       if (!g) groups.set(gk, g = { family: families[f], ports: resolved.ports, endpoints: [] });
-      const ep: Endpoint = { addresses, ready };
-      if (hostname) ep.hostname = hostname;
-      ep.podName = pod.name;
-      if (pod.nodeName) ep.nodeName = pod.nodeName;
+      // Fields in the order and shape toEndpointSlice gives them: one hidden class for every endpoint.
+      const ep: Endpoint = {
+        addresses, ready, hostname: hostname || undefined, podName: pod.name, nodeName: pod.nodeName || undefined, zone: undefined,
+      };
       g.endpoints.push(ep);
     }
   }
@@ -121,6 +121,8 @@ export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames
       endpoints,
       ports,
       labels,
+      lastChangeTriggerTime: undefined,
+      mirrored: undefined,
     });
   };
   for (const [gk, g] of groups) {

@@ -5,7 +5,7 @@
 // (heap snapshots at 150,000 pods: fixture source 86 → 10 MB). A namespace's pods are rebuilt as objects only
 // while that namespace is re-synthesised.
 import type { ContainerPort, Pod } from '../cluster/model.js';
-import type { FixtureEntry } from './entries.js';
+import { newEntry, type FixtureEntry } from './entries.js';
 
 const READY = 1;
 const TERMINATING = 2;
@@ -117,12 +117,12 @@ class PodColumns {
       containerPorts: this.ports.get(row),
       terminating: (f & TERMINATING) !== 0,
     };
-    const e: FixtureEntry = { key: `Pod/${this.namespace}/${name}`, namespace: this.namespace, kind: 'Pod', name, objects: [pod] };
-    if (this.file !== undefined) e.file = this.file;
+    const e = newEntry(`Pod/${this.namespace}/${name}`, this.namespace, 'Pod', name);
+    e.objects = [pod];
+    e.file = this.file;
     const line = this.lines[row];
     if (line) e.line = line;
-    const owners = this.owners.get(row);
-    if (owners) e.owners = owners;
+    e.owners = this.owners.get(row);
     return e;
   }
 }
