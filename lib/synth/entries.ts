@@ -143,9 +143,8 @@ export function flat(s: string): string {
 
 /**
  * An entry with every field in place (absent ones undefined), so all entries share one hidden class. Fields added
- * one by one gave entries of several shapes, and synthesis code that had been optimised for one of them was
- * thrown away on the next change (V8's --trace-deopt: "wrong map"), making a one-namespace rebuild under load
- * take 5-15 ms instead of ~1.5.
+ * one by one gave entries of several shapes, and synthesis code optimised at load for one of them was thrown
+ * away at the next change (V8's --trace-deopt: "wrong map" in planNamespace, requestsOf, objectKey...).
  */
 export function newEntry(key: string, namespace: string, kind: string, name: string): FixtureEntry {
   return { key, namespace, kind, name, file: undefined, line: undefined, objects: undefined, owners: undefined, workload: undefined };
