@@ -574,8 +574,8 @@ function renderReport(r: ReportInput): { table: string; markdown: string } {
       `clusterdns, large cluster, ${SECONDS} s of \`-q 100\` (${f0(r.hotProfileQps)} QPS while profiled; sampling costs a little).`, '', profileTable(r.hotProfile), '');
   }
   if (r.reloadProfile) {
-    md.push('## CPU profile of the first reload (top 10 self time)', '',
-      'From the fixture write until the answer changed, with 5k QPS of background load.', '', profileTable(r.reloadProfile), '');
+    md.push('## CPU profile of a reload (top 10 self time)', '',
+      'The extra, uncounted fixture edit after the measured trials, from the write until the answer changed, with 5k QPS of background load.', '', profileTable(r.reloadProfile), '');
   }
   md.push('## Raw dnsperf summaries', '');
   const raw = (label: string, x?: DnsperfResult) => {
