@@ -139,7 +139,7 @@ t.test('files written, added or removed during the first load are read once watc
   const src = new FixtureSource(store, { paths: [dir], namespace: 'default', synthesis: defaultConfig().synthesis, watch: true, logger: silent });
   t.teardown(() => src.stop());
   // The edits land while the first load is being synthesised, before the watcher exists (seconds on a large cluster).
-  const self = src as unknown as { rebuild(ns?: Set<string>): void };
+  const self = src as unknown as { rebuild(ns?: Set<string>): Promise<void> };
   const rebuild = self.rebuild.bind(src);
   let first = true;
   self.rebuild = (ns) => {
@@ -149,7 +149,7 @@ t.test('files written, added or removed during the first load are read once watc
       writeFileSync(path.join(dir, 'new.yaml'), named('added', '10.96.7.4'));
       rmSync(path.join(dir, 'gone.yaml'));
     }
-    rebuild(ns);
+    return rebuild(ns);
   };
   await src.start();
   t.ok(store.service('default', 'two'), 'an edit to a file read before it');

@@ -173,7 +173,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     const body = typeof req.body === 'string' ? req.body : '';
     if (body.trim() === '') throw new HttpError(400, 'Bad Request', 'the body is empty: send one or more Kubernetes manifests as YAML or JSON');
     try {
-      const r = fixtures.apply(body);
+      const r = await fixtures.apply(body);
       return reply.code(200).send({ applied: r.applied });
     } catch (err) {
       if (err instanceof FixtureError) throw new HttpError(400, 'Bad Request', err.message);
@@ -185,7 +185,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     const fixtures = fixturesOnly();
     const { kind, name } = req.params;
     const namespace = req.params.namespace ?? '';
-    if (!fixtures.delete(kind, namespace, name)) {
+    if (!(await fixtures.delete(kind, namespace, name))) {
       throw new HttpError(404, 'Not Found', `no ${kind} ${namespace ? `${namespace}/` : ''}${name} to delete (kinds are spelled as in manifests: Service, EndpointSlice, Pod, Namespace, Deployment...)`);
     }
     return { deleted: `${kind}/${namespace}/${name}` };

@@ -72,7 +72,8 @@ export class FixtureSource {
   private recheckTimer?: NodeJS.Timeout;
   /** "ino:size:mtime" of each file when it was last read, to catch a change the watcher did not report */
   private signatures = new Map<string, string>();
-  private reloading: Promise<void> = Promise.resolve();
+  /** every change (reload, apply, delete) runs after the one before it has settled */
+  private queue: Promise<unknown> = Promise.resolve();
   /** files changed since the last good load (undefined: re-read everything) */
   private dirty: Set<string> | undefined = new Set();
   readonly status: FixtureStatus = { files: [], reloads: 0, failedReloads: 0 };
@@ -85,7 +86,7 @@ export class FixtureSource {
   /** First load: any error is thrown (the CLI exits non-zero). */
   async start(): Promise<void> {
     await this.readAll();
-    this.rebuild();
+    await this.rebuild();
     if (this.opts.watch && this.opts.paths.length > 0) await this.startWatching();
   }
 
@@ -103,7 +104,7 @@ export class FixtureSource {
     // A full re-read already pending stays full; otherwise remember exactly what changed.
     if (!changed) this.dirty = undefined;
     else if (this.dirty) for (const f of changed) this.dirty.add(path.resolve(f));
-    this.reloading = this.reloading.then(async () => {
+    return this.enqueue(async () => {
       try {
         const dirty = this.dirty;
         this.dirty = new Set();
@@ -116,7 +117,7 @@ export class FixtureSource {
           else this.dirty = undefined;
           throw err;
         }
-        this.rebuild(dirty ? touched : undefined);
+        await this.rebuild(dirty ? touched : undefined);
         this.opts.onReload?.(true);
       } catch (err) {
         const fe = err instanceof FixtureError ? err : new FixtureError('<fixtures>', undefined, (err as Error).message);
@@ -127,45 +128,60 @@ export class FixtureSource {
         throw fe;
       }
     });
-    const p = this.reloading;
-    this.reloading = p.catch(() => undefined);
-    return p;
   }
 
-  /** kubectl apply: add or replace objects (raw manifests or YAML/JSON text). */
-  apply(input: readonly unknown[] | string): { applied: string[] } {
-    const entries = typeof input === 'string'
-      ? parseEntriesText(input, '<request>', this.opts.namespace)
-      : manifestsToEntries(parseProgrammatic(input), this.opts.namespace);
-    const keys: string[] = [];
-    const before = new Map(this.applied);
-    const beforeDeleted = new Set(this.deleted);
-    const touched = new Set<string>();
-    for (const e of entries) {
-      keys.push(this.putApplied(e));
-      touched.add(e.namespace);
-    }
+  /**
+   * kubectl apply: add or replace objects (raw manifests or YAML/JSON text). Resolves once answers show them;
+   * a manifest that does not parse or convert rejects with a FixtureError and changes nothing.
+   */
+  apply(input: readonly unknown[] | string): Promise<{ applied: string[] }> {
+    let entries: FixtureEntry[];
     try {
-      this.rebuild(touched);
+      entries = typeof input === 'string'
+        ? parseEntriesText(input, '<request>', this.opts.namespace)
+        : manifestsToEntries(parseProgrammatic(input), this.opts.namespace);
     } catch (err) {
-      // A bad object must not poison the running state.
-      this.applied = before;
-      this.deleted = beforeDeleted;
-      throw err;
+      return Promise.reject(err);
     }
-    return { applied: keys };
+    return this.enqueue(async () => {
+      const keys: string[] = [];
+      const before = new Map(this.applied);
+      const beforeDeleted = new Set(this.deleted);
+      const touched = new Set<string>();
+      try {
+        for (const e of entries) {
+          keys.push(this.putApplied(e));
+          touched.add(e.namespace);
+        }
+        await this.rebuild(touched);
+      } catch (err) {
+        // A bad object must not poison the running state.
+        this.applied = before;
+        this.deleted = beforeDeleted;
+        throw err;
+      }
+      return { applied: keys };
+    });
   }
 
-  /** kubectl delete: returns false when no such object exists. */
-  delete(kind: string, namespace: string, name: string): boolean {
-    const ns = kind === 'Namespace' ? name : namespace;
-    const key = `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`;
-    const existed = this.applied.has(key) || [...this.files.values()].some((byNs) => byNs.get(ns)?.has(key));
-    if (!existed || this.deleted.has(key)) return false;
-    this.applied.delete(key);
-    this.deleted.add(key);
-    this.rebuild(new Set([ns]));
-    return true;
+  /** kubectl delete: resolves false when no such object exists. */
+  delete(kind: string, namespace: string, name: string): Promise<boolean> {
+    return this.enqueue(async () => {
+      const ns = kind === 'Namespace' ? name : namespace;
+      const key = `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`;
+      const existed = this.applied.has(key) || [...this.files.values()].some((byNs) => byNs.get(ns)?.has(key));
+      if (!existed || this.deleted.has(key)) return false;
+      this.applied.delete(key);
+      this.deleted.add(key);
+      await this.rebuild(new Set([ns]));
+      return true;
+    });
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(task);
+    this.queue = p.catch(() => undefined);
+    return p;
   }
 
   private putApplied(e: FixtureEntry): string {
@@ -225,8 +241,13 @@ export class FixtureSource {
     return out;
   }
 
-  /** Re-synthesises `namespaces` (all when undefined) and replaces their objects in the store, as one change. */
-  private rebuild(namespaces?: Set<string>): void {
+  /**
+   * Re-synthesises `namespaces` (all when undefined) and replaces their objects in the store, as one change.
+   * Synthesis pauses between namespaces and between planning and finishing each, and once more before the store
+   * takes the result, so answers keep flowing while a change is worked out: a one-namespace rebuild at 10,000
+   * Services takes 1.4 ms alone but 3-14 ms in one block inside a loaded server pinned to one core.
+   */
+  private async rebuild(namespaces?: Set<string>): Promise<void> {
     const changed = namespaces ?? this.allNamespaces();
     if (!namespaces) for (const ns of this.present.keys()) changed.add(ns);
     // Like CoreDNS, keep pods only where an answer depends on them (pods verified): 150,000 pods cost ~70 MB.
@@ -235,7 +256,7 @@ export class FixtureSource {
     const kept: ClusterObject[] = [];
     const present = new Map<string, number>();
     const replaced: string[] = [];
-    const { skipped, warnings } = this.synthesizer.update(changed, (ns) => this.entriesOf(ns), (ns, objs) => {
+    const { skipped, warnings } = await this.synthesizer.updateInSteps(changed, (ns) => this.entriesOf(ns), (ns, objs) => {
       replaced.push(ns);
       let pods = 0;
       let hasNamespace = false;
@@ -248,13 +269,14 @@ export class FixtureSource {
       // A namespace that holds pods exists, even when the pods themselves are not kept.
       if (pods > 0 && !hasNamespace) kept.push({ kind: 'Namespace', name: ns, labels: {} });
       present.set(ns, objs.length > 0 ? pods : -1);
-    });
+    }, pause);
     for (const s of skipped) this.opts.logger.debug({ kind: s.kind, name: s.name, file: s.file }, 'skipped an object of a kind DNS does not use');
     for (const w of warnings) this.opts.logger.warn(w);
     for (const [ns, pods] of present) {
       if (pods >= 0) this.present.set(ns, pods);
       else this.present.delete(ns);
     }
+    await pause();
     this.store.replaceNamespaces(FIXTURE_OWNER, replaced, kept);
     let notStored = 0;
     for (const n of this.present.values()) notStored += n;
@@ -328,6 +350,8 @@ export class FixtureSource {
     await this.reload([...stale, ...added, ...removed]).catch(() => undefined);
   }
 }
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function signature(file: string): Promise<string | undefined> {
   try {

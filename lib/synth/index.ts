@@ -113,13 +113,42 @@ export class Synthesizer {
   /**
    * Re-synthesises the namespaces in `changed`, reading their manifests through `entriesOf` (in manifest order; an
    * empty list means the namespace is gone). Each namespace's objects go to `emit` as soon as they are final (a
-   * namespace that needs no address is finished while it is planned, so its objects die young); without `emit`
-   * they are returned in `objects`. Nothing is kept when it throws.
+   * namespace that needs no address is finished right after it is planned, so its objects die young); without
+   * `emit` they are returned in `objects`. Nothing is kept when it throws.
    */
   update(
     changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
     emit?: (ns: string, objects: ClusterObject[]) => void,
   ): SynthesisUpdate {
+    const run = this.steps(changed, entriesOf, emit);
+    let step = run.next();
+    while (!step.done) step = run.next();
+    return step.value;
+  }
+
+  /**
+   * The same, awaiting `pause()` between namespaces and between planning and finishing one, so a server answers
+   * queries in between instead of waiting for the whole rebuild. The caller must not change what `entriesOf`
+   * reads, nor start another update, until this one has settled.
+   */
+  async updateInSteps(
+    changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
+    emit: ((ns: string, objects: ClusterObject[]) => void) | undefined, pause: () => Promise<void>,
+  ): Promise<SynthesisUpdate> {
+    const run = this.steps(changed, entriesOf, emit);
+    let step = run.next();
+    while (!step.done) {
+      await pause();
+      step = run.next();
+    }
+    return step.value;
+  }
+
+  /** The update itself; each `yield` is a point where the caller may let other work run. */
+  private *steps(
+    changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
+    emit?: (ns: string, objects: ClusterObject[]) => void,
+  ): Generator<void, SynthesisUpdate, void> {
     const objects = new Map<string, ClusterObject[]>();
     const out = emit ?? ((ns: string, objs: ClusterObject[]) => { objects.set(ns, objs); });
     const warnings: string[] = [];
@@ -137,6 +166,7 @@ export class Synthesizer {
       const plan = planNamespace(ns, entries, this.nodes);
       const requests = this.requestsOf(plan);
       allocations.set(ns, requests);
+      yield;
       // Allocation hands a namespace that requests nothing nothing, whatever the others request.
       if (requests.requests.every((r) => r.keys.length === 0)) finish(ns, plan, [[], [], [], []]);
       else plans.set(ns, plan);
@@ -147,7 +177,10 @@ export class Synthesizer {
       if (changed.has(ns)) continue;
       if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, planNamespace(ns, entriesOf(ns), this.nodes));
     }
-    for (const [ns, plan] of plans) finish(ns, plan, addresses.get(ns)!);
+    for (const [ns, plan] of plans) {
+      yield;
+      finish(ns, plan, addresses.get(ns)!);
+    }
     for (const [ns, a] of allocations) a.addresses = addresses.get(ns)!;
     this.allocations = allocations;
     return { objects, warnings, skipped };
