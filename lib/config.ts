@@ -60,6 +60,8 @@ export interface ClusterDnsConfig {
   metrics: HostPort | null;
   /** seconds /health fails before the process stops on SIGTERM */
   lameduck: number;
+  /** listening on a wildcard: how often (ms) to look for local addresses to bind a UDP socket on [5000] */
+  addressPollMs?: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

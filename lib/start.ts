@@ -175,6 +175,7 @@ export class ClusterDnsServer {
       host: this.config.listen.host,
       port: this.config.listen.port,
       handler: (msg, t, client) => this.responder.handle(msg, t, client),
+      addressPollMs: this.config.addressPollMs,
       onError: (err, where) => {
         if (where === 'handler') this.metrics.panics.inc();
         this.logger.debug({ err, where }, 'dns transport error');

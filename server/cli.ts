@@ -28,6 +28,7 @@ const OPTIONS = {
   ready: { type: 'string' },
   metrics: { type: 'string' },
   lameduck: { type: 'string' },
+  'address-poll': { type: 'string' },
   journal: { type: 'string' },
   upstream: { type: 'string', multiple: true },
   source: { type: 'string' },
@@ -95,6 +96,7 @@ Admin API, probes and metrics:
   --ready [HOST]:PORT        a separate /ready listener (CoreDNS ready plugin, ":8181")
   --metrics [HOST]:PORT      a separate /metrics listener (CoreDNS prometheus plugin, ":9153")
   --lameduck SECONDS         on SIGTERM/SIGINT, fail /health and /ready this long while DNS keeps answering [0]
+  --address-poll MS          with a wildcard --listen, look for new or removed local addresses this often [5000]
   --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
   --version                  print the version
   -h, --help                 this text
@@ -211,6 +213,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.ready !== undefined) config.ready = listenFlag('ready', v.ready, '0.0.0.0');
   if (v.metrics !== undefined) config.metrics = listenFlag('metrics', v.metrics, '0.0.0.0');
   if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
+  if (v['address-poll'] !== undefined) config.addressPollMs = intIn('address-poll', v['address-poll'], 100, 3_600_000);
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
   if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
   if (v.source !== undefined) {

@@ -1,11 +1,12 @@
 // DNS over UDP and TCP on one port, on node:dgram and node:net (dns2's server layer is unfit: Nagle on, no OPT,
 // slow close, crashes on rejected handlers). Every failure mode here ends in a dropped packet or a closed
-// connection, never a thrown error out of an event handler.
+// connection, never a thrown error out of an event handler or a rejected promise.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { HandleResult, Transport } from './responder.js';
+import { LocalAddressWatcher, type LocalAddress } from './local-addresses.js';
+import { OutputBudget, TcpConnection, type QueryHandler } from './tcp-connection.js';
 
-export type QueryHandler = (msg: Buffer, transport: Transport, client: string) => HandleResult;
+export type { QueryHandler } from './tcp-connection.js';
 
 export interface TransportOptions {
   host: string;
@@ -16,50 +17,166 @@ export interface TransportOptions {
   /** a TCP message must arrive whole within this long after its first byte (stops slow senders) */
   tcpFrameDeadlineMs?: number;
   maxTcpConnections?: number;
-  /** answers not yet written per TCP connection before we stop reading from it */
+  /** answers not yet worked out (forwarded, delayed) per TCP connection before we stop reading from it */
   maxTcpInFlight?: number;
+  /** bytes of answers queued for writing on one TCP connection before we stop reading from it */
+  maxTcpQueuedBytes?: number;
+  /** bytes of answers queued for writing across all TCP connections before every connection stops reading */
+  maxTcpQueuedBytesTotal?: number;
+  /** on a wildcard host: how often to look for local addresses that appeared or went (ms) */
+  addressPollMs?: number;
+  /** on a wildcard host: at most this many per-address UDP sockets; further addresses get the wildcard's replies */
+  maxUdpAddresses?: number;
   onError?(err: unknown, where: string): void;
 }
+
+export const TRANSPORT_DEFAULTS = {
+  tcpIdleMs: 8000,
+  tcpFrameDeadlineMs: 5000,
+  maxTcpConnections: 1000,
+  maxTcpInFlight: 256,
+  maxTcpQueuedBytes: 128 * 1024,
+  maxTcpQueuedBytesTotal: 32 * 1024 * 1024,
+  addressPollMs: 5000,
+  maxUdpAddresses: 1024,
+} as const;
 
 export interface BoundAddress {
   host: string;
   port: number;
 }
 
+/** Counters for what the transport refused or held back; the metrics layer may export them. */
+export interface TransportStats {
+  /** UDP queries dropped because their source port is 0 (no reply can be sent there) */
+  udpBadSourcePort: number;
+  /** UDP replies the kernel refused (sync throw or async error) */
+  udpSendErrors: number;
+  /** times a TCP connection stopped being read because its or all connections' output was over the bound */
+  tcpPaused: number;
+}
+
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+
 export class DnsTransport {
-  private udp?: dgram.Socket;
+  /** by bound address; on a wildcard host '' is the wildcard socket, the fallback for addresses not (yet) bound */
+  private udp = new Map<string, dgram.Socket>();
   private tcp?: net.Server;
   private sockets = new Set<net.Socket>();
   private closed = false;
+  private watcher?: LocalAddressWatcher;
+  private budget: OutputBudget;
+  private tcpLimits;
+  private onError: (err: unknown, where: string) => void;
+  readonly stats: TransportStats = { udpBadSourcePort: 0, udpSendErrors: 0, tcpPaused: 0 };
   address?: BoundAddress;
 
-  constructor(private opts: TransportOptions) {}
+  constructor(private opts: TransportOptions) {
+    const d = TRANSPORT_DEFAULTS;
+    this.budget = new OutputBudget(opts.maxTcpQueuedBytesTotal ?? d.maxTcpQueuedBytesTotal);
+    this.tcpLimits = {
+      idleMs: opts.tcpIdleMs ?? d.tcpIdleMs,
+      frameDeadlineMs: opts.tcpFrameDeadlineMs ?? d.tcpFrameDeadlineMs,
+      maxInFlight: opts.maxTcpInFlight ?? d.maxTcpInFlight,
+      maxQueuedBytes: opts.maxTcpQueuedBytes ?? d.maxTcpQueuedBytes,
+    };
+    this.onError = (err, where) => {
+      try { opts.onError?.(err, where); } catch { /* a logger failing must not take the transport with it */ }
+    };
+  }
+
+  /** The addresses UDP is bound to ('' = the wildcard fallback). */
+  udpAddresses(): string[] {
+    return [...this.udp.keys()];
+  }
 
   async listen(): Promise<BoundAddress> {
-    // With port 0, UDP picks the port and TCP must get the same one; retry on the rare clash.
+    const { host } = this.opts;
+    // With port 0, UDP picks the port and TCP must get the same one; retry on the rare clash. The first UDP bind
+    // is exclusive (no SO_REUSEADDR), so a port already held by anyone on any address still fails as EADDRINUSE.
     for (let attempt = 0; ; attempt++) {
-      const udp = await this.bindUdp(this.opts.port);
+      const udp = await this.bindUdp(this.opts.port, host, false);
       const port = udp.address().port;
       try {
         this.tcp = await this.bindTcp(port);
-        this.udp = udp;
-        this.address = { host: this.opts.host, port };
+        if (isWildcard(host)) {
+          await closeUdp(udp);
+          await this.bindPerAddress(port);
+        } else {
+          this.udp.set('', udp);
+        }
+        this.address = { host, port };
         return this.address;
       } catch (err) {
-        udp.close();
+        await closeUdp(udp);
+        await this.closeListeners();
         if (this.opts.port !== 0 || attempt >= 20 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
       }
     }
   }
 
-  private bindUdp(port: number): Promise<dgram.Socket> {
-    const type = net.isIPv6(this.opts.host) ? 'udp6' : 'udp4';
-    const sock = dgram.createSocket({ type, recvBufferSize: 4 * 1024 * 1024 });
+  /**
+   * On a wildcard host: the wildcard socket again, now sharing the port (SO_REUSEADDR), and one socket per local
+   * address. Linux hands a datagram to the socket bound most specifically, and a reply sent on that socket
+   * leaves from its address, which is the address the client asked. The wildcard keeps answering addresses the
+   * next poll has not seen yet (or past maxUdpAddresses), from the route's source address as before.
+   */
+  private async bindPerAddress(port: number): Promise<void> {
+    const { host } = this.opts;
+    this.udp.set('', await this.bindUdp(port, host, true));
+    const max = this.opts.maxUdpAddresses ?? TRANSPORT_DEFAULTS.maxUdpAddresses;
+    const binds: Promise<void>[] = [];
+    let warned = false;
+    const watcher = new LocalAddressWatcher({
+      wildcard: host,
+      intervalMs: this.opts.addressPollMs ?? TRANSPORT_DEFAULTS.addressPollMs,
+      onAdd: (a) => {
+        if (watcher.size > max) {
+          if (!warned) this.onError(new Error(`more than ${max} local addresses: ${a.bindAddress} and later ones are answered from the wildcard socket`), 'udp bind');
+          warned = true;
+          watcher.forget(a.bindAddress);
+          return;
+        }
+        binds.push(this.bindAddress(a, port, watcher));
+      },
+      onRemove: (a) => {
+        const sock = this.udp.get(a.bindAddress);
+        if (!sock) return;
+        this.udp.delete(a.bindAddress);
+        closeUdp(sock);
+      },
+    });
+    this.watcher = watcher;
+    watcher.start();
+    await Promise.all(binds);
+    binds.length = 0;
+  }
+
+  private async bindAddress(a: LocalAddress, port: number, watcher: LocalAddressWatcher): Promise<void> {
+    try {
+      const sock = await this.bindUdp(port, a.bindAddress, true, a.family === 'IPv6' ? 'udp6' : 'udp4');
+      // The address may have gone while we bound it, or the transport closed.
+      if (this.closed || this.watcher !== watcher || !watcher.has(a.bindAddress)) { closeUdp(sock); return; }
+      this.udp.set(a.bindAddress, sock);
+    } catch (err) {
+      this.onError(err, `udp bind ${a.bindAddress}`);
+      // Not yet usable (an IPv6 address still in duplicate address detection): try again next poll. Held by
+      // another process: leave it to the wildcard until the address goes and comes back.
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') watcher.forget(a.bindAddress);
+    }
+  }
+
+  private bindUdp(port: number, address: string, reuseAddr: boolean, type?: 'udp4' | 'udp6'): Promise<dgram.Socket> {
+    const sock = dgram.createSocket({
+      type: type ?? (net.isIPv6(address) ? 'udp6' : 'udp4'),
+      reuseAddr,
+      recvBufferSize: 4 * 1024 * 1024,
+    });
     return new Promise((resolve, reject) => {
       sock.once('error', reject);
-      sock.bind(port, this.opts.host, () => {
+      sock.bind(port, address, () => {
         sock.removeListener('error', reject);
-        sock.on('error', (err) => this.opts.onError?.(err, 'udp'));
+        sock.on('error', (err) => this.onError(err, 'udp'));
         sock.on('message', (msg, rinfo) => this.onUdp(sock, msg, rinfo));
         resolve(sock);
       });
@@ -67,35 +184,48 @@ export class DnsTransport {
   }
 
   private onUdp(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    let res: HandleResult;
+    // Nothing can be sent to port 0 (send throws ERR_SOCKET_BAD_PORT): a spoofed or broken source, not a client.
+    if (rinfo.port === 0) { this.stats.udpBadSourcePort++; return; }
+    let res;
     try {
       res = this.opts.handler(msg, 'udp', rinfo.address);
     } catch (err) {
-      this.opts.onError?.(err, 'handler');
+      this.onError(err, 'handler');
       return;
     }
     if (res === null) return;
     if (!(res instanceof Promise)) {
-      sock.send(res, rinfo.port, rinfo.address, this.sendDone);
+      this.send(sock, res, rinfo);
       return;
     }
     res.then((buf) => {
-      if (buf && !this.closed) sock.send(buf, rinfo.port, rinfo.address, this.sendDone);
-    }, (err) => this.opts.onError?.(err, 'handler'));
+      if (buf && !this.closed) this.send(sock, buf, rinfo);
+    }, (err) => this.onError(err, 'handler'));
+  }
+
+  private send(sock: dgram.Socket, buf: Buffer, rinfo: dgram.RemoteInfo): void {
+    try {
+      sock.send(buf, rinfo.port, rinfo.address, this.sendDone);
+    } catch (err) {
+      // e.g. the socket closed meanwhile because its address went away, or an argument the kernel refuses.
+      this.sendDone(err as Error);
+    }
   }
 
   private sendDone = (err: Error | null) => {
-    if (err && !this.closed) this.opts.onError?.(err, 'udp send');
+    if (!err || this.closed) return;
+    this.stats.udpSendErrors++;
+    this.onError(err, 'udp send');
   };
 
   private bindTcp(port: number): Promise<net.Server> {
     const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (s) => this.onTcp(s));
-    server.maxConnections = this.opts.maxTcpConnections ?? 1000;
+    server.maxConnections = this.opts.maxTcpConnections ?? TRANSPORT_DEFAULTS.maxTcpConnections;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port, host: this.opts.host, exclusive: true }, () => {
         server.removeListener('error', reject);
-        server.on('error', (err) => this.opts.onError?.(err, 'tcp'));
+        server.on('error', (err) => this.onError(err, 'tcp'));
         resolve(server);
       });
     });
@@ -103,64 +233,21 @@ export class DnsTransport {
 
   private onTcp(sock: net.Socket): void {
     this.sockets.add(sock);
-    sock.setNoDelay(true);
-    const idleMs = this.opts.tcpIdleMs ?? 8000;
-    const frameMs = this.opts.tcpFrameDeadlineMs ?? 5000;
-    const maxInFlight = this.opts.maxTcpInFlight ?? 256;
-    sock.setTimeout(idleMs, () => sock.destroy());
-    let pending: Buffer = Buffer.alloc(0);
-    let frameTimer: NodeJS.Timeout | undefined;
-    let inFlight = 0;
-    const client = sock.remoteAddress ?? '';
-    const write = (buf: Buffer) => {
-      if (sock.destroyed) return;
-      const framed = Buffer.allocUnsafe(buf.length + 2);
-      framed.writeUInt16BE(buf.length, 0);
-      buf.copy(framed, 2);
-      sock.write(framed);
-    };
-    const onData = (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      let frames = 0;
-      sock.cork();
-      try {
-        while (pending.length >= 2) {
-          const len = pending.readUInt16BE(0);
-          if (len === 0) { sock.destroy(); return; }
-          if (pending.length < len + 2) break;
-          const msg = pending.subarray(2, len + 2);
-          pending = pending.subarray(len + 2);
-          frames++;
-          let res: HandleResult;
-          try {
-            res = this.opts.handler(msg, 'tcp', client);
-          } catch (err) {
-            this.opts.onError?.(err, 'handler');
-            continue;
-          }
-          if (res === null) continue;
-          if (!(res instanceof Promise)) { write(res); continue; }
-          inFlight++;
-          if (inFlight >= maxInFlight) sock.pause();
-          res.then((buf) => { if (buf) write(buf); }, (err) => this.opts.onError?.(err, 'handler'))
-            .finally(() => { if (--inFlight < maxInFlight && !sock.destroyed) sock.resume(); });
-        }
-      } finally {
-        sock.uncork();
-      }
-      if (frameTimer && (frames > 0 || pending.length === 0)) { clearTimeout(frameTimer); frameTimer = undefined; }
-      if (pending.length > 0 && !frameTimer && !sock.destroyed) {
-        // A partial message must complete soon after its first byte, however slowly the bytes trickle in.
-        frameTimer = setTimeout(() => sock.destroy(), frameMs);
-        frameTimer.unref();
-      }
-    };
-    sock.on('data', onData);
-    sock.on('error', () => sock.destroy());
-    sock.on('close', () => {
-      if (frameTimer) clearTimeout(frameTimer);
-      this.sockets.delete(sock);
-    });
+    new TcpConnection(sock, this.opts.handler, this.tcpLimits, this.budget, this.onError, this.stats,
+      () => this.sockets.delete(sock));
+  }
+
+  private async closeListeners(): Promise<void> {
+    this.watcher?.stop();
+    this.watcher = undefined;
+    const udp = [...this.udp.values()];
+    this.udp.clear();
+    const tcp = this.tcp;
+    this.tcp = undefined;
+    await Promise.all([
+      ...udp.map(closeUdp),
+      new Promise<void>((r) => (tcp ? tcp.close(() => r()) : r())),
+    ]);
   }
 
   async close(): Promise<void> {
@@ -168,9 +255,16 @@ export class DnsTransport {
     this.closed = true;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
-    await Promise.all([
-      new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
-      new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
-    ]);
+    await this.closeListeners();
   }
+}
+
+function closeUdp(sock: dgram.Socket): Promise<void> {
+  return new Promise((r) => {
+    try {
+      sock.close(() => r());
+    } catch {
+      r(); // already closed
+    }
+  });
 }

@@ -1,0 +1,174 @@
+// One DNS-over-TCP connection (RFC 7766: 2-byte length framing, pipelining) with backpressure. A client that
+// pipelines queries and never reads its answers must not make us buffer them without end: while this
+// connection's unwritten output is over its bound, or all connections' together are over theirs, we stop
+// reading from it (the kernel's receive window then stops the client), and carry on when the output drains.
+import type net from 'node:net';
+import type { HandleResult, Transport } from './responder.js';
+
+export type QueryHandler = (msg: Buffer, transport: Transport, client: string) => HandleResult;
+
+export interface TcpLimits {
+  idleMs: number;
+  frameDeadlineMs: number;
+  /** answers still being worked out (forwarded, delayed by a fault) before we stop reading */
+  maxInFlight: number;
+  /** bytes of answers queued for writing on one connection before we stop reading it */
+  maxQueuedBytes: number;
+}
+
+/**
+ * Bytes queued for writing across all connections. Each connection reports its own queue when it is at or over
+ * the socket's high-water mark (16 KiB): only then does Node promise a 'drain' event that tells us it emptied,
+ * so smaller queues are left uncounted rather than counted stale.
+ */
+export class OutputBudget {
+  total = 0;
+  /** connections that stopped reading because the total was over: they have no 'drain' of their own to wait for */
+  private waiting = new Set<TcpConnection>();
+  private wakeScheduled = false;
+
+  constructor(readonly limit: number) {}
+
+  change(delta: number): void {
+    this.total += delta;
+    if (delta < 0 && this.waiting.size > 0 && this.total < this.limit && !this.wakeScheduled) {
+      // Not in this call: the caller is a connection in the middle of its own pump.
+      this.wakeScheduled = true;
+      setImmediate(() => this.wake());
+    }
+  }
+
+  wait(c: TcpConnection): void {
+    this.waiting.add(c);
+  }
+
+  forget(c: TcpConnection): void {
+    this.waiting.delete(c);
+  }
+
+  private wake(): void {
+    this.wakeScheduled = false;
+    const list = [...this.waiting];
+    this.waiting.clear();
+    // Each pump may take the total back over; later ones then wait again.
+    for (const c of list) c.pump();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class TcpConnection {
+  private pending: Buffer = EMPTY;
+  private frameTimer?: NodeJS.Timeout;
+  private inFlight = 0;
+  /** this connection's share of budget.total */
+  private counted = 0;
+  private reading = true;
+  private readonly client: string;
+
+  constructor(
+    private sock: net.Socket,
+    private handler: QueryHandler,
+    private limits: TcpLimits,
+    private budget: OutputBudget,
+    private onError: (err: unknown, where: string) => void,
+    private stats: { tcpPaused: number },
+    onClose: () => void,
+  ) {
+    this.client = sock.remoteAddress ?? '';
+    sock.setNoDelay(true);
+    sock.setTimeout(limits.idleMs, () => sock.destroy());
+    sock.on('data', (chunk: Buffer) => {
+      this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+      this.pump();
+    });
+    sock.on('drain', () => this.pump());
+    sock.on('error', () => sock.destroy());
+    sock.on('close', () => {
+      if (this.frameTimer) clearTimeout(this.frameTimer);
+      this.budget.forget(this);
+      this.budget.change(-this.counted);
+      this.counted = 0;
+      this.pending = EMPTY;
+      onClose();
+    });
+  }
+
+  /** Answer every whole message received that the output bounds allow, then decide whether to read more. */
+  pump(): void {
+    const sock = this.sock;
+    if (sock.destroyed) return;
+    const { maxQueuedBytes, maxInFlight } = this.limits;
+    const budget = this.budget;
+    let frames = 0;
+    let waitingForBytes = false;
+    sock.cork();
+    try {
+      for (;;) {
+        if (sock.writableLength >= maxQueuedBytes || this.inFlight >= maxInFlight || budget.total >= budget.limit) break;
+        const pending = this.pending;
+        if (pending.length < 2) { waitingForBytes = pending.length > 0; break; }
+        const len = pending.readUInt16BE(0);
+        if (len === 0) { sock.destroy(); return; }
+        if (pending.length < len + 2) { waitingForBytes = true; break; }
+        const msg = pending.subarray(2, len + 2);
+        this.pending = pending.length === len + 2 ? EMPTY : pending.subarray(len + 2);
+        frames++;
+        let res: HandleResult;
+        try {
+          res = this.handler(msg, 'tcp', this.client);
+        } catch (err) {
+          this.onError(err, 'handler');
+          continue;
+        }
+        if (res === null) continue;
+        if (!(res instanceof Promise)) { this.write(res); continue; }
+        this.inFlight++;
+        res.then((buf) => { if (buf) this.write(buf); }, (err) => this.onError(err, 'handler'))
+          .finally(() => { this.inFlight--; this.pump(); });
+      }
+    } finally {
+      if (!sock.destroyed) sock.uncork();
+    }
+    if (sock.destroyed) return;
+    if (this.frameTimer && (frames > 0 || !waitingForBytes)) { clearTimeout(this.frameTimer); this.frameTimer = undefined; }
+    if (waitingForBytes && !this.frameTimer) {
+      // A partial message must complete soon after its first byte, however slowly the bytes trickle in. (Whole
+      // messages held back by our own output bounds are not the client's delay: the idle timeout covers those.)
+      this.frameTimer = setTimeout(() => sock.destroy(), this.limits.frameDeadlineMs);
+      this.frameTimer.unref();
+    }
+    this.account();
+    const canRead = sock.writableLength < maxQueuedBytes && this.inFlight < maxInFlight && budget.total < budget.limit;
+    if (canRead) {
+      if (!this.reading) { this.reading = true; sock.resume(); }
+      return;
+    }
+    if (this.reading) { this.reading = false; this.stats.tcpPaused++; sock.pause(); }
+    if (budget.total >= budget.limit) budget.wait(this);
+  }
+
+  private account(): void {
+    const sock = this.sock;
+    const q = sock.writableNeedDrain ? sock.writableLength : 0;
+    if (q !== this.counted) {
+      const delta = q - this.counted;
+      this.counted = q;
+      this.budget.change(delta);
+    }
+  }
+
+  private write(buf: Buffer): void {
+    const sock = this.sock;
+    if (sock.destroyed) return;
+    try {
+      const framed = Buffer.allocUnsafe(buf.length + 2);
+      framed.writeUInt16BE(buf.length, 0); // throws past 65,535 bytes: never let that out of a 'data' handler
+      buf.copy(framed, 2);
+      sock.write(framed);
+    } catch (err) {
+      this.onError(err, 'tcp write');
+      sock.destroy();
+    }
+  }
+}
