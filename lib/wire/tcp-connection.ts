@@ -19,40 +19,13 @@ export interface TcpLimits {
 /**
  * Bytes queued for writing across all connections. Each connection reports its own queue when it is at or over
  * the socket's high-water mark (16 KiB): only then does Node promise a 'drain' event that tells us it emptied,
- * so smaller queues are left uncounted rather than counted stale.
+ * so smaller queues are left uncounted rather than counted stale. Past the limit, connections with output of
+ * their own waiting (at or over the high-water mark) stop being read until it drains; connections whose answers
+ * flow (a client that reads) keep being served, so slow readers cannot starve every TCP client.
  */
 export class OutputBudget {
   total = 0;
-  /** connections that stopped reading because the total was over: they have no 'drain' of their own to wait for */
-  private waiting = new Set<TcpConnection>();
-  private wakeScheduled = false;
-
   constructor(readonly limit: number) {}
-
-  change(delta: number): void {
-    this.total += delta;
-    if (delta < 0 && this.waiting.size > 0 && this.total < this.limit && !this.wakeScheduled) {
-      // Not in this call: the caller is a connection in the middle of its own pump.
-      this.wakeScheduled = true;
-      setImmediate(() => this.wake());
-    }
-  }
-
-  wait(c: TcpConnection): void {
-    this.waiting.add(c);
-  }
-
-  forget(c: TcpConnection): void {
-    this.waiting.delete(c);
-  }
-
-  private wake(): void {
-    this.wakeScheduled = false;
-    const list = [...this.waiting];
-    this.waiting.clear();
-    // Each pump may take the total back over; later ones then wait again.
-    for (const c of list) c.pump();
-  }
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -86,8 +59,7 @@ export class TcpConnection {
     sock.on('error', () => sock.destroy());
     sock.on('close', () => {
       if (this.frameTimer) clearTimeout(this.frameTimer);
-      this.budget.forget(this);
-      this.budget.change(-this.counted);
+      this.budget.total -= this.counted;
       this.counted = 0;
       this.pending = EMPTY;
       onClose();
@@ -100,12 +72,16 @@ export class TcpConnection {
     if (sock.destroyed) return;
     const { maxQueuedBytes, maxInFlight } = this.limits;
     const budget = this.budget;
+    const hwm = sock.writableHighWaterMark;
     let frames = 0;
     let waitingForBytes = false;
     sock.cork();
     try {
       for (;;) {
-        if (sock.writableLength >= maxQueuedBytes || this.inFlight >= maxInFlight || budget.total >= budget.limit) break;
+        const queued = sock.writableLength;
+        // (budget.total - this.counted + queued: the total as it is now, without accounting on every message)
+        if (queued >= maxQueuedBytes || this.inFlight >= maxInFlight ||
+          (queued >= hwm && budget.total - this.counted + queued >= budget.limit)) break;
         const pending = this.pending;
         if (pending.length < 2) { waitingForBytes = pending.length > 0; break; }
         const len = pending.readUInt16BE(0);
@@ -139,13 +115,17 @@ export class TcpConnection {
       this.frameTimer.unref();
     }
     this.account();
-    const canRead = sock.writableLength < maxQueuedBytes && this.inFlight < maxInFlight && budget.total < budget.limit;
+    // Whatever stops reading here ends: a 'drain' (output at or over the high-water mark always gets one) or a
+    // settled in-flight answer calls pump() again.
+    const queued = sock.writableLength;
+    const canRead = queued < maxQueuedBytes && this.inFlight < maxInFlight && !(queued >= hwm && budget.total >= budget.limit);
     if (canRead) {
       if (!this.reading) { this.reading = true; sock.resume(); }
-      return;
+    } else if (this.reading) {
+      this.reading = false;
+      this.stats.tcpPaused++;
+      sock.pause();
     }
-    if (this.reading) { this.reading = false; this.stats.tcpPaused++; sock.pause(); }
-    if (budget.total >= budget.limit) budget.wait(this);
   }
 
   private account(): void {
@@ -154,7 +134,7 @@ export class TcpConnection {
     if (q !== this.counted) {
       const delta = q - this.counted;
       this.counted = q;
-      this.budget.change(delta);
+      this.budget.total += delta;
     }
   }
 

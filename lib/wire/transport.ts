@@ -21,7 +21,10 @@ export interface TransportOptions {
   maxTcpInFlight?: number;
   /** bytes of answers queued for writing on one TCP connection before we stop reading from it */
   maxTcpQueuedBytes?: number;
-  /** bytes of answers queued for writing across all TCP connections before every connection stops reading */
+  /**
+   * bytes of answers queued for writing across all TCP connections; past it, connections with 16 KiB or more of
+   * their own output waiting stop being read until theirs drains (clients that read their answers are still served)
+   */
   maxTcpQueuedBytesTotal?: number;
   /** on a wildcard host: how often to look for local addresses that appeared or went (ms) */
   addressPollMs?: number;
@@ -88,6 +91,13 @@ export class DnsTransport {
   /** The addresses UDP is bound to ('' = the wildcard fallback). */
   udpAddresses(): string[] {
     return [...this.udp.keys()];
+  }
+
+  /** Bytes of TCP answers queued in this process, not yet taken by the kernel (walks every connection). */
+  tcpQueuedBytes(): number {
+    let n = 0;
+    for (const s of this.sockets) n += s.writableLength;
+    return n;
   }
 
   async listen(): Promise<BoundAddress> {
