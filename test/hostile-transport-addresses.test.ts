@@ -1,0 +1,137 @@
+// Listening on a wildcard (the Corefile default), a UDP reply used to leave from the route's source address, not
+// the address the client asked: a query to a secondary address or a loopback alias (127.0.0.53) got its reply
+// from the primary, and dig, glibc and musl dropped it. Now every local address has its own UDP socket, followed
+// as addresses come and go. Driven with dig inside a network namespace made for the test.
+import t from 'tap';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { MAIN, ROOT } from './helpers/cli.js';
+
+const run = promisify(execFile);
+const NAME = 'myapp.default.svc.cluster.local';
+const WANT = '10.96.120.15'; // the bundled fixtures' myapp Service
+const POLL_MS = 300;
+
+async function ip(...args: string[]): Promise<void> {
+  await run('ip', args, { timeout: 10_000 });
+}
+
+/** dig inside the namespace; the first answer line, or dig's complaint (a timeout names the reply's source). */
+async function dig(ns: string, server: string, tcp = false): Promise<string> {
+  const args = ['netns', 'exec', ns, 'dig', '+short', '+time=1', '+tries=2', ...(tcp ? ['+tcp'] : []), `@${server}`, NAME, 'A'];
+  try {
+    const { stdout } = await run('ip', args, { timeout: 10_000 });
+    return stdout.trim().split('\n')[0] ?? '';
+  } catch (err) {
+    return `dig failed: ${(err as { stdout?: string }).stdout ?? (err as Error).message}`.trim();
+  }
+}
+
+function startInNamespace(ns: string, args: string[]): Promise<{ proc: ChildProcess; stderr: () => string; line: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, MAIN, ...args], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    proc.stderr!.on('data', (d) => (err += d));
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`did not start: ${out} ${err}`)); }, 20_000);
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      if (/ udp\+tcp/.test(out)) { clearTimeout(timer); resolve({ proc, stderr: () => err, line: out.split('\n')[0] }); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${out} ${err}`)); });
+  });
+}
+
+t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as addresses come and go', async (t) => {
+  const ns = `cdns-${randomBytes(4).toString('hex')}`;
+  try {
+    await ip('netns', 'add', ns);
+  } catch (err) {
+    t.skip(`cannot create a network namespace here: ${(err as Error).message}`);
+    return;
+  }
+  t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
+  await ip('-n', ns, 'link', 'set', 'lo', 'up');
+  await ip('-n', ns, 'addr', 'add', '127.0.0.53/8', 'dev', 'lo');
+  // No dummy module everywhere: a veth pair, both ends in the namespace, carries the secondary address.
+  await ip('-n', ns, 'link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1');
+  await ip('-n', ns, 'link', 'set', 'cd0', 'up');
+  await ip('-n', ns, 'link', 'set', 'cd1', 'up');
+  await ip('-n', ns, 'addr', 'add', '10.99.0.1/24', 'dev', 'cd0');
+  await ip('-n', ns, 'addr', 'add', '10.99.0.2/24', 'dev', 'cd0'); // secondary: its local route's src is 10.99.0.1
+
+  const srv = await startInNamespace(ns, ['--listen', '0.0.0.0:53', '--admin', 'off', '--address-poll', String(POLL_MS)]);
+  let exited: number | null = null;
+  srv.proc.on('exit', (code) => (exited = code ?? -1));
+  t.teardown(() => { srv.proc.kill('SIGKILL'); });
+  t.match(srv.line, /on 0\.0\.0\.0:53 udp\+tcp/);
+
+  for (const addr of ['127.0.0.1', '127.0.0.53', '10.99.0.1', '10.99.0.2']) {
+    t.equal(await dig(ns, addr), WANT, `UDP to ${addr} answered`);
+  }
+  t.equal(await dig(ns, '10.99.0.2', true), WANT, 'TCP to the secondary address answered (TCP stays on the wildcard)');
+
+  // An address that appears while running (a VIP, an alias) is answered within the poll interval.
+  await ip('-n', ns, 'addr', 'add', '10.99.0.3/24', 'dev', 'cd0');
+  const added = Date.now();
+  let got = '';
+  for (let i = 0; i < 20 && got !== WANT; i++) got = await dig(ns, '10.99.0.3');
+  const took = Date.now() - added;
+  t.equal(got, WANT, `an address added while running is answered (after ${took} ms, poll ${POLL_MS} ms)`);
+  t.ok(took < 10_000, 'within a few poll intervals (dig retries take a second each)');
+
+  // An address that goes away: its socket is closed, nothing breaks.
+  await ip('-n', ns, 'addr', 'del', '10.99.0.2/24', 'dev', 'cd0');
+  await new Promise((r) => setTimeout(r, POLL_MS * 3));
+  for (const addr of ['127.0.0.53', '10.99.0.1', '10.99.0.3']) {
+    t.equal(await dig(ns, addr), WANT, `UDP to ${addr} still answered after 10.99.0.2 went`);
+  }
+  const { stdout: ss } = await run('ip', ['netns', 'exec', ns, 'ss', '-Huln'], { timeout: 10_000 });
+  t.notMatch(ss, /10\.99\.0\.2:53/, 'no socket left on the removed address');
+  t.match(ss, /10\.99\.0\.3:53/, 'a socket on the added one');
+
+  // And back again.
+  await ip('-n', ns, 'addr', 'add', '10.99.0.2/24', 'dev', 'cd0');
+  got = '';
+  for (let i = 0; i < 20 && got !== WANT; i++) got = await dig(ns, '10.99.0.2');
+  t.equal(got, WANT, 'an address that comes back is answered again');
+
+  t.equal(exited, null, 'the server lives');
+  t.notMatch(srv.stderr(), /error|Unhandled|uncaught/i, 'no error on stderr');
+});
+
+t.test('--listen [::]:53: IPv6 and IPv4 addresses each answered from themselves', async (t) => {
+  const ns = `cdns-${randomBytes(4).toString('hex')}`;
+  try {
+    await ip('netns', 'add', ns);
+  } catch (err) {
+    t.skip(`cannot create a network namespace here: ${(err as Error).message}`);
+    return;
+  }
+  t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
+  await ip('-n', ns, 'link', 'set', 'lo', 'up');
+  await ip('-n', ns, 'addr', 'add', '127.0.0.53/8', 'dev', 'lo');
+  await ip('-n', ns, 'link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1');
+  await ip('-n', ns, 'link', 'set', 'cd0', 'up');
+  await ip('-n', ns, 'link', 'set', 'cd1', 'up');
+  await ip('-n', ns, 'addr', 'add', '10.99.0.1/24', 'dev', 'cd0');
+  await ip('-n', ns, 'addr', 'add', '10.99.0.2/24', 'dev', 'cd0');
+  await ip('-n', ns, 'addr', 'add', 'fd99::1/64', 'dev', 'cd0', 'nodad');
+  await ip('-n', ns, 'addr', 'add', 'fd99::2/64', 'dev', 'cd0', 'nodad');
+
+  const srv = await startInNamespace(ns, ['--listen', '[::]:53', '--admin', 'off', '--address-poll', String(POLL_MS)]);
+  let exited: number | null = null;
+  srv.proc.on('exit', (code) => (exited = code ?? -1));
+  t.teardown(() => { srv.proc.kill('SIGKILL'); });
+
+  for (const addr of ['::1', 'fd99::1', 'fd99::2', '127.0.0.1', '127.0.0.53', '10.99.0.2']) {
+    t.equal(await dig(ns, addr), WANT, `UDP to ${addr} answered`);
+  }
+  await ip('-n', ns, 'addr', 'add', 'fd99::3/64', 'dev', 'cd0', 'nodad');
+  let got = '';
+  for (let i = 0; i < 20 && got !== WANT; i++) got = await dig(ns, 'fd99::3');
+  t.equal(got, WANT, 'an IPv6 address added while running is answered');
+  t.equal(exited, null, 'the server lives');
+  t.notMatch(srv.stderr(), /error|Unhandled|uncaught/i, 'no error on stderr');
+});
