@@ -178,7 +178,9 @@ export class ClusterDnsServer {
       addressPollMs: this.config.addressPollMs,
       onError: (err, where) => {
         if (where === 'handler') this.metrics.panics.inc();
-        this.logger.debug({ err, where }, 'dns transport error');
+        // An address we could not bind answers from the wildcard's source address: an operator should know.
+        if (where.startsWith('udp bind')) this.logger.warn({ err: (err as Error).message }, `dns: ${where}: replies to it leave from the wildcard socket`);
+        else this.logger.debug({ err, where }, 'dns transport error');
       },
     });
     const bound = await this.transport.listen();

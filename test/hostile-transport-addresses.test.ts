@@ -48,7 +48,7 @@ t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as address
   try {
     await ip('netns', 'add', ns);
   } catch (err) {
-    t.skip(`cannot create a network namespace here: ${(err as Error).message}`);
+    t.skip(`cannot create a network namespace here: ${(err as Error).message}`, () => {});
     return;
   }
   t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
@@ -106,7 +106,7 @@ t.test('--listen [::]:53: IPv6 and IPv4 addresses each answered from themselves'
   try {
     await ip('netns', 'add', ns);
   } catch (err) {
-    t.skip(`cannot create a network namespace here: ${(err as Error).message}`);
+    t.skip(`cannot create a network namespace here: ${(err as Error).message}`, () => {});
     return;
   }
   t.teardown(() => ip('netns', 'del', ns).catch(() => {}));

@@ -68,6 +68,8 @@ export class DnsTransport {
   private sockets = new Set<net.Socket>();
   private closed = false;
   private watcher?: LocalAddressWatcher;
+  /** per address, binds failed in a row: reported once, retried a few polls */
+  private bindFailures = new Map<string, number>();
   private budget: OutputBudget;
   private tcpLimits;
   private onError: (err: unknown, where: string) => void;
@@ -135,7 +137,7 @@ export class DnsTransport {
     const { host } = this.opts;
     this.udp.set('', await this.bindUdp(port, host, true));
     const max = this.opts.maxUdpAddresses ?? TRANSPORT_DEFAULTS.maxUdpAddresses;
-    const binds: Promise<void>[] = [];
+    let initialBinds: Promise<void>[] | null = []; // awaited once, so listen() returns with every address bound
     let warned = false;
     const watcher = new LocalAddressWatcher({
       wildcard: host,
@@ -147,9 +149,11 @@ export class DnsTransport {
           watcher.forget(a.bindAddress);
           return;
         }
-        binds.push(this.bindAddress(a, port, watcher));
+        const bound = this.bindAddress(a, port, watcher);
+        initialBinds?.push(bound);
       },
       onRemove: (a) => {
+        this.bindFailures.delete(a.bindAddress);
         const sock = this.udp.get(a.bindAddress);
         if (!sock) return;
         this.udp.delete(a.bindAddress);
@@ -158,8 +162,8 @@ export class DnsTransport {
     });
     this.watcher = watcher;
     watcher.start();
-    await Promise.all(binds);
-    binds.length = 0;
+    await Promise.all(initialBinds);
+    initialBinds = null;
   }
 
   private async bindAddress(a: LocalAddress, port: number, watcher: LocalAddressWatcher): Promise<void> {
@@ -168,11 +172,14 @@ export class DnsTransport {
       // The address may have gone while we bound it, or the transport closed.
       if (this.closed || this.watcher !== watcher || !watcher.has(a.bindAddress)) { closeUdp(sock); return; }
       this.udp.set(a.bindAddress, sock);
+      this.bindFailures.delete(a.bindAddress);
     } catch (err) {
-      this.onError(err, `udp bind ${a.bindAddress}`);
-      // Not yet usable (an IPv6 address still in duplicate address detection): try again next poll. Held by
-      // another process: leave it to the wildcard until the address goes and comes back.
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') watcher.forget(a.bindAddress);
+      const failures = (this.bindFailures.get(a.bindAddress) ?? 0) + 1;
+      this.bindFailures.set(a.bindAddress, failures);
+      if (failures === 1) this.onError(err, `udp bind ${a.bindAddress}`);
+      // Not yet usable (an IPv6 address still in duplicate address detection): try again the next few polls.
+      // Held by another process, or still failing: leave it to the wildcard until the address goes and comes back.
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && failures < 5) watcher.forget(a.bindAddress);
     }
   }
 
