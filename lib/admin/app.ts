@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger as PinoLogger } from 'pino';
 import { parseType, rcodeName, typeName, formatRR, type RR } from '../dns/records.js';
 import { FixtureError } from '../sources/manifest-files.js';
-import { FaultError, FAULT_KINDS, type FaultSpec } from './faults.js';
+import { FaultError, FaultLimitError, FAULT_KINDS, MAX_FAULTS, MAX_SCANNING_FAULTS, type FaultSpec } from './faults.js';
 import type { ClusterDnsServer } from '../start.js';
 
 export interface AdminOptions {
@@ -217,7 +217,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   app.get('/api/v1/faults', { schema: { description: 'Injected faults.' } }, async () => ({ faults: srv.faults.list() }));
   app.post('/api/v1/faults', {
     preHandler: requireToken,
-    schema: { description: `Inject a fault for names matching a pattern (* matches anything): ${FAULT_KINDS.join(', ')}. Body: {"name","fault","type"?,"delayMs"?,"times"?}`, security: [{ bearer: [] }] },
+    schema: { description: `Inject a fault for names matching a pattern (* matches anything): ${FAULT_KINDS.join(', ')}. Body: {"name","fault","type"?,"delayMs"?,"times"?}. 400 for a bad spec (a pattern over 255 characters); 409 when the table is full (${MAX_FAULTS} faults, or ${MAX_SCANNING_FAULTS} with two or more "*" or no domain at the end).`, security: [{ bearer: [] }] },
   }, async (req, reply) => {
     let spec: FaultSpec;
     try {
@@ -228,6 +228,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     try {
       return reply.code(201).send(srv.faults.add(spec));
     } catch (err) {
+      if (err instanceof FaultLimitError) throw new HttpError(409, 'Conflict', err.message);
       if (err instanceof FaultError) throw new HttpError(400, 'Bad Request', err.message);
       throw err;
     }
