@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger as PinoLogger } from 'pino';
 import { parseType, rcodeName, typeName, formatRR, type RR } from '../dns/records.js';
 import { FixtureError } from '../sources/manifest-files.js';
+import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-listing.js';
 import { FaultError, FaultLimitError, FAULT_KINDS, MAX_FAULTS, MAX_SCANNING_FAULTS, type FaultSpec } from './faults.js';
 import type { ClusterDnsServer } from '../start.js';
 
@@ -131,20 +132,32 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
 
   app.get('/api/v1/status', { schema: { description: 'Source, sync state, object counts, last reload, faults, version, uptime.' } }, async () => srv.status());
 
-  app.get<{ Querystring: { name?: string; type?: string } }>('/api/v1/records', {
+  const listing = new RecordListing(srv.store, () => srv.resolverConfig());
+  app.get<{ Querystring: { name?: string; type?: string; limit?: number; continue?: string } }>('/api/v1/records', {
     schema: {
-      description: 'Every name the server answers, with its records. Accept: text/plain gives zone-file lines.',
-      querystring: { type: 'object', properties: { name: { type: 'string', maxLength: 255 }, type: { type: 'string', maxLength: 10 } }, additionalProperties: false },
+      description: `Every name the server answers, with its records, sorted as a zone file. Accept: text/plain gives zone-file lines. Paged like the Kubernetes API: "limit" (1-${MAX_PAGE}) records per page; the response's "continue" (header X-Continue for text) fetches the next page; without "limit", everything. Built and written in slices, so DNS keeps answering.`,
+      querystring: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', maxLength: 255 }, type: { type: 'string', maxLength: 10 },
+          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE }, continue: { type: 'string', maxLength: 2048 },
+        },
+        additionalProperties: false,
+      },
     },
   }, async (req, reply) => {
     const type = req.query.type !== undefined ? qtypeOf(req.query.type, 'A') : undefined;
-    const lname = req.query.name?.toLowerCase().replace(/\.$/, '');
-    const records = srv.records().filter((rr) => (type === undefined || rr.type === type) && (lname === undefined || rr.name.toLowerCase() === lname));
-    if ((req.headers.accept ?? '').includes('text/plain')) {
-      reply.type('text/plain');
-      return records.map((rr) => formatRR(rr)).join('\n') + (records.length ? '\n' : '');
+    let page;
+    try {
+      page = await listing.page({ ...(req.query.name !== undefined ? { name: req.query.name } : {}), ...(type !== undefined ? { type } : {}) }, req.query.limit, req.query.continue);
+    } catch (err) {
+      if (err instanceof ContinueError) throw new HttpError(400, 'Bad Request', err.message);
+      throw err;
     }
-    return { count: records.length, records: records.map(rrJson) };
+    const text = (req.headers.accept ?? '').includes('text/plain');
+    if (page.continue !== undefined) reply.header('x-continue', page.continue).header('x-remaining-item-count', String(page.remaining ?? 0));
+    reply.type(text ? 'text/plain' : 'application/json; charset=utf-8');
+    return reply.send(streamRecords(page, text ? 'text' : 'json', rrJson));
   });
 
   app.get<{ Querystring: { name: string; type?: string } }>('/api/v1/resolve', {
