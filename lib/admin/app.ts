@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger as PinoLogger } from 'pino';
 import { parseType, rcodeName, typeName, formatRR, type RR } from '../dns/records.js';
 import { FixtureError } from '../sources/manifest-files.js';
+import { effectiveAdminAuth, isOpenPath, tokenChecker, type AdminAuth } from './auth.js';
 import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-listing.js';
 import { FaultError, FaultLimitError, FAULT_KINDS, MAX_FAULTS, MAX_SCANNING_FAULTS, type FaultSpec } from './faults.js';
 import type { ClusterDnsServer } from '../start.js';
@@ -13,6 +14,8 @@ import type { ClusterDnsServer } from '../start.js';
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
   token: string | null;
+  /** also require it to read ('all'); default: 'all' when the admin listener is not on loopback, else 'writes' */
+  auth?: AdminAuth;
   bodyLimit?: number;
   /** which routes this listener serves: 'all' (the admin API) or only some probes (CoreDNS-style listeners) */
   routes?: 'all' | ('health' | 'ready' | 'metrics')[];
@@ -83,13 +86,24 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  const tokenOk = opts.token === null ? () => true : tokenChecker(opts.token);
+  const unauthorized = (reply: FastifyReply, message: string) => reply.code(401)
+    .header('www-authenticate', 'Bearer realm="clusterdns"').send({ error: 'Unauthorized', message });
   const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (opts.token === null) return;
-    const h = req.headers.authorization ?? '';
-    if (h !== `Bearer ${opts.token}`) {
-      return reply.code(401).send({ error: 'Unauthorized', message: 'this route changes state: send "Authorization: Bearer <token>" with the --admin-token value' });
+    if (!tokenOk(req.headers.authorization)) {
+      return unauthorized(reply, 'this route changes state: send "Authorization: Bearer <token>" with the --admin-token value');
     }
   };
+  const auth = opts.auth ?? effectiveAdminAuth(srv.config.adminAuth, srv.config.admin?.host);
+  if (routes === 'all' && auth === 'all' && opts.token !== null) {
+    // Before the body is read: without the token, only the probes, metrics and docs answer. Decided by the route
+    // that would answer (not the raw URL, which `/docs/../api/v1/queries` could dress up); no route: token needed.
+    app.addHook('onRequest', async (req, reply) => {
+      const route = req.routeOptions.url;
+      if ((route !== undefined && isOpenPath(route)) || tokenOk(req.headers.authorization)) return;
+      return unauthorized(reply, 'this admin API requires the token for every route but /health, /ready, /metrics and /docs (--admin-auth all): send "Authorization: Bearer <token>" with the --admin-token value');
+    });
+  }
   const fixturesOnly = () => {
     if (!srv.fixtures) throw new HttpError(409, 'Conflict', 'the server runs in live mode: the Kubernetes API is the source of truth; change objects with kubectl');
     return srv.fixtures;
