@@ -54,6 +54,8 @@ export interface ClusterDnsConfig {
   /** admin HTTP API (null = off) */
   admin: HostPort | null;
   adminToken?: string;
+  /** which admin routes need the token: 'writes' or 'all' (reads too); unset = 'all' beyond loopback, else 'writes' */
+  adminAuth?: 'all' | 'writes';
   /** separate listeners, CoreDNS style (null = only on the admin listener) */
   health: HostPort | null;
   ready: HostPort | null;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { buildAdminApp } from './admin/app.js';
+import { adminTokenProblem } from './admin/auth.js';
 import { Faults, type Fault, type FaultSpec } from './admin/faults.js';
 import { QueryJournal, type JournalEntry, type QueryMatch } from './admin/journal.js';
 import { ClusterStore } from './cluster/store.js';
@@ -271,8 +272,11 @@ export class ClusterDnsServer {
   }
 }
 
-/** Changing state over a non-loopback admin listener needs a token: refuse to start without one. */
+/** Changing state over a non-loopback admin listener needs a token: refuse to start without one, or with a weak one. */
 export function checkAdminSecurity(config: ClusterDnsConfig): void {
+  const weak = config.adminToken !== undefined ? adminTokenProblem(config.adminToken) : undefined;
+  if (weak) throw new ConfigError(`${weak} (--admin-token, CLUSTERDNS_ADMIN_TOKEN or adminToken)`);
+  if (config.adminAuth === 'all' && config.adminToken === undefined) throw new ConfigError('--admin-auth all (adminAuth) needs a token to require: set --admin-token or CLUSTERDNS_ADMIN_TOKEN (adminToken)');
   if (config.admin && !isLoopback(config.admin.host) && !config.adminToken) {
     throw new ConfigError(`the admin API would listen on ${hostPortText(config.admin)}, beyond loopback, with no token: set --admin-token or CLUSTERDNS_ADMIN_TOKEN (or bind it to 127.0.0.1, or --admin off)`);
   }

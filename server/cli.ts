@@ -6,6 +6,7 @@ import { CorefileError } from '../lib/corefile/parse.js';
 import { synthesisConfigProblems } from '../lib/synth/options.js';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
+import { ADMIN_AUTH_MODES, adminTokenProblem } from '../lib/admin/auth.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
 
 export class UsageError extends Error {}
@@ -24,6 +25,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   admin: { type: 'string' },
   'admin-token': { type: 'string' },
+  'admin-auth': { type: 'string' },
   health: { type: 'string' },
   ready: { type: 'string' },
   metrics: { type: 'string' },
@@ -91,7 +93,10 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
 Admin API, probes and metrics:
   --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8080]
   --admin-token TOKEN        bearer token for routes that change state; required when --admin is not
-                             loopback [env CLUSTERDNS_ADMIN_TOKEN]
+                             loopback; at least 16 characters [env CLUSTERDNS_ADMIN_TOKEN]
+  --admin-auth all|writes    routes that need the token: writes, or all (reads too: records, status,
+                             faults, the query journal); /health, /ready, /metrics, /docs stay open
+                             [all when --admin is not loopback, else writes]
   --health [HOST]:PORT       a separate /health listener (CoreDNS health plugin; ":8080" = every interface)
   --ready [HOST]:PORT        a separate /ready listener (CoreDNS ready plugin, ":8181")
   --metrics [HOST]:PORT      a separate /metrics listener (CoreDNS prometheus plugin, ":9153")
@@ -205,8 +210,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.admin !== undefined) config.admin = v.admin === 'off' ? null : listenFlag('admin', v.admin, '127.0.0.1');
   const token = v['admin-token'] ?? env.CLUSTERDNS_ADMIN_TOKEN;
   if (token !== undefined) {
-    if (token.length < 8) throw new UsageError('--admin-token: use at least 8 characters');
+    const problem = adminTokenProblem(token);
+    if (problem) throw new UsageError(`--admin-token: ${problem}`);
     config.adminToken = token;
+  }
+  if (v['admin-auth'] !== undefined) {
+    const mode = ADMIN_AUTH_MODES.find((m) => m === v['admin-auth']);
+    if (!mode) throw new UsageError(`--admin-auth ${v['admin-auth']}: expected all or writes`);
+    if (mode === 'all' && token === undefined) throw new UsageError('--admin-auth all needs a token to require: set --admin-token or CLUSTERDNS_ADMIN_TOKEN');
+    config.adminAuth = mode;
   }
   // CoreDNS's ":8080" means every interface: kubelet probes and Prometheus come from outside the pod.
   if (v.health !== undefined) config.health = listenFlag('health', v.health, '0.0.0.0');

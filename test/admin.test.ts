@@ -150,7 +150,7 @@ t.test('admin routes', async (t) => {
 });
 
 t.test('a token guards the routes that change state; read-only routes stay open', async (t) => {
-  const dns = await startClusterDns({ admin: '127.0.0.1:0', adminToken: 's3cret-token' });
+  const dns = await startClusterDns({ admin: '127.0.0.1:0', adminToken: 's3cret-token-0123456' });
   t.teardown(() => dns.close());
   const app = dns.server.http[0].app;
   const no = await app.inject({ method: 'POST', url: '/api/v1/objects', payload: svc('a', '10.96.0.30') });
@@ -158,7 +158,7 @@ t.test('a token guards the routes that change state; read-only routes stay open'
   t.match(no.json().message, /Authorization: Bearer/);
   const wrong = await app.inject({ method: 'DELETE', url: '/api/v1/faults', headers: { authorization: 'Bearer nope' } });
   t.equal(wrong.statusCode, 401);
-  const yes = await app.inject({ method: 'POST', url: '/api/v1/objects', payload: svc('a', '10.96.0.30'), headers: { authorization: 'Bearer s3cret-token' } });
+  const yes = await app.inject({ method: 'POST', url: '/api/v1/objects', payload: svc('a', '10.96.0.30'), headers: { authorization: 'Bearer s3cret-token-0123456' } });
   t.equal(yes.statusCode, 200);
   t.equal((await app.inject({ method: 'GET', url: '/api/v1/status' })).statusCode, 200, 'reading needs no token');
 });
@@ -166,7 +166,7 @@ t.test('a token guards the routes that change state; read-only routes stay open'
 t.test('an admin listener beyond loopback without a token refuses to start', async (t) => {
   const cfg = { ...defaultConfig(), admin: { host: '0.0.0.0', port: 8080 } };
   t.throws(() => checkAdminSecurity(cfg), /--admin-token or CLUSTERDNS_ADMIN_TOKEN/);
-  t.doesNotThrow(() => checkAdminSecurity({ ...cfg, adminToken: 'long-enough' }));
+  t.doesNotThrow(() => checkAdminSecurity({ ...cfg, adminToken: 'long-enough-token-1' }));
   t.doesNotThrow(() => checkAdminSecurity(defaultConfig()), 'loopback needs no token');
 });
 

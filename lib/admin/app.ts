@@ -6,12 +6,16 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger as PinoLogger } from 'pino';
 import { parseType, rcodeName, typeName, formatRR, type RR } from '../dns/records.js';
 import { FixtureError } from '../sources/manifest-files.js';
-import { FaultError, FAULT_KINDS, type FaultSpec } from './faults.js';
+import { effectiveAdminAuth, isOpenPath, tokenChecker, type AdminAuth } from './auth.js';
+import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-listing.js';
+import { FaultError, FaultLimitError, FAULT_KINDS, MAX_FAULTS, MAX_SCANNING_FAULTS, type FaultSpec } from './faults.js';
 import type { ClusterDnsServer } from '../start.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
   token: string | null;
+  /** also require it to read ('all'); default: 'all' when the admin listener is not on loopback, else 'writes' */
+  auth?: AdminAuth;
   bodyLimit?: number;
   /** which routes this listener serves: 'all' (the admin API) or only some probes (CoreDNS-style listeners) */
   routes?: 'all' | ('health' | 'ready' | 'metrics')[];
@@ -82,13 +86,24 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  const tokenOk = opts.token === null ? () => true : tokenChecker(opts.token);
+  const unauthorized = (reply: FastifyReply, message: string) => reply.code(401)
+    .header('www-authenticate', 'Bearer realm="clusterdns"').send({ error: 'Unauthorized', message });
   const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (opts.token === null) return;
-    const h = req.headers.authorization ?? '';
-    if (h !== `Bearer ${opts.token}`) {
-      return reply.code(401).send({ error: 'Unauthorized', message: 'this route changes state: send "Authorization: Bearer <token>" with the --admin-token value' });
+    if (!tokenOk(req.headers.authorization)) {
+      return unauthorized(reply, 'this route changes state: send "Authorization: Bearer <token>" with the --admin-token value');
     }
   };
+  const auth = opts.auth ?? effectiveAdminAuth(srv.config.adminAuth, srv.config.admin?.host);
+  if (routes === 'all' && auth === 'all' && opts.token !== null) {
+    // Before the body is read: without the token, only the probes, metrics and docs answer. Decided by the route
+    // that would answer (not the raw URL, which `/docs/../api/v1/queries` could dress up); no route: token needed.
+    app.addHook('onRequest', async (req, reply) => {
+      const route = req.routeOptions.url;
+      if ((route !== undefined && isOpenPath(route)) || tokenOk(req.headers.authorization)) return;
+      return unauthorized(reply, 'this admin API requires the token for every route but /health, /ready, /metrics and /docs (--admin-auth all): send "Authorization: Bearer <token>" with the --admin-token value');
+    });
+  }
   const fixturesOnly = () => {
     if (!srv.fixtures) throw new HttpError(409, 'Conflict', 'the server runs in live mode: the Kubernetes API is the source of truth; change objects with kubectl');
     return srv.fixtures;
@@ -131,20 +146,32 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
 
   app.get('/api/v1/status', { schema: { description: 'Source, sync state, object counts, last reload, faults, version, uptime.' } }, async () => srv.status());
 
-  app.get<{ Querystring: { name?: string; type?: string } }>('/api/v1/records', {
+  const listing = new RecordListing(srv.store, () => srv.resolverConfig());
+  app.get<{ Querystring: { name?: string; type?: string; limit?: number; continue?: string } }>('/api/v1/records', {
     schema: {
-      description: 'Every name the server answers, with its records. Accept: text/plain gives zone-file lines.',
-      querystring: { type: 'object', properties: { name: { type: 'string', maxLength: 255 }, type: { type: 'string', maxLength: 10 } }, additionalProperties: false },
+      description: `Every name the server answers, with its records, sorted as a zone file. Accept: text/plain gives zone-file lines. Paged like the Kubernetes API: "limit" (1-${MAX_PAGE}) records per page; the response's "continue" (header X-Continue for text) fetches the next page; without "limit", everything. Built and written in slices, so DNS keeps answering.`,
+      querystring: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', maxLength: 255 }, type: { type: 'string', maxLength: 10 },
+          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE }, continue: { type: 'string', maxLength: 2048 },
+        },
+        additionalProperties: false,
+      },
     },
   }, async (req, reply) => {
     const type = req.query.type !== undefined ? qtypeOf(req.query.type, 'A') : undefined;
-    const lname = req.query.name?.toLowerCase().replace(/\.$/, '');
-    const records = srv.records().filter((rr) => (type === undefined || rr.type === type) && (lname === undefined || rr.name.toLowerCase() === lname));
-    if ((req.headers.accept ?? '').includes('text/plain')) {
-      reply.type('text/plain');
-      return records.map((rr) => formatRR(rr)).join('\n') + (records.length ? '\n' : '');
+    let page;
+    try {
+      page = await listing.page({ ...(req.query.name !== undefined ? { name: req.query.name } : {}), ...(type !== undefined ? { type } : {}) }, req.query.limit, req.query.continue);
+    } catch (err) {
+      if (err instanceof ContinueError) throw new HttpError(400, 'Bad Request', err.message);
+      throw err;
     }
-    return { count: records.length, records: records.map(rrJson) };
+    const text = (req.headers.accept ?? '').includes('text/plain');
+    if (page.continue !== undefined) reply.header('x-continue', page.continue).header('x-remaining-item-count', String(page.remaining ?? 0));
+    reply.type(text ? 'text/plain' : 'application/json; charset=utf-8');
+    return reply.send(streamRecords(page, text ? 'text' : 'json', rrJson));
   });
 
   app.get<{ Querystring: { name: string; type?: string } }>('/api/v1/resolve', {
@@ -217,7 +244,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   app.get('/api/v1/faults', { schema: { description: 'Injected faults.' } }, async () => ({ faults: srv.faults.list() }));
   app.post('/api/v1/faults', {
     preHandler: requireToken,
-    schema: { description: `Inject a fault for names matching a pattern (* matches anything): ${FAULT_KINDS.join(', ')}. Body: {"name","fault","type"?,"delayMs"?,"times"?}`, security: [{ bearer: [] }] },
+    schema: { description: `Inject a fault for names matching a pattern (* matches anything): ${FAULT_KINDS.join(', ')}. Body: {"name","fault","type"?,"delayMs"?,"times"?}. 400 for a bad spec (a pattern over 255 characters); 409 when the table is full (${MAX_FAULTS} faults, or ${MAX_SCANNING_FAULTS} with two or more "*" or no domain at the end).`, security: [{ bearer: [] }] },
   }, async (req, reply) => {
     let spec: FaultSpec;
     try {
@@ -228,6 +255,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     try {
       return reply.code(201).send(srv.faults.add(spec));
     } catch (err) {
+      if (err instanceof FaultLimitError) throw new HttpError(409, 'Conflict', err.message);
       if (err instanceof FaultError) throw new HttpError(400, 'Bad Request', err.message);
       throw err;
     }
