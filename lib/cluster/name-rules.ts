@@ -18,18 +18,22 @@ function labelChars(s: string, start: number, end: number): boolean {
   return true;
 }
 
+/** What every rule returns for a valid value: one shared array, so the common case allocates nothing. */
+export const VALID: readonly string[] = Object.freeze([]) as readonly string[];
+
 const LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc')";
 const SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')";
 const DNS1035_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123')";
 
-export function dns1123Label(s: string): string[] {
+export function dns1123Label(s: string): readonly string[] {
+  if (s.length <= 63 && labelChars(s, 0, s.length)) return VALID;
   const out: string[] = [];
   if (s.length > 63) out.push('must be no more than 63 characters');
   if (!labelChars(s, 0, s.length)) out.push(LABEL_MSG);
   return out;
 }
 
-export function dns1123Subdomain(s: string): string[] {
+export function dns1123Subdomain(s: string): readonly string[] {
   const out: string[] = [];
   if (s.length > 253) out.push('must be no more than 253 characters');
   let ok = s.length > 0;
@@ -40,11 +44,12 @@ export function dns1123Subdomain(s: string): string[] {
     start = dot + 1;
   }
   if (!ok) out.push(SUBDOMAIN_MSG);
-  return out;
+  return out.length ? out : VALID;
 }
 
 /** Service names: a label that starts with a letter (so it can never look like an IP or a dashed pod label). */
-export function dns1035Label(s: string): string[] {
+export function dns1035Label(s: string): readonly string[] {
+  if (s.length <= 63 && labelChars(s, 0, s.length) && lower(s.charCodeAt(0))) return VALID;
   const out: string[] = [];
   if (s.length > 63) out.push('must be no more than 63 characters');
   if (!labelChars(s, 0, s.length) || !lower(s.charCodeAt(0))) out.push(DNS1035_MSG);
@@ -52,7 +57,7 @@ export function dns1035Label(s: string): string[] {
 }
 
 /** IANA_SVC_NAME (RFC 6335): what a named port may be called, and what `_<port>._<proto>` SRV names carry. */
-export function ianaSvcName(s: string): string[] {
+export function ianaSvcName(s: string): readonly string[] {
   const out: string[] = [];
   if (s.length > 15) out.push('must be no more than 15 characters');
   let letter = false;
@@ -66,14 +71,14 @@ export function ianaSvcName(s: string): string[] {
   if (s.includes('--')) out.push("must not contain consecutive hyphens");
   if (s.length > 0 && (s[0] === '-' || s[s.length - 1] === '-')) out.push("must not begin or end with a hyphen");
   if (ok && !letter) out.push('must contain at least one letter (a-z)');
-  return out;
+  return out.length ? out : VALID;
 }
 
 /** A label value ((([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?, at most 63 characters). */
-export function labelValue(s: string): string[] {
+export function labelValue(s: string): readonly string[] {
   const out: string[] = [];
   if (s.length > 63) out.push('must be no more than 63 characters');
-  if (s.length === 0) return out;
+  if (s.length === 0) return out.length ? out : VALID;
   const an = (c: number) => alnum(c) || (c >= 65 && c <= 90);
   let ok = an(s.charCodeAt(0)) && an(s.charCodeAt(s.length - 1));
   for (let i = 1; ok && i < s.length - 1; i++) {
@@ -81,15 +86,15 @@ export function labelValue(s: string): string[] {
     ok = an(c) || c === 45 || c === 95 || c === 46;
   }
   if (!ok) out.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
-  return out;
+  return out.length ? out : VALID;
 }
 
-export function portNumber(v: number): string[] {
-  return Number.isInteger(v) && v >= 1 && v <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
+export function portNumber(v: number): readonly string[] {
+  return Number.isInteger(v) && v >= 1 && v <= 65535 ? VALID : ['must be between 1 and 65535, inclusive'];
 }
 
-export function ipAddress(s: string, family?: 'IPv4' | 'IPv6'): string[] {
-  if (family === 'IPv4') return isIPv4(s) ? [] : ['must be a valid IPv4 address'];
-  if (family === 'IPv6') return isIPv6(s) ? [] : ['must be a valid IPv6 address'];
-  return isIP(s) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
+export function ipAddress(s: string, family?: 'IPv4' | 'IPv6'): readonly string[] {
+  if (family === 'IPv4') return isIPv4(s) ? VALID : ['must be a valid IPv4 address'];
+  if (family === 'IPv6') return isIPv6(s) ? VALID : ['must be a valid IPv6 address'];
+  return isIP(s) ? VALID : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
 }

@@ -44,8 +44,11 @@ export const VALIDATED_KINDS: ReadonlySet<string> = new Set([
 
 class Problems {
   readonly list: FieldProblem[] = [];
-  check(field: string, value: unknown, details: string[]): void {
-    for (const detail of details) this.list.push({ field, value, detail });
+  /** `field` may be a function: the path is only built for a value that fails (this runs for every pod). */
+  check(field: string | (() => string), value: unknown, details: readonly string[]): void {
+    if (details.length === 0) return;
+    const f = typeof field === 'string' ? field : field();
+    for (const detail of details) this.list.push({ field: f, value, detail });
   }
   add(field: string, value: unknown, detail: string): void {
     this.list.push({ field, value, detail });
@@ -163,17 +166,18 @@ function endpointSlice(p: Problems, raw: Raw, meta: Raw): void {
   if (eps.length > 1000) p.add('endpoints', `${eps.length} endpoints`, 'must have at most 1000 items');
   for (let i = 0; i < eps.length && p.list.length < 20; i++) {
     const e = eps[i];
-    const f = `endpoints[${i}]`;
-    if (!isObj(e)) { p.add(f, e, 'must be a mapping with addresses'); continue; }
+    const f = () => `endpoints[${i}]`;
+    if (!isObj(e)) { p.add(f(), e, 'must be a mapping with addresses'); continue; }
     const addrs = arr(e.addresses);
-    if (addrs.length === 0 || addrs.length > 100) p.add(`${f}.addresses`, addrs.length, 'must have at least 1 and at most 100 items');
-    addrs.forEach((a, j) => {
-      const af = `${f}.addresses[${j}]`;
-      if (typeof a !== 'string') p.add(af, a, 'must be a string');
+    if (addrs.length === 0 || addrs.length > 100) p.add(`${f()}.addresses`, addrs.length, 'must have at least 1 and at most 100 items');
+    for (let j = 0; j < addrs.length; j++) {
+      const a = addrs[j];
+      const af = () => `${f()}.addresses[${j}]`;
+      if (typeof a !== 'string') p.add(af(), a, 'must be a string');
       else if (at === 'FQDN') p.check(af, a, dns1123Subdomain(a));
       else if (at === 'IPv4' || at === 'IPv6') p.check(af, a, ipAddress(a, at));
-    });
-    if (e.hostname !== undefined && e.hostname !== null) p.check(`${f}.hostname`, e.hostname, dns1123Label(String(e.hostname)));
+    }
+    if (e.hostname !== undefined && e.hostname !== null) p.check(() => `${f()}.hostname`, e.hostname, dns1123Label(String(e.hostname)));
   }
   const ports = arr(raw.ports);
   if (ports.length > 100) p.add('ports', ports.length, 'must have at most 100 items');
@@ -211,26 +215,35 @@ function endpoints(p: Problems, raw: Raw): void {
 
 /** A pod spec (a Pod's, or a workload's template at `at`). */
 function pod(p: Problems, spec: Raw, at: string): void {
-  if (spec.hostname !== undefined && spec.hostname !== null && spec.hostname !== '') p.check(`${at}.hostname`, spec.hostname, dns1123Label(String(spec.hostname)));
-  if (spec.subdomain !== undefined && spec.subdomain !== null && spec.subdomain !== '') p.check(`${at}.subdomain`, spec.subdomain, dns1123Label(String(spec.subdomain)));
-  arr(spec.containers).forEach((c, i) => {
-    if (!isObj(c)) return;
-    arr(c.ports).forEach((pt, j) => {
-      const f = `${at}.containers[${i}].ports[${j}]`;
-      if (!isObj(pt)) return;
-      p.check(`${f}.containerPort`, pt.containerPort, typeof pt.containerPort === 'number' ? portNumber(pt.containerPort) : ['Required value: a number between 1 and 65535']);
-      if (pt.name !== undefined && pt.name !== null && pt.name !== '') p.check(`${f}.name`, pt.name, ianaSvcName(String(pt.name)));
-    });
-  });
+  if (spec.hostname !== undefined && spec.hostname !== null && spec.hostname !== '') p.check(() => `${at}.hostname`, spec.hostname, dns1123Label(String(spec.hostname)));
+  if (spec.subdomain !== undefined && spec.subdomain !== null && spec.subdomain !== '') p.check(() => `${at}.subdomain`, spec.subdomain, dns1123Label(String(spec.subdomain)));
+  const containers = spec.containers;
+  if (!Array.isArray(containers)) return;
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i];
+    if (!isObj(c) || !Array.isArray(c.ports)) continue;
+    for (let j = 0; j < c.ports.length; j++) {
+      const pt = c.ports[j];
+      if (!isObj(pt)) continue;
+      const f = () => `${at}.containers[${i}].ports[${j}]`;
+      p.check(() => `${f()}.containerPort`, pt.containerPort, typeof pt.containerPort === 'number' ? portNumber(pt.containerPort) : ['Required value: a number between 1 and 65535']);
+      if (pt.name !== undefined && pt.name !== null && pt.name !== '') p.check(() => `${f()}.name`, pt.name, ianaSvcName(String(pt.name)));
+    }
+  }
 }
 
 function podStatus(p: Problems, status: unknown): void {
   if (!isObj(status)) return;
   if (typeof status.podIP === 'string' && status.podIP !== '') p.check('status.podIP', status.podIP, ipAddress(status.podIP));
-  arr(status.podIPs).forEach((x, i) => {
+  const ips = status.podIPs;
+  if (!Array.isArray(ips)) return;
+  for (let i = 0; i < ips.length; i++) {
+    const x = ips[i];
     const ip = isObj(x) ? x.ip : x;
-    p.check(`status.podIPs[${i}].ip`, ip, typeof ip === 'string' ? ipAddress(ip) : ['must be a string']);
-  });
+    // podIPs[0] is podIP again: checked once.
+    if (ip === status.podIP) continue;
+    p.check(() => `status.podIPs[${i}].ip`, ip, typeof ip === 'string' ? ipAddress(ip) : ['must be a string']);
+  }
 }
 
 const countOf = (v: unknown, dflt: number): number | undefined =>
