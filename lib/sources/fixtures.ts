@@ -17,7 +17,7 @@ import { PackedByNamespace, type PackedEntries } from '../synth/packed-entries.j
 import {
   expandFixturePaths, FixtureError, manifestsToEntries, parseEntriesText, readEntriesFile, type SourcedManifest,
 } from './manifest-files.js';
-import { MAX_SHOWN_REJECTIONS, RejectedObjectsError, describeRejection, rejectionOf, type Rejection } from './rejections.js';
+import { RejectedObjectsError, RejectionLog, rejectionOf, type Rejection } from './rejections.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -82,14 +82,15 @@ export class FixtureSource {
   private queue: Promise<unknown> = Promise.resolve();
   /** files changed since the last good load (undefined: re-read everything) */
   private dirty: Set<string> | undefined = new Set();
-  /** per file (or '<objects>'), the objects in it that were refused */
-  private rejected = new Map<string, Rejection[]>();
+  /** objects refused because the API server would refuse them, per file */
+  private rejections: RejectionLog;
   readonly status: FixtureStatus = { files: [], reloads: 0, failedReloads: 0 };
 
   constructor(private store: ClusterStore, private opts: FixtureSourceOptions) {
     this.synthesizer = new Synthesizer({ ...opts.synthesis, namespace: opts.namespace });
+    this.rejections = new RejectionLog(opts.logger, this.status, opts.onRejected);
     for (const e of manifestsToEntries(parseProgrammatic(opts.objects ?? []), opts.namespace)) {
-      if (e.rejected) this.reject('<objects>', e);
+      if (e.rejected) this.rejections.add('<objects>', e);
       else this.putApplied(e);
     }
   }
@@ -192,29 +193,6 @@ export class FixtureSource {
     });
   }
 
-  /** Skips an object the API server would refuse: logged (kind, namespace, name, file, line), counted, shown. */
-  private reject(where: string, e: FixtureEntry): void {
-    const r = rejectionOf(e);
-    let list = this.rejected.get(where);
-    if (!list) this.rejected.set(where, list = []);
-    list.push(r);
-    this.opts.logger.warn({ kind: r.kind, namespace: r.namespace, name: r.name, file: r.file, line: r.line },
-      `skipped an object the API server would refuse, the rest keeps serving: ${describeRejection(r)}`);
-    this.opts.onRejected?.(r);
-    this.showRejections();
-  }
-
-  private showRejections(): void {
-    const all: Rejection[] = [];
-    let n = 0;
-    for (const list of this.rejected.values()) {
-      n += list.length;
-      for (const r of list) if (all.length < MAX_SHOWN_REJECTIONS) all.push(r);
-    }
-    this.status.rejected = all;
-    this.status.rejectedCount = n;
-  }
-
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
     const p = this.queue.then(task);
     this.queue = p.catch(() => undefined);
@@ -249,16 +227,15 @@ export class FixtureSource {
       await readEntriesFile(f, this.opts.namespace, (e) => (e.rejected ? refused.push(e) : packer.add(e)));
       const byNs = packer.finish();
       // Reported once per read of the file, i.e. once per change of it.
-      this.rejected.delete(path.resolve(f));
-      for (const e of refused) this.reject(path.resolve(f), e);
+      this.rejections.clearFile(path.resolve(f));
+      for (const e of refused) this.rejections.add(path.resolve(f), e);
       if (sig) this.signatures.set(path.resolve(f), sig);
       next.set(f, byNs);
       for (const ns of byNs.keys()) touched.add(ns);
       if (cached) for (const ns of cached.keys()) touched.add(ns);
     }
     for (const [f, byNs] of this.files) if (!next.has(f)) for (const ns of byNs.keys()) touched.add(ns);
-    for (const f of this.rejected.keys()) if (f !== '<objects>' && !files.some((x) => path.resolve(x) === f)) this.rejected.delete(f);
-    this.showRejections();
+    this.rejections.keepOnly(new Set(files.map((x) => path.resolve(x))));
     this.files = next;
     this.status.files = files;
     return touched;

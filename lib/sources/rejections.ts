@@ -36,3 +36,55 @@ export class RejectedObjectsError extends FixtureError {
     this.name = 'RejectedObjectsError';
   }
 }
+
+interface RejectionLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * The refused objects of a fixture source, per file (or '<objects>' for programmatic ones): each is logged once
+ * per read of its file, counted through `onRejected`, and shown in `status` until its file no longer holds it.
+ */
+export class RejectionLog {
+  private byFile = new Map<string, Rejection[]>();
+
+  constructor(
+    private logger: RejectionLogger,
+    private status: { rejected?: Rejection[]; rejectedCount?: number },
+    private onRejected?: (r: Rejection) => void,
+  ) {}
+
+  /** A file is being read again: what it refused before no longer counts. */
+  clearFile(where: string): void {
+    if (this.byFile.delete(where)) this.show();
+  }
+
+  /** Files that are gone take their refusals with them. */
+  keepOnly(files: ReadonlySet<string>): void {
+    let changed = false;
+    for (const f of this.byFile.keys()) if (f !== '<objects>' && !files.has(f)) changed = this.byFile.delete(f) || changed;
+    if (changed) this.show();
+  }
+
+  add(where: string, e: FixtureEntry): void {
+    const r = rejectionOf(e);
+    let list = this.byFile.get(where);
+    if (!list) this.byFile.set(where, list = []);
+    list.push(r);
+    this.logger.warn({ kind: r.kind, namespace: r.namespace, name: r.name, file: r.file, line: r.line },
+      `skipped an object the API server would refuse, the rest keeps serving: ${describeRejection(r)}`);
+    this.onRejected?.(r);
+    this.show();
+  }
+
+  private show(): void {
+    const shown: Rejection[] = [];
+    let n = 0;
+    for (const list of this.byFile.values()) {
+      n += list.length;
+      for (const r of list) if (shown.length < MAX_SHOWN_REJECTIONS) shown.push(r);
+    }
+    this.status.rejected = shown;
+    this.status.rejectedCount = n;
+  }
+}
