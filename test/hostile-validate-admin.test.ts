@@ -4,6 +4,7 @@
 import t from 'tap';
 import { toEndpointSlice, toService } from '../lib/cluster/objects.js';
 import { startClusterDns } from '../lib/index.js';
+import { Prober } from '../bench/probe.js';
 import { query, type Decoded } from './helpers/dns-client.js';
 
 const GOOD = [
@@ -53,6 +54,12 @@ t.test('POST /api/v1/objects: 422 naming the field, state unchanged', async (t) 
   const records = async () => (await fetch(`${base}/api/v1/records`, { headers: { accept: 'text/plain' } })).text();
   const before = await records();
   const generation = dns.store.generation;
+  const probe = new Prober(dns.port, 'web.default.svc.cluster.local');
+  let stopped = false;
+  const stopProbe = () => { if (!stopped) { stopped = true; probe.stop(); } };
+  t.teardown(stopProbe);
+  probe.start(1);
+  const from = performance.now();
   for (const [what, obj, field] of BAD) {
     for (const [type, body] of [['application/json', JSON.stringify(obj)], ['application/yaml', JSON.stringify(obj)]] as const) {
       const res = await fetch(`${base}/api/v1/objects`, { method: 'POST', headers: { 'content-type': type }, body });
@@ -68,6 +75,12 @@ t.test('POST /api/v1/objects: 422 naming the field, state unchanged', async (t) 
   const m = await fetch(`${base}/api/v1/objects`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: mixed });
   t.equal(m.status, 422);
   t.match((await m.json()).message, /<request>:6: Service default\/"bad-fresh" is invalid: spec\.ports\[0\]\.port/, 'the line in the request');
+  const to = performance.now();
+  const w = probe.worst(from, to);
+  t.comment(`probe across ${BAD.length * 2 + 1} refused applies: longest gap ${w.maxGapMs.toFixed(1)} ms, ${w.answered} answered`);
+  t.ok(w.maxGapMs < 1000, 'DNS kept answering throughout');
+  t.ok(probe.replies.every((r) => r.rcode === 'NOERROR' && r.address === '10.96.2.10'), 'with the good answer every time');
+  stopProbe();
   t.equal(dns.store.generation, generation, 'the store never changed');
   t.equal(await records(), before, 'every record as before');
   t.equal((await query(dns.port, 'fresh.default.svc.cluster.local', 'A')).rcode, 'NXDOMAIN', 'the good half was not applied');
@@ -147,6 +160,10 @@ t.test('a bad object that reaches the store: good answers stay whole; /api/v1/re
   t.match(explained, { answer: [{ source: 'Service/default/db' }], note: /1 record\(s\) left out/ }, 'sources kept, and what was left out is said');
   const broken = await (await fetch(`${base}/api/v1/resolve?name=broken.default.svc.cluster.local`)).json();
   t.match(broken.note, /cannot be encoded/, 'a SERVFAIL from an unencodable record says why');
+  dns.server.faults.add({ name: 'dropped.default.svc.cluster.local', fault: 'drop' });
+  const dropped = await (await fetch(`${base}/api/v1/resolve?name=dropped.default.svc.cluster.local`)).json();
+  t.match(dropped, { rcode: 'NOREPLY', note: /no reply/ }, 'a dropped query is shown as such');
+  await t.rejects(query(dns.port, 'dropped.default.svc.cluster.local', 'A'), /timeout/, 'and DNS indeed sends nothing');
   const bad = await fetch(`${base}/api/v1/resolve?name=${'z'.repeat(64)}.cluster.local`);
   t.equal(bad.status, 400, 'a name no query can carry is a 400');
   t.equal(dns.server.journal.entries({}).filter((e) => e.client === 'admin-api').length, 0, 'resolve calls are not journalled as DNS queries');

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { Prober } from '../bench/probe.js';
 import { startCli, stopCli } from './helpers/cli.js';
 import { dig, digMissing, digSection, digStatus } from './helpers/dig.js';
 import { query } from './helpers/dns-client.js';
@@ -132,12 +133,27 @@ t.test('refused objects in fixture files: skipped with file and line, everything
   }
 
   t.test('fixing the file serves the object; breaking a good one drops only it', async (t) => {
+    // A probe every millisecond on a good name, across the edit: it must never stop answering.
+    const probe = new Prober(cli.port, 'web.default.svc.cluster.local');
+    let stopped = false;
+  const stopProbe = () => { if (!stopped) { stopped = true; probe.stop(); } };
+  t.teardown(stopProbe);
+    probe.start(1);
+    const from = performance.now();
     const fixed = bad.text.replace('clusterIP: abc', 'clusterIP: 10.96.1.40').replace('name: after-bad }\nspec: { clusterIP: 10.96.1.30', 'name: after-bad }\nspec: { clusterIP: 10.96.1.300');
     writeFileSync(badPath, fixed);
     await waitFor('bad-ip answers', async () => (await query(cli.port, 'bad-ip.default.svc.cluster.local', 'A')).rcode === 'NOERROR', 10_000, 50);
     t.equal((await query(cli.port, 'bad-ip.default.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.1.40');
     t.equal((await query(cli.port, 'after-bad.default.svc.cluster.local', 'A')).rcode, 'NXDOMAIN', 'the newly broken one is skipped');
     t.equal((await query(cli.port, 'web.default.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.1.10', 'the other file is untouched');
+    await new Promise((r) => setTimeout(r, 100));
+    const to = performance.now();
+    stopProbe();
+    const w = probe.worst(from, to);
+    t.comment(`probe across the edit: longest gap ${w.maxGapMs.toFixed(1)} ms, worst latency ${w.maxMs.toFixed(1)} ms, ${w.answered} answered`);
+    t.ok(w.maxGapMs < 1000, 'no gap in answers over 1 s');
+    const replies = probe.replies.filter((r) => r.sentAt >= from);
+    t.ok(replies.length > 0 && replies.every((r) => r.rcode === 'NOERROR' && r.address === '10.96.1.10'), 'every probe got the good answer');
     const st = await (await fetch(`http://${admin}/api/v1/status`)).json();
     t.equal(st.fixtures.rejectedCount, BAD.length, 'one fixed, one broken');
     t.ok(st.fixtures.rejected.some((r: any) => r.name === 'after-bad' && /10\.96\.1\.300/.test(r.message)), 'status names the new one');
