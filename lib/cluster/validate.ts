@@ -225,9 +225,13 @@ function pod(p: Problems, spec: Raw, at: string): void {
     for (let j = 0; j < c.ports.length; j++) {
       const pt = c.ports[j];
       if (!isObj(pt)) continue;
-      const f = () => `${at}.containers[${i}].ports[${j}]`;
-      p.check(() => `${f()}.containerPort`, pt.containerPort, typeof pt.containerPort === 'number' ? portNumber(pt.containerPort) : ['Required value: a number between 1 and 65535']);
-      if (pt.name !== undefined && pt.name !== null && pt.name !== '') p.check(() => `${f()}.name`, pt.name, ianaSvcName(String(pt.name)));
+      // Paths are built only for a failing field: no closure or string per valid port.
+      const port = typeof pt.containerPort === 'number' ? portNumber(pt.containerPort) : ['Required value: a number between 1 and 65535'];
+      if (port.length) p.check(`${at}.containers[${i}].ports[${j}].containerPort`, pt.containerPort, port);
+      if (pt.name !== undefined && pt.name !== null && pt.name !== '') {
+        const name = ianaSvcName(String(pt.name));
+        if (name.length) p.check(`${at}.containers[${i}].ports[${j}].name`, pt.name, name);
+      }
     }
   }
 }
@@ -242,7 +246,8 @@ function podStatus(p: Problems, status: unknown): void {
     const ip = isObj(x) ? x.ip : x;
     // podIPs[0] is podIP again: checked once.
     if (ip === status.podIP) continue;
-    p.check(() => `status.podIPs[${i}].ip`, ip, typeof ip === 'string' ? ipAddress(ip) : ['must be a string']);
+    const bad = typeof ip === 'string' ? ipAddress(ip) : ['must be a string'];
+    if (bad.length) p.check(`status.podIPs[${i}].ip`, ip, bad);
   }
 }
 
