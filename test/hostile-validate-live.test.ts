@@ -75,4 +75,10 @@ t.test('live: objects that fail validation are skipped, logged and counted; good
   t.notOk(after.rejected.some((r: any) => r.name === 'bad-ip'), 'a fixed object leaves the list');
   t.ok(after.rejected.some((r: any) => r.name === 'late.dotted'));
   t.equal(skipped().length, 5, 'nothing reported twice');
+
+  // A good object updated into an invalid one is no longer served (not left stale), and is reported.
+  api.apply(clusterIPService('default', 'later', '10.96.3.31', { ports: [{ name: 'http', port: 0, protocol: 'TCP' }] }));
+  await waitFor('the now-invalid object is gone', async () => (await query(dns.port, 'later.default.svc.cluster.local', 'A')).rcode === 'NXDOMAIN');
+  t.ok(skipped().some((l) => l.name === 'later' && /spec\.ports\[0\]\.port/.test(l.msg)), 'and reported');
+  t.equal((await query(dns.port, 'web.default.svc.cluster.local', 'A')).answers?.[0]?.data, '10.96.3.10', 'the rest still answers');
 });

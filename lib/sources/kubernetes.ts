@@ -235,6 +235,9 @@ export class KubernetesSource {
   private reject(obj: ClusterObject, resourceVersion: string, message: string): void {
     const namespace = obj.kind === 'Namespace' ? '' : obj.namespace;
     const key = `${obj.kind}/${namespace}/${obj.name}`;
+    // An object that turned invalid is gone, as an update that the API server had refused would leave it: the
+    // informer drops unconvertible objects, so its deletion later would not reach the store either.
+    this.store.delete(obj.kind, namespace, obj.name);
     const seen = this.refused.get(key);
     if (seen && seen.resourceVersion === resourceVersion) return;
     this.refused.delete(key);
