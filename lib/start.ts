@@ -3,8 +3,10 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { Counter } from 'prom-client';
 import { buildAdminApp } from './admin/app.js';
 import { adminTokenProblem } from './admin/auth.js';
+import { ADMIN_CLIENT } from './admin/resolve.js';
 import { Faults, type Fault, type FaultSpec } from './admin/faults.js';
 import { QueryJournal, type JournalEntry, type QueryMatch } from './admin/journal.js';
 import { ClusterStore } from './cluster/store.js';
@@ -89,6 +91,8 @@ export class ClusterDnsServer {
   readonly http: { role: string; address: string; app: FastifyInstance }[] = [];
   state: 'starting' | 'serving' | 'lameduck' | 'stopped' = 'starting';
   forwarder?: Forwarder;
+  /** objects skipped because the API server would refuse them, by source and kind */
+  readonly rejected: Counter<'source' | 'kind'>;
   private rcfg: ResolverConfig;
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
@@ -102,8 +106,14 @@ export class ClusterDnsServer {
     if (!opts.upstream && config.upstreams.length > 0) {
       this.forwarder = new Forwarder(config.upstreams, { logger, ...(opts.upstreamTimeoutMs ? { timeoutMs: opts.upstreamTimeoutMs } : {}) });
     }
+    this.rejected = new Counter({
+      name: 'clusterdns_objects_rejected_total', help: 'Objects skipped because the API server would refuse them (invalid names, IPs, ports), by source and kind.',
+      labelNames: ['source', 'kind'], registers: [this.metrics.registry],
+    });
     this.responder = new Responder(this.store, () => this.rcfg, opts.upstream ?? this.forwarder, {
       onQuery: (e) => {
+        // /api/v1/resolve answers through this responder too; it is not DNS traffic.
+        if (e.client === ADMIN_CLIENT) return;
         dnsMetrics.record(e, performance.now());
         journal.record(e);
       },
@@ -147,6 +157,7 @@ export class ClusterDnsServer {
           onRestart: (resource) => m.watchRestarts.inc({ resource }),
           onError: (resource) => m.sourceErrors.inc({ source: 'kubernetes', resource }),
           onProgrammingLatency: (kind, seconds) => m.programmingDuration.observe({ service_kind: kind }, seconds),
+          onRejected: (kind) => this.rejected.inc({ source: 'kubernetes', kind }),
         },
       });
       await this.kubernetes.startWithin(config.startupTimeoutMs);
@@ -160,6 +171,7 @@ export class ClusterDnsServer {
       keepPods: config.pods === 'verified',
       watch: config.watch,
       logger,
+      onRejected: (r) => this.rejected.inc({ source: 'fixtures', kind: r.kind }),
       onReload: (ok, err) => {
         this.metrics.reloads.inc({ result: ok ? 'success' : 'failure' });
         if (!ok) {
@@ -243,8 +255,8 @@ export class ClusterDnsServer {
       objects: this.store.counts(),
       generation: this.store.generation,
       serial: this.store.serial,
-      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0 } } : {}),
-      ...(this.kubernetes ? { kubernetes: this.kubernetes.status } : {}),
+      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0, rejectedCount: f.rejectedCount ?? 0, rejected: f.rejected ?? [] } } : {}),
+      ...(this.kubernetes ? { kubernetes: this.kubernetes.status, rejected: this.kubernetes.rejected } : {}),
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),
     };

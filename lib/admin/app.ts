@@ -9,6 +9,8 @@ import { FixtureError } from '../sources/manifest-files.js';
 import { effectiveAdminAuth, isOpenPath, tokenChecker, type AdminAuth } from './auth.js';
 import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-listing.js';
 import { FaultError, FaultLimitError, FAULT_KINDS, MAX_FAULTS, MAX_SCANNING_FAULTS, type FaultSpec } from './faults.js';
+import { NameError, resolveThroughDns } from './resolve.js';
+import { RejectedObjectsError } from '../sources/rejections.js';
 import type { ClusterDnsServer } from '../start.js';
 
 export interface AdminOptions {
@@ -176,19 +178,35 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
 
   app.get<{ Querystring: { name: string; type?: string } }>('/api/v1/resolve', {
     schema: {
-      description: 'The exact answer DNS gives for a question, with rcode, sections, and the object each record came from.',
+      description: 'The exact answer DNS gives for a question (asked through the DNS responder itself, faults included), with rcode, sections, and the object each record came from.',
       querystring: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 255 }, type: { type: 'string', maxLength: 10 } }, required: ['name'], additionalProperties: false },
       response: { 200: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' }, rcode: { type: 'string' }, aa: { type: 'boolean' }, note: { type: 'string' }, answer: { type: 'array', items: RR_SCHEMA }, authority: { type: 'array', items: RR_SCHEMA }, additional: { type: 'array', items: RR_SCHEMA } } }, 400: ERROR },
     },
   }, async (req) => {
     const type = qtypeOf(req.query.type, 'A');
     const name = req.query.name.replace(/\.$/, '');
-    const a = srv.resolve(name, type);
-    const note = a.outOfZone ? (srv.config.upstreams.length ? 'outside the cluster zones: forwarded to the upstreams' : 'outside the cluster zones: REFUSED (no --upstream)')
-      : a.chase ? `the CNAME target is outside our zones${srv.config.upstreams.length ? ': its records come from the upstreams' : ''}` : undefined;
+    let explained: ReturnType<typeof srv.resolve> | undefined;
+    const explain = () => (explained = srv.resolve(name, type));
+    let r;
+    try {
+      r = await resolveThroughDns((m, t, c) => srv.responder.handle(m, t, c), name, type, explain);
+    } catch (err) {
+      if (err instanceof NameError) throw new HttpError(400, 'Bad Request', `${err.message}: dig could not ask it either`);
+      throw err;
+    }
+    const a = explained;
+    const notes: string[] = [];
+    if (a?.outOfZone) notes.push(srv.config.upstreams.length ? 'outside the cluster zones: forwarded to the upstreams' : 'outside the cluster zones: REFUSED (no --upstream)');
+    else if (a?.chase) notes.push(`the CNAME target is outside our zones${srv.config.upstreams.length ? ': its records come from the upstreams' : ''}`);
+    if (r.leftOut > 0) notes.push(`${r.leftOut} record(s) left out: they cannot be encoded (an object the API server would refuse; see the log)`);
+    if (!r.reply) {
+      notes.push('a fault drops this query: DNS clients get no reply and time out');
+      return { name: `${name}.`, type: typeName(type), rcode: 'NOREPLY', aa: false, note: notes.join('; '), answer: [], authority: [], additional: [] };
+    }
+    const d = r.reply;
     return {
-      name: `${name}.`, type: typeName(type), rcode: rcodeName(a.rcode), aa: a.aa, ...(note ? { note } : {}),
-      answer: a.answer.map(rrJson), authority: a.authority.map(rrJson), additional: a.additional.map(rrJson),
+      name: `${name}.`, type: typeName(type), rcode: rcodeName(d.rcode), aa: d.aa, ...(notes.length ? { note: notes.join('; ') } : {}),
+      answer: d.answer.map(rrJson), authority: d.authority.map(rrJson), additional: d.additional.map(rrJson),
     };
   });
 
@@ -203,6 +221,9 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
       const r = await fixtures.apply(body);
       return reply.code(200).send({ applied: r.applied });
     } catch (err) {
+      if (err instanceof RejectedObjectsError) {
+        throw new HttpError(422, 'Unprocessable Entity', `nothing was applied: the API server would refuse ${err.rejections.length === 1 ? 'this object' : 'these objects'}; fix the fields named:\n${err.message}`);
+      }
       if (err instanceof FixtureError) throw new HttpError(400, 'Bad Request', err.message);
       throw err;
     }

@@ -5,12 +5,11 @@ import type {
   ServicePort, ServiceType,
 } from './model.js';
 
-export class ManifestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ManifestError';
-  }
-}
+import { ManifestError } from './manifest-error.js';
+import { assertValid } from './validate.js';
+
+export { ManifestError };
+export { InvalidObjectError } from './validate.js';
 
 type Raw = Record<string, any>;
 
@@ -236,10 +235,12 @@ export function toPod(raw: Raw, defaultNamespace = 'default'): Pod {
 
 /**
  * Converts one API object. Returns [] for kinds DNS does not use; Endpoints may give several slices.
- * Throws ManifestError for an object of a used kind that is malformed (e.g. no metadata.name).
+ * Throws ManifestError for an object of a used kind that is malformed (e.g. no metadata.name), and its subclass
+ * InvalidObjectError for one the API server would refuse (see validate.ts): callers skip that one object.
  */
 export function toClusterObjects(raw: unknown, defaultNamespace = 'default'): ClusterObject[] {
   if (!isObj(raw)) throw new ManifestError('not a Kubernetes object (expected a mapping with apiVersion and kind)');
+  if (typeof raw.kind === 'string' && CONVERTED_KINDS.has(raw.kind)) assertValid(raw.kind, raw, defaultNamespace);
   switch (raw.kind) {
     case 'Namespace': return [toNamespace(raw)];
     case 'Service': return [toService(raw, defaultNamespace)];

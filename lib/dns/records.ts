@@ -80,6 +80,8 @@ export interface Answer {
   fallthrough?: boolean;
   /** no zone of ours matches: the server forwards (or answers REFUSED) */
   outOfZone?: boolean;
+  /** records built but left out because they cannot be encoded (an object that slipped past validation) */
+  leftOut?: number;
 }
 
 /** Presentation text of a record, zone-file style. */

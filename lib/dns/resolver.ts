@@ -4,6 +4,7 @@
 // the names), CNAME → ExternalName items, TXT → dns-version, SOA/NS → apex.ts.
 import type { ClusterView } from '../cluster/store.js';
 import { nameServers, soaRecord } from './apex.js';
+import { keepEncodable } from './encodable.js';
 import { splitLabels } from './names.js';
 import { QTYPE, RCODE, type Answer, type RR } from './records.js';
 import type { ResolverConfig } from './resolver-config.js';
@@ -112,7 +113,14 @@ export function resolve(view: ClusterView, cfg: ResolverConfig, qname: string, q
 
   if (lookup.nx) return negative(ctx, RCODE.NXDOMAIN);
   if (records.length === 0) return negative(ctx, RCODE.NOERROR);
-  const answer: Answer = { ...empty(), answer: records, additional: extra };
+  // Records that cannot be encoded are left out; an answer with nothing else left is SERVFAIL (as an encoding
+  // failure is in CoreDNS), never a silent NODATA.
+  const sendable = keepEncodable(records);
+  if (sendable.length === 0) return { ...empty(), rcode: RCODE.SERVFAIL, aa: false, leftOut: records.length };
+  const additional = keepEncodable(extra);
+  const answer: Answer = { ...empty(), answer: sendable, additional };
+  const leftOut = records.length - sendable.length + extra.length - additional.length;
+  if (leftOut > 0) answer.leftOut = leftOut;
   if (chase) answer.chase = chase;
   return answer;
 }

@@ -17,6 +17,7 @@ import { PackedByNamespace, type PackedEntries } from '../synth/packed-entries.j
 import {
   expandFixturePaths, FixtureError, manifestsToEntries, parseEntriesText, readEntriesFile, type SourcedManifest,
 } from './manifest-files.js';
+import { RejectedObjectsError, RejectionLog, rejectionOf, type Rejection } from './rejections.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -38,6 +39,8 @@ export interface FixtureSourceOptions {
   logger: Logger;
   /** called after every reload attempt (metrics) */
   onReload?(ok: boolean, error?: FixtureError): void;
+  /** called for each object skipped because the API server would refuse it (metrics) */
+  onRejected?(r: Rejection): void;
 }
 
 export interface FixtureStatus {
@@ -48,6 +51,9 @@ export interface FixtureStatus {
   failedReloads: number;
   /** pods the manifests hold or imply that are not kept in the store (only `--pods verified` needs them) */
   podsNotStored?: number;
+  /** objects skipped because the API server would refuse them (the first MAX_SHOWN_REJECTIONS) */
+  rejected?: Rejection[];
+  rejectedCount?: number;
 }
 
 export const FIXTURE_OWNER = 'fixtures';
@@ -76,11 +82,17 @@ export class FixtureSource {
   private queue: Promise<unknown> = Promise.resolve();
   /** files changed since the last good load (undefined: re-read everything) */
   private dirty: Set<string> | undefined = new Set();
+  /** objects refused because the API server would refuse them, per file */
+  private rejections: RejectionLog;
   readonly status: FixtureStatus = { files: [], reloads: 0, failedReloads: 0 };
 
   constructor(private store: ClusterStore, private opts: FixtureSourceOptions) {
     this.synthesizer = new Synthesizer({ ...opts.synthesis, namespace: opts.namespace });
-    for (const e of manifestsToEntries(parseProgrammatic(opts.objects ?? []), opts.namespace)) this.putApplied(e);
+    this.rejections = new RejectionLog(opts.logger, this.status, opts.onRejected);
+    for (const e of manifestsToEntries(parseProgrammatic(opts.objects ?? []), opts.namespace)) {
+      if (e.rejected) this.rejections.add('<objects>', e);
+      else this.putApplied(e);
+    }
   }
 
   /** First load: any error is thrown (the CLI exits non-zero). */
@@ -143,6 +155,9 @@ export class FixtureSource {
     } catch (err) {
       return Promise.reject(err);
     }
+    // Like the API server, an apply holding an object it would refuse applies nothing.
+    const refused = entries.filter((e) => e.rejected).map(rejectionOf);
+    if (refused.length > 0) return Promise.reject(new RejectedObjectsError(refused));
     return this.enqueue(async () => {
       const keys: string[] = [];
       const before = new Map(this.applied);
@@ -208,14 +223,19 @@ export class FixtureSource {
       // Stat before reading: a write after the stat leaves a signature that differs, and the recheck reads again.
       const sig = await signature(f);
       const packer = new PackedByNamespace();
-      await readEntriesFile(f, this.opts.namespace, packer.add);
+      const refused: FixtureEntry[] = [];
+      await readEntriesFile(f, this.opts.namespace, (e) => (e.rejected ? refused.push(e) : packer.add(e)));
       const byNs = packer.finish();
+      // Reported once per read of the file, i.e. once per change of it.
+      this.rejections.clearFile(path.resolve(f));
+      for (const e of refused) this.rejections.add(path.resolve(f), e);
       if (sig) this.signatures.set(path.resolve(f), sig);
       next.set(f, byNs);
       for (const ns of byNs.keys()) touched.add(ns);
       if (cached) for (const ns of cached.keys()) touched.add(ns);
     }
     for (const [f, byNs] of this.files) if (!next.has(f)) for (const ns of byNs.keys()) touched.add(ns);
+    this.rejections.keepOnly(new Set(files.map((x) => path.resolve(x))));
     this.files = next;
     this.status.files = files;
     return touched;

@@ -5,6 +5,7 @@ import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-n
 import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
 import { slimPod, toEndpointSlice, toNamespace, toPod, toService } from '../cluster/objects.js';
 import type { ClusterStore } from '../cluster/store.js';
+import { formatProblem, validateObject } from '../cluster/validate.js';
 import { RestartingInformer, type InformerChange, type InformerLogger, type ListPage } from './informer.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
 
@@ -21,7 +22,21 @@ export interface KubernetesSourceHooks {
   onError?(resource: string, err: unknown): void;
   /** coredns_kubernetes_dns_programming_duration_seconds{service_kind} */
   onProgrammingLatency?(serviceKind: ServiceKind, seconds: number): void;
+  /** one call per object version skipped because it fails the API server's validation (metrics) */
+  onRejected?(kind: string): void;
 }
+
+/** An object the API served that DNS cannot use (a server with validation off, or a fake one): skipped. */
+export interface LiveRejection {
+  kind: string;
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  message: string;
+}
+
+/** Rejections remembered (for status and to report each object version once). */
+const MAX_REJECTIONS = 1000;
 
 export interface KubernetesSourceOptions extends KubeConfigOptions {
   /** CoreDNS `namespaces`: only objects in these namespaces are stored (empty = all) */
@@ -101,6 +116,8 @@ export class KubernetesSource {
   private informers: RestartingInformer<ClusterObject>[] = [];
   private started = false;
   private _synced = false;
+  /** "Kind/namespace/name" → its last refused version */
+  private refused = new Map<string, LiveRejection>();
 
   constructor(store: ClusterStore, opts: KubernetesSourceOptions) {
     this.store = store;
@@ -194,13 +211,41 @@ export class KubernetesSource {
     await Promise.all(this.informers.map((i) => i.stop()));
   }
 
+  /** Objects the API served that were skipped because they fail validation (the most recent first, up to 100). */
+  get rejected(): LiveRejection[] {
+    return [...this.refused.values()].reverse().slice(0, 100);
+  }
+
   private convert(fn: Converter, raw: Record<string, any>): ClusterObject | undefined {
     const obj = fn(raw);
     if (this.exposed) {
       const ns = obj.kind === 'Namespace' ? obj.name : obj.namespace;
       if (!this.exposed.has(ns)) return undefined;
     }
+    const problems = validateObject(obj.kind, raw, '');
+    if (problems.length > 0) {
+      this.reject(obj, String(raw.metadata?.resourceVersion ?? ''), problems.map(formatProblem).join('; '));
+      return undefined;
+    }
+    if (this.refused.size > 0) this.refused.delete(`${obj.kind}/${obj.kind === 'Namespace' ? '' : obj.namespace}/${obj.name}`);
     return obj;
+  }
+
+  /** Skips an object that fails validation: logged and counted once per version (a relist sees it again). */
+  private reject(obj: ClusterObject, resourceVersion: string, message: string): void {
+    const namespace = obj.kind === 'Namespace' ? '' : obj.namespace;
+    const key = `${obj.kind}/${namespace}/${obj.name}`;
+    // An object that turned invalid is gone, as an update that the API server had refused would leave it: the
+    // informer drops unconvertible objects, so its deletion later would not reach the store either.
+    this.store.delete(obj.kind, namespace, obj.name);
+    const seen = this.refused.get(key);
+    if (seen && seen.resourceVersion === resourceVersion) return;
+    this.refused.delete(key);
+    if (this.refused.size >= MAX_REJECTIONS) this.refused.delete(this.refused.keys().next().value!);
+    this.refused.set(key, { kind: obj.kind, namespace, name: obj.name, resourceVersion, message });
+    this.opts.logger.warn({ kind: obj.kind, namespace, name: obj.name, resourceVersion },
+      `skipped an object the API server should have refused; the rest keeps serving: ${obj.kind} ${namespace ? `${namespace}/` : ''}${JSON.stringify(obj.name)} is invalid: ${message}`);
+    this.opts.hooks?.onRejected?.(obj.kind);
   }
 
   private onChanges(changes: InformerChange<ClusterObject>[], phase: 'list' | 'watch'): void {

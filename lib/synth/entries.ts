@@ -3,6 +3,7 @@
 // by namespace, which is all it needs to redo one namespace when one object changes.
 import type { ClusterObject, EndpointSlice, Pod } from '../cluster/model.js';
 import { CONVERTED_KINDS, ManifestError, flattenList, toClusterObjects } from '../cluster/objects.js';
+import { InvalidObjectError, assertValid } from '../cluster/validate.js';
 import { WORKLOAD_KINDS, ownerRefsOf, parseWorkload, readyByAnnotation, type Workload } from './workloads.js';
 
 export interface ManifestSource {
@@ -36,6 +37,8 @@ export interface FixtureEntry {
   /** a Pod's owners as "namespace/Kind/name": a workload owning pods that are listed gets none synthesised */
   owners?: string[];
   workload?: Workload;
+  /** why the API server would refuse this object (lib/cluster/validate.ts): sources skip it and say so */
+  rejected?: string;
 }
 
 type Raw = Record<string, any>;
@@ -55,6 +58,10 @@ export function toEntries(raw: unknown, source: ManifestSource, defaultNamespace
       if (source.line !== undefined) e.line = source.line;
       out.push(e);
     } catch (err) {
+      if (err instanceof InvalidObjectError) {
+        out.push(rejectedEntry(err, source));
+        continue;
+      }
       if (err instanceof ManifestError && !(err instanceof SourcedManifestError)) throw new SourcedManifestError(err.message, source);
       throw err;
     }
@@ -147,7 +154,17 @@ export function flat(s: string): string {
  * away at the next change (V8's --trace-deopt: "wrong map" in planNamespace, requestsOf, objectKey...).
  */
 export function newEntry(key: string, namespace: string, kind: string, name: string): FixtureEntry {
-  return { key, namespace, kind, name, file: undefined, line: undefined, objects: undefined, owners: undefined, workload: undefined };
+  return { key, namespace, kind, name, file: undefined, line: undefined, objects: undefined, owners: undefined, workload: undefined, rejected: undefined };
+}
+
+/** An object the API server would refuse: kept as an entry only to be reported and skipped by the source. */
+function rejectedEntry(err: InvalidObjectError, source: ManifestSource): FixtureEntry {
+  const ns = err.kind === 'Namespace' ? err.objectName : err.namespace;
+  const e = newEntry(`${err.kind}/${err.kind === 'Namespace' ? '' : ns}/${err.objectName}`, ns, err.kind, err.objectName);
+  e.rejected = err.message;
+  if (source.file !== undefined) e.file = source.file;
+  if (source.line !== undefined) e.line = source.line;
+  return e;
 }
 
 function toEntry(raw: unknown, defaultNamespace: string, shared: SharedValues): FixtureEntry {
@@ -183,6 +200,7 @@ function toEntry(raw: unknown, defaultNamespace: string, shared: SharedValues): 
       }
     }
   } else if (WORKLOAD_KINDS.has(kind)) {
+    assertValid(kind, raw, defaultNamespace);
     const w = parseWorkload(raw, defaultNamespace);
     entry.workload = w;
   }
