@@ -12,6 +12,7 @@ import type { Answer, RR } from './dns/records.js';
 import { resolve } from './dns/resolver.js';
 import type { ResolverConfig } from './dns/resolver-config.js';
 import { listRecords } from './dns/zone-listing.js';
+import { Gauge } from 'prom-client';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
 import type { KubernetesSource } from './sources/kubernetes.js';
@@ -168,6 +169,17 @@ export class ClusterDnsServer {
       },
     });
     await this.fixtures.start();
+    // A full pod or Service CIDR leaves objects out of every answer: a gauge, so an alert sees what a log line hid.
+    const fixtureStatus = this.fixtures.status;
+    new Gauge({
+      name: 'clusterdns_unaddressed_objects', help: 'Objects left without an address because their CIDR is full, by kind.',
+      labelNames: ['kind'], registers: [this.metrics.registry],
+      collect() {
+        const c = fixtureStatus.cidrExhausted;
+        this.set({ kind: 'Pod' }, c?.podsWithoutIP ?? 0);
+        this.set({ kind: 'Service' }, c?.servicesWithoutIP ?? 0);
+      },
+    });
   }
 
   private async startDns(): Promise<void> {
@@ -239,7 +251,7 @@ export class ClusterDnsServer {
       objects: this.store.counts(),
       generation: this.store.generation,
       serial: this.store.serial,
-      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0 } } : {}),
+      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0, cidrExhausted: f.cidrExhausted ?? null } } : {}),
       ...(this.kubernetes ? { kubernetes: this.kubernetes.status } : {}),
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),

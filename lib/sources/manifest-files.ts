@@ -97,6 +97,7 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   // The fast path reads the block YAML tools write (3.8x faster than js-yaml on the bench cluster, bench/yaml-parse.ts);
   // js-yaml reads everything else and reports every error with its line.
   let value: unknown = parseFastYaml(doc.text);
+  const viaJsYaml = value === NOT_HANDLED; // the fast path reads no aliases
   if (value === NOT_HANDLED) try {
     value = jsyaml.load(doc.text, { filename: file, schema: KUBERNETES_SCHEMA });
   } catch (err) {
@@ -106,6 +107,15 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   }
   if (value === null || value === undefined) return [];
   const line = doc.line + firstContentLine(doc.text);
+  // js-yaml shares an aliased node instead of copying it, so nine levels of `&a [*b, *b, ...]` (615 bytes) load
+  // at once, but anything that walks the value (the JSON copy below, a label's String()) expands it to
+  // hundreds of millions of nodes. Like go-yaml (kubectl's reader), refuse a document that aliasing expands.
+  if (viaJsYaml && hasAlias(doc.text)) {
+    const expanded = expandedSize(value, MAX_ALIASED_NODES);
+    if (expanded > MAX_ALIASED_NODES) {
+      throw new FixtureError(file, doc.line + aliasLine(doc.text), `document contains excessive aliasing: its aliases expand it to more than ${MAX_ALIASED_NODES} values; write the values out or use fewer nested aliases`);
+    }
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new FixtureError(file, line, 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)');
   }
@@ -116,6 +126,41 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   const kind = (value as { kind?: unknown }).kind;
   const own: unknown = kind === 'Pod' || kind === 'EndpointSlice' ? value : JSON.parse(JSON.stringify(value));
   return flattenList(own).map((raw) => ({ raw, file, line }));
+}
+
+/**
+ * Values a document that uses aliases may expand to. Manifests that use anchors (a shared env list, `<<` merges
+ * of labels) expand to thousands; kubectl's reader (go-yaml) refuses expansions of millions. Checking costs a walk
+ * of at most this many values (~5 ms), and only documents with an alias pay it.
+ */
+export const MAX_ALIASED_NODES = 200_000;
+
+/** Whether the text has something that may be an alias (`*name` where a value starts); false positives only cost a walk. */
+function hasAlias(text: string): boolean {
+  return /(?:^|[\s[{,:-])\*[^\s,[\]{}]/.test(text);
+}
+
+/** The 0-based line of the first alias in the text (where an error about aliasing points). */
+function aliasLine(text: string): number {
+  const m = /(?:^|[\s[{,:-])\*[^\s,[\]{}]/.exec(text);
+  if (!m) return firstContentLine(text);
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < m.index + 1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** How many values `v` has with every alias expanded, counting no further than just past `limit`. */
+function expandedSize(v: unknown, limit: number): number {
+  let n = 0;
+  const stack: unknown[] = [v];
+  while (stack.length > 0 && n <= limit) {
+    const x = stack.pop();
+    n++;
+    if (typeof x !== 'object' || x === null) continue;
+    if (Array.isArray(x)) for (let i = 0; i < x.length; i++) stack.push(x[i]);
+    else for (const k in x) stack.push((x as Record<string, unknown>)[k]);
+  }
+  return n;
 }
 
 /** Splits a YAML stream at `---` lines, keeping each document's first line number (1-based). */

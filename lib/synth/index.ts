@@ -99,8 +99,17 @@ export interface SynthesisUpdate {
   skipped: SynthesisResult['skipped'];
 }
 
+/** Objects that got no address because a CIDR is full (the rest of the cluster is served all the same). */
+export interface Unaddressed {
+  /** pods with no IP, or only one family of a dual-stack pair */
+  pods: number;
+  /** Services short of a ClusterIP in one of their families */
+  services: number;
+}
+
 export class Synthesizer {
   private allocations = new Map<string, NamespaceAllocation>();
+  private unaddressedByNs = new Map<string, Unaddressed>();
   private readonly nodes: string[];
   /** empty pools, built once: each update copies nothing from them but their CIDRs and seeds */
   private readonly shapes: AddressPool[];
@@ -153,8 +162,12 @@ export class Synthesizer {
     const out = emit ?? ((ns: string, objs: ClusterObject[]) => { objects.set(ns, objs); });
     const warnings: string[] = [];
     const skipped: SynthesisResult['skipped'] = [];
+    const unaddressed = new Map(this.unaddressedByNs);
     const finish = (ns: string, plan: NamespacePlan, addresses: (string | undefined)[][]) => {
-      out(ns, finishNamespace(plan, addresses, this.shapes, warnings));
+      const short: Unaddressed = { pods: 0, services: 0 };
+      out(ns, finishNamespace(plan, addresses, this.shapes, warnings, short));
+      if (short.pods + short.services > 0) unaddressed.set(ns, short);
+      else unaddressed.delete(ns);
       for (const w of plan.warnings) warnings.push(w);
       for (const s of plan.skipped) skipped.push(s);
     };
@@ -162,7 +175,7 @@ export class Synthesizer {
     const allocations = new Map(this.allocations);
     for (const ns of changed) {
       const entries = entriesOf(ns);
-      if (entries.length === 0) { allocations.delete(ns); out(ns, []); continue; }
+      if (entries.length === 0) { allocations.delete(ns); unaddressed.delete(ns); out(ns, []); continue; }
       const plan = planNamespace(ns, entries, this.nodes);
       const requests = this.requestsOf(plan);
       allocations.set(ns, requests);
@@ -183,7 +196,20 @@ export class Synthesizer {
     }
     for (const [ns, a] of allocations) a.addresses = addresses.get(ns)!;
     this.allocations = allocations;
+    this.unaddressedByNs = unaddressed;
     return { objects, warnings, skipped };
+  }
+
+  /** What the last update left without an address, cluster-wide: a full pod or Service CIDR. */
+  get unaddressed(): Unaddressed {
+    const sum: Unaddressed = { pods: 0, services: 0 };
+    for (const u of this.unaddressedByNs.values()) { sum.pods += u.pods; sum.services += u.services; }
+    return sum;
+  }
+
+  /** The CIDRs addresses come from, as the pools read them (for reports). */
+  get cidrs(): { pod: string[]; service: string[] } {
+    return { pod: [this.shapes[POD4].cidr.text, this.shapes[POD6].cidr.text], service: [this.shapes[SVC4].cidr.text, this.shapes[SVC6].cidr.text] };
   }
 
   private newPool(i: number): AddressPool {
@@ -384,7 +410,9 @@ function synthesizePods(
  * The namespace's objects with their addresses. Plans share objects with the manifests they came from, so
  * anything that gets an address is a copy.
  */
-function finishNamespace(plan: NamespacePlan, addresses: (string | undefined)[][], pools: AddressPool[], warnings: string[]): ClusterObject[] {
+function finishNamespace(
+  plan: NamespacePlan, addresses: (string | undefined)[][], pools: AddressPool[], warnings: string[], short: Unaddressed,
+): ClusterObject[] {
   const replaced = new Map<ClusterObject, ClusterObject>();
   // ClusterIPs, in the order of each Service's families (the primary first).
   const next = [0, 0];
@@ -402,6 +430,7 @@ function finishNamespace(plan: NamespacePlan, addresses: (string | undefined)[][
     for (const f of fams) {
       const ip = got[f];
       if (ip === undefined) {
+        short.services++;
         warnings.push(`Service ${s.namespace}/${s.name}: the ${f} service CIDR ${pools[f === 'IPv4' ? SVC4 : SVC6].cidr.text} is full, no ClusterIP allocated`);
       } else {
         clusterIPs.push(ip);
@@ -415,18 +444,17 @@ function finishNamespace(plan: NamespacePlan, addresses: (string | undefined)[][
 
   // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.
   const finalPod = new Map<Pod, Pod>();
-  let short = 0;
   let v6 = 0;
   plan.needIP.forEach((p, i) => {
     const a = addresses[POD4][i];
     const wantsV6 = plan.needsV6.has(p);
     const b = wantsV6 ? addresses[POD6][v6++] : undefined;
-    if (a === undefined || (wantsV6 && b === undefined)) short++;
+    if (a === undefined || (wantsV6 && b === undefined)) short.pods++;
     const podIPs = a !== undefined && b !== undefined ? [a, b] : a !== undefined ? [a] : b !== undefined ? [b] : [];
     finalPod.set(p, { ...p, podIPs, podIP: podIPs[0] ?? '' });
   });
-  if (short) {
-    warnings.push(`${short} pod(s) got no IP or only one family: the pod CIDR (${pools[POD4].cidr.text}, ${pools[POD6].cidr.text}) is full; use a larger one`);
+  if (short.pods) {
+    warnings.push(`${short.pods} pod(s) got no IP or only one family (namespace ${plan.namespace}): the pod CIDR (${pools[POD4].cidr.text}, ${pools[POD6].cidr.text}) is full; use a larger one`);
   }
   for (const [p, copy] of finalPod) replaced.set(p, copy);
 
