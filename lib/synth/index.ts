@@ -24,6 +24,7 @@ import { hasSelector, synthesizeSlices } from './endpointslices.js';
 import { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
 import { familiesToAllocate, sliceFamilies } from './families.js';
 import { AddressPool, POD_V4_PER_NODE_RESERVED, podPoolReserved, servicePoolReserved } from './ipam.js';
+import { MAX_CLUSTER_PODS, UNLIMITED, type PodLimits } from './limits.js';
 import { LabelIndex, isEmptySelector, selectorFromMap } from './selectors.js';
 import { expandWorkload, nodeNames, type Workload } from './workloads.js';
 
@@ -110,6 +111,8 @@ export interface Unaddressed {
 export class Synthesizer {
   private allocations = new Map<string, NamespaceAllocation>();
   private unaddressedByNs = new Map<string, Unaddressed>();
+  /** pods (explicit and synthesised) per namespace, against MAX_CLUSTER_PODS */
+  private podsByNs = new Map<string, number>();
   private readonly nodes: string[];
   /** empty pools, built once: each update copies nothing from them but their CIDRs and seeds */
   private readonly shapes: AddressPool[];
@@ -173,10 +176,20 @@ export class Synthesizer {
     };
     const plans = new Map<string, NamespacePlan>();
     const allocations = new Map(this.allocations);
+    // Pods of the changed namespaces count from zero and grow as each is planned: a lower bound of the final total
+    // until the last one, so a change is refused exactly when its result would pass the limit, before the
+    // namespace that passes it has built its pods.
+    const podsByNs = new Map(this.podsByNs);
+    for (const ns of changed) podsByNs.delete(ns);
+    let pods = 0;
+    for (const n of podsByNs.values()) pods += n;
+    const podPool = this.shapes[POD4];
     for (const ns of changed) {
       const entries = entriesOf(ns);
       if (entries.length === 0) { allocations.delete(ns); unaddressed.delete(ns); out(ns, []); continue; }
-      const plan = planNamespace(ns, entries, this.nodes);
+      const plan = planNamespace(ns, entries, this.nodes, { budget: MAX_CLUSTER_PODS - pods, podAddresses: podPool.free, podCIDR: podPool.cidr.text });
+      podsByNs.set(ns, plan.pods);
+      pods += plan.pods;
       const requests = this.requestsOf(plan);
       allocations.set(ns, requests);
       yield;
@@ -188,7 +201,7 @@ export class Synthesizer {
     // A namespace that did not change but whose addresses moved (it lost or won a shared home) is redone too.
     for (const [ns, a] of allocations) {
       if (changed.has(ns)) continue;
-      if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, planNamespace(ns, entriesOf(ns), this.nodes));
+      if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, planNamespace(ns, entriesOf(ns), this.nodes, UNLIMITED));
     }
     for (const [ns, plan] of plans) {
       yield;
@@ -197,6 +210,7 @@ export class Synthesizer {
     for (const [ns, a] of allocations) a.addresses = addresses.get(ns)!;
     this.allocations = allocations;
     this.unaddressedByNs = unaddressed;
+    this.podsByNs = podsByNs;
     return { objects, warnings, skipped };
   }
 
@@ -311,10 +325,13 @@ interface NamespacePlan {
   needsV6: Set<Pod>;
   warnings: string[];
   skipped: SynthesisResult['skipped'];
+  /** explicit and synthesised pods */
+  pods: number;
 }
 
-function planNamespace(namespace: string, entries: readonly FixtureEntry[], nodes: string[]): NamespacePlan {
+function planNamespace(namespace: string, entries: readonly FixtureEntry[], nodes: string[], limits: PodLimits): NamespacePlan {
   const warnings: string[] = [];
+  const sources = new Map<Workload, FixtureEntry>();
   const explicit = new Map<string, ClusterObject>();
   const workloads = new Map<string, Workload>();
   const owned = new Set<string>();
@@ -335,6 +352,7 @@ function planNamespace(namespace: string, entries: readonly FixtureEntry[], node
       const key = `${w.kind}/${w.namespace}/${w.name}`;
       if (workloads.has(key)) warnings.push(`${w.kind} ${w.namespace}/${w.name} is defined twice; the last definition wins`);
       workloads.set(key, w);
+      sources.set(w, e);
       for (const r of w.ownerRefs) owned.add(`${w.namespace}/${r.kind}/${r.name}`);
     } else {
       skipped.push(e.file === undefined ? { kind: e.kind, name: e.name } : { kind: e.kind, name: e.name, file: e.file });
@@ -358,7 +376,7 @@ function planNamespace(namespace: string, entries: readonly FixtureEntry[], node
   // The index holds only explicit pods while workloads are checked against it, then every pod.
   const podIndex = new LabelIndex<Pod>();
   for (const p of explicitPods) podIndex.add(p);
-  const synthesizedPods = synthesizePods(namespace, services, explicitPods, sortedWorkloads, owned, podIndex, nodes, warnings);
+  const synthesizedPods = synthesizePods(namespace, services, explicitPods, sortedWorkloads, owned, podIndex, nodes, warnings, limits, sources);
   for (const p of synthesizedPods) podIndex.add(p);
 
   const serviceFamilies = new Map<Service, IPFamily[]>();
@@ -376,7 +394,7 @@ function planNamespace(namespace: string, entries: readonly FixtureEntry[], node
     .filter((p) => !p.podIP && p.podIPs.length === 0 && (p.phase === '' || p.phase === 'Running'));
   return {
     namespace, explicit, services, explicitPods, explicitSlices, synthesizedPods, serviceFamilies, needIP, needsV6,
-    warnings, skipped,
+    warnings, skipped, pods: explicitPods.length + synthesizedPods.length,
   };
 }
 
@@ -384,6 +402,7 @@ function planNamespace(namespace: string, entries: readonly FixtureEntry[], node
 function synthesizePods(
   namespace: string, services: readonly Service[], explicitPods: readonly Pod[], workloads: readonly Workload[],
   owned: ReadonlySet<string>, explicitPodIndex: LabelIndex<Pod>, nodes: string[], warnings: string[],
+  limits: PodLimits, sources: ReadonlyMap<Workload, FixtureEntry>,
 ): Pod[] {
   const podNames = new Map<string, Set<string>>([[namespace, new Set(explicitPods.map((p) => p.name))]]);
   const serviceNames = new Set(services.map((s) => s.name));
@@ -392,6 +411,7 @@ function synthesizePods(
     if (w.replicas === 0) continue;
     if (owned.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
     if (!isEmptySelector(w.selector) && explicitPodIndex.any(w.namespace, w.selector)) continue;
+    checkPodLimits(w, w.kind === 'DaemonSet' ? nodes.length : w.replicas, explicitPods.length + out.length, limits, sources.get(w) ?? {});
     const pods = expandWorkload(w, { nodes, podNames });
     if (w.kind === 'StatefulSet' && pods.length < w.replicas) {
       warnings.push(`StatefulSet ${w.namespace}/${w.name}: ${w.replicas - pods.length} pod name(s) are taken by explicit Pods, which win`);
@@ -402,6 +422,19 @@ function synthesizePods(
     for (const p of pods) out.push(p);
   }
   return out;
+}
+
+/** Refuses, naming the manifest, a workload whose pods no real cluster could hold; checked before any is built. */
+function checkPodLimits(w: Workload, n: number, before: number, limits: PodLimits, source: { file?: string; line?: number }): void {
+  const what = `${w.kind} ${w.namespace}/${w.name}`;
+  const field = w.kind === 'Job' ? 'spec.parallelism' : w.kind === 'DaemonSet' ? '--nodes' : 'spec.replicas';
+  if (n > limits.podAddresses) {
+    throw new SourcedManifestError(`${what}: ${n} pods are more than the pod CIDR ${limits.podCIDR} has addresses (${limits.podAddresses}); lower ${field} or use a larger --pod-cidr`, source);
+  }
+  if (before + n > limits.budget) {
+    const others = MAX_CLUSTER_PODS - limits.budget;
+    throw new SourcedManifestError(`${what}: its ${n} pods would bring the cluster to ${others + before + n} pods, more than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`, source);
+  }
 }
 
 // ---- finish: one namespace, with its addresses ----

@@ -12,6 +12,7 @@ import { ManifestError, toPod } from '../cluster/objects.js';
 import {
   deterministicUid, generatedName, hash53, mix32, podTemplateHash, seriesSuffix,
 } from './hash.js';
+import { MAX_CLUSTER_PODS, MAX_INT32 } from './limits.js';
 import { matchesSelector, parseLabelSelector, selectorFromMap, type LabelSelector } from './selectors.js';
 
 type Raw = Record<string, any>;
@@ -81,10 +82,20 @@ export function ownerRefsOf(meta: unknown): OwnerRef[] {
 
 function count(v: unknown, what: string, field: string, dflt: number): number {
   if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new ManifestError(`${what}: ${field} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  // 1e300 is an integer to Number.isInteger; the API server takes int32s only.
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_INT32) {
+    throw new ManifestError(`${what}: ${field} must be a non-negative integer of at most ${MAX_INT32} (int32), got ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+/** A count of pods: past what a whole cluster holds it is refused here, before anything is built. */
+function podCount(v: unknown, what: string, field: string, dflt: number): number {
+  const n = count(v, what, field, dflt);
+  if (n > MAX_CLUSTER_PODS) {
+    throw new ManifestError(`${what}: ${field} is ${n}, more pods than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`);
+  }
+  return n;
 }
 
 function parseTemplate(raw: unknown, what: string, field: string, workloadReady: boolean): PodTemplate {
@@ -165,15 +176,15 @@ export function parseWorkload(raw: Raw, defaultNamespace: string): Workload {
 
   switch (kind) {
     case 'Deployment':
-      w.replicas = count(spec.replicas, what, 'spec.replicas', 1);
+      w.replicas = podCount(spec.replicas, what, 'spec.replicas', 1);
       w.collisionCount = count(status.collisionCount, what, 'status.collisionCount', 0);
       break;
     case 'ReplicaSet':
     case 'ReplicationController':
-      w.replicas = count(spec.replicas, what, 'spec.replicas', 1);
+      w.replicas = podCount(spec.replicas, what, 'spec.replicas', 1);
       break;
     case 'StatefulSet':
-      w.replicas = count(spec.replicas, what, 'spec.replicas', 1);
+      w.replicas = podCount(spec.replicas, what, 'spec.replicas', 1);
       w.serviceName = str(spec.serviceName);
       w.ordinalStart = isObj(spec.ordinals) ? count(spec.ordinals.start, what, 'spec.ordinals.start', 0) : 0;
       break;
@@ -181,7 +192,7 @@ export function parseWorkload(raw: Raw, defaultNamespace: string): Workload {
       w.replicas = 1;
       break;
     case 'Job': {
-      const parallelism = count(spec.parallelism, what, 'spec.parallelism', 1);
+      const parallelism = podCount(spec.parallelism, what, 'spec.parallelism', 1);
       const completions = spec.completions === undefined || spec.completions === null
         ? undefined : count(spec.completions, what, 'spec.completions', 1);
       const succeeded = count(status.succeeded, what, 'status.succeeded', 0);
