@@ -20,13 +20,14 @@ import type { SynthesisConfig } from '../config.js';
 import type { ClusterObject, EndpointSlice, Pod, Service } from '../cluster/model.js';
 import { objectKey } from '../cluster/model.js';
 import { parseIP, type IPFamily } from './cidr.js';
-import { hasSelector, synthesizeSlices } from './endpointslices.js';
+import { hasSelector, synthesizeSlicesSteps } from './endpointslices.js';
 import { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
 import { familiesToAllocate, sliceFamilies } from './families.js';
 import { AddressPool, POD_V4_PER_NODE_RESERVED, podPoolReserved, servicePoolReserved } from './ipam.js';
 import { MAX_CLUSTER_PODS, UNLIMITED, type PodLimits } from './limits.js';
 import { LabelIndex, isEmptySelector, selectorFromMap } from './selectors.js';
-import { expandWorkload, nodeNames, type Workload } from './workloads.js';
+import { STEP, TICK, drain, type Steps } from './steps.js';
+import { expandWorkloadSteps, nodeNames, type Workload } from './workloads.js';
 
 export { READY_ANNOTATION } from './workloads.js';
 export { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
@@ -49,6 +50,9 @@ export interface SynthesisResult {
   /** manifests of kinds DNS does not use (ConfigMap, Ingress, ...) */
   skipped: { kind: string; name: string; file?: string }[];
 }
+
+/** Longest updateInSteps runs inside one namespace before it lets queries through. */
+const SLICE_MS = 3;
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -132,16 +136,14 @@ export class Synthesizer {
     changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
     emit?: (ns: string, objects: ClusterObject[]) => void,
   ): SynthesisUpdate {
-    const run = this.steps(changed, entriesOf, emit);
-    let step = run.next();
-    while (!step.done) step = run.next();
-    return step.value;
+    return drain(this.steps(changed, entriesOf, emit));
   }
 
   /**
-   * The same, awaiting `pause()` between namespaces and between planning and finishing one, so a server answers
-   * queries in between instead of waiting for the whole rebuild. The caller must not change what `entriesOf`
-   * reads, nor start another update, until this one has settled.
+   * The same, awaiting `pause()` between namespaces and between planning and finishing one, and inside one
+   * namespace whenever SLICE_MS have passed since the last pause (a 150,000-pod workload takes seconds), so a
+   * server answers queries in between instead of waiting for the whole rebuild. The caller must not change what
+   * `entriesOf` reads, nor start another update, until this one has settled.
    */
   async updateInSteps(
     changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
@@ -149,8 +151,12 @@ export class Synthesizer {
   ): Promise<SynthesisUpdate> {
     const run = this.steps(changed, entriesOf, emit);
     let step = run.next();
+    let since = performance.now();
     while (!step.done) {
-      await pause();
+      if (step.value !== TICK || performance.now() - since > SLICE_MS) {
+        await pause();
+        since = performance.now();
+      }
       step = run.next();
     }
     return step.value;
@@ -160,20 +166,21 @@ export class Synthesizer {
   private *steps(
     changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
     emit?: (ns: string, objects: ClusterObject[]) => void,
-  ): Generator<void, SynthesisUpdate, void> {
+  ): Steps<SynthesisUpdate> {
     const objects = new Map<string, ClusterObject[]>();
     const out = emit ?? ((ns: string, objs: ClusterObject[]) => { objects.set(ns, objs); });
     const warnings: string[] = [];
     const skipped: SynthesisResult['skipped'] = [];
     const unaddressed = new Map(this.unaddressedByNs);
-    const finish = (ns: string, plan: NamespacePlan, addresses: (string | undefined)[][]) => {
+    const shapes = this.shapes;
+    function* finish(ns: string, plan: NamespacePlan, addresses: (string | undefined)[][]): Steps<void> {
       const short: Unaddressed = { pods: 0, services: 0 };
-      out(ns, finishNamespace(plan, addresses, this.shapes, warnings, short));
+      out(ns, yield* finishNamespace(plan, addresses, shapes, warnings, short));
       if (short.pods + short.services > 0) unaddressed.set(ns, short);
       else unaddressed.delete(ns);
       for (const w of plan.warnings) warnings.push(w);
       for (const s of plan.skipped) skipped.push(s);
-    };
+    }
     const plans = new Map<string, NamespacePlan>();
     const allocations = new Map(this.allocations);
     // Pods of the changed namespaces count from zero and grow as each is planned: a lower bound of the final total
@@ -187,25 +194,25 @@ export class Synthesizer {
     for (const ns of changed) {
       const entries = entriesOf(ns);
       if (entries.length === 0) { allocations.delete(ns); unaddressed.delete(ns); out(ns, []); continue; }
-      const plan = planNamespace(ns, entries, this.nodes, { budget: MAX_CLUSTER_PODS - pods, podAddresses: podPool.free, podCIDR: podPool.cidr.text });
+      const plan = yield* planNamespace(ns, entries, this.nodes, { budget: MAX_CLUSTER_PODS - pods, podAddresses: podPool.free, podCIDR: podPool.cidr.text });
       podsByNs.set(ns, plan.pods);
       pods += plan.pods;
-      const requests = this.requestsOf(plan);
+      const requests = yield* this.requestsOf(plan);
       allocations.set(ns, requests);
       yield;
       // Allocation hands a namespace that requests nothing nothing, whatever the others request.
-      if (requests.requests.every((r) => r.keys.length === 0)) finish(ns, plan, [[], [], [], []]);
+      if (requests.requests.every((r) => r.keys.length === 0)) yield* finish(ns, plan, [[], [], [], []]);
       else plans.set(ns, plan);
     }
-    const addresses = this.allocate(allocations);
+    const addresses = yield* this.allocate(allocations);
     // A namespace that did not change but whose addresses moved (it lost or won a shared home) is redone too.
     for (const [ns, a] of allocations) {
       if (changed.has(ns)) continue;
-      if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, planNamespace(ns, entriesOf(ns), this.nodes, UNLIMITED));
+      if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, yield* planNamespace(ns, entriesOf(ns), this.nodes, UNLIMITED));
     }
     for (const [ns, plan] of plans) {
       yield;
-      finish(ns, plan, addresses.get(ns)!);
+      yield* finish(ns, plan, addresses.get(ns)!);
     }
     for (const [ns, a] of allocations) a.addresses = addresses.get(ns)!;
     this.allocations = allocations;
@@ -236,7 +243,7 @@ export class Synthesizer {
     }
   }
 
-  private requestsOf(plan: NamespacePlan): NamespaceAllocation {
+  private *requestsOf(plan: NamespacePlan): Steps<NamespaceAllocation> {
     const reserved: number[][] = [[], [], [], []];
     // Every address a manifest writes is taken before anything is allocated, so synthesis never duplicates one.
     const reserve = (ip: string) => {
@@ -248,7 +255,12 @@ export class Synthesizer {
       }
     };
     for (const s of plan.services) s.clusterIPs.forEach(reserve);
-    for (const p of plan.explicitPods) { if (p.podIP && !p.podIPs.includes(p.podIP)) reserve(p.podIP); p.podIPs.forEach(reserve); }
+    let n = 0;
+    for (const p of plan.explicitPods) {
+      if (++n % STEP === 0) yield TICK;
+      if (p.podIP && !p.podIPs.includes(p.podIP)) reserve(p.podIP);
+      p.podIPs.forEach(reserve);
+    }
     for (const sl of plan.explicitSlices) for (const ep of sl.endpoints) ep.addresses.forEach(reserve);
     const keys: string[][] = [[], [], [], []];
     for (const s of plan.services) {
@@ -257,19 +269,25 @@ export class Synthesizer {
       for (const f of fams) keys[f === 'IPv4' ? SVC4 : SVC6].push(`Service/${s.namespace}/${s.name}`);
     }
     for (const p of plan.needIP) {
+      if (++n % STEP === 0) yield TICK;
       keys[POD4].push(`Pod/${p.namespace}/${p.name}`);
       if (plan.needsV6.has(p)) keys[POD6].push(`Pod/${p.namespace}/${p.name}`);
     }
-    const requests = keys.map((k, i) => {
+    const requests: PoolRequests[] = [];
+    for (let i = 0; i < POOLS; i++) {
+      const k = keys[i];
       const homes = new Float64Array(k.length);
-      for (let j = 0; j < k.length; j++) homes[j] = this.shapes[i].home(k[j]);
-      return { keys: k, homes };
-    });
+      for (let j = 0; j < k.length; j++) {
+        if (++n % STEP === 0) yield TICK;
+        homes[j] = this.shapes[i].home(k[j]);
+      }
+      requests.push({ keys: k, homes });
+    }
     return { reserved: reserved.map((r) => Int32Array.from(r)), requests, addresses: [[], [], [], []] };
   }
 
   /** Allocates every namespace's requests together, exactly as one pass over the whole cluster would. */
-  private allocate(allocations: Map<string, NamespaceAllocation>): Map<string, (string | undefined)[][]> {
+  private *allocate(allocations: Map<string, NamespaceAllocation>): Steps<Map<string, (string | undefined)[][]>> {
     const out = new Map<string, (string | undefined)[][]>();
     for (const ns of allocations.keys()) out.set(ns, [[], [], [], []]);
     for (let i = 0; i < POOLS; i++) {
@@ -285,7 +303,8 @@ export class Synthesizer {
         const r = a.requests[i];
         for (let j = 0; j < r.keys.length; j++, n++) { keys[n] = r.keys[j]; homes[n] = r.homes[j]; }
       }
-      const got = pool.allocateAtHomes(keys, homes);
+      yield TICK;
+      const got = yield* pool.allocateAtHomesSteps(keys, homes);
       n = 0;
       for (const [ns, a] of allocations) {
         const len = a.requests[i].keys.length;
@@ -329,14 +348,16 @@ interface NamespacePlan {
   pods: number;
 }
 
-function planNamespace(namespace: string, entries: readonly FixtureEntry[], nodes: string[], limits: PodLimits): NamespacePlan {
+function* planNamespace(namespace: string, entries: readonly FixtureEntry[], nodes: string[], limits: PodLimits): Steps<NamespacePlan> {
   const warnings: string[] = [];
   const sources = new Map<Workload, FixtureEntry>();
+  let n = 0;
   const explicit = new Map<string, ClusterObject>();
   const workloads = new Map<string, Workload>();
   const owned = new Set<string>();
   const skipped: SynthesisResult['skipped'] = [];
   for (const e of entries) {
+    if (++n % STEP === 0) yield TICK;
     if (e.objects) {
       for (const o of e.objects) {
         const key = objectKey(o);
@@ -375,9 +396,15 @@ function planNamespace(namespace: string, entries: readonly FixtureEntry[], node
 
   // The index holds only explicit pods while workloads are checked against it, then every pod.
   const podIndex = new LabelIndex<Pod>();
-  for (const p of explicitPods) podIndex.add(p);
-  const synthesizedPods = synthesizePods(namespace, services, explicitPods, sortedWorkloads, owned, podIndex, nodes, warnings, limits, sources);
-  for (const p of synthesizedPods) podIndex.add(p);
+  for (const p of explicitPods) {
+    if (++n % STEP === 0) yield TICK;
+    podIndex.add(p);
+  }
+  const synthesizedPods = yield* synthesizePods(namespace, services, explicitPods, sortedWorkloads, owned, podIndex, nodes, warnings, limits, sources);
+  for (const p of synthesizedPods) {
+    if (++n % STEP === 0) yield TICK;
+    podIndex.add(p);
+  }
 
   const serviceFamilies = new Map<Service, IPFamily[]>();
   for (const s of services) {
@@ -399,11 +426,11 @@ function planNamespace(namespace: string, entries: readonly FixtureEntry[], node
 }
 
 /** The pods of every workload whose pods the manifests do not already list (`explicitPodIndex` holds those). */
-function synthesizePods(
+function* synthesizePods(
   namespace: string, services: readonly Service[], explicitPods: readonly Pod[], workloads: readonly Workload[],
   owned: ReadonlySet<string>, explicitPodIndex: LabelIndex<Pod>, nodes: string[], warnings: string[],
   limits: PodLimits, sources: ReadonlyMap<Workload, FixtureEntry>,
-): Pod[] {
+): Steps<Pod[]> {
   const podNames = new Map<string, Set<string>>([[namespace, new Set(explicitPods.map((p) => p.name))]]);
   const serviceNames = new Set(services.map((s) => s.name));
   const out: Pod[] = [];
@@ -412,7 +439,7 @@ function synthesizePods(
     if (owned.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
     if (!isEmptySelector(w.selector) && explicitPodIndex.any(w.namespace, w.selector)) continue;
     checkPodLimits(w, w.kind === 'DaemonSet' ? nodes.length : w.replicas, explicitPods.length + out.length, limits, sources.get(w) ?? {});
-    const pods = expandWorkload(w, { nodes, podNames });
+    const pods = yield* expandWorkloadSteps(w, { nodes, podNames });
     if (w.kind === 'StatefulSet' && pods.length < w.replicas) {
       warnings.push(`StatefulSet ${w.namespace}/${w.name}: ${w.replicas - pods.length} pod name(s) are taken by explicit Pods, which win`);
     }
@@ -443,9 +470,9 @@ function checkPodLimits(w: Workload, n: number, before: number, limits: PodLimit
  * The namespace's objects with their addresses. Plans share objects with the manifests they came from, so
  * anything that gets an address is a copy.
  */
-function finishNamespace(
+function* finishNamespace(
   plan: NamespacePlan, addresses: (string | undefined)[][], pools: AddressPool[], warnings: string[], short: Unaddressed,
-): ClusterObject[] {
+): Steps<ClusterObject[]> {
   const replaced = new Map<ClusterObject, ClusterObject>();
   // ClusterIPs, in the order of each Service's families (the primary first).
   const next = [0, 0];
@@ -478,25 +505,35 @@ function finishNamespace(
   // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.
   const finalPod = new Map<Pod, Pod>();
   let v6 = 0;
-  plan.needIP.forEach((p, i) => {
+  for (let i = 0; i < plan.needIP.length; i++) {
+    if (i % STEP === STEP - 1) yield TICK;
+    const p = plan.needIP[i];
     const a = addresses[POD4][i];
     const wantsV6 = plan.needsV6.has(p);
     const b = wantsV6 ? addresses[POD6][v6++] : undefined;
     if (a === undefined || (wantsV6 && b === undefined)) short.pods++;
     const podIPs = a !== undefined && b !== undefined ? [a, b] : a !== undefined ? [a] : b !== undefined ? [b] : [];
     finalPod.set(p, { ...p, podIPs, podIP: podIPs[0] ?? '' });
-  });
+  }
   if (short.pods) {
     warnings.push(`${short.pods} pod(s) got no IP or only one family (namespace ${plan.namespace}): the pod CIDR (${pools[POD4].cidr.text}, ${pools[POD6].cidr.text}) is full; use a larger one`);
   }
   for (const [p, copy] of finalPod) replaced.set(p, copy);
 
   const podIndex = new LabelIndex<Pod>();
-  for (const p of plan.explicitPods) podIndex.add(finalPod.get(p) ?? p);
+  let n = 0;
+  for (const p of plan.explicitPods) {
+    if (++n % STEP === 0) yield TICK;
+    podIndex.add(finalPod.get(p) ?? p);
+  }
   const synthesizedPods = plan.synthesizedPods.map((p) => finalPod.get(p) ?? p);
-  for (const p of synthesizedPods) podIndex.add(p);
+  for (const p of synthesizedPods) {
+    if (++n % STEP === 0) yield TICK;
+    podIndex.add(p);
+  }
+  yield TICK;
 
-  const synthesizedSlices = synthesizeAllSlices(services, plan.explicitSlices, podIndex, warnings);
+  const synthesizedSlices = yield* synthesizeAllSlices(services, plan.explicitSlices, podIndex, warnings);
   const objects: ClusterObject[] = [];
   for (const o of plan.explicit.values()) objects.push(replaced.get(o) ?? o);
   for (const p of synthesizedPods) objects.push(p);
@@ -505,7 +542,9 @@ function finishNamespace(
 }
 
 /** Slices for every selector Service that has none in the manifests. */
-function synthesizeAllSlices(services: readonly Service[], explicitSlices: readonly EndpointSlice[], index: LabelIndex<Pod>, warnings: string[]): EndpointSlice[] {
+function* synthesizeAllSlices(
+  services: readonly Service[], explicitSlices: readonly EndpointSlice[], index: LabelIndex<Pod>, warnings: string[],
+): Steps<EndpointSlice[]> {
   const withSlices = new Set<string>();
   const sliceNames = new Set<string>();
   for (const sl of explicitSlices) {
@@ -515,7 +554,7 @@ function synthesizeAllSlices(services: readonly Service[], explicitSlices: reado
   const out: EndpointSlice[] = [];
   for (const s of services) {
     if (!hasSelector(s) || withSlices.has(`${s.namespace}/${s.name}`)) continue;
-    const slices = synthesizeSlices(s, index, sliceNames);
+    const slices = yield* synthesizeSlicesSteps(s, index, sliceNames);
     if (slices.every((sl) => sl.endpoints.length === 0)) {
       warnings.push(`Service ${s.namespace}/${s.name}: its selector matches no running pod, so it has no endpoints`);
     }

@@ -13,6 +13,7 @@ import {
   deterministicUid, generatedName, hash53, mix32, podTemplateHash, seriesSuffix,
 } from './hash.js';
 import { MAX_CLUSTER_PODS, MAX_INT32 } from './limits.js';
+import { STEP, TICK, drain, type Steps } from './steps.js';
 import { matchesSelector, parseLabelSelector, selectorFromMap, type LabelSelector } from './selectors.js';
 
 type Raw = Record<string, any>;
@@ -222,6 +223,11 @@ export function nodeNames(n: number): string[] {
 
 /** The pods a workload's controller would create. Pod IPs are left empty for the allocator. */
 export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
+  return drain(expandWorkloadSteps(w, ctx));
+}
+
+/** expandWorkload in steps: a tick every STEP pods. */
+export function* expandWorkloadSteps(w: Workload, ctx: ExpandContext): Steps<Pod[]> {
   const t = w.template;
   if (!t || w.replicas === 0) return [];
   const pods: Pod[] = [];
@@ -267,16 +273,23 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
       const hash = podTemplateHash(t.raw, w.collisionCount);
       const rs = `${w.name}-${hash}`;
       const labels = { ...t.labels, 'pod-template-hash': hash };
-      for (let i = 0; i < w.replicas; i++) add(generate(`${rs}-`, i), labels, i);
+      for (let i = 0; i < w.replicas; i++) {
+        add(generate(`${rs}-`, i), labels, i);
+        if (i % STEP === STEP - 1) yield TICK;
+      }
       break;
     }
     case 'ReplicaSet':
     case 'ReplicationController':
-      for (let i = 0; i < w.replicas; i++) add(generate(`${w.name}-`, i), t.labels, i);
+      for (let i = 0; i < w.replicas; i++) {
+        add(generate(`${w.name}-`, i), t.labels, i);
+        if (i % STEP === STEP - 1) yield TICK;
+      }
       break;
     case 'StatefulSet': {
       const revision = `${w.name}-${podTemplateHash(t.raw)}`;
       for (let i = 0; i < w.replicas; i++) {
+        if (i % STEP === STEP - 1) yield TICK;
         const ordinal = w.ordinalStart + i;
         const name = `${w.name}-${ordinal}`;
         if (names.has(name)) continue; // a fixture's own pod of that name wins
@@ -304,6 +317,7 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
         'job-name': w.name,
       };
       for (let i = 0; i < w.replicas; i++) {
+        if (i % STEP === STEP - 1) yield TICK;
         if (w.indexed) {
           add(generate(`${w.name}-${i}-`, i), { ...jobLabels, 'batch.kubernetes.io/job-completion-index': String(i) }, i,
             { hostname: `${w.name}-${i}` });
