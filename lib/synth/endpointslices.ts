@@ -66,7 +66,7 @@ export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames
   return drain(synthesizeSlicesSteps(svc, pods, sliceNames));
 }
 
-/** synthesizeSlices in steps: a tick every STEP pods and every ten slices. */
+/** synthesizeSlices in steps: a tick every STEP pods and every slice. */
 export function* synthesizeSlicesSteps(svc: Service, pods: LabelIndex<Pod>, sliceNames: Set<string>): Steps<EndpointSlice[]> {
   if (!hasSelector(svc)) return [];
   // The index returns pods in a canonical order (see index.ts), so endpoint order does not depend on manifest order.
@@ -136,7 +136,7 @@ export function* synthesizeSlicesSteps(svc: Service, pods: LabelIndex<Pod>, slic
   for (const [gk, g] of groups) {
     for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS_PER_SLICE) {
       makeSlice(g.family, g.ports, g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE), `${gk}|${i}`);
-      if ((i / MAX_ENDPOINTS_PER_SLICE) % 10 === 9) yield TICK; // ten slices: ~1,000 endpoints
+      yield TICK; // a slice: 100 endpoints
     }
   }
   // The controller's placeholder carries no ports either.

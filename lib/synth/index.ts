@@ -518,7 +518,6 @@ function* finishNamespace(
   if (short.pods) {
     warnings.push(`${short.pods} pod(s) got no IP or only one family (namespace ${plan.namespace}): the pod CIDR (${pools[POD4].cidr.text}, ${pools[POD6].cidr.text}) is full; use a larger one`);
   }
-  for (const [p, copy] of finalPod) replaced.set(p, copy);
 
   const podIndex = new LabelIndex<Pod>();
   let n = 0;
@@ -526,17 +525,24 @@ function* finishNamespace(
     if (++n % STEP === 0) yield TICK;
     podIndex.add(finalPod.get(p) ?? p);
   }
-  const synthesizedPods = plan.synthesizedPods.map((p) => finalPod.get(p) ?? p);
-  for (const p of synthesizedPods) {
+  const synthesizedPods: Pod[] = [];
+  for (const p of plan.synthesizedPods) {
     if (++n % STEP === 0) yield TICK;
-    podIndex.add(p);
+    const copy = finalPod.get(p) ?? p;
+    synthesizedPods.push(copy);
+    podIndex.add(copy);
   }
   yield TICK;
 
   const synthesizedSlices = yield* synthesizeAllSlices(services, plan.explicitSlices, podIndex, warnings);
   const objects: ClusterObject[] = [];
-  for (const o of plan.explicit.values()) objects.push(replaced.get(o) ?? o);
-  for (const p of synthesizedPods) objects.push(p);
+  // Explicit pods that got an address are in finalPod (not copied into `replaced`: 100,000 entries of a large
+  // workload's pods would be one long step).
+  for (const o of plan.explicit.values()) objects.push(replaced.get(o) ?? (o.kind === 'Pod' ? finalPod.get(o) : undefined) ?? o);
+  for (let i = 0; i < synthesizedPods.length; i++) {
+    if (i % (STEP * 8) === STEP * 8 - 1) yield TICK;
+    objects.push(synthesizedPods[i]);
+  }
   for (const sl of synthesizedSlices) objects.push(sl);
   return objects;
 }
