@@ -177,7 +177,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
       return reply.code(200).send({ applied: r.applied });
     } catch (err) {
       if (err instanceof FixtureError) {
-        if (err.invalid) throw new HttpError(422, 'Unprocessable Entity', `${err.message} (nothing was applied; the last good state keeps serving)`);
+        if (err.refused) throw new HttpError(422, 'Unprocessable Entity', `${err.message} (nothing was applied; the last good state keeps serving)`);
         throw new HttpError(400, 'Bad Request', err.message);
       }
       throw err;

@@ -386,7 +386,7 @@ export class FixtureSource {
 /** Errors of a change as FixtureErrors: one that synthesis raised about a manifest keeps its file and line. */
 function asFixtureError(err: unknown): FixtureError {
   if (err instanceof FixtureError) return err;
-  if (err instanceof SourcedManifestError) return new FixtureError(err.file ?? '<fixtures>', err.line, err.message, true);
+  if (err instanceof SourcedManifestError) return new FixtureError(err.file ?? '<fixtures>', err.line, err.message, err.limit);
   return new FixtureError('<fixtures>', undefined, (err as Error).message);
 }
 

@@ -15,10 +15,10 @@ export interface SourcedManifest {
 
 export class FixtureError extends Error {
   /**
-   * @param invalid the text parsed but an object in it is refused (a malformed field, a limit): the admin API
-   *   answers 422 for it, as the API server does, and 400 for text it cannot read
+   * @param refused the text parsed but an object in it is refused by a limit (replicas past what a cluster holds):
+   *   the admin API answers 422 for it, as the API server does for an invalid object
    */
-  constructor(public file: string, public line: number | undefined, public reason: string, readonly invalid = false) {
+  constructor(public file: string, public line: number | undefined, public reason: string, readonly refused = false) {
     super(`${file}${line ? `:${line}` : ''}: ${reason}`);
     this.name = 'FixtureError';
   }
@@ -254,7 +254,7 @@ export function manifestsToEntries(manifests: readonly SourcedManifest[], defaul
     try {
       for (const e of toEntries(m.raw, m, defaultNamespace, shared)) out.push(e);
     } catch (err) {
-      if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line, err.message, true);
+      if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line, err.message, err.limit);
       throw err;
     }
   }

@@ -456,11 +456,11 @@ function checkPodLimits(w: Workload, n: number, before: number, limits: PodLimit
   const what = `${w.kind} ${w.namespace}/${w.name}`;
   const field = w.kind === 'Job' ? 'spec.parallelism' : w.kind === 'DaemonSet' ? '--nodes' : 'spec.replicas';
   if (n > limits.podAddresses) {
-    throw new SourcedManifestError(`${what}: ${n} pods are more than the pod CIDR ${limits.podCIDR} has addresses (${limits.podAddresses}); lower ${field} or use a larger --pod-cidr`, source);
+    throw new SourcedManifestError(`${what}: ${n} pods are more than the pod CIDR ${limits.podCIDR} has addresses (${limits.podAddresses}); lower ${field} or use a larger --pod-cidr`, source, true);
   }
   if (before + n > limits.budget) {
     const others = MAX_CLUSTER_PODS - limits.budget;
-    throw new SourcedManifestError(`${what}: its ${n} pods would bring the cluster to ${others + before + n} pods, more than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`, source);
+    throw new SourcedManifestError(`${what}: its ${n} pods would bring the cluster to ${others + before + n} pods, more than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`, source, true);
   }
 }
 

@@ -1,3 +1,5 @@
+import { ManifestError } from '../cluster/objects.js';
+
 // What synthesis refuses to build, because no real cluster holds it. A workload's replicas multiply a few bytes of
 // manifest into that many pods, so without these `replicas: 100000000` would build every pod in one go (OOM at
 // start-up; a stalled, then aborted server on a hot reload or an admin apply).
@@ -17,5 +19,8 @@ export interface PodLimits {
   /** the pod CIDR, for messages */
   podCIDR: string;
 }
+
+/** An object refused because no real cluster holds it (the admin API answers 422, as the API server would). */
+export class LimitError extends ManifestError {}
 
 export const UNLIMITED: PodLimits = { budget: Infinity, podAddresses: Infinity, podCIDR: '' };

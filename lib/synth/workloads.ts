@@ -12,7 +12,7 @@ import { ManifestError, toPod } from '../cluster/objects.js';
 import {
   deterministicUid, generatedName, hash53, mix32, podTemplateHash, seriesSuffix,
 } from './hash.js';
-import { MAX_CLUSTER_PODS, MAX_INT32 } from './limits.js';
+import { LimitError, MAX_CLUSTER_PODS, MAX_INT32 } from './limits.js';
 import { STEP, TICK, drain, type Steps } from './steps.js';
 import { matchesSelector, parseLabelSelector, selectorFromMap, type LabelSelector } from './selectors.js';
 
@@ -85,7 +85,7 @@ function count(v: unknown, what: string, field: string, dflt: number): number {
   if (v === undefined || v === null) return dflt;
   // 1e300 is an integer to Number.isInteger; the API server takes int32s only.
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_INT32) {
-    throw new ManifestError(`${what}: ${field} must be a non-negative integer of at most ${MAX_INT32} (int32), got ${JSON.stringify(v)}`);
+    throw new LimitError(`${what}: ${field} must be a non-negative integer of at most ${MAX_INT32} (int32), got ${JSON.stringify(v)}`);
   }
   return v;
 }
@@ -94,7 +94,7 @@ function count(v: unknown, what: string, field: string, dflt: number): number {
 function podCount(v: unknown, what: string, field: string, dflt: number): number {
   const n = count(v, what, field, dflt);
   if (n > MAX_CLUSTER_PODS) {
-    throw new ManifestError(`${what}: ${field} is ${n}, more pods than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`);
+    throw new LimitError(`${what}: ${field} is ${n}, more pods than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`);
   }
   return n;
 }
