@@ -16,21 +16,21 @@
 // plan requested (cheap: homes are hashed once per plan, explicit addresses parsed once), and builds the objects
 // of the namespaces that changed, plus any whose allocated addresses moved because of the change (finish). The
 // result is exactly what synthesising the whole cluster from scratch gives, at the cost of one namespace.
+// Planning is in namespace-plan.ts, finishing in namespace-finish.ts; both run in steps (steps.ts).
 import type { SynthesisConfig } from '../config.js';
-import type { ClusterObject, EndpointSlice, Pod, Service } from '../cluster/model.js';
-import { objectKey } from '../cluster/model.js';
-import { parseIP, type IPFamily } from './cidr.js';
-import { hasSelector, synthesizeSlicesSteps } from './endpointslices.js';
-import { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
-import { familiesToAllocate, sliceFamilies } from './families.js';
+import type { ClusterObject } from '../cluster/model.js';
+import { parseIP } from './cidr.js';
+import { toEntries, type FixtureEntry } from './entries.js';
 import { AddressPool, POD_V4_PER_NODE_RESERVED, podPoolReserved, servicePoolReserved } from './ipam.js';
-import { MAX_CLUSTER_PODS, UNLIMITED, type PodLimits } from './limits.js';
-import { LabelIndex, isEmptySelector, selectorFromMap } from './selectors.js';
+import { MAX_CLUSTER_PODS, UNLIMITED } from './limits.js';
+import { finishNamespace, type Unaddressed } from './namespace-finish.js';
+import { POD4, POD6, POOLS, SVC4, SVC6, planNamespace, type NamespacePlan, type Skipped } from './namespace-plan.js';
 import { STEP, TICK, drain, type Steps } from './steps.js';
-import { expandWorkloadSteps, nodeNames, type Workload } from './workloads.js';
+import { nodeNames } from './workloads.js';
 
 export { READY_ANNOTATION } from './workloads.js';
 export { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
+export type { Unaddressed } from './namespace-finish.js';
 
 /** One parsed manifest (a List already flattened), with where it came from for error messages. */
 export interface SourcedManifest {
@@ -48,13 +48,12 @@ export interface SynthesisResult {
   objects: ClusterObject[];
   warnings: string[];
   /** manifests of kinds DNS does not use (ConfigMap, Ingress, ...) */
-  skipped: { kind: string; name: string; file?: string }[];
+  skipped: Skipped;
 }
 
 /** Longest updateInSteps runs inside one namespace before it lets queries through. */
 const SLICE_MS = 3;
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Synthesises a whole cluster from its manifests at once (the fixture source uses a Synthesizer). */
 export function synthesizeCluster(manifests: readonly SourcedManifest[], opts: SynthesisOptions): SynthesisResult {
@@ -74,12 +73,6 @@ export function synthesizeCluster(manifests: readonly SourcedManifest[], opts: S
 
 // ---- address pools ----
 
-/** The four pools, by index: Service IPv4, Service IPv6, Pod IPv4, Pod IPv6. */
-const SVC4 = 0;
-const SVC6 = 1;
-const POD4 = 2;
-const POD6 = 3;
-const POOLS = 4;
 
 interface PoolRequests {
   keys: string[];
@@ -102,14 +95,6 @@ export interface SynthesisUpdate {
   objects: Map<string, ClusterObject[]>;
   warnings: string[];
   skipped: SynthesisResult['skipped'];
-}
-
-/** Objects that got no address because a CIDR is full (the rest of the cluster is served all the same). */
-export interface Unaddressed {
-  /** pods with no IP, or only one family of a dual-stack pair */
-  pods: number;
-  /** Services short of a ClusterIP in one of their families */
-  services: number;
 }
 
 export class Synthesizer {
@@ -322,253 +307,4 @@ function sameAddresses(a: (string | undefined)[][], b: (string | undefined)[][])
     for (let j = 0; j < a[i].length; j++) if (a[i][j] !== b[i][j]) return false;
   }
   return true;
-}
-
-// ---- plan: one namespace, before addresses ----
-
-interface NamespacePlan {
-  namespace: string;
-  /** explicit DNS objects by store key, in manifest order (a later definition replaces an earlier one) */
-  explicit: Map<string, ClusterObject>;
-  /** sorted by name */
-  services: Service[];
-  /** sorted by name */
-  explicitPods: Pod[];
-  explicitSlices: EndpointSlice[];
-  synthesizedPods: Pod[];
-  /** families each Service needs a ClusterIP in, primary first */
-  serviceFamilies: Map<Service, IPFamily[]>;
-  /** pods without an IP that get one (explicit ones first, then synthesised), in that order */
-  needIP: Pod[];
-  /** pods selected by a Service with IPv6 among its families */
-  needsV6: Set<Pod>;
-  warnings: string[];
-  skipped: SynthesisResult['skipped'];
-  /** explicit and synthesised pods */
-  pods: number;
-}
-
-function* planNamespace(namespace: string, entries: readonly FixtureEntry[], nodes: string[], limits: PodLimits): Steps<NamespacePlan> {
-  const warnings: string[] = [];
-  const sources = new Map<Workload, FixtureEntry>();
-  let n = 0;
-  const explicit = new Map<string, ClusterObject>();
-  const workloads = new Map<string, Workload>();
-  const owned = new Set<string>();
-  const skipped: SynthesisResult['skipped'] = [];
-  for (const e of entries) {
-    if (++n % STEP === 0) yield TICK;
-    if (e.objects) {
-      for (const o of e.objects) {
-        const key = objectKey(o);
-        if (explicit.has(key)) {
-          warnings.push(`${describe(o)} is defined twice; the last definition wins`);
-          explicit.delete(key);
-        }
-        explicit.set(key, o);
-      }
-      if (e.owners) for (const k of e.owners) owned.add(k);
-    } else if (e.workload) {
-      const w = e.workload;
-      const key = `${w.kind}/${w.namespace}/${w.name}`;
-      if (workloads.has(key)) warnings.push(`${w.kind} ${w.namespace}/${w.name} is defined twice; the last definition wins`);
-      workloads.set(key, w);
-      sources.set(w, e);
-      for (const r of w.ownerRefs) owned.add(`${w.namespace}/${r.kind}/${r.name}`);
-    } else {
-      skipped.push(e.file === undefined ? { kind: e.kind, name: e.name } : { kind: e.kind, name: e.name, file: e.file });
-    }
-  }
-  const services: Service[] = [];
-  const explicitPods: Pod[] = [];
-  const explicitSlices: EndpointSlice[] = [];
-  for (const o of explicit.values()) {
-    if (o.kind === 'Service') services.push(o);
-    else if (o.kind === 'Pod') explicitPods.push(o);
-    else if (o.kind === 'EndpointSlice') explicitSlices.push(o);
-  }
-  // Canonical orders, so that nothing derived from them (allocation, generated names, the order of endpoints in a
-  // slice) depends on the order manifests were read in. Synthesised pods follow the workload order.
-  const byName = (a: { name: string }, b: { name: string }) => byString(a.name, b.name);
-  services.sort(byName);
-  explicitPods.sort(byName);
-  const sortedWorkloads = [...workloads.keys()].sort(byString).map((k) => workloads.get(k)!);
-
-  // The index holds only explicit pods while workloads are checked against it, then every pod.
-  const podIndex = new LabelIndex<Pod>();
-  for (const p of explicitPods) {
-    if (++n % STEP === 0) yield TICK;
-    podIndex.add(p);
-  }
-  const synthesizedPods = yield* synthesizePods(namespace, services, explicitPods, sortedWorkloads, owned, podIndex, nodes, warnings, limits, sources);
-  for (const p of synthesizedPods) {
-    if (++n % STEP === 0) yield TICK;
-    podIndex.add(p);
-  }
-
-  const serviceFamilies = new Map<Service, IPFamily[]>();
-  for (const s of services) {
-    const fams = familiesToAllocate(s);
-    if (fams.length) serviceFamilies.set(s, fams);
-  }
-  const needsV6 = new Set<Pod>();
-  for (const s of services) {
-    if (!hasSelector(s) || !sliceFamilies(s).includes('IPv6')) continue;
-    for (const p of podIndex.select(s.namespace, selectorFromMap(s.selector!))) needsV6.add(p);
-  }
-  // A pod in a phase other than Running is real cluster output (Pending, Succeeded, Failed) and keeps having no IP.
-  const needIP = explicitPods.concat(synthesizedPods)
-    .filter((p) => !p.podIP && p.podIPs.length === 0 && (p.phase === '' || p.phase === 'Running'));
-  return {
-    namespace, explicit, services, explicitPods, explicitSlices, synthesizedPods, serviceFamilies, needIP, needsV6,
-    warnings, skipped, pods: explicitPods.length + synthesizedPods.length,
-  };
-}
-
-/** The pods of every workload whose pods the manifests do not already list (`explicitPodIndex` holds those). */
-function* synthesizePods(
-  namespace: string, services: readonly Service[], explicitPods: readonly Pod[], workloads: readonly Workload[],
-  owned: ReadonlySet<string>, explicitPodIndex: LabelIndex<Pod>, nodes: string[], warnings: string[],
-  limits: PodLimits, sources: ReadonlyMap<Workload, FixtureEntry>,
-): Steps<Pod[]> {
-  const podNames = new Map<string, Set<string>>([[namespace, new Set(explicitPods.map((p) => p.name))]]);
-  const serviceNames = new Set(services.map((s) => s.name));
-  const out: Pod[] = [];
-  for (const w of workloads) {
-    if (w.replicas === 0) continue;
-    if (owned.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
-    if (!isEmptySelector(w.selector) && explicitPodIndex.any(w.namespace, w.selector)) continue;
-    checkPodLimits(w, w.kind === 'DaemonSet' ? nodes.length : w.replicas, explicitPods.length + out.length, limits, sources.get(w) ?? {});
-    const pods = yield* expandWorkloadSteps(w, { nodes, podNames });
-    if (w.kind === 'StatefulSet' && pods.length < w.replicas) {
-      warnings.push(`StatefulSet ${w.namespace}/${w.name}: ${w.replicas - pods.length} pod name(s) are taken by explicit Pods, which win`);
-    }
-    if (w.kind === 'StatefulSet' && w.serviceName && !serviceNames.has(w.serviceName)) {
-      warnings.push(`StatefulSet ${w.namespace}/${w.name}: spec.serviceName "${w.serviceName}" is not a Service in the manifests, so its pods get no per-pod DNS names`);
-    }
-    for (const p of pods) out.push(p);
-  }
-  return out;
-}
-
-/** Refuses, naming the manifest, a workload whose pods no real cluster could hold; checked before any is built. */
-function checkPodLimits(w: Workload, n: number, before: number, limits: PodLimits, source: { file?: string; line?: number }): void {
-  const what = `${w.kind} ${w.namespace}/${w.name}`;
-  const field = w.kind === 'Job' ? 'spec.parallelism' : w.kind === 'DaemonSet' ? '--nodes' : 'spec.replicas';
-  if (n > limits.podAddresses) {
-    throw new SourcedManifestError(`${what}: ${n} pods are more than the pod CIDR ${limits.podCIDR} has addresses (${limits.podAddresses}); lower ${field} or use a larger --pod-cidr`, source, true);
-  }
-  if (before + n > limits.budget) {
-    const others = MAX_CLUSTER_PODS - limits.budget;
-    throw new SourcedManifestError(`${what}: its ${n} pods would bring the cluster to ${others + before + n} pods, more than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`, source, true);
-  }
-}
-
-// ---- finish: one namespace, with its addresses ----
-
-/**
- * The namespace's objects with their addresses. Plans share objects with the manifests they came from, so
- * anything that gets an address is a copy.
- */
-function* finishNamespace(
-  plan: NamespacePlan, addresses: (string | undefined)[][], pools: AddressPool[], warnings: string[], short: Unaddressed,
-): Steps<ClusterObject[]> {
-  const replaced = new Map<ClusterObject, ClusterObject>();
-  // ClusterIPs, in the order of each Service's families (the primary first).
-  const next = [0, 0];
-  const services = plan.services.map((s) => {
-    const fams = plan.serviceFamilies.get(s);
-    if (!fams) return s;
-    const got: Partial<Record<IPFamily, string>> = {};
-    for (const f of ['IPv4', 'IPv6'] as const) {
-      if (!fams.includes(f)) continue;
-      const pool = f === 'IPv4' ? SVC4 : SVC6;
-      const ip = addresses[pool][next[pool]++];
-      if (ip !== undefined) got[f] = ip;
-    }
-    const clusterIPs = s.clusterIPs.slice();
-    for (const f of fams) {
-      const ip = got[f];
-      if (ip === undefined) {
-        short.services++;
-        warnings.push(`Service ${s.namespace}/${s.name}: the ${f} service CIDR ${pools[f === 'IPv4' ? SVC4 : SVC6].cidr.text} is full, no ClusterIP allocated`);
-      } else {
-        clusterIPs.push(ip);
-      }
-    }
-    const copy: Service = { ...s, clusterIPs };
-    if (clusterIPs.length) copy.ipFamilies = clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
-    replaced.set(s, copy);
-    return copy;
-  });
-
-  // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.
-  const finalPod = new Map<Pod, Pod>();
-  let v6 = 0;
-  for (let i = 0; i < plan.needIP.length; i++) {
-    if (i % STEP === STEP - 1) yield TICK;
-    const p = plan.needIP[i];
-    const a = addresses[POD4][i];
-    const wantsV6 = plan.needsV6.has(p);
-    const b = wantsV6 ? addresses[POD6][v6++] : undefined;
-    if (a === undefined || (wantsV6 && b === undefined)) short.pods++;
-    const podIPs = a !== undefined && b !== undefined ? [a, b] : a !== undefined ? [a] : b !== undefined ? [b] : [];
-    finalPod.set(p, { ...p, podIPs, podIP: podIPs[0] ?? '' });
-  }
-  if (short.pods) {
-    warnings.push(`${short.pods} pod(s) got no IP or only one family (namespace ${plan.namespace}): the pod CIDR (${pools[POD4].cidr.text}, ${pools[POD6].cidr.text}) is full; use a larger one`);
-  }
-
-  const podIndex = new LabelIndex<Pod>();
-  let n = 0;
-  for (const p of plan.explicitPods) {
-    if (++n % STEP === 0) yield TICK;
-    podIndex.add(finalPod.get(p) ?? p);
-  }
-  const synthesizedPods: Pod[] = [];
-  for (const p of plan.synthesizedPods) {
-    if (++n % STEP === 0) yield TICK;
-    const copy = finalPod.get(p) ?? p;
-    synthesizedPods.push(copy);
-    podIndex.add(copy);
-  }
-  yield TICK;
-
-  const synthesizedSlices = yield* synthesizeAllSlices(services, plan.explicitSlices, podIndex, warnings);
-  const objects: ClusterObject[] = [];
-  // Explicit pods that got an address are in finalPod (not copied into `replaced`: 100,000 entries of a large
-  // workload's pods would be one long step).
-  for (const o of plan.explicit.values()) objects.push(replaced.get(o) ?? (o.kind === 'Pod' ? finalPod.get(o) : undefined) ?? o);
-  for (let i = 0; i < synthesizedPods.length; i++) {
-    if (i % (STEP * 8) === STEP * 8 - 1) yield TICK;
-    objects.push(synthesizedPods[i]);
-  }
-  for (const sl of synthesizedSlices) objects.push(sl);
-  return objects;
-}
-
-/** Slices for every selector Service that has none in the manifests. */
-function* synthesizeAllSlices(
-  services: readonly Service[], explicitSlices: readonly EndpointSlice[], index: LabelIndex<Pod>, warnings: string[],
-): Steps<EndpointSlice[]> {
-  const withSlices = new Set<string>();
-  const sliceNames = new Set<string>();
-  for (const sl of explicitSlices) {
-    if (sl.serviceName) withSlices.add(`${sl.namespace}/${sl.serviceName}`);
-    sliceNames.add(`${sl.namespace}/${sl.name}`);
-  }
-  const out: EndpointSlice[] = [];
-  for (const s of services) {
-    if (!hasSelector(s) || withSlices.has(`${s.namespace}/${s.name}`)) continue;
-    const slices = yield* synthesizeSlicesSteps(s, index, sliceNames);
-    if (slices.every((sl) => sl.endpoints.length === 0)) {
-      warnings.push(`Service ${s.namespace}/${s.name}: its selector matches no running pod, so it has no endpoints`);
-    }
-    for (const sl of slices) out.push(sl);
-  }
-  return out;
-}
-
-function describe(o: ClusterObject): string {
-  return o.kind === 'Namespace' ? `Namespace ${o.name}` : `${o.kind} ${o.namespace}/${o.name}`;
 }
