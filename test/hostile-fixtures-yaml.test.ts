@@ -92,3 +92,17 @@ t.test('a file that fails to parse is read and reported once per change', async 
   await sleep(1000);
   t.equal(metricValue(await s.metrics(), 'coredns_reload_failed_total'), 2);
 });
+
+t.test('a large document with `*` in its strings but no alias is not mistaken for a bomb', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-hostile-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // Flow style sends it through js-yaml (the fast path reads block YAML only); ~400,000 values, none aliased.
+  const items: string[] = [];
+  for (let i = 0; i < 25_000; i++) {
+    items.push(`  - {apiVersion: v1, kind: Service, metadata: {name: s${i}, annotations: {cmd: "ls *.txt"}}, spec: {clusterIP: 10.96.${i >> 8}.${(i & 255) + 1}, ports: [{port: 80}]}}`);
+  }
+  writeFileSync(path.join(dir, 'list.yaml'), `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`);
+  const r = await runCli(['records', '--fixtures', dir], 60_000);
+  t.equal(r.code, 0, r.stderr.slice(0, 300));
+  t.match(r.stdout, /^s24999\.default\.svc\.cluster\.local\.\s+5\s+IN\s+A\s+10\.96\.97\.168$/m);
+});

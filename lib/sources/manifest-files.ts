@@ -115,9 +115,8 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   // at once, but anything that walks the value (the JSON copy below, a label's String()) expands it to
   // hundreds of millions of nodes. Like go-yaml (kubectl's reader), refuse a document that aliasing expands.
   if (viaJsYaml && hasAlias(doc.text)) {
-    const expanded = expandedSize(value, MAX_ALIASED_NODES);
-    if (expanded > MAX_ALIASED_NODES) {
-      throw new FixtureError(file, doc.line + aliasLine(doc.text), `document contains excessive aliasing: its aliases expand it to more than ${MAX_ALIASED_NODES} values; write the values out or use fewer nested aliases`);
+    if (aliasExpansion(value, MAX_ALIASED_NODES) > MAX_ALIASED_NODES) {
+      throw new FixtureError(file, doc.line + aliasLine(doc.text), `document contains excessive aliasing: its aliases expand it by more than ${MAX_ALIASED_NODES} values; write the values out or use fewer nested aliases`);
     }
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -133,9 +132,9 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
 }
 
 /**
- * Values a document that uses aliases may expand to. Manifests that use anchors (a shared env list, `<<` merges
- * of labels) expand to thousands; kubectl's reader (go-yaml) refuses expansions of millions. Checking costs a walk
- * of at most this many values (~5 ms), and only documents with an alias pay it.
+ * Values aliases may add to a document. Manifests that use anchors (a shared env list, `<<` merges of labels) add
+ * hundreds; kubectl's reader (go-yaml) refuses expansions of millions. Checking walks the document plus at most
+ * this many values (~5 ms), and only documents that may hold an alias (js-yaml's, with a `*`) pay it.
  */
 export const MAX_ALIASED_NODES = 200_000;
 
@@ -153,18 +152,26 @@ function aliasLine(text: string): number {
   return n;
 }
 
-/** How many values `v` has with every alias expanded, counting no further than just past `limit`. */
-function expandedSize(v: unknown, limit: number): number {
-  let n = 0;
+/**
+ * How many values aliases add to `v` once expanded (a value reached again through an alias counts with everything
+ * under it), counting no further than just past `limit`. A document without aliases adds none, however large.
+ */
+function aliasExpansion(v: unknown, limit: number): number {
+  const seen = new Set<object>();
+  let added = 0;
   const stack: unknown[] = [v];
-  while (stack.length > 0 && n <= limit) {
+  const again: boolean[] = [false];
+  while (stack.length > 0 && added <= limit) {
     const x = stack.pop();
-    n++;
+    let aliased = again.pop()!;
+    if (aliased) added++;
     if (typeof x !== 'object' || x === null) continue;
-    if (Array.isArray(x)) for (let i = 0; i < x.length; i++) stack.push(x[i]);
-    else for (const k in x) stack.push((x as Record<string, unknown>)[k]);
+    if (seen.has(x)) aliased = true;
+    else seen.add(x);
+    if (Array.isArray(x)) for (let i = 0; i < x.length; i++) { stack.push(x[i]); again.push(aliased); }
+    else for (const k in x) { stack.push((x as Record<string, unknown>)[k]); again.push(aliased); }
   }
-  return n;
+  return added;
 }
 
 /** Splits a YAML stream at `---` lines, keeping each document's first line number (1-based). */
