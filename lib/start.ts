@@ -3,6 +3,7 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { Gauge } from 'prom-client';
 import { buildAdminApp } from './admin/app.js';
 import { Faults, type Fault, type FaultSpec } from './admin/faults.js';
 import { QueryJournal, type JournalEntry, type QueryMatch } from './admin/journal.js';
@@ -12,7 +13,6 @@ import type { Answer, RR } from './dns/records.js';
 import { resolve } from './dns/resolver.js';
 import type { ResolverConfig } from './dns/resolver-config.js';
 import { listRecords } from './dns/zone-listing.js';
-import { Gauge } from 'prom-client';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
 import type { KubernetesSource } from './sources/kubernetes.js';
