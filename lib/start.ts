@@ -3,7 +3,7 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { buildAdminApp } from './admin/app.js';
 import { adminTokenProblem } from './admin/auth.js';
 import { ADMIN_CLIENT } from './admin/resolve.js';
@@ -181,6 +181,17 @@ export class ClusterDnsServer {
       },
     });
     await this.fixtures.start();
+    // A full pod or Service CIDR leaves objects out of every answer: a gauge, so an alert sees what a log line hid.
+    const fixtureStatus = this.fixtures.status;
+    new Gauge({
+      name: 'clusterdns_unaddressed_objects', help: 'Objects left without an address because their CIDR is full, by kind.',
+      labelNames: ['kind'], registers: [this.metrics.registry],
+      collect() {
+        const c = fixtureStatus.cidrExhausted;
+        this.set({ kind: 'Pod' }, c?.podsWithoutIP ?? 0);
+        this.set({ kind: 'Service' }, c?.servicesWithoutIP ?? 0);
+      },
+    });
   }
 
   private async startDns(): Promise<void> {
@@ -255,7 +266,7 @@ export class ClusterDnsServer {
       objects: this.store.counts(),
       generation: this.store.generation,
       serial: this.store.serial,
-      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0, rejectedCount: f.rejectedCount ?? 0, rejected: f.rejected ?? [] } } : {}),
+      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0, rejectedCount: f.rejectedCount ?? 0, rejected: f.rejected ?? [], cidrExhausted: f.cidrExhausted ?? null } } : {}),
       ...(this.kubernetes ? { kubernetes: this.kubernetes.status, rejected: this.kubernetes.rejected } : {}),
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),

@@ -224,7 +224,10 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
       if (err instanceof RejectedObjectsError) {
         throw new HttpError(422, 'Unprocessable Entity', `nothing was applied: the API server would refuse ${err.rejections.length === 1 ? 'this object' : 'these objects'}; fix the fields named:\n${err.message}`);
       }
-      if (err instanceof FixtureError) throw new HttpError(400, 'Bad Request', err.message);
+      if (err instanceof FixtureError) {
+        if (err.refused) throw new HttpError(422, 'Unprocessable Entity', `${err.message} (nothing was applied; the last good state keeps serving)`);
+        throw new HttpError(400, 'Bad Request', err.message);
+      }
       throw err;
     }
   });

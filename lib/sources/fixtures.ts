@@ -12,7 +12,7 @@ import type { ClusterObject } from '../cluster/model.js';
 import type { ClusterStore } from '../cluster/store.js';
 import type { SynthesisConfig } from '../config.js';
 import { slimPod } from '../cluster/objects.js';
-import { Synthesizer, type FixtureEntry } from '../synth/index.js';
+import { SourcedManifestError, Synthesizer, type FixtureEntry } from '../synth/index.js';
 import { PackedByNamespace, type PackedEntries } from '../synth/packed-entries.js';
 import {
   expandFixturePaths, FixtureError, manifestsToEntries, parseEntriesText, readEntriesFile, type SourcedManifest,
@@ -54,6 +54,11 @@ export interface FixtureStatus {
   /** objects skipped because the API server would refuse them (the first MAX_SHOWN_REJECTIONS) */
   rejected?: Rejection[];
   rejectedCount?: number;
+  /**
+   * Objects left without an address because a CIDR is full (null when none): the rest is served, these pods are
+   * in no answer and these Services have no ClusterIP in that family.
+   */
+  cidrExhausted?: { podsWithoutIP: number; servicesWithoutIP: number; podCIDR: string[]; serviceCIDR: string[]; message: string } | null;
 }
 
 export const FIXTURE_OWNER = 'fixtures';
@@ -97,8 +102,12 @@ export class FixtureSource {
 
   /** First load: any error is thrown (the CLI exits non-zero). */
   async start(): Promise<void> {
-    await this.readAll();
-    await this.rebuild();
+    try {
+      await this.readAll();
+      await this.rebuild();
+    } catch (err) {
+      throw asFixtureError(err);
+    }
     if (this.opts.watch && this.opts.paths.length > 0) await this.startWatching();
   }
 
@@ -120,19 +129,21 @@ export class FixtureSource {
       try {
         const dirty = this.dirty;
         this.dirty = new Set();
-        let touched: Set<string> | undefined;
+        const before = this.files;
         try {
-          touched = await this.readAll(dirty);
+          const touched = await this.readAll(dirty);
+          await this.rebuild(dirty ? touched : undefined);
         } catch (err) {
-          // What failed must be read again next time, whatever changes then.
+          // A change synthesis rejects (a limit) leaves the files as they were, not half taken; and what failed
+          // must be read again with the next change, whatever it touches.
+          this.files = before;
           if (dirty && this.dirty) for (const f of dirty) this.dirty.add(f);
           else this.dirty = undefined;
           throw err;
         }
-        await this.rebuild(dirty ? touched : undefined);
         this.opts.onReload?.(true);
       } catch (err) {
-        const fe = err instanceof FixtureError ? err : new FixtureError('<fixtures>', undefined, (err as Error).message);
+        const fe = asFixtureError(err);
         this.status.failedReloads++;
         this.status.lastError = { file: fe.file, ...(fe.line ? { line: fe.line } : {}), message: fe.message };
         this.opts.logger.error({ file: fe.file, line: fe.line }, `fixture reload failed, still serving the last good state: ${fe.message}`);
@@ -173,7 +184,7 @@ export class FixtureSource {
         // A bad object must not poison the running state.
         this.applied = before;
         this.deleted = beforeDeleted;
-        throw err;
+        throw asFixtureError(err);
       }
       return { applied: keys };
     });
@@ -186,9 +197,17 @@ export class FixtureSource {
       const key = `${kind}/${kind === 'Namespace' ? '' : namespace}/${name}`;
       const existed = this.applied.has(key) || [...this.files.values()].some((byNs) => byNs.get(ns)?.has(key));
       if (!existed || this.deleted.has(key)) return false;
+      const before = new Map(this.applied);
       this.applied.delete(key);
       this.deleted.add(key);
-      await this.rebuild(new Set([ns]));
+      try {
+        await this.rebuild(new Set([ns]));
+      } catch (err) {
+        // A deleted Pod can let its workload synthesise pods past a limit: the delete is then refused whole.
+        this.applied = before;
+        this.deleted.delete(key);
+        throw asFixtureError(err);
+      }
       return true;
     });
   }
@@ -221,7 +240,10 @@ export class FixtureSource {
         continue;
       }
       // Stat before reading: a write after the stat leaves a signature that differs, and the recheck reads again.
+      // The signature is recorded whether or not the file parses: a broken file is read once per change and
+      // reported once, not re-read by every recheck until it is fixed.
       const sig = await signature(f);
+      if (sig) this.signatures.set(path.resolve(f), sig);
       const packer = new PackedByNamespace();
       const refused: FixtureEntry[] = [];
       await readEntriesFile(f, this.opts.namespace, (e) => (e.rejected ? refused.push(e) : packer.add(e)));
@@ -229,7 +251,6 @@ export class FixtureSource {
       // Reported once per read of the file, i.e. once per change of it.
       this.rejections.clearFile(path.resolve(f));
       for (const e of refused) this.rejections.add(path.resolve(f), e);
-      if (sig) this.signatures.set(path.resolve(f), sig);
       next.set(f, byNs);
       for (const ns of byNs.keys()) touched.add(ns);
       if (cached) for (const ns of cached.keys()) touched.add(ns);
@@ -301,9 +322,20 @@ export class FixtureSource {
     let notStored = 0;
     for (const n of this.present.values()) notStored += n;
     this.status.podsNotStored = notStored;
+    this.status.cidrExhausted = this.exhaustion();
     this.status.reloads++;
     this.status.lastReload = new Date().toISOString();
     delete this.status.lastError;
+  }
+
+  private exhaustion(): FixtureStatus['cidrExhausted'] {
+    const u = this.synthesizer.unaddressed;
+    if (u.pods + u.services === 0) return null;
+    const { pod, service } = this.synthesizer.cidrs;
+    const parts: string[] = [];
+    if (u.pods) parts.push(`${u.pods} pod(s) got no IP: the pod CIDR ${pod.join(', ')} is full (use a larger --pod-cidr)`);
+    if (u.services) parts.push(`${u.services} Service(s) got no ClusterIP: the service CIDR ${service.join(', ')} is full (use a larger --service-cidr)`);
+    return { podsWithoutIP: u.pods, servicesWithoutIP: u.services, podCIDR: pod, serviceCIDR: service, message: parts.join('; ') };
   }
 
   /** Files whose ino, size or modification time differ from when they were last read (or that are gone). */
@@ -369,6 +401,13 @@ export class FixtureSource {
     if (stale.length + added.length + removed.length === 0) return;
     await this.reload([...stale, ...added, ...removed]).catch(() => undefined);
   }
+}
+
+/** Errors of a change as FixtureErrors: one that synthesis raised about a manifest keeps its file and line. */
+function asFixtureError(err: unknown): FixtureError {
+  if (err instanceof FixtureError) return err;
+  if (err instanceof SourcedManifestError) return new FixtureError(err.file ?? '<fixtures>', err.line, err.message, err.limit);
+  return new FixtureError('<fixtures>', undefined, (err as Error).message);
 }
 
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -14,7 +14,11 @@ export interface SourcedManifest {
 }
 
 export class FixtureError extends Error {
-  constructor(public file: string, public line: number | undefined, public reason: string) {
+  /**
+   * @param refused the text parsed but an object in it is refused by a limit (replicas past what a cluster holds):
+   *   the admin API answers 422 for it, as the API server does for an invalid object
+   */
+  constructor(public file: string, public line: number | undefined, public reason: string, readonly refused = false) {
     super(`${file}${line ? `:${line}` : ''}: ${reason}`);
     this.name = 'FixtureError';
   }
@@ -97,6 +101,7 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   // The fast path reads the block YAML tools write (3.8x faster than js-yaml on the bench cluster, bench/yaml-parse.ts);
   // js-yaml reads everything else and reports every error with its line.
   let value: unknown = parseFastYaml(doc.text);
+  const viaJsYaml = value === NOT_HANDLED; // the fast path reads no aliases
   if (value === NOT_HANDLED) try {
     value = jsyaml.load(doc.text, { filename: file, schema: KUBERNETES_SCHEMA });
   } catch (err) {
@@ -106,6 +111,14 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   }
   if (value === null || value === undefined) return [];
   const line = doc.line + firstContentLine(doc.text);
+  // js-yaml shares an aliased node instead of copying it, so nine levels of `&a [*b, *b, ...]` (615 bytes) load
+  // at once, but anything that walks the value (the JSON copy below, a label's String()) expands it to
+  // hundreds of millions of nodes. Like go-yaml (kubectl's reader), refuse a document that aliasing expands.
+  if (viaJsYaml && hasAlias(doc.text)) {
+    if (aliasExpansion(value, MAX_ALIASED_NODES) > MAX_ALIASED_NODES) {
+      throw new FixtureError(file, doc.line + aliasLine(doc.text), `document contains excessive aliasing: its aliases expand it by more than ${MAX_ALIASED_NODES} values; write the values out or use fewer nested aliases`);
+    }
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new FixtureError(file, line, 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)');
   }
@@ -116,6 +129,49 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   const kind = (value as { kind?: unknown }).kind;
   const own: unknown = kind === 'Pod' || kind === 'EndpointSlice' ? value : JSON.parse(JSON.stringify(value));
   return flattenList(own).map((raw) => ({ raw, file, line }));
+}
+
+/**
+ * Values aliases may add to a document. Manifests that use anchors (a shared env list, `<<` merges of labels) add
+ * hundreds; kubectl's reader (go-yaml) refuses expansions of millions. Checking walks the document plus at most
+ * this many values (~5 ms), and only documents that may hold an alias (js-yaml's, with a `*`) pay it.
+ */
+export const MAX_ALIASED_NODES = 200_000;
+
+/** Whether the text has something that may be an alias (`*name` where a value starts); false positives only cost a walk. */
+function hasAlias(text: string): boolean {
+  return /(?:^|[\s[{,:-])\*[^\s,[\]{}]/.test(text);
+}
+
+/** The 0-based line of the first alias in the text (where an error about aliasing points). */
+function aliasLine(text: string): number {
+  const m = /(?:^|[\s[{,:-])\*[^\s,[\]{}]/.exec(text);
+  if (!m) return firstContentLine(text);
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < m.index + 1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * How many values aliases add to `v` once expanded (a value reached again through an alias counts with everything
+ * under it), counting no further than just past `limit`. A document without aliases adds none, however large.
+ */
+function aliasExpansion(v: unknown, limit: number): number {
+  const seen = new Set<object>();
+  let added = 0;
+  const stack: unknown[] = [v];
+  const again: boolean[] = [false];
+  while (stack.length > 0 && added <= limit) {
+    const x = stack.pop();
+    let aliased = again.pop()!;
+    if (aliased) added++;
+    if (typeof x !== 'object' || x === null) continue;
+    if (seen.has(x)) aliased = true;
+    else seen.add(x);
+    if (Array.isArray(x)) for (let i = 0; i < x.length; i++) { stack.push(x[i]); again.push(aliased); }
+    else for (const k in x) { stack.push((x as Record<string, unknown>)[k]); again.push(aliased); }
+  }
+  return added;
 }
 
 /** Splits a YAML stream at `---` lines, keeping each document's first line number (1-based). */
@@ -205,7 +261,7 @@ export function manifestsToEntries(manifests: readonly SourcedManifest[], defaul
     try {
       for (const e of toEntries(m.raw, m, defaultNamespace, shared)) out.push(e);
     } catch (err) {
-      if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line, err.message);
+      if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line, err.message, err.limit);
       throw err;
     }
   }

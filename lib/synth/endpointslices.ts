@@ -18,6 +18,7 @@ import { ipFamilyOf, type IPFamily } from './cidr.js';
 import { sliceFamilies } from './families.js';
 import { generatedName, nameSuffix } from './hash.js';
 import { selectorFromMap, type LabelIndex } from './selectors.js';
+import { STEP, TICK, drain, type Steps } from './steps.js';
 
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -62,6 +63,11 @@ function addressesOf(pod: Pod, family: IPFamily): string[] {
  * `sliceNames` holds the keys "ns/name" of slices that exist already; names used here are added to it.
  */
 export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames: Set<string>): EndpointSlice[] {
+  return drain(synthesizeSlicesSteps(svc, pods, sliceNames));
+}
+
+/** synthesizeSlices in steps: a tick every STEP pods and every slice. */
+export function* synthesizeSlicesSteps(svc: Service, pods: LabelIndex<Pod>, sliceNames: Set<string>): Steps<EndpointSlice[]> {
   if (!hasSelector(svc)) return [];
   // The index returns pods in a canonical order (see index.ts), so endpoint order does not depend on manifest order.
   const selected = pods.select(svc.namespace, selectorFromMap(svc.selector!))
@@ -78,7 +84,9 @@ export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames
   const groups = new Map<string, { family: IPFamily; ports: EndpointPort[]; endpoints: Endpoint[] }>();
   const families = sliceFamilies(svc);
   const portCache = new Map<Pod['containerPorts'], { ports: EndpointPort[]; groupKeys: string[] }>();
+  let n = 0;
   for (const pod of selected) {
+    if (++n % STEP === 0) yield TICK;
     // Pods of one workload share their containerPorts array, so the resolution is cached per array.
     let resolved = portCache.get(pod.containerPorts);
     if (!resolved) {
@@ -128,6 +136,7 @@ export function synthesizeSlices(svc: Service, pods: LabelIndex<Pod>, sliceNames
   for (const [gk, g] of groups) {
     for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS_PER_SLICE) {
       makeSlice(g.family, g.ports, g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE), `${gk}|${i}`);
+      yield TICK; // a slice: 100 endpoints
     }
   }
   // The controller's placeholder carries no ports either.

@@ -4,6 +4,7 @@
 import type { ClusterObject, EndpointSlice, Pod } from '../cluster/model.js';
 import { CONVERTED_KINDS, ManifestError, flattenList, toClusterObjects } from '../cluster/objects.js';
 import { InvalidObjectError, assertValid } from '../cluster/validate.js';
+import { LimitError } from './limits.js';
 import { WORKLOAD_KINDS, ownerRefsOf, parseWorkload, readyByAnnotation, type Workload } from './workloads.js';
 
 export interface ManifestSource {
@@ -16,7 +17,8 @@ export class SourcedManifestError extends ManifestError {
   readonly file?: string;
   readonly line?: number;
 
-  constructor(message: string, source: ManifestSource) {
+  /** @param limit the object is refused by a limit (limits.ts), not malformed */
+  constructor(message: string, source: ManifestSource, readonly limit = false) {
     super(message);
     if (source.file !== undefined) this.file = source.file;
     if (source.line !== undefined) this.line = source.line;
@@ -62,7 +64,7 @@ export function toEntries(raw: unknown, source: ManifestSource, defaultNamespace
         out.push(rejectedEntry(err, source));
         continue;
       }
-      if (err instanceof ManifestError && !(err instanceof SourcedManifestError)) throw new SourcedManifestError(err.message, source);
+      if (err instanceof ManifestError && !(err instanceof SourcedManifestError)) throw new SourcedManifestError(err.message, source, err instanceof LimitError);
       throw err;
     }
   }

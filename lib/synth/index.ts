@@ -16,19 +16,21 @@
 // plan requested (cheap: homes are hashed once per plan, explicit addresses parsed once), and builds the objects
 // of the namespaces that changed, plus any whose allocated addresses moved because of the change (finish). The
 // result is exactly what synthesising the whole cluster from scratch gives, at the cost of one namespace.
+// Planning is in namespace-plan.ts, finishing in namespace-finish.ts; both run in steps (steps.ts).
 import type { SynthesisConfig } from '../config.js';
-import type { ClusterObject, EndpointSlice, Pod, Service } from '../cluster/model.js';
-import { objectKey } from '../cluster/model.js';
-import { parseIP, type IPFamily } from './cidr.js';
-import { hasSelector, synthesizeSlices } from './endpointslices.js';
-import { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
-import { familiesToAllocate, sliceFamilies } from './families.js';
+import type { ClusterObject } from '../cluster/model.js';
+import { parseIP } from './cidr.js';
+import { toEntries, type FixtureEntry } from './entries.js';
 import { AddressPool, POD_V4_PER_NODE_RESERVED, podPoolReserved, servicePoolReserved } from './ipam.js';
-import { LabelIndex, isEmptySelector, selectorFromMap } from './selectors.js';
-import { expandWorkload, nodeNames, type Workload } from './workloads.js';
+import { MAX_CLUSTER_PODS, UNLIMITED } from './limits.js';
+import { finishNamespace, type Unaddressed } from './namespace-finish.js';
+import { POD4, POD6, POOLS, SVC4, SVC6, planNamespace, type NamespacePlan, type Skipped } from './namespace-plan.js';
+import { STEP, TICK, drain, type Steps } from './steps.js';
+import { nodeNames } from './workloads.js';
 
 export { READY_ANNOTATION } from './workloads.js';
 export { SourcedManifestError, toEntries, type FixtureEntry } from './entries.js';
+export type { Unaddressed } from './namespace-finish.js';
 
 /** One parsed manifest (a List already flattened), with where it came from for error messages. */
 export interface SourcedManifest {
@@ -46,10 +48,12 @@ export interface SynthesisResult {
   objects: ClusterObject[];
   warnings: string[];
   /** manifests of kinds DNS does not use (ConfigMap, Ingress, ...) */
-  skipped: { kind: string; name: string; file?: string }[];
+  skipped: Skipped;
 }
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Longest updateInSteps runs inside one namespace before it lets queries through. */
+const SLICE_MS = 3;
+
 
 /** Synthesises a whole cluster from its manifests at once (the fixture source uses a Synthesizer). */
 export function synthesizeCluster(manifests: readonly SourcedManifest[], opts: SynthesisOptions): SynthesisResult {
@@ -69,12 +73,6 @@ export function synthesizeCluster(manifests: readonly SourcedManifest[], opts: S
 
 // ---- address pools ----
 
-/** The four pools, by index: Service IPv4, Service IPv6, Pod IPv4, Pod IPv6. */
-const SVC4 = 0;
-const SVC6 = 1;
-const POD4 = 2;
-const POD6 = 3;
-const POOLS = 4;
 
 interface PoolRequests {
   keys: string[];
@@ -101,6 +99,9 @@ export interface SynthesisUpdate {
 
 export class Synthesizer {
   private allocations = new Map<string, NamespaceAllocation>();
+  private unaddressedByNs = new Map<string, Unaddressed>();
+  /** pods (explicit and synthesised) per namespace, against MAX_CLUSTER_PODS */
+  private podsByNs = new Map<string, number>();
   private readonly nodes: string[];
   /** empty pools, built once: each update copies nothing from them but their CIDRs and seeds */
   private readonly shapes: AddressPool[];
@@ -120,16 +121,14 @@ export class Synthesizer {
     changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
     emit?: (ns: string, objects: ClusterObject[]) => void,
   ): SynthesisUpdate {
-    const run = this.steps(changed, entriesOf, emit);
-    let step = run.next();
-    while (!step.done) step = run.next();
-    return step.value;
+    return drain(this.steps(changed, entriesOf, emit));
   }
 
   /**
-   * The same, awaiting `pause()` between namespaces and between planning and finishing one, so a server answers
-   * queries in between instead of waiting for the whole rebuild. The caller must not change what `entriesOf`
-   * reads, nor start another update, until this one has settled.
+   * The same, awaiting `pause()` between namespaces and between planning and finishing one, and inside one
+   * namespace whenever SLICE_MS have passed since the last pause (a 150,000-pod workload takes seconds), so a
+   * server answers queries in between instead of waiting for the whole rebuild. The caller must not change what
+   * `entriesOf` reads, nor start another update, until this one has settled.
    */
   async updateInSteps(
     changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
@@ -137,8 +136,12 @@ export class Synthesizer {
   ): Promise<SynthesisUpdate> {
     const run = this.steps(changed, entriesOf, emit);
     let step = run.next();
+    let since = performance.now();
     while (!step.done) {
-      await pause();
+      if (step.value !== TICK || performance.now() - since > SLICE_MS) {
+        await pause();
+        since = performance.now();
+      }
       step = run.next();
     }
     return step.value;
@@ -148,42 +151,71 @@ export class Synthesizer {
   private *steps(
     changed: ReadonlySet<string>, entriesOf: (ns: string) => readonly FixtureEntry[],
     emit?: (ns: string, objects: ClusterObject[]) => void,
-  ): Generator<void, SynthesisUpdate, void> {
+  ): Steps<SynthesisUpdate> {
     const objects = new Map<string, ClusterObject[]>();
     const out = emit ?? ((ns: string, objs: ClusterObject[]) => { objects.set(ns, objs); });
     const warnings: string[] = [];
     const skipped: SynthesisResult['skipped'] = [];
-    const finish = (ns: string, plan: NamespacePlan, addresses: (string | undefined)[][]) => {
-      out(ns, finishNamespace(plan, addresses, this.shapes, warnings));
+    const unaddressed = new Map(this.unaddressedByNs);
+    const shapes = this.shapes;
+    function* finish(ns: string, plan: NamespacePlan, addresses: (string | undefined)[][]): Steps<void> {
+      const short: Unaddressed = { pods: 0, services: 0 };
+      out(ns, yield* finishNamespace(plan, addresses, shapes, warnings, short));
+      if (short.pods + short.services > 0) unaddressed.set(ns, short);
+      else unaddressed.delete(ns);
       for (const w of plan.warnings) warnings.push(w);
       for (const s of plan.skipped) skipped.push(s);
-    };
+    }
     const plans = new Map<string, NamespacePlan>();
     const allocations = new Map(this.allocations);
+    // Pods of the changed namespaces count from zero and grow as each is planned: a lower bound of the final total
+    // until the last one, so a change is refused exactly when its result would pass the limit, before the
+    // namespace that passes it has built its pods.
+    const podsByNs = new Map(this.podsByNs);
+    for (const ns of changed) podsByNs.delete(ns);
+    let pods = 0;
+    for (const n of podsByNs.values()) pods += n;
+    const podPool = this.shapes[POD4];
     for (const ns of changed) {
       const entries = entriesOf(ns);
-      if (entries.length === 0) { allocations.delete(ns); out(ns, []); continue; }
-      const plan = planNamespace(ns, entries, this.nodes);
-      const requests = this.requestsOf(plan);
+      if (entries.length === 0) { allocations.delete(ns); unaddressed.delete(ns); out(ns, []); continue; }
+      const plan = yield* planNamespace(ns, entries, this.nodes, { budget: MAX_CLUSTER_PODS - pods, podAddresses: podPool.free, podCIDR: podPool.cidr.text });
+      podsByNs.set(ns, plan.pods);
+      pods += plan.pods;
+      const requests = yield* this.requestsOf(plan);
       allocations.set(ns, requests);
       yield;
       // Allocation hands a namespace that requests nothing nothing, whatever the others request.
-      if (requests.requests.every((r) => r.keys.length === 0)) finish(ns, plan, [[], [], [], []]);
+      if (requests.requests.every((r) => r.keys.length === 0)) yield* finish(ns, plan, [[], [], [], []]);
       else plans.set(ns, plan);
     }
-    const addresses = this.allocate(allocations);
+    const addresses = yield* this.allocate(allocations);
     // A namespace that did not change but whose addresses moved (it lost or won a shared home) is redone too.
     for (const [ns, a] of allocations) {
       if (changed.has(ns)) continue;
-      if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, planNamespace(ns, entriesOf(ns), this.nodes));
+      if (!sameAddresses(a.addresses, addresses.get(ns)!)) plans.set(ns, yield* planNamespace(ns, entriesOf(ns), this.nodes, UNLIMITED));
     }
     for (const [ns, plan] of plans) {
       yield;
-      finish(ns, plan, addresses.get(ns)!);
+      yield* finish(ns, plan, addresses.get(ns)!);
     }
     for (const [ns, a] of allocations) a.addresses = addresses.get(ns)!;
     this.allocations = allocations;
+    this.unaddressedByNs = unaddressed;
+    this.podsByNs = podsByNs;
     return { objects, warnings, skipped };
+  }
+
+  /** What the last update left without an address, cluster-wide: a full pod or Service CIDR. */
+  get unaddressed(): Unaddressed {
+    const sum: Unaddressed = { pods: 0, services: 0 };
+    for (const u of this.unaddressedByNs.values()) { sum.pods += u.pods; sum.services += u.services; }
+    return sum;
+  }
+
+  /** The CIDRs addresses come from, as the pools read them (for reports). */
+  get cidrs(): { pod: string[]; service: string[] } {
+    return { pod: [this.shapes[POD4].cidr.text, this.shapes[POD6].cidr.text], service: [this.shapes[SVC4].cidr.text, this.shapes[SVC6].cidr.text] };
   }
 
   private newPool(i: number): AddressPool {
@@ -196,7 +228,7 @@ export class Synthesizer {
     }
   }
 
-  private requestsOf(plan: NamespacePlan): NamespaceAllocation {
+  private *requestsOf(plan: NamespacePlan): Steps<NamespaceAllocation> {
     const reserved: number[][] = [[], [], [], []];
     // Every address a manifest writes is taken before anything is allocated, so synthesis never duplicates one.
     const reserve = (ip: string) => {
@@ -208,7 +240,12 @@ export class Synthesizer {
       }
     };
     for (const s of plan.services) s.clusterIPs.forEach(reserve);
-    for (const p of plan.explicitPods) { if (p.podIP && !p.podIPs.includes(p.podIP)) reserve(p.podIP); p.podIPs.forEach(reserve); }
+    let n = 0;
+    for (const p of plan.explicitPods) {
+      if (++n % STEP === 0) yield TICK;
+      if (p.podIP && !p.podIPs.includes(p.podIP)) reserve(p.podIP);
+      p.podIPs.forEach(reserve);
+    }
     for (const sl of plan.explicitSlices) for (const ep of sl.endpoints) ep.addresses.forEach(reserve);
     const keys: string[][] = [[], [], [], []];
     for (const s of plan.services) {
@@ -217,19 +254,25 @@ export class Synthesizer {
       for (const f of fams) keys[f === 'IPv4' ? SVC4 : SVC6].push(`Service/${s.namespace}/${s.name}`);
     }
     for (const p of plan.needIP) {
+      if (++n % STEP === 0) yield TICK;
       keys[POD4].push(`Pod/${p.namespace}/${p.name}`);
       if (plan.needsV6.has(p)) keys[POD6].push(`Pod/${p.namespace}/${p.name}`);
     }
-    const requests = keys.map((k, i) => {
+    const requests: PoolRequests[] = [];
+    for (let i = 0; i < POOLS; i++) {
+      const k = keys[i];
       const homes = new Float64Array(k.length);
-      for (let j = 0; j < k.length; j++) homes[j] = this.shapes[i].home(k[j]);
-      return { keys: k, homes };
-    });
+      for (let j = 0; j < k.length; j++) {
+        if (++n % STEP === 0) yield TICK;
+        homes[j] = this.shapes[i].home(k[j]);
+      }
+      requests.push({ keys: k, homes });
+    }
     return { reserved: reserved.map((r) => Int32Array.from(r)), requests, addresses: [[], [], [], []] };
   }
 
   /** Allocates every namespace's requests together, exactly as one pass over the whole cluster would. */
-  private allocate(allocations: Map<string, NamespaceAllocation>): Map<string, (string | undefined)[][]> {
+  private *allocate(allocations: Map<string, NamespaceAllocation>): Steps<Map<string, (string | undefined)[][]>> {
     const out = new Map<string, (string | undefined)[][]>();
     for (const ns of allocations.keys()) out.set(ns, [[], [], [], []]);
     for (let i = 0; i < POOLS; i++) {
@@ -245,7 +288,8 @@ export class Synthesizer {
         const r = a.requests[i];
         for (let j = 0; j < r.keys.length; j++, n++) { keys[n] = r.keys[j]; homes[n] = r.homes[j]; }
       }
-      const got = pool.allocateAtHomes(keys, homes);
+      yield TICK;
+      const got = yield* pool.allocateAtHomesSteps(keys, homes);
       n = 0;
       for (const [ns, a] of allocations) {
         const len = a.requests[i].keys.length;
@@ -263,206 +307,4 @@ function sameAddresses(a: (string | undefined)[][], b: (string | undefined)[][])
     for (let j = 0; j < a[i].length; j++) if (a[i][j] !== b[i][j]) return false;
   }
   return true;
-}
-
-// ---- plan: one namespace, before addresses ----
-
-interface NamespacePlan {
-  namespace: string;
-  /** explicit DNS objects by store key, in manifest order (a later definition replaces an earlier one) */
-  explicit: Map<string, ClusterObject>;
-  /** sorted by name */
-  services: Service[];
-  /** sorted by name */
-  explicitPods: Pod[];
-  explicitSlices: EndpointSlice[];
-  synthesizedPods: Pod[];
-  /** families each Service needs a ClusterIP in, primary first */
-  serviceFamilies: Map<Service, IPFamily[]>;
-  /** pods without an IP that get one (explicit ones first, then synthesised), in that order */
-  needIP: Pod[];
-  /** pods selected by a Service with IPv6 among its families */
-  needsV6: Set<Pod>;
-  warnings: string[];
-  skipped: SynthesisResult['skipped'];
-}
-
-function planNamespace(namespace: string, entries: readonly FixtureEntry[], nodes: string[]): NamespacePlan {
-  const warnings: string[] = [];
-  const explicit = new Map<string, ClusterObject>();
-  const workloads = new Map<string, Workload>();
-  const owned = new Set<string>();
-  const skipped: SynthesisResult['skipped'] = [];
-  for (const e of entries) {
-    if (e.objects) {
-      for (const o of e.objects) {
-        const key = objectKey(o);
-        if (explicit.has(key)) {
-          warnings.push(`${describe(o)} is defined twice; the last definition wins`);
-          explicit.delete(key);
-        }
-        explicit.set(key, o);
-      }
-      if (e.owners) for (const k of e.owners) owned.add(k);
-    } else if (e.workload) {
-      const w = e.workload;
-      const key = `${w.kind}/${w.namespace}/${w.name}`;
-      if (workloads.has(key)) warnings.push(`${w.kind} ${w.namespace}/${w.name} is defined twice; the last definition wins`);
-      workloads.set(key, w);
-      for (const r of w.ownerRefs) owned.add(`${w.namespace}/${r.kind}/${r.name}`);
-    } else {
-      skipped.push(e.file === undefined ? { kind: e.kind, name: e.name } : { kind: e.kind, name: e.name, file: e.file });
-    }
-  }
-  const services: Service[] = [];
-  const explicitPods: Pod[] = [];
-  const explicitSlices: EndpointSlice[] = [];
-  for (const o of explicit.values()) {
-    if (o.kind === 'Service') services.push(o);
-    else if (o.kind === 'Pod') explicitPods.push(o);
-    else if (o.kind === 'EndpointSlice') explicitSlices.push(o);
-  }
-  // Canonical orders, so that nothing derived from them (allocation, generated names, the order of endpoints in a
-  // slice) depends on the order manifests were read in. Synthesised pods follow the workload order.
-  const byName = (a: { name: string }, b: { name: string }) => byString(a.name, b.name);
-  services.sort(byName);
-  explicitPods.sort(byName);
-  const sortedWorkloads = [...workloads.keys()].sort(byString).map((k) => workloads.get(k)!);
-
-  // The index holds only explicit pods while workloads are checked against it, then every pod.
-  const podIndex = new LabelIndex<Pod>();
-  for (const p of explicitPods) podIndex.add(p);
-  const synthesizedPods = synthesizePods(namespace, services, explicitPods, sortedWorkloads, owned, podIndex, nodes, warnings);
-  for (const p of synthesizedPods) podIndex.add(p);
-
-  const serviceFamilies = new Map<Service, IPFamily[]>();
-  for (const s of services) {
-    const fams = familiesToAllocate(s);
-    if (fams.length) serviceFamilies.set(s, fams);
-  }
-  const needsV6 = new Set<Pod>();
-  for (const s of services) {
-    if (!hasSelector(s) || !sliceFamilies(s).includes('IPv6')) continue;
-    for (const p of podIndex.select(s.namespace, selectorFromMap(s.selector!))) needsV6.add(p);
-  }
-  // A pod in a phase other than Running is real cluster output (Pending, Succeeded, Failed) and keeps having no IP.
-  const needIP = explicitPods.concat(synthesizedPods)
-    .filter((p) => !p.podIP && p.podIPs.length === 0 && (p.phase === '' || p.phase === 'Running'));
-  return {
-    namespace, explicit, services, explicitPods, explicitSlices, synthesizedPods, serviceFamilies, needIP, needsV6,
-    warnings, skipped,
-  };
-}
-
-/** The pods of every workload whose pods the manifests do not already list (`explicitPodIndex` holds those). */
-function synthesizePods(
-  namespace: string, services: readonly Service[], explicitPods: readonly Pod[], workloads: readonly Workload[],
-  owned: ReadonlySet<string>, explicitPodIndex: LabelIndex<Pod>, nodes: string[], warnings: string[],
-): Pod[] {
-  const podNames = new Map<string, Set<string>>([[namespace, new Set(explicitPods.map((p) => p.name))]]);
-  const serviceNames = new Set(services.map((s) => s.name));
-  const out: Pod[] = [];
-  for (const w of workloads) {
-    if (w.replicas === 0) continue;
-    if (owned.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
-    if (!isEmptySelector(w.selector) && explicitPodIndex.any(w.namespace, w.selector)) continue;
-    const pods = expandWorkload(w, { nodes, podNames });
-    if (w.kind === 'StatefulSet' && pods.length < w.replicas) {
-      warnings.push(`StatefulSet ${w.namespace}/${w.name}: ${w.replicas - pods.length} pod name(s) are taken by explicit Pods, which win`);
-    }
-    if (w.kind === 'StatefulSet' && w.serviceName && !serviceNames.has(w.serviceName)) {
-      warnings.push(`StatefulSet ${w.namespace}/${w.name}: spec.serviceName "${w.serviceName}" is not a Service in the manifests, so its pods get no per-pod DNS names`);
-    }
-    for (const p of pods) out.push(p);
-  }
-  return out;
-}
-
-// ---- finish: one namespace, with its addresses ----
-
-/**
- * The namespace's objects with their addresses. Plans share objects with the manifests they came from, so
- * anything that gets an address is a copy.
- */
-function finishNamespace(plan: NamespacePlan, addresses: (string | undefined)[][], pools: AddressPool[], warnings: string[]): ClusterObject[] {
-  const replaced = new Map<ClusterObject, ClusterObject>();
-  // ClusterIPs, in the order of each Service's families (the primary first).
-  const next = [0, 0];
-  const services = plan.services.map((s) => {
-    const fams = plan.serviceFamilies.get(s);
-    if (!fams) return s;
-    const got: Partial<Record<IPFamily, string>> = {};
-    for (const f of ['IPv4', 'IPv6'] as const) {
-      if (!fams.includes(f)) continue;
-      const pool = f === 'IPv4' ? SVC4 : SVC6;
-      const ip = addresses[pool][next[pool]++];
-      if (ip !== undefined) got[f] = ip;
-    }
-    const clusterIPs = s.clusterIPs.slice();
-    for (const f of fams) {
-      const ip = got[f];
-      if (ip === undefined) {
-        warnings.push(`Service ${s.namespace}/${s.name}: the ${f} service CIDR ${pools[f === 'IPv4' ? SVC4 : SVC6].cidr.text} is full, no ClusterIP allocated`);
-      } else {
-        clusterIPs.push(ip);
-      }
-    }
-    const copy: Service = { ...s, clusterIPs };
-    if (clusterIPs.length) copy.ipFamilies = clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
-    replaced.set(s, copy);
-    return copy;
-  });
-
-  // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.
-  const finalPod = new Map<Pod, Pod>();
-  let short = 0;
-  let v6 = 0;
-  plan.needIP.forEach((p, i) => {
-    const a = addresses[POD4][i];
-    const wantsV6 = plan.needsV6.has(p);
-    const b = wantsV6 ? addresses[POD6][v6++] : undefined;
-    if (a === undefined || (wantsV6 && b === undefined)) short++;
-    const podIPs = a !== undefined && b !== undefined ? [a, b] : a !== undefined ? [a] : b !== undefined ? [b] : [];
-    finalPod.set(p, { ...p, podIPs, podIP: podIPs[0] ?? '' });
-  });
-  if (short) {
-    warnings.push(`${short} pod(s) got no IP or only one family: the pod CIDR (${pools[POD4].cidr.text}, ${pools[POD6].cidr.text}) is full; use a larger one`);
-  }
-  for (const [p, copy] of finalPod) replaced.set(p, copy);
-
-  const podIndex = new LabelIndex<Pod>();
-  for (const p of plan.explicitPods) podIndex.add(finalPod.get(p) ?? p);
-  const synthesizedPods = plan.synthesizedPods.map((p) => finalPod.get(p) ?? p);
-  for (const p of synthesizedPods) podIndex.add(p);
-
-  const synthesizedSlices = synthesizeAllSlices(services, plan.explicitSlices, podIndex, warnings);
-  const objects: ClusterObject[] = [];
-  for (const o of plan.explicit.values()) objects.push(replaced.get(o) ?? o);
-  for (const p of synthesizedPods) objects.push(p);
-  for (const sl of synthesizedSlices) objects.push(sl);
-  return objects;
-}
-
-/** Slices for every selector Service that has none in the manifests. */
-function synthesizeAllSlices(services: readonly Service[], explicitSlices: readonly EndpointSlice[], index: LabelIndex<Pod>, warnings: string[]): EndpointSlice[] {
-  const withSlices = new Set<string>();
-  const sliceNames = new Set<string>();
-  for (const sl of explicitSlices) {
-    if (sl.serviceName) withSlices.add(`${sl.namespace}/${sl.serviceName}`);
-    sliceNames.add(`${sl.namespace}/${sl.name}`);
-  }
-  const out: EndpointSlice[] = [];
-  for (const s of services) {
-    if (!hasSelector(s) || withSlices.has(`${s.namespace}/${s.name}`)) continue;
-    const slices = synthesizeSlices(s, index, sliceNames);
-    if (slices.every((sl) => sl.endpoints.length === 0)) {
-      warnings.push(`Service ${s.namespace}/${s.name}: its selector matches no running pod, so it has no endpoints`);
-    }
-    for (const sl of slices) out.push(sl);
-  }
-  return out;
-}
-
-function describe(o: ClusterObject): string {
-  return o.kind === 'Namespace' ? `Namespace ${o.name}` : `${o.kind} ${o.namespace}/${o.name}`;
 }

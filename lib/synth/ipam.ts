@@ -17,6 +17,7 @@
 // When the CIDR is full the remaining keys get no address (the caller reports it).
 import { addressAt, offsetIn, offsetOfValue, parseCidr, type Cidr, type IPFamily } from './cidr.js';
 import { hash53 } from './hash.js';
+import { STEP, TICK, drain, type Steps } from './steps.js';
 
 /** Marks taken offsets in a bitmap (pools have at most 2^22 addresses, see cidr.ts). */
 class TakenSet {
@@ -144,6 +145,11 @@ export class AddressPool {
 
   /** allocate() with every key's home given (homes[i] = home(keys[i])). */
   allocateAtHomes(keys: readonly string[], homes: Float64Array): (string | undefined)[] {
+    return drain(this.allocateAtHomesSteps(keys, homes));
+  }
+
+  /** allocateAtHomes in steps: a tick every STEP keys. */
+  *allocateAtHomesSteps(keys: readonly string[], homes: Float64Array): Steps<(string | undefined)[]> {
     const size = this.cidr.size;
     const n = keys.length;
     // Phase 1: the smallest key per free home wins it (one pass; keys are compared only on a shared home).
@@ -151,6 +157,7 @@ export class AddressPool {
     const winner = new Map<number, number>();
     const losers: number[] = [];
     for (let i = 0; i < n; i++) {
+      if (i % STEP === STEP - 1) yield TICK;
       const h = homes[i];
       if (this.taken.has(h)) { losers.push(i); continue; }
       const w = winner.get(h);
@@ -158,17 +165,23 @@ export class AddressPool {
       else if (keys[i] < keys[w]) { winner.set(h, i); losers.push(w); }
       else losers.push(i);
     }
+    let k = 0;
     for (const [h, i] of winner) {
+      if (++k % STEP === 0) yield TICK;
       this.taken.add(h);
       result[i] = addressAt(this.cidr, h);
     }
 
+    yield TICK;
     losers.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    yield TICK;
     // Linear probing is a "first free offset after the home" query, which a union-find over the offsets answers in
     // near-constant time: plain probing would walk a whole block of explicit addresses (a cluster dump's pod IPs are
     // contiguous) for every home that falls inside it.
     const next = losers.length ? new NextFree(size, (o) => this.taken.has(o)) : undefined;
+    k = 0;
     for (const i of losers) {
+      if (++k % STEP === 0) yield TICK;
       if (this.taken.count >= size) break;
       const o = next!.after(homes[i]);
       this.taken.add(o);

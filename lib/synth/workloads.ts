@@ -12,6 +12,8 @@ import { ManifestError, toPod } from '../cluster/objects.js';
 import {
   deterministicUid, generatedName, hash53, mix32, podTemplateHash, seriesSuffix,
 } from './hash.js';
+import { LimitError, MAX_CLUSTER_PODS, MAX_INT32 } from './limits.js';
+import { STEP, TICK, drain, type Steps } from './steps.js';
 import { matchesSelector, parseLabelSelector, selectorFromMap, type LabelSelector } from './selectors.js';
 
 type Raw = Record<string, any>;
@@ -81,10 +83,20 @@ export function ownerRefsOf(meta: unknown): OwnerRef[] {
 
 function count(v: unknown, what: string, field: string, dflt: number): number {
   if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new ManifestError(`${what}: ${field} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  // 1e300 is an integer to Number.isInteger; the API server takes int32s only.
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_INT32) {
+    throw new LimitError(`${what}: ${field} must be a non-negative integer of at most ${MAX_INT32} (int32), got ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+/** A count of pods: past what a whole cluster holds it is refused here, before anything is built. */
+function podCount(v: unknown, what: string, field: string, dflt: number): number {
+  const n = count(v, what, field, dflt);
+  if (n > MAX_CLUSTER_PODS) {
+    throw new LimitError(`${what}: ${field} is ${n}, more pods than a Kubernetes cluster holds (at most ${MAX_CLUSTER_PODS}); lower ${field}`);
+  }
+  return n;
 }
 
 function parseTemplate(raw: unknown, what: string, field: string, workloadReady: boolean): PodTemplate {
@@ -165,15 +177,15 @@ export function parseWorkload(raw: Raw, defaultNamespace: string): Workload {
 
   switch (kind) {
     case 'Deployment':
-      w.replicas = count(spec.replicas, what, 'spec.replicas', 1);
+      w.replicas = podCount(spec.replicas, what, 'spec.replicas', 1);
       w.collisionCount = count(status.collisionCount, what, 'status.collisionCount', 0);
       break;
     case 'ReplicaSet':
     case 'ReplicationController':
-      w.replicas = count(spec.replicas, what, 'spec.replicas', 1);
+      w.replicas = podCount(spec.replicas, what, 'spec.replicas', 1);
       break;
     case 'StatefulSet':
-      w.replicas = count(spec.replicas, what, 'spec.replicas', 1);
+      w.replicas = podCount(spec.replicas, what, 'spec.replicas', 1);
       w.serviceName = str(spec.serviceName);
       w.ordinalStart = isObj(spec.ordinals) ? count(spec.ordinals.start, what, 'spec.ordinals.start', 0) : 0;
       break;
@@ -181,7 +193,7 @@ export function parseWorkload(raw: Raw, defaultNamespace: string): Workload {
       w.replicas = 1;
       break;
     case 'Job': {
-      const parallelism = count(spec.parallelism, what, 'spec.parallelism', 1);
+      const parallelism = podCount(spec.parallelism, what, 'spec.parallelism', 1);
       const completions = spec.completions === undefined || spec.completions === null
         ? undefined : count(spec.completions, what, 'spec.completions', 1);
       const succeeded = count(status.succeeded, what, 'status.succeeded', 0);
@@ -211,6 +223,11 @@ export function nodeNames(n: number): string[] {
 
 /** The pods a workload's controller would create. Pod IPs are left empty for the allocator. */
 export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
+  return drain(expandWorkloadSteps(w, ctx));
+}
+
+/** expandWorkload in steps: a tick every STEP pods. */
+export function* expandWorkloadSteps(w: Workload, ctx: ExpandContext): Steps<Pod[]> {
   const t = w.template;
   if (!t || w.replicas === 0) return [];
   const pods: Pod[] = [];
@@ -256,16 +273,23 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
       const hash = podTemplateHash(t.raw, w.collisionCount);
       const rs = `${w.name}-${hash}`;
       const labels = { ...t.labels, 'pod-template-hash': hash };
-      for (let i = 0; i < w.replicas; i++) add(generate(`${rs}-`, i), labels, i);
+      for (let i = 0; i < w.replicas; i++) {
+        add(generate(`${rs}-`, i), labels, i);
+        if (i % STEP === STEP - 1) yield TICK;
+      }
       break;
     }
     case 'ReplicaSet':
     case 'ReplicationController':
-      for (let i = 0; i < w.replicas; i++) add(generate(`${w.name}-`, i), t.labels, i);
+      for (let i = 0; i < w.replicas; i++) {
+        add(generate(`${w.name}-`, i), t.labels, i);
+        if (i % STEP === STEP - 1) yield TICK;
+      }
       break;
     case 'StatefulSet': {
       const revision = `${w.name}-${podTemplateHash(t.raw)}`;
       for (let i = 0; i < w.replicas; i++) {
+        if (i % STEP === STEP - 1) yield TICK;
         const ordinal = w.ordinalStart + i;
         const name = `${w.name}-${ordinal}`;
         if (names.has(name)) continue; // a fixture's own pod of that name wins
@@ -293,6 +317,7 @@ export function expandWorkload(w: Workload, ctx: ExpandContext): Pod[] {
         'job-name': w.name,
       };
       for (let i = 0; i < w.replicas; i++) {
+        if (i % STEP === STEP - 1) yield TICK;
         if (w.indexed) {
           add(generate(`${w.name}-${i}-`, i), { ...jobLabels, 'batch.kubernetes.io/job-completion-index': String(i) }, i,
             { hostname: `${w.name}-${i}` });
