@@ -107,7 +107,7 @@ export class ClusterDnsServer {
         journal.record(e);
       },
       fault: this.faults.match,
-    });
+    }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
   }
 
   static async start(config: ClusterDnsConfig, opts: ServerOptions): Promise<ClusterDnsServer> {
