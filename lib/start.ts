@@ -3,6 +3,7 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { Gauge } from 'prom-client';
 import { buildAdminApp } from './admin/app.js';
 import { Faults, type Fault, type FaultSpec } from './admin/faults.js';
 import { QueryJournal, type JournalEntry, type QueryMatch } from './admin/journal.js';
@@ -183,6 +184,12 @@ export class ClusterDnsServer {
     const bound = await this.transport.listen();
     this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = resolverConfigFrom(this.config, localAddresses(this.config.listen.host));
+    const fwd = this.forwarder;
+    if (fwd) {
+      // Forwarding loop detection (lib/upstream/loop.ts) needs our own listener up; waits 1 s at most.
+      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(fwd.loopStatus.detected ? 1 : 0); } });
+      await fwd.checkLoop();
+    }
   }
 
   private async startHttp(): Promise<void> {
@@ -243,6 +250,7 @@ export class ClusterDnsServer {
       ...(this.kubernetes ? { kubernetes: this.kubernetes.status } : {}),
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),
+      ...(this.forwarder ? { forwardLoop: this.forwarder.loopStatus } : {}),
     };
   }
 
