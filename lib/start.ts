@@ -251,6 +251,7 @@ export class ClusterDnsServer {
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),
       ...(this.forwarder ? { forwardLoop: this.forwarder.loopStatus } : {}),
+      answerCache: this.responder.cacheStats(),
     };
   }
 
