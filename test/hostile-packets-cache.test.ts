@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCli, stopCli } from './helpers/cli.js';
-import { TcpConn, buildQuery, decode, frame, type ServerAddress } from './helpers/dns-wire.js';
+import { TcpConn, buildQuery, decode, frame, query, type ServerAddress } from './helpers/dns-wire.js';
 import { mulberry32 } from './helpers/prng.js';
-import { startServer } from './helpers/server.js';
+import { SCHEMA_FIXTURES, startServer } from './helpers/server.js';
 import dgram from 'node:dgram';
 
 const ENDPOINTS = 300;
@@ -144,4 +144,29 @@ t.test('a flood of distinct names stays within the cache\'s byte bound, which ke
   t.ok(replies >= 9_500, `${replies} NXDOMAIN replies`);
   t.ok(maxBytes <= cacheBytes, `cache never above its bound: ${maxBytes} <= ${cacheBytes}`);
   t.ok(responder.cacheStats().questions > 100, `and still in use: ${responder.cacheStats().questions} questions kept`);
+});
+
+t.test('a reply served from the cache to another spelling is the reply that spelling gets uncached', async (t) => {
+  const cached = await startServer(t, { fixtures: [SCHEMA_FIXTURES] });
+  const uncached = await startServer(t, { fixtures: [SCHEMA_FIXTURES], cacheBytes: 0 } as never);
+  const rand = mulberry32(5);
+  const cases: [string, string][] = [
+    ['_http._tcp.svc1.testns.svc.cluster.local', 'SRV'], ['svc1.testns.svc.cluster.local', 'A'],
+    ['svc1.testns.svc.cluster.local', 'AAAA'], ['dup-name.hdls1.testns.svc.cluster.local', 'SRV'],
+    ['hdls1.testns.svc.cluster.local', 'A'], ['hdls1.testns.svc.cluster.local', 'SRV'], ['svc0.testns.svc.cluster.local', 'A'],
+    ['cluster.local', 'SOA'], ['cluster.local', 'NS'], ['1.0.0.10.in-addr.arpa', 'PTR'], ['dns-version.cluster.local', 'TXT'],
+  ];
+  for (const [name, type] of cases) {
+    for (const transport of ['udp', 'tcp'] as const) {
+      // the first spellings fill the cache and make it decide whether one reply serves every spelling
+      for (const s of [name, randomCase(rand, name), randomCase(rand, name)]) await query(transport, cached.server, s, type);
+      for (let k = 0; k < 4; k++) {
+        // all lower case too: its uncached reply may compress differently, but must decode the same
+        const s = k === 0 ? name : k === 1 ? name.toUpperCase() : randomCase(rand, name);
+        const [a, b] = [await query(transport, cached.server, s, type, { id: 77 }), await query(transport, uncached.server, s, type, { id: 77 })];
+        t.same(a.msg, b.msg, `${transport} ${s} ${type}: the cached reply decodes the same as an uncached one`);
+        t.same(a.raw.subarray(0, 12), b.raw.subarray(0, 12), 'same header');
+      }
+    }
+  }
 });

@@ -228,9 +228,23 @@ export function flipCase(name: string): string {
   return s;
 }
 
+/** Letters in each label alternately upper and lower case, starting upper: "svc1.testns" -> "SvC1.TeStNs". */
+export function alternateCase(name: string): string {
+  let s = '';
+  let upper = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 46) upper = true;
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    s += String.fromCharCode(letter ? (upper ? c & ~0x20 : c | 0x20) : c);
+    if (letter) upper = !upper;
+  }
+  return s;
+}
+
 /**
- * Whether one reply can serve every spelling of its question, from two real replies: `a` for the asker's spelling
- * and `b` for the same name with every letter's case flipped. Every reply byte copied from a question letter
+ * Whether one reply can serve every spelling of its question, from two real replies: `a` for one spelling and `b`
+ * for the same name with every letter's case flipped. Every reply byte copied from a question letter
  * differs between them; each such byte must sit in a name ending at a zero byte the same distance from the end as
  * the question's own letter, so the asker's bytes can be copied there. The segments found must turn `a` into `b`
  * exactly, or the reply is kept per spelling. Returns the segments (null when only the question differs), or

@@ -7,7 +7,7 @@ import { QTYPE, RCODE, type Answer, type RR } from '../dns/records.js';
 import { resolve } from '../dns/resolver.js';
 import type { ResolverConfig } from '../dns/resolver-config.js';
 import { EncodeError, encodeResponse, type Edns, type Question } from './encoder.js';
-import { AnswerCache, casePatch, DEFAULT_CACHE_BYTES, flipCase, patchHit, type Found } from './answer-cache.js';
+import { alternateCase, AnswerCache, casePatch, DEFAULT_CACHE_BYTES, flipCase, patchHit, type Found } from './answer-cache.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { upstreamAnswerRecords } from './upstream-answer.js';
 
@@ -165,7 +165,8 @@ export class Responder {
 
   /**
    * Keeps a fresh reply. The first other spelling of a cached question decides, once, whether one reply can serve
-   * every spelling: the reply for the same name with every letter's case flipped is made and compared.
+   * every spelling: the replies for two spellings with every letter's case flipped between them are made and
+   * compared (casePatch).
    */
   private remember(key: string, variant: number, buf: Buffer, ans: Answer, q: ParsedQuery,
     question: Question, edns: Edns | undefined, limit: number, msg: Buffer): void {
@@ -177,15 +178,23 @@ export class Responder {
       return;
     }
     let segments: Uint16Array | null | undefined;
+    let shared: Buffer | undefined;
     try {
-      const flipped = flipCase(q.name);
-      const alt = resolve(this.view, this.cfg(), flipped, q.type);
-      if (!alt.outOfZone && !alt.chase) segments = casePatch(buf, encodeAnswer(alt, { ...question, name: flipped }, edns, limit), q.questionEnd - 4);
+      // Two spellings with every letter flipped between them and an upper-case letter in each label of both, so
+      // that neither spelling compresses against the (lower-case) names from the API objects where the other
+      // does not: the lower-case spelling would, and its reply would differ in its pointers alone.
+      const one = alternateCase(q.name);
+      const two = flipCase(one);
+      const [a, b] = [resolve(this.view, this.cfg(), one, q.type), resolve(this.view, this.cfg(), two, q.type)];
+      if (!a.outOfZone && !a.chase && !b.outOfZone && !b.chase) {
+        shared = encodeAnswer(a, { ...question, name: one }, edns, limit);
+        segments = casePatch(shared, encodeAnswer(b, { ...question, name: two }, edns, limit), q.questionEnd - 4);
+      }
     } catch (err) {
       if (!(err instanceof EncodeError)) throw err;
     }
-    if (segments !== undefined) {
-      this.cache.addAnyCase(key, found.first, other, buf, segments);
+    if (segments !== undefined && shared) {
+      this.cache.addAnyCase(key, found.first, other, shared, segments);
     } else {
       this.cache.markExactOnly(other);
       this.cache.addExact(key, found.first, variant, buf, ans.rcode, ans.answer.length, msg, q.questionEnd, true);
