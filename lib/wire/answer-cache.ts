@@ -41,9 +41,8 @@ export interface CacheEntry {
   next: CacheEntry | undefined;
 }
 
-/** What lookup found; one object reused for every query. */
+/** What a question's chain holds after a miss (missInfo); one object reused. */
 export interface Found {
-  hit: CacheEntry | undefined;
   /** an entry of the same variant made for another spelling, not yet tested for sharing */
   variantOf: CacheEntry | undefined;
   /** another spelling of this variant was shown to need its own reply */
@@ -110,7 +109,6 @@ export class AnswerCache {
   missInfo(key: string, variant: number, out: Found): void {
     const first = this.map.get(key);
     out.first = first;
-    out.hit = undefined;
     out.variantOf = undefined;
     out.exactOnly = false;
     for (let e = first; e; e = e.next) {

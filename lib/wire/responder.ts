@@ -76,7 +76,7 @@ export type HandleResult = Buffer | null | Promise<Buffer | null>;
 
 export class Responder {
   private readonly cache: AnswerCache;
-  private readonly found: Found = { hit: undefined, variantOf: undefined, exactOnly: false, first: undefined };
+  private readonly found: Found = { variantOf: undefined, exactOnly: false, first: undefined };
 
   constructor(
     private view: ClusterView,
