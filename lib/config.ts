@@ -51,6 +51,8 @@ export interface ClusterDnsConfig {
   labels?: string;
   /** resolvers for names outside our zones (empty = REFUSED) */
   upstreams: HostPort[];
+  /** bytes of encoded answers kept in the answer cache (0 = no cache) [32 MiB] */
+  cacheBytes?: number;
   /** admin HTTP API (null = off) */
   admin: HostPort | null;
   adminToken?: string;

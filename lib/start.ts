@@ -118,7 +118,7 @@ export class ClusterDnsServer {
         journal.record(e);
       },
       fault: this.faults.match,
-    });
+    }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
   }
 
   static async start(config: ClusterDnsConfig, opts: ServerOptions): Promise<ClusterDnsServer> {
@@ -210,6 +210,12 @@ export class ClusterDnsServer {
     const bound = await this.transport.listen();
     this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = resolverConfigFrom(this.config, localAddresses(this.config.listen.host));
+    const fwd = this.forwarder;
+    if (fwd) {
+      // Forwarding loop detection (lib/upstream/loop.ts) needs our own listener up; waits 1 s at most.
+      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(fwd.loopStatus.detected ? 1 : 0); } });
+      await fwd.checkLoop();
+    }
   }
 
   private async startHttp(): Promise<void> {
@@ -270,6 +276,8 @@ export class ClusterDnsServer {
       ...(this.kubernetes ? { kubernetes: this.kubernetes.status, rejected: this.kubernetes.rejected } : {}),
       faults: this.faults.list(),
       upstreams: this.config.upstreams.map(hostPortText),
+      ...(this.forwarder ? { forwardLoop: this.forwarder.loopStatus } : {}),
+      answerCache: this.responder.cacheStats(),
     };
   }
 

@@ -32,6 +32,7 @@ const OPTIONS = {
   lameduck: { type: 'string' },
   'address-poll': { type: 'string' },
   journal: { type: 'string' },
+  'cache-mb': { type: 'string' },
   upstream: { type: 'string', multiple: true },
   source: { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -103,6 +104,7 @@ Admin API, probes and metrics:
   --lameduck SECONDS         on SIGTERM/SIGINT, fail /health and /ready this long while DNS keeps answering [0]
   --address-poll MS          with a wildcard --listen, look for new or removed local addresses this often [5000]
   --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
+  --cache-mb N               answer cache size in MiB (0 = off) [32]
   --version                  print the version
   -h, --help                 this text
 `;
@@ -227,6 +229,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
   if (v['address-poll'] !== undefined) config.addressPollMs = intIn('address-poll', v['address-poll'], 100, 3_600_000);
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
+  if (v['cache-mb'] !== undefined) config.cacheBytes = intIn('cache-mb', v['cache-mb'], 0, 4096) * 1024 * 1024;
   if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
   if (v.source !== undefined) {
     if (v.source !== 'fixtures' && v.source !== 'kubernetes') throw new UsageError(`--source ${v.source}: expected fixtures or kubernetes`);

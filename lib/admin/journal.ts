@@ -1,7 +1,8 @@
 // A bounded journal of recent queries for test suites: what was asked, over what, and what we said.
 // It shows a pod's ndots:5 search-path fan-out plainly.
 import { rcodeName, typeName } from '../dns/records.js';
-import type { QueryEvent, QuestionRef } from '../wire/responder.js';
+import { decodePlainName } from '../wire/query.js';
+import type { QueryEvent } from '../wire/responder.js';
 
 export interface JournalEntry {
   /** ms since the epoch */
@@ -30,10 +31,20 @@ function matches(e: JournalEntry, m: QueryMatch): boolean {
   return true;
 }
 
+/** Room per entry for a name in wire form (255 bytes at most). */
+const NAME_SLOT = 256;
+
 export class QueryJournal {
-  // A ring of parallel arrays: recording a query stores numbers and references, it allocates nothing, and the
-  // question's name is only decoded when somebody reads the journal.
-  private questions: (QuestionRef | undefined)[];
+  // A ring of parallel arrays: recording a query stores numbers and copies the question's name bytes (at most 255)
+  // into a slab, it allocates nothing and keeps no reference to the request: keeping the question object kept its
+  // whole request buffer (60 KB of EDNS padding a query pinned 60 MB at 1,000 entries). The name is decoded only
+  // when somebody reads the journal. Memory: capacity × (256 + ~40) bytes.
+  private names: Buffer;
+  /** name length in the slab; 0 = the name is in `textNames` (a question the query's bytes did not hold) */
+  private nameLens: Uint16Array;
+  private textNames: (string | undefined)[];
+  private types: Uint16Array;
+  private used: Uint8Array;
   private times: Float64Array;
   private clients: string[];
   private rcodes: Int16Array;
@@ -43,7 +54,12 @@ export class QueryJournal {
   private waiters = new Set<{ m: QueryMatch; resolve: (e: JournalEntry) => void }>();
 
   constructor(readonly capacity: number) {
-    this.questions = new Array(capacity);
+    // Unpooled and untouched: pages count towards RSS only once entries are written.
+    this.names = Buffer.allocUnsafeSlow(capacity * NAME_SLOT);
+    this.nameLens = new Uint16Array(capacity);
+    this.textNames = new Array(capacity);
+    this.types = new Uint16Array(capacity);
+    this.used = new Uint8Array(capacity);
     this.times = new Float64Array(capacity);
     this.clients = new Array(capacity);
     this.rcodes = new Int16Array(capacity);
@@ -54,7 +70,17 @@ export class QueryJournal {
   record(e: QueryEvent): void {
     if (this.capacity === 0) return;
     const i = this.next;
-    this.questions[i] = e.question;
+    const q = e.question;
+    const n = q.copyName ? q.copyName(this.names, i * NAME_SLOT) : -1;
+    if (n > 0 && n <= NAME_SLOT) {
+      this.nameLens[i] = n;
+      this.textNames[i] = undefined;
+    } else {
+      this.nameLens[i] = 0;
+      this.textNames[i] = q.name;
+    }
+    this.types[i] = q.type;
+    this.used[i] = 1;
     this.times[i] = Date.now();
     this.clients[i] = e.client;
     this.rcodes[i] = e.rcode;
@@ -70,11 +96,11 @@ export class QueryJournal {
   }
 
   private entryAt(i: number): JournalEntry | undefined {
-    const q = this.questions[i];
-    if (!q) return undefined;
+    if (!this.used[i]) return undefined;
     const rc = this.rcodes[i];
+    const name = this.nameLens[i] > 0 ? decodePlainName(this.names, i * NAME_SLOT) : this.textNames[i] ?? '';
     return {
-      time: this.times[i], name: q.name, type: typeName(q.type), transport: this.tcp[i] ? 'tcp' : 'udp',
+      time: this.times[i], name, type: typeName(this.types[i]), transport: this.tcp[i] ? 'tcp' : 'udp',
       client: this.clients[i], rcode: rc < 0 ? 'DROPPED' : rcodeName(rc), answers: this.answers[i],
     };
   }
@@ -90,7 +116,9 @@ export class QueryJournal {
   }
 
   clear(): void {
-    this.questions = new Array(this.capacity);
+    this.used.fill(0);
+    this.textNames = new Array(this.capacity);
+    this.clients = new Array(this.capacity);
     this.next = 0;
   }
 

@@ -17,6 +17,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { HostPort } from '../config.js';
+import { LoopGuard, type LoopStatus } from './loop.js';
 
 export interface ForwarderLogger {
   debug(obj: object, msg: string): void;
@@ -103,6 +104,11 @@ class Upstream {
     const p = this.pending.get(msg.readUInt16BE(0));
     if (!p || questionKey(msg) !== p.question) return;
     p.settle(msg);
+  }
+
+  /** whether a query with this ID and question is one we sent and still wait for */
+  isPending(id: number, question: string): boolean {
+    return this.pending.get(id)?.question === question;
   }
 
   private failAll(err: Error): void {
@@ -192,11 +198,29 @@ export class Forwarder {
   private readonly timeoutMs: number;
   private readonly logger?: ForwarderLogger;
   private closed = false;
+  private readonly loop: LoopGuard;
 
   constructor(upstreams: HostPort[], opts: ForwarderOptions = {}) {
     this.upstreams = upstreams.map((u) => new Upstream(u));
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.logger = opts.logger;
+    this.loop = new LoopGuard(opts.logger);
+  }
+
+  /**
+   * Starts loop detection (loop.ts): call once the DNS listener is up, so our own probe can reach us. Resolves
+   * when the first probe has settled or after `waitMs`, whichever is first; probing goes on in the background.
+   */
+  checkLoop(waitMs = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.loop.start((q) => this.send(q, {})),
+      new Promise<void>((r) => { timer = setTimeout(r, waitMs); timer.unref(); }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  get loopStatus(): LoopStatus {
+    return this.loop.status;
   }
 
   get size(): number {
@@ -214,6 +238,13 @@ export class Forwarder {
     if (this.closed) return null;
     const question = questionKey(query);
     if (question === null) return null;
+    const id = query.readUInt16BE(0);
+    if (this.loop.refuse(question, this.upstreams.some((u) => u.isPending(id, question)))) return null;
+    return this.send(query, opts, question);
+  }
+
+  private async send(query: Buffer, opts: ForwardOptions, question = questionKey(query)): Promise<Buffer | null> {
+    if (this.closed || question === null) return null;
     const clientId = query.readUInt16BE(0);
     for (const u of this.order()) {
       if (this.closed) return null;
@@ -243,6 +274,7 @@ export class Forwarder {
 
   close(): void {
     this.closed = true;
+    this.loop.close();
     for (const u of this.upstreams) u.close();
   }
 }

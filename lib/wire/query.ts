@@ -1,7 +1,7 @@
 // Reading a query. The hot path parses the header, the one question and an OPT by hand, without allocating a
-// decoded message; anything unusual (compression in the question, extra records) goes to dns2's decoder, which
-// reports malformed input instead of throwing.
-import dns2 from 'dns2';
+// decoded message; anything unusual (extra records, a misplaced OPT) goes to a slower walk of the whole message.
+// Both read the question the same way, so a name is the same name on either path, and whatever is malformed
+// becomes FORMERR (never a throw: a throw is counted as a panic and leaves the client without an answer).
 import { QTYPE } from '../dns/records.js';
 
 /**
@@ -32,6 +32,16 @@ export class ParsedQuery {
     this.questionEnd = questionEnd;
     this.buf = buf;
     this.decoded = name;
+  }
+
+  /**
+   * Copies the question's name in wire form (terminating zero included) to `target` at `at` and returns its
+   * length, or -1 when the query's bytes are not at hand. Lets a record of the query keep the name without
+   * keeping the whole request.
+   */
+  copyName(target: Buffer, at: number): number {
+    if (!this.buf || this.questionEnd < 0) return -1;
+    return this.buf.copy(target, at, 12, this.questionEnd - 4);
   }
 
   /** question name in presentation form (escaped), no trailing dot */
@@ -78,13 +88,14 @@ function scanPlainName(buf: Buffer, off: number): number {
     if (len === 0) return off + 1;
     if (len > 63 || off + 1 + len > buf.length) return -1;
     total += len + 1;
-    if (total > 255) return -1;
+    // 255 bytes on the wire, counting the root label's zero
+    if (total > 254) return -1;
     off += 1 + len;
   }
 }
 
 /** The presentation form of a name already checked by scanPlainName. */
-function decodePlainName(buf: Buffer, off: number): string {
+export function decodePlainName(buf: Buffer, off: number): string {
   let name = '';
   for (;;) {
     const len = buf[off];
@@ -126,30 +137,57 @@ export function parseQuery(buf: Buffer): QueryParse {
   return slowParse(buf, id, opcode, rd);
 }
 
-/** dns2's decoder for everything the hand parser does not take: it collects errors instead of throwing. */
+/**
+ * Everything the hand parser does not take: other sections present, an OPT not where or how the fast path expects
+ * it, trailing bytes. The question is still read by hand (a first name cannot legitimately hold a pointer, and
+ * dns2 mis-decodes a label holding a dot into an empty label), and the other records are only walked: a query's
+ * records are never used beyond its one OPT.
+ */
 function slowParse(buf: Buffer, id: number, opcode: number, rd: boolean): QueryParse {
-  let pkt: any;
-  try {
-    pkt = (dns2 as any).Packet.parse(buf);
-  } catch {
-    return { ok: false, drop: false, rcode: FORMERR, id, opcode, rd };
-  }
-  const errors: unknown[] = Array.isArray(pkt?.errors) ? pkt.errors : [];
-  const q = pkt?.questions?.[0];
-  const question = q && typeof q.name === 'string'
-    ? { name: q.name.replace(/\.$/, ''), type: Number(q.type), class: Number(q.class) } : undefined;
+  const end = scanPlainName(buf, 12);
+  if (end < 0 || end + 4 > buf.length) return { ok: false, drop: false, rcode: FORMERR, id, opcode, rd };
+  const question = { name: decodePlainName(buf, 12), type: buf.readUInt16BE(end), class: buf.readUInt16BE(end + 2) };
+  const formerr: QueryParse = { ok: false, drop: false, rcode: FORMERR, id, opcode, rd, question };
   // miekg/dns (CoreDNS) rejects more than one answer or authority record, or more than two additional, in a query.
   const an = buf.readUInt16BE(6);
   const ns = buf.readUInt16BE(8);
   const ar = buf.readUInt16BE(10);
-  if (errors.length > 0 || !question || an > 1 || ns > 1 || ar > 2 || !/^[\x21-\x7e]*$/.test(question.name)) {
-    return { ok: false, drop: false, rcode: FORMERR, id, opcode, rd, ...(question && /^[\x21-\x7e]*$/.test(question.name) ? { question } : {}) };
+  if (an > 1 || ns > 1 || ar > 2) return formerr;
+  let off = end + 4;
+  let opt = -1;
+  for (let i = 0; i < an + ns + ar; i++) {
+    const owner = off;
+    off = skipName(buf, off);
+    if (off < 0 || off + 10 > buf.length) return formerr;
+    const rdEnd = off + 10 + buf.readUInt16BE(off + 8);
+    if (rdEnd > buf.length) return formerr;
+    if (buf.readUInt16BE(off) === QTYPE.OPT) {
+      // RFC 6891 6.1.1: one OPT at most, in the additional section, owned by the root.
+      if (opt >= 0 || i < an + ns || off !== owner + 1) return formerr;
+      opt = off;
+    }
+    off = rdEnd;
   }
-  const query = new ParsedQuery(id, opcode, rd, (buf[3] & 0x10) !== 0, question.type, question.class, -1, undefined, question.name);
-  const opt = (pkt.additionals ?? []).find((r: any) => r?.type === QTYPE.OPT);
-  if (opt) {
-    const ttl = Number(opt.ttl ?? 0);
-    query.edns = { udpSize: Number(opt.class ?? 512), version: Number(opt.version ?? (ttl >>> 16) & 0xff), do: opt.doFlag === true || (ttl & 0x8000) !== 0 };
-  }
+  // Bytes past the last record are ignored, as miekg/dns does.
+  const query = new ParsedQuery(id, opcode, rd, (buf[3] & 0x10) !== 0, question.type, question.class, end + 4, buf, question.name);
+  if (opt >= 0) query.edns = { udpSize: buf.readUInt16BE(opt + 2), version: buf[opt + 5], do: (buf[opt + 6] & 0x80) !== 0 };
   return { ok: true, query };
+}
+
+/** End offset of a possibly compressed name at `off` (pointers are not followed, only bounds-checked), or -1. */
+function skipName(buf: Buffer, off: number): number {
+  let total = 0;
+  for (;;) {
+    if (off >= buf.length) return -1;
+    const len = buf[off];
+    if (len === 0) return off + 1;
+    if ((len & 0xc0) === 0xc0) {
+      if (off + 2 > buf.length || (((len & 0x3f) << 8) | buf[off + 1]) >= off) return -1;
+      return off + 2;
+    }
+    if (len > 63) return -1;
+    total += len + 1;
+    if (total > 254) return -1;
+    off += 1 + len;
+  }
 }

@@ -1,11 +1,13 @@
-// Query bytes in, response bytes out. Answers are cached as encoded bytes per (question bytes, EDNS, size limit)
-// and dropped wholesale when the cluster's generation moves, so a repeated question costs one copy and a patch of
-// the ID and flags: no resolve, no encode, no per-query objects beyond the reply buffer.
+// Query bytes in, response bytes out. Answers are cached as encoded bytes per (question, EDNS, size limit), bounded
+// in bytes (answer-cache.ts) and dropped wholesale when the cluster's generation moves, so a repeated question costs
+// one copy and a patch of the ID, flags and spelling: no resolve, no encode, no per-query objects beyond the reply
+// buffer and the key string.
 import type { ClusterView } from '../cluster/store.js';
 import { QTYPE, RCODE, type Answer, type RR } from '../dns/records.js';
 import { resolve } from '../dns/resolver.js';
 import type { ResolverConfig } from '../dns/resolver-config.js';
 import { EncodeError, encodeResponse, type Edns, type Question } from './encoder.js';
+import { alternateCase, AnswerCache, casePatch, DEFAULT_CACHE_BYTES, flipCase, patchHit, type Found } from './answer-cache.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { upstreamAnswerRecords } from './upstream-answer.js';
 
@@ -13,7 +15,6 @@ export type Transport = 'udp' | 'tcp';
 
 /** What the server advertises and the most it sends over UDP (DNS Flag Day 2020). */
 export const EDNS_UDP_SIZE = 1232;
-const MAX_CACHE_ENTRIES = 100_000;
 
 export interface Upstream {
   /**
@@ -27,11 +28,14 @@ export interface Upstream {
 export interface QuestionRef {
   readonly name: string;
   readonly type: number;
+  /** the name in wire form copied to target at `at`, its length returned; -1 when not available (see ParsedQuery) */
+  copyName?(target: Buffer, at: number): number;
 }
 
 /**
  * One answered (or dropped) query, for metrics and the journal. The responder reuses one object: a hook must copy
- * what it keeps before returning (keeping `question` itself is fine).
+ * what it keeps before returning. Keeping `question` itself keeps the whole request buffer alive (up to 64 KB
+ * a query): copy its name out with copyName instead.
  */
 export interface QueryEvent {
   question: QuestionRef;
@@ -63,31 +67,31 @@ export interface ResponderHooks {
   fault?(q: QuestionRef): FaultAction | undefined;
 }
 
-/**
- * One cached reply. Keyed by the question's raw bytes alone, a flat string made once per query; the variants of
- * one question (EDNS or not, DO bit, size limit) hang off each other: building a key with those in it cost a
- * second string and its copy on every query.
- */
-interface CacheEntry {
-  variant: number;
-  buf: Buffer;
-  rcode: number;
-  answers: number;
-  next: CacheEntry | undefined;
+export interface ResponderOptions {
+  /** the answer cache's size in bytes (0 = no cache) */
+  cacheBytes?: number;
 }
 
 export type HandleResult = Buffer | null | Promise<Buffer | null>;
 
 export class Responder {
-  private cache = new Map<string, CacheEntry>();
-  private cacheGeneration = -1;
+  private readonly cache: AnswerCache;
+  private readonly found: Found = { variantOf: undefined, exactOnly: false, first: undefined };
 
   constructor(
     private view: ClusterView,
     private cfg: () => ResolverConfig,
     private upstream?: Upstream,
     public hooks: ResponderHooks = {},
-  ) {}
+    opts: ResponderOptions = {},
+  ) {
+    this.cache = new AnswerCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  }
+
+  /** bytes and questions the answer cache holds now */
+  cacheStats(): { bytes: number; questions: number; maxBytes: number } {
+    return { bytes: this.cache.bytes, questions: this.cache.size, maxBytes: this.cache.maxBytes };
+  }
 
   setUpstream(u: Upstream | undefined): void {
     this.upstream = u;
@@ -98,11 +102,15 @@ export class Responder {
     const p = parseQuery(msg);
     if (!p.ok) {
       if (p.drop) return null;
-      const out = encodeResponse({
-        header: { id: p.id, opcode: p.opcode, aa: false, rd: p.rd, cd: false, rcode: p.rcode },
-        ...(p.question ? { question: p.question } : {}),
-        answer: [], authority: [], additional: [],
-      });
+      const header = { id: p.id, opcode: p.opcode, aa: false, rd: p.rd, cd: false, rcode: p.rcode };
+      let out: Buffer;
+      try {
+        out = encodeResponse({ header, ...(p.question ? { question: p.question } : {}), answer: [], authority: [], additional: [] });
+      } catch (err) {
+        // A question that cannot be written back still gets its FORMERR, header only.
+        if (!(err instanceof EncodeError)) throw err;
+        out = encodeResponse({ header, answer: [], authority: [], additional: [] });
+      }
       this.emit(start, p.question ?? { name: '', type: 0 }, transport, client, p.rcode, 0, msg.length, out.length, '', false, false);
       return out;
     }
@@ -120,20 +128,15 @@ export class Responder {
       if (f) return this.applyFault(f, start, q, questionOf(q), edns, limit, transport, client, msg);
     }
 
-    const cacheable = q.questionEnd > 0;
+    const cacheable = q.questionEnd > 0 && this.cache.maxBytes > 0;
     let key = '';
     const variant = limit * 4 + (edns ? (edns.do ? 2 : 1) : 0);
-    let first: CacheEntry | undefined;
     if (cacheable) {
-      if (this.cacheGeneration !== this.view.generation) {
-        this.cache.clear();
-        this.cacheGeneration = this.view.generation;
-      }
-      key = msg.toString('latin1', 12, q.questionEnd);
-      first = this.cache.get(key);
-      for (let hit = first; hit; hit = hit.next) {
-        if (hit.variant !== variant) continue;
-        const out = patch(hit.buf, q);
+      this.cache.sync(this.view.generation);
+      key = this.cache.key(msg, q.questionEnd);
+      const hit = this.cache.lookup(key, variant, msg, q.questionEnd);
+      if (hit) {
+        const out = patchHit(hit, msg, q.questionEnd - 4, q.id, q.rd, q.cd);
         this.emit(start, q, transport, client, hit.rcode, hit.answers, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
         return out;
       }
@@ -154,14 +157,48 @@ export class Responder {
       if (!(err instanceof EncodeError)) throw err;
       return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
     }
-    if (cacheable && !ans.outOfZone) {
-      if (!first && this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
-      const entry: CacheEntry = { variant, buf, rcode: ans.rcode, answers: ans.answer.length, next: first };
-      this.cache.set(key, entry);
-    }
+    if (cacheable && !ans.outOfZone) this.remember(key, variant, buf, ans, q, question, edns, limit, msg);
     const out = patch(buf, q);
     this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, ans.outOfZone ? '' : 'kubernetes', !!edns, !!edns?.do);
     return out;
+  }
+
+  /**
+   * Keeps a fresh reply. The first other spelling of a cached question decides, once, whether one reply can serve
+   * every spelling: the replies for two spellings with every letter's case flipped between them are made and
+   * compared (casePatch).
+   */
+  private remember(key: string, variant: number, buf: Buffer, ans: Answer, q: ParsedQuery,
+    question: Question, edns: Edns | undefined, limit: number, msg: Buffer): void {
+    const found = this.found;
+    this.cache.missInfo(key, variant, found);
+    const other = found.variantOf;
+    if (!other) {
+      this.cache.addExact(key, found.first, variant, buf, ans.rcode, ans.answer.length, msg, q.questionEnd, found.exactOnly);
+      return;
+    }
+    let segments: Uint16Array | null | undefined;
+    let shared: Buffer | undefined;
+    try {
+      // Two spellings with every letter flipped between them and an upper-case letter in each label of both, so
+      // that neither spelling compresses against the (lower-case) names from the API objects where the other
+      // does not: the lower-case spelling would, and its reply would differ in its pointers alone.
+      const one = alternateCase(q.name);
+      const two = flipCase(one);
+      const [a, b] = [resolve(this.view, this.cfg(), one, q.type), resolve(this.view, this.cfg(), two, q.type)];
+      if (!a.outOfZone && !a.chase && !b.outOfZone && !b.chase) {
+        shared = encodeAnswer(a, { ...question, name: one }, edns, limit);
+        segments = casePatch(shared, encodeAnswer(b, { ...question, name: two }, edns, limit), q.questionEnd - 4);
+      }
+    } catch (err) {
+      if (!(err instanceof EncodeError)) throw err;
+    }
+    if (segments !== undefined && shared) {
+      this.cache.addAnyCase(key, found.first, other, shared, segments);
+    } else {
+      this.cache.markExactOnly(other);
+      this.cache.addExact(key, found.first, variant, buf, ans.rcode, ans.answer.length, msg, q.questionEnd, true);
+    }
   }
 
   private errorReply(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
@@ -188,7 +225,15 @@ export class Responder {
     limit: number, transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
     const up = await upstreamAnswerRecords(this.upstream!, ans.chase!.name, ans.chase!.type, q.rd).catch(() => undefined);
     const full: Answer = up ? { ...ans, answer: [...ans.answer, ...up.records], tc: up.tc || ans.tc } : ans;
-    const out = patch(encodeAnswer(full, question, edns, limit), q);
+    let buf: Buffer;
+    try {
+      buf = encodeAnswer(full, question, edns, limit);
+    } catch (err) {
+      // the upstream's records could not be written back (a name dns2 decoded into an empty label, ...)
+      if (!(err instanceof EncodeError)) throw err;
+      return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+    }
+    const out = patch(buf, q);
     this.emit(start, q, transport, client, full.rcode, full.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
     return out;
   }
@@ -234,7 +279,14 @@ export class Responder {
     if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
       return this.forward(start, q, question, edns, transport, client, msg);
     }
-    const out = patch(encodeAnswer(ans, question, edns, limit), q);
+    let buf: Buffer;
+    try {
+      buf = encodeAnswer(ans, question, edns, limit);
+    } catch (err) {
+      if (!(err instanceof EncodeError)) throw err;
+      return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+    }
+    const out = patch(buf, q);
     this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
     return out;
   }
