@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The clusterdns executable: parse flags, start the server, stop cleanly on SIGTERM/SIGINT.
-import { pino } from 'pino';
+// The clusterdns executable: parse flags, start the server, stop cleanly on SIGTERM/SIGINT, reload on SIGHUP/SIGUSR1.
+import './early.js'; // first: signals and closed pipes are handled before anything else loads
+import { pino, type Logger } from 'pino';
 import { ClusterStore } from '../lib/cluster/store.js';
 import { formatRR } from '../lib/dns/records.js';
 import { listRecords } from '../lib/dns/zone-listing.js';
@@ -10,6 +11,8 @@ import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../l
 import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
 import { HELP, parseCli, UsageError } from './cli.js';
 import { compactHeap } from '../lib/compact-heap.js';
+import { handleSignals } from './signals.js';
+import { writeLines, writeOut } from './stdio.js';
 
 async function main(argv: string[]): Promise<number> {
   let cli;
@@ -23,8 +26,8 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const { command, config } = cli;
-  if (command === 'help') { process.stdout.write(HELP); return 0; }
-  if (command === 'version') { process.stdout.write(`clusterdns ${VERSION}\n`); return 0; }
+  if (command === 'help') { await writeOut(process.stdout, HELP); return 0; }
+  if (command === 'version') { await writeOut(process.stdout, `clusterdns ${VERSION}\n`); return 0; }
 
   const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
   if (cli.warnings.length > 0) logger.warn(`Corefile: ${cli.warnings.join('; ')}`);
@@ -33,9 +36,10 @@ async function main(argv: string[]): Promise<number> {
     const store = new ClusterStore({ namespaces: config.namespaces });
     const src = new FixtureSource(store, { paths: config.fixtures, namespace: config.namespace, synthesis: config.synthesis, watch: false, logger });
     await src.start();
-    const text = listRecords(store, resolverConfigFrom(config, [])).map((rr) => `${formatRR(rr)}\n`).join('');
-    // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all.
-    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
+    const rrs = listRecords(store, resolverConfigFrom(config, []));
+    // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all. A reader that leaves
+    // early (`| head -1`) is not an error: stop writing and exit 0, like other Unix tools.
+    await writeLines(process.stdout, (function* () { for (const rr of rrs) yield `${formatRR(rr)}\n`; })());
     return 0;
   }
 
@@ -46,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
     : `the Kubernetes API (${config.inCluster ? 'in-cluster service account' : config.kubeconfig ?? 'kubeconfig'}${config.context ? `, context ${config.context}` : ''}${srv.store.synced ? '' : ', not synced yet'})`;
   const host = a.host.includes(':') ? `[${a.host}]` : a.host;
   const http = srv.http.map((h) => `${h.role} http://${h.address}`).join(', ');
-  process.stdout.write(`clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${http ? `; ${http}` : ''}\n`);
+  // Not awaited: a supervisor that never reads our stdout must not hold the server up.
+  void writeOut(process.stdout, `clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${http ? `; ${http}` : ''}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -56,9 +61,37 @@ async function main(argv: string[]): Promise<number> {
     await srv.shutdown();
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  handleSignals({ stop: (sig) => void stop(sig), reload: reloader(srv, logger, () => stopping), logger });
   return -1;
+}
+
+/**
+ * SIGHUP/SIGUSR1 → one reload at a time; signals that arrive while one runs are folded into a single next one
+ * (a burst of signals is not a queue of full re-reads). One log line per reload, naming the signal(s).
+ */
+function reloader(srv: ClusterDnsServer, logger: Logger, stopping: () => boolean): (signal: string) => void {
+  let running = false;
+  let next: string[] = [];
+  const run = (signals: string[]) => {
+    running = true;
+    const by = signals.join(', ');
+    const started = performance.now();
+    srv.reload().then((reloaded) => {
+      const ms = Math.round(performance.now() - started);
+      if (reloaded) logger.info({ signal: by, files: srv.fixtures?.status.files.length ?? 0, ms }, `${by}: fixtures reloaded`);
+      else logger.info({ signal: by }, `${by}: nothing to reload (live mode: the watch keeps the cluster's state current)`);
+    }, (err: Error) => {
+      logger.warn({ signal: by }, `${by}: reload failed, still serving the last good state: ${err.message}`);
+    }).finally(() => {
+      running = false;
+      if (next.length > 0 && !stopping()) run(next.splice(0));
+    });
+  };
+  return (signal) => {
+    if (stopping()) return;
+    if (running) { if (!next.includes(signal)) next.push(signal); return; }
+    run([signal]);
+  };
 }
 
 main(process.argv.slice(2)).then((code) => {
