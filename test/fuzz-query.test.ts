@@ -104,7 +104,8 @@ const KNOWN: { reason: string; matches: (bytes: Buffer, problem: string) => bool
   {
     // corpus: empty-label-dot.hex, name-over-255.hex
     reason: 'issue 11 (wire): a question with an empty label or a name over 255 bytes must get FORMERR; the error reply re-encodes the question and throws (EncodeError out of Responder.handle: no reply, a panic counted)',
-    matches: (_b, p) => /^threw EncodeError: (empty label|name too long|label over 63 bytes)/.test(p) && /Responder\.(handle|errorReply)/.test(p),
+    // Only the question can be malformed here (the fixtures' own names encode), whichever encoder frame notices.
+    matches: (_b, p) => /^threw EncodeError: (empty label|name too long|label over 63 bytes)/.test(p),
   },
 ];
 

@@ -1,7 +1,7 @@
 // Shared by the fuzz targets (test/fuzz-*.test.ts): the time budget and seed, the committed corpus, the worker that
 // runs each input under a time and memory bound, and the printout of a failing input ready to commit.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ROOT } from './cli.js';
@@ -43,7 +43,9 @@ export function loadCorpus(dir: string, kind: 'hex' | 'text'): CorpusEntry[] {
       out.push({ name, comment, ...(todo ? { todo } : {}), data: Buffer.from(hex, 'hex') });
     } else {
       if (!/\.(ya?ml|json)$/.test(name)) continue;
-      const todo = /^#\s*todo:\s*(.*)$/m.exec(text)?.[1];
+      // JSON has no comments: its todo, if any, is in a NAME.todo file beside it
+      const side = path.join(dir, `${name}.todo`);
+      const todo = existsSync(side) ? readFileSync(side, 'utf8').trim() : /^#\s*todo:\s*(.*)$/m.exec(text)?.[1];
       out.push({ name, comment: '', ...(todo ? { todo } : {}), data: Buffer.from(text) });
     }
   }
@@ -116,11 +118,17 @@ export class FuzzWorker {
  * A failing input as a corpus file: printed (so a CI log is enough to commit it), and written into the corpus
  * folder when FUZZ_SAVE=1. Returns the printout.
  */
-export function corpusPrintout(dir: string, what: string, data: Buffer, kind: 'hex' | 'text', ext = kind === 'hex' ? 'hex' : 'yaml'): string {
+export function corpusPrintout(dir: string, what: string, data: Buffer, kind: 'hex' | 'text'): string {
   const id = createHash('sha256').update(data).digest('hex').slice(0, 12);
-  const rel = path.relative(ROOT, path.join(dir, `found-${id}.${ext}`));
+  // A comment line in front of JSON would make it YAML: JSON keeps its text, the note goes to NAME.json.note.
+  const json = kind === 'text' && /^\s*[[{]/.test(data.toString('utf8'));
+  const rel = path.relative(ROOT, path.join(dir, `found-${id}.${kind === 'hex' ? 'hex' : json ? 'json' : 'yaml'}`));
   const comment = what.split('\n').map((l) => `# ${l}`).join('\n');
-  const body = kind === 'hex' ? `${comment}\n${data.toString('hex')}\n` : `${comment}\n${data.toString('utf8')}`;
-  if (process.env.FUZZ_SAVE === '1') writeFileSync(path.join(ROOT, rel), body);
-  return `---- ${rel} (FUZZ_SAVE=1 writes it) ----\n${body}${body.endsWith('\n') ? '' : '\n'}---- end ----`;
+  const body = kind === 'hex' ? `${comment}\n${data.toString('hex')}\n` : json ? data.toString('utf8') : `${comment}\n${data.toString('utf8')}`;
+  if (process.env.FUZZ_SAVE === '1') {
+    writeFileSync(path.join(ROOT, rel), body);
+    if (json) writeFileSync(path.join(ROOT, `${rel}.note`), `${what}\n`);
+  }
+  return `---- ${rel} (FUZZ_SAVE=1 writes it${json ? `; its note: ${what.split('\n')[0]}` : ''}) ----\n${body}${body.endsWith('\n') ? '' : '\n'}---- end ----\n` +
+    'To keep it as a known case another change fixes, add a line "# todo: <reason>" (for JSON: a NAME.todo file).';
 }
