@@ -66,13 +66,14 @@ function listening(port: number): Promise<boolean> {
 interface Cli { proc: ChildProcess; port: number; stderr: () => string; exited: Promise<void> }
 
 /** Spawns the CLI on a known free port; `closeStdout` closes our end of its stdout pipe before it writes a byte. */
-async function spawnCli(args: string[], o: { closeStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Cli> {
+async function spawnCli(args: string[], o: { closeStdout?: boolean; closeStderr?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Cli> {
   const port = await freePort();
   const proc = spawn(process.execPath, [MAIN, '--listen', `127.0.0.1:${port}`, '--admin', 'off', ...args], { cwd: ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (o.closeStdout) proc.stdout!.destroy();
   else proc.stdout!.resume();
   let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
+  if (o.closeStderr) proc.stderr!.destroy();
+  else proc.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   return { proc, port, stderr: () => err, exited };
 }
@@ -99,6 +100,31 @@ t.test('stdout a closed pipe: the start-up line is dropped, the server serves', 
   t.ok(alive(c.proc), 'still running after its start-up line hit EPIPE');
   t.notMatch(c.stderr(), /EPIPE|Unhandled|at .*\(node:/, 'no stack on stderr');
   t.ok(Array.isArray(await lookup(c.port, 'myapp.default.svc.cluster.local')), 'still answers');
+});
+
+t.test('stdout and stderr both closed: log lines (signals, a reload) go nowhere, the server serves', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-closed-'));
+  const file = path.join(dir, 'svc.yaml');
+  writeFileSync(file, serviceYaml('quiet', '10.96.78.1'));
+  const c = await spawnCli(['--fixtures', dir, '--no-watch', '--log-level', 'debug'], { closeStdout: true, closeStderr: true });
+  t.teardown(() => stop(c));
+  await until('an answer', async () => {
+    if (!alive(c.proc)) throw new Error('server died');
+    const a = await lookup(c.port, 'quiet.default.svc.cluster.local', 500);
+    return Array.isArray(a) ? a : undefined;
+  }, 20_000);
+  writeFileSync(file, serviceYaml('quiet', '10.96.78.2'));
+  for (const sig of ['SIGUSR2', 'SIGALRM', 'SIGHUP'] as const) {
+    c.proc.kill(sig);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const a = await until('the reloaded answer', async () => {
+    if (!alive(c.proc)) throw new Error('server died');
+    const r = await lookup(c.port, 'quiet.default.svc.cluster.local', 500);
+    return Array.isArray(r) && r[0] === '10.96.78.2' ? r : undefined;
+  }, 10_000).catch((e: Error) => e);
+  t.same(a, ['10.96.78.2'], 'SIGHUP reloaded though its log line had nowhere to go');
+  t.ok(alive(c.proc), 'alive with both output pipes closed');
 });
 
 t.test('`clusterdns records | head -1`: one line, exit 0, nothing on stderr', async (t) => {
