@@ -232,3 +232,33 @@ t.test('SIGUSR1 does not open the inspector', async (t) => {
     await stop(c);
   }
 });
+
+t.test('live mode: SIGHUP and SIGUSR1 say there is nothing to reload, and the watch keeps serving', async (t) => {
+  const { FakeApiServer, kubeconfigFor } = await import('./fake-apiserver.js');
+  const { clusterIPService, ns } = await import('./live-helpers.js');
+  const api = await FakeApiServer.start();
+  t.teardown(() => api.close());
+  api.load([ns('shop'), clusterIPService('shop', 'cart', '10.96.7.7')] as any);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-live-signals-'));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigFor(api));
+  const c = await spawnCli(['--kubeconfig', kubeconfig]);
+  t.teardown(() => stop(c));
+  await until('first answer', async () => {
+    if (!alive(c.proc)) throw new Error(`server died: ${c.stderr()}`);
+    const a = await lookup(c.port, 'cart.shop.svc.cluster.local', 500);
+    return Array.isArray(a) ? a : undefined;
+  }, 20_000);
+  for (const sig of ['SIGHUP', 'SIGUSR1'] as const) {
+    c.proc.kill(sig);
+    const line = await until(`the ${sig} line`, () => c.stderr().split('\n').find((l) => l.includes(`"signal":"${sig}"`)), 10_000);
+    t.match(line, /nothing to reload \(live mode/, `${sig}: one line says so`);
+    t.ok(alive(c.proc), `${sig}: the process lives`);
+  }
+  api.apply(clusterIPService('shop', 'pay', '10.96.7.8') as any);
+  const pay = await until('the watch to deliver a new Service', async () => {
+    const a = await lookup(c.port, 'pay.shop.svc.cluster.local', 500);
+    return Array.isArray(a) ? a : undefined;
+  }, 10_000);
+  t.same(pay, ['10.96.7.8'], 'the watch still follows the cluster');
+});
