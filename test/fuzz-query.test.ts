@@ -157,7 +157,9 @@ t.test(`fast-check: mutated and random queries for ${SECONDS} s (seed ${SEED})`,
   if (details.failed && details.counterexample) {
     const [{ bytes, transport }] = details.counterexample;
     const msg = (details.errorInstance as Error | undefined)?.message ?? 'failed';
-    t.fail(`fuzz failure (seed ${details.seed}, path ${details.counterexample ? details.counterexamplePath : ''}): ${msg}\n${corpusPrintout(DIR, `fuzz-query found (${transport}): ${msg.split('\n')[0]}`, bytes, 'hex')}`);
+    // The printout goes to stderr as it is (ready to paste into the corpus); the TAP line stays one line.
+    console.error(corpusPrintout(DIR, `fuzz-query found (${transport}): ${msg.split('\n')[0]}`, bytes, 'hex'));
+    t.fail(`fuzz failure (seed ${details.seed}, path ${details.counterexamplePath}): ${msg.replace(/\s*\n\s*/g, ' | ')} | input ${bytes.toString('hex')}`);
   } else {
     t.ok(runs > 100, `no failure in ${runs} inputs`);
   }

@@ -90,7 +90,7 @@ async function manifestTarget() {
       const seen = new Set();
       for (const rr of rrs) {
         const key = `${rr.name}/${rr.type}`;
-        if (seen.has(key) || seen.size >= 400) continue;
+        if (seen.has(key) || seen.size >= 200) continue;
         seen.add(key);
         const ans = resolve(store, rcfg, rr.name.replace(/\.$/, ''), rr.type);
         try {
