@@ -7,7 +7,10 @@
 // - the rest that would kill us by default: ignored, with a log line saying so.
 // Left alone on purpose: SIGQUIT (an operator's "core dump now"), SIGTSTP/SIGTTIN/SIGTTOU (job control),
 // SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGSYS/SIGTRAP (synchronous: no JavaScript can run safely after a real one), SIGPROF (V8's CPU profiler samples
-// with it: a handler would break --cpu-prof), SIGKILL/SIGSTOP (cannot be caught).
+// with it: a handler would break --cpu-prof), SIGKILL/SIGSTOP (cannot be caught), and SIGPIPE: Node sets it to
+// SIG_IGN at start-up, so a write to a closed pipe or a reset TCP client fails with EPIPE instead of killing us. A
+// handler would turn every such write (one per hostile client that resets) into a signal and a log line; an
+// explicit `kill -PIPE` is ignored silently, which is the same deliberate choice.
 import os from 'node:os';
 
 export type SignalAction = 'stop' | 'reload' | 'ignore';
@@ -15,7 +18,7 @@ export type SignalAction = 'stop' | 'reload' | 'ignore';
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export const RELOAD_SIGNALS = ['SIGHUP', 'SIGUSR1'] as const;
 /** Signals whose default action ends the process and that have no business doing so to a DNS server. */
-export const IGNORED_SIGNALS = ['SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPIPE', 'SIGIO', 'SIGPOLL', 'SIGPWR', 'SIGSTKFLT', 'SIGXCPU', 'SIGXFSZ', 'SIGLOST', 'SIGINFO'] as const;
+export const IGNORED_SIGNALS = ['SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGIO', 'SIGPOLL', 'SIGPWR', 'SIGSTKFLT', 'SIGXCPU', 'SIGXFSZ', 'SIGLOST', 'SIGINFO'] as const;
 
 export interface SignalLogger {
   info(obj: object, msg: string): void;

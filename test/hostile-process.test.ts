@@ -167,7 +167,7 @@ t.test('signals: reload on SIGHUP/SIGUSR1, the rest ignored with one log line; t
   const from = performance.now();
 
   const linesFor = (sig: string) => c.stderr().split('\n').filter((l) => l.includes(`"signal":"${sig}"`));
-  const signals: NodeJS.Signals[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPIPE', 'SIGIO', 'SIGPWR', 'SIGXCPU', 'SIGXFSZ', 'SIGSTKFLT'];
+  const signals: NodeJS.Signals[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGIO', 'SIGPWR', 'SIGXCPU', 'SIGXFSZ', 'SIGSTKFLT'];
   let ip = 1;
   for (const sig of signals) {
     const reload = sig === 'SIGHUP' || sig === 'SIGUSR1';
@@ -183,6 +183,11 @@ t.test('signals: reload on SIGHUP/SIGUSR1, the rest ignored with one log line; t
     if (reload) t.match(linesFor(sig)[0], /fixtures reloaded/, `${sig} reloaded`);
     else t.match(linesFor(sig)[0], /ignored/, `${sig} says it is ignored`);
   }
+  // SIGPIPE stays at Node's SIG_IGN (a handler would fire on every write to a reset client): survived, no line.
+  c.proc.kill('SIGPIPE');
+  await new Promise((r) => setTimeout(r, 300));
+  t.ok(alive(c.proc), 'SIGPIPE: the process lives');
+  t.equal(linesFor('SIGPIPE').length, 0, 'SIGPIPE: ignored without a log line');
   const w = prober.worst(from, performance.now() - 100);
   t.ok(w.answered > 100, `probes answered throughout (${w.answered})`);
   t.ok(w.maxGapMs < 1000, `longest gap without an answer ${w.maxGapMs.toFixed(1)} ms (< 1 s)`);
