@@ -180,7 +180,7 @@ function judge(text: string, r: WorkerResult): string | undefined {
 const KNOWN: { reason: string; matches: (text: string, problem: string) => boolean }[] = [
   {
     // corpus: found-0325e856c445.yaml
-    reason: 'issue 11 (manifests): an error in one item of a JSON List or array carries no line (JSON is read without positions)',
+    reason: 'issue 11 (manifests): an error in a JSON manifest (an item of a List, or a field) carries no line: JSON is read without positions',
     matches: (text, p) => p.startsWith('error has no line') && /^\s*[[{]/.test(text),
   },
   {
