@@ -281,6 +281,17 @@ export class ClusterDnsServer {
     };
   }
 
+  /**
+   * Re-reads every fixture file (SIGHUP, SIGUSR1). Resolves false in live mode: the watch keeps the store current
+   * and there is nothing to re-read. Rejects with the FixtureError when the files do not load (already logged and
+   * counted by the source); the last good state keeps serving.
+   */
+  async reload(): Promise<boolean> {
+    if (!this.fixtures || this.state === 'stopped') return false;
+    await this.fixtures.reload();
+    return true;
+  }
+
   /** SIGTERM: fail /health and /ready for the lame-duck period while DNS keeps answering, then stop. */
   async shutdown(lameduckSeconds = this.config.lameduck): Promise<void> {
     if (this.state === 'stopped' || this.state === 'lameduck') return;

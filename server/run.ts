@@ -1,0 +1,118 @@
+// The clusterdns command, loaded by server/main.ts once signals are taken: parse flags, start the server, stop
+// cleanly on SIGTERM/SIGINT, reload on SIGHUP/SIGUSR1.
+import { pino, type Logger } from 'pino';
+import { ClusterStore } from '../lib/cluster/store.js';
+import { formatRR } from '../lib/dns/records.js';
+import { listRecords } from '../lib/dns/zone-listing.js';
+import { FixtureSource } from '../lib/sources/fixtures.js';
+import { FixtureError } from '../lib/sources/manifest-files.js';
+import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../lib/start.js';
+import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
+import { HELP, parseCli, UsageError } from './cli.js';
+import { compactHeap } from '../lib/compact-heap.js';
+import { handleSignals } from './signals.js';
+import { writeLines, writeOut } from './stdio.js';
+
+async function main(argv: string[]): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`clusterdns: ${err.message}\nRun 'clusterdns --help' for the flags.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const { command, config } = cli;
+  if (command === 'help') { await writeOut(process.stdout, HELP); return 0; }
+  if (command === 'version') { await writeOut(process.stdout, `clusterdns ${VERSION}\n`); return 0; }
+
+  const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  if (cli.warnings.length > 0) logger.warn(`Corefile: ${cli.warnings.join('; ')}`);
+
+  if (command === 'records') {
+    const store = new ClusterStore({ namespaces: config.namespaces });
+    const src = new FixtureSource(store, { paths: config.fixtures, namespace: config.namespace, synthesis: config.synthesis, watch: false, logger });
+    await src.start();
+    const rrs = listRecords(store, resolverConfigFrom(config, []));
+    // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all. A reader that leaves
+    // early (`| head -1`) is not an error: stop writing and exit 0, like other Unix tools.
+    await writeLines(process.stdout, (function* () { for (const rr of rrs) yield `${formatRR(rr)}\n`; })());
+    return 0;
+  }
+
+  const srv = await ClusterDnsServer.start(config, { logger, journalSize: cli.journalSize, afterLoad: compactHeap });
+  const a = srv.dnsAddress;
+  const where = config.source === 'fixtures'
+    ? `fixtures (${srv.fixtures?.status.files.length ?? 0} files: ${config.fixtures.join(', ')})`
+    : `the Kubernetes API (${config.inCluster ? 'in-cluster service account' : config.kubeconfig ?? 'kubeconfig'}${config.context ? `, context ${config.context}` : ''}${srv.store.synced ? '' : ', not synced yet'})`;
+  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+  const http = srv.http.map((h) => `${h.role} http://${h.address}`).join(', ');
+  // Not awaited: a supervisor that never reads our stdout must not hold the server up.
+  void writeOut(process.stdout, `clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${http ? `; ${http}` : ''}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, lameduck: config.lameduck }, 'shutting down');
+    await srv.shutdown();
+    process.exit(0);
+  };
+  handleSignals({ stop: (sig) => void stop(sig), reload: reloader(srv, logger, () => stopping), logger });
+  return -1;
+}
+
+/**
+ * SIGHUP/SIGUSR1 → one reload at a time; signals that arrive while one runs are folded into a single next one
+ * (a burst of signals is not a queue of full re-reads). One log line per reload, naming the signal(s).
+ */
+function reloader(srv: ClusterDnsServer, logger: Logger, stopping: () => boolean): (signal: string) => void {
+  let running = false;
+  let next: string[] = [];
+  const run = (signals: string[]) => {
+    running = true;
+    const by = signals.join(', ');
+    const started = performance.now();
+    srv.reload().then((reloaded) => {
+      const ms = Math.round(performance.now() - started);
+      if (reloaded) logger.info({ signal: by, files: srv.fixtures?.status.files.length ?? 0, ms }, `${by}: fixtures reloaded`);
+      else logger.info({ signal: by }, `${by}: nothing to reload (live mode: the watch keeps the cluster's state current)`);
+    }, (err: Error) => {
+      logger.warn({ signal: by }, `${by}: reload failed, still serving the last good state: ${err.message}`);
+    }).finally(() => {
+      running = false;
+      if (next.length > 0 && !stopping()) run(next.splice(0));
+    });
+  };
+  return (signal) => {
+    if (stopping()) return;
+    if (running) { if (!next.includes(signal)) next.push(signal); return; }
+    run([signal]);
+  };
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exit(code);
+}, (err) => {
+  if (err instanceof FixtureError) {
+    process.stderr.write(`clusterdns: fixture error: ${err.message}\n`);
+    process.exit(1);
+  }
+  if (err instanceof KubeConfigError || err instanceof PermissionError) {
+    process.stderr.write(`clusterdns: ${err.message}\n`);
+    process.exit(1);
+  }
+  if (err instanceof ConfigError) {
+    process.stderr.write(`clusterdns: ${err.message}\n`);
+    process.exit(2);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+    process.stderr.write(`clusterdns: cannot listen: ${e.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`clusterdns: ${e.stack ?? e.message}\n`);
+  process.exit(1);
+});
