@@ -10,7 +10,8 @@
 # use an added NET_BIND_SERVICE capability by itself (Kubernetes has no ambient capabilities), so the sysctl is
 # what makes port 53 work.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The current Node LTS line; package.json engines gives the lowest line that works (22).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -10,11 +10,12 @@ import { ADMIN_CLIENT } from './admin/resolve.js';
 import { Faults, type Fault, type FaultSpec } from './admin/faults.js';
 import { QueryJournal, type JournalEntry, type QueryMatch } from './admin/journal.js';
 import { ClusterStore } from './cluster/store.js';
-import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig, type HostPort } from './config.js';
+import { defaultConfig, normalizeZone, type ClusterDnsConfig, type HostPort, type SynthesisConfig } from './config.js';
 import type { Answer, RR } from './dns/records.js';
 import { resolve } from './dns/resolver.js';
 import type { ResolverConfig } from './dns/resolver-config.js';
 import { listRecords } from './dns/zone-listing.js';
+import { checkStartOptions } from './options.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { FixtureSource } from './sources/fixtures.js';
 import type { KubernetesSource } from './sources/kubernetes.js';
@@ -326,10 +327,16 @@ export function checkAdminSecurity(config: ClusterDnsConfig): void {
 
 // ---- the programmatic API ----
 
-export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics'>> {
+export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'upstreams' | 'fixtures' | 'synthesis'>> {
   /** "host:port" or {host, port}; default 127.0.0.1:0 (a free port) */
   listen?: string | HostPort;
-  /** admin HTTP API: "host:port" (port 0 = free port); off unless given */
+  /** resolvers for names outside the zones, as the CLI's --upstream: "IP", "IP:PORT", "[v6]:PORT" or {host, port} */
+  upstreams?: (string | HostPort)[];
+  /** manifest files or folders; a string is one path */
+  fixtures?: string | string[];
+  /** the fields to change of the workload synthesis settings */
+  synthesis?: Partial<SynthesisConfig>;
+  /** admin HTTP API: "host:port" (port 0 = free port), or null / 'off'; off unless given */
   admin?: string | HostPort | null;
   /** raw manifests (parsed objects) to serve in addition to the fixture files */
   objects?: unknown[];
@@ -375,13 +382,14 @@ export interface ClusterDns {
  */
 export async function startClusterDns(options: StartOptions = {}): Promise<ClusterDns> {
   const base = defaultConfig();
-  const { listen, admin, objects, logger: givenLogger, journalSize, ...rest } = options;
+  // Plain JavaScript callers pass anything: a wrong option is a TypeError naming it, as a wrong flag is a usage error.
+  const { listen, admin, objects, logger: givenLogger, journalSize, ...rest } = checkStartOptions(options);
   const config: ClusterDnsConfig = {
     ...base,
     ...rest,
     synthesis: { ...base.synthesis, ...(rest.synthesis ?? {}) },
-    listen: typeof listen === 'string' ? parseHostPort(listen) : listen ?? { host: '127.0.0.1', port: 0 },
-    admin: typeof admin === 'string' ? parseHostPort(admin) : admin ?? null,
+    listen: listen ?? { host: '127.0.0.1', port: 0 },
+    admin: admin ?? null,
     health: null, ready: null, metrics: null,
     // Tests call reload() or apply(); watching is for long-running servers.
     watch: rest.watch ?? false,
@@ -390,6 +398,9 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
   const srv = await ClusterDnsServer.start(config, { ...(objects ? { objects } : {}), logger, ...(journalSize !== undefined ? { journalSize } : {}) });
   const addr = srv.dnsAddress;
   const liveOnly = () => new Error('the live cluster is the source of truth: apply/delete need the fixture source');
+  const open = (what: string) => {
+    if (srv.state === 'stopped') throw new Error(`clusterdns: ${what}() after close(): this server is stopped; start another`);
+  };
   const adminAddress = srv.http.find((h) => h.role === 'admin')?.address;
   return {
     host: addr.host,
@@ -400,14 +411,17 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
     store: srv.store,
     server: srv,
     async apply(manifests) {
+      open('apply');
       if (!srv.fixtures) throw liveOnly();
       return srv.fixtures.apply(manifests);
     },
     async delete(kind, namespace, name) {
+      open('delete');
       if (!srv.fixtures) throw liveOnly();
       return srv.fixtures.delete(kind, namespace, name);
     },
     async reload() {
+      open('reload');
       await srv.fixtures?.reload();
     },
     resolve: (name, type) => srv.resolve(name, type),

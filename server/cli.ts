@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { ADMIN_AUTH_MODES, adminTokenProblem } from '../lib/admin/auth.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
+import { freeUnpinnedPorts } from './ready-file.js';
 
 export class UsageError extends Error {}
 
@@ -33,6 +34,7 @@ const OPTIONS = {
   'address-poll': { type: 'string' },
   journal: { type: 'string' },
   'cache-mb': { type: 'string' },
+  'ready-file': { type: 'string' },
   upstream: { type: 'string', multiple: true },
   source: { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -61,7 +63,9 @@ Commands:
 
 Flags:
   --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
-  --listen HOST:PORT         DNS over UDP and TCP; port 0 picks a free port [127.0.0.1:5353]
+  --listen HOST:PORT         DNS over UDP and TCP; port 0 picks a free port, and then the admin (and Corefile
+                             health/ready/metrics) listeners not set by their own flag take a free port too
+                             [127.0.0.1:5353]
   --zone NAME                cluster domain served, repeatable [cluster.local]
   --ttl SECONDS              TTL of every record, 0-3600 [5]
   --pods MODE                pod A records: disabled | insecure | verified [disabled]
@@ -105,6 +109,8 @@ Admin API, probes and metrics:
   --address-poll MS          with a wildcard --listen, look for new or removed local addresses this often [5000]
   --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
   --cache-mb N               answer cache size in MiB (0 = off) [32]
+  --ready-file PATH          once serving, write one JSON object with every bound address (dns, http.admin, ...)
+                             to PATH (- = one line on stdout); removed on shutdown
   --version                  print the version
   -h, --help                 this text
 `;
@@ -115,6 +121,8 @@ export interface ParsedCli {
   journalSize: number;
   /** things the Corefile asked for that clusterdns does not do */
   warnings: string[];
+  /** --ready-file: where the bound addresses go once serving ("-" = stdout) */
+  readyFile?: string;
 }
 
 function listenFlag(name: string, v: string, defaultHost: string) {
@@ -264,5 +272,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (problem) throw new UsageError(`--${flag} ${problem.replace(`${field}`, '').replace(/^[: ]+/, '')}`);
   }
   if (v.nodes !== undefined) config.synthesis = { ...config.synthesis, nodes: intIn('nodes', v.nodes, 0, 5000) };
-  return { command, config, journalSize, warnings };
+  if (v.listen !== undefined) freeUnpinnedPorts(config, { admin: v.admin !== undefined, health: v.health !== undefined, ready: v.ready !== undefined, metrics: v.metrics !== undefined });
+  if (v['ready-file'] === '') throw new UsageError('--ready-file: expected a file path (or - for stdout)');
+  return { command, config, journalSize, warnings, ...(v['ready-file'] !== undefined ? { readyFile: v['ready-file'] } : {}) };
 }

@@ -9,6 +9,7 @@ import { FixtureError } from '../lib/sources/manifest-files.js';
 import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../lib/start.js';
 import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
 import { HELP, parseCli, UsageError } from './cli.js';
+import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
 import { writeLines, writeOut } from './stdio.js';
@@ -42,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const readyFile = cli.readyFile !== undefined ? new ReadyFile(cli.readyFile) : undefined;
+  readyFile?.clearStale();
   const srv = await ClusterDnsServer.start(config, { logger, journalSize: cli.journalSize, afterLoad: compactHeap });
   const a = srv.dnsAddress;
   const where = config.source === 'fixtures'
@@ -51,12 +54,14 @@ async function main(argv: string[]): Promise<number> {
   const http = srv.http.map((h) => `${h.role} http://${h.address}`).join(', ');
   // Not awaited: a supervisor that never reads our stdout must not hold the server up.
   void writeOut(process.stdout, `clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${http ? `; ${http}` : ''}\n`);
+  readyFile?.write(srv);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, lameduck: config.lameduck }, 'shutting down');
+    readyFile?.remove();
     await srv.shutdown();
     process.exit(0);
   };

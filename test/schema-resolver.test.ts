@@ -20,7 +20,8 @@ t.test('node:dns Resolver', async (t) => {
     ['headless AAAA', () => sortedOf(r.resolve6(`hdls1.${Z}`)), ['5678:abcd::1', '5678:abcd::2']],
     ['shared hostname', () => sortedOf(r.resolve4(`dup-name.hdls1.${Z}`)), ['172.0.0.4', '172.0.0.5']],
     ['StatefulSet-style hostname', () => r.resolve4(`web-0.hdls-dual.${Z}`), ['172.0.2.1']],
-    ['named-port SRV', () => r.resolveSrv(`_http._tcp.svc1.${Z}`), [{ name: `svc1.${Z}`, port: 80, priority: 0, weight: 100 }]],
+    // Node 24 added `type: 'SRV'` to each record: compare the four fields DNS carries, on every line.
+    ['named-port SRV', async () => (await r.resolveSrv(`_http._tcp.svc1.${Z}`)).map(({ name, port, priority, weight }) => ({ name, port, priority, weight })), [{ name: `svc1.${Z}`, port: 80, priority: 0, weight: 100 }]],
     ['headless SRV', async () => (await r.resolveSrv(`_http._tcp.hdls1.${Z}`)).map((s) => `${s.priority} ${s.weight} ${s.port} ${s.name}`).sort(), [
       `0 16 80 172-0-0-2.hdls1.${Z}`, `0 16 80 172-0-0-3.hdls1.${Z}`, `0 16 80 5678-abcd--1.hdls1.${Z}`,
       `0 16 80 5678-abcd--2.hdls1.${Z}`, `0 16 80 dup-name.hdls1.${Z}`,

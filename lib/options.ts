@@ -1,0 +1,193 @@
+// startClusterDns()'s options checked the way server/cli.ts checks flags. A test author passes plain JavaScript values,
+// often without the TypeScript types: a wrong one must fail at start with a TypeError that names the option and says
+// what it takes, not start a server that answers SERVFAIL, reads the wrong files or treats 'yes' as a mode.
+import { isIP } from 'node:net';
+import type { Logger as PinoLogger } from 'pino';
+import { normalizeZone, parseHostPort, type ClusterDnsConfig, type HostPort, type SynthesisConfig } from './config.js';
+import { synthesisConfigProblems } from './synth/options.js';
+
+/** The options after checking: listen, admin and upstreams as HostPort, fixtures as a list. */
+export type CheckedStartOptions = Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'synthesis'>> & {
+  listen?: HostPort;
+  admin?: HostPort | null;
+  synthesis?: Partial<SynthesisConfig>;
+  objects?: unknown[];
+  logger?: PinoLogger;
+  journalSize?: number;
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const PODS = ['disabled', 'insecure', 'verified'] as const;
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DOMAIN = /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+const SYNTHESIS_KEYS = ['podCIDR', 'serviceCIDR', 'podCIDRv6', 'serviceCIDRv6', 'nodes'] as const;
+
+type Check = (v: unknown, name: string) => unknown;
+
+function fail(name: string, v: unknown, want: string): never {
+  throw new TypeError(`startClusterDns: ${name} ${show(v)}: expected ${want}`);
+}
+
+function show(v: unknown): string {
+  const s = showFull(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function showFull(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(showFull).join(', ')}]`;
+  if (v && typeof v === 'object') {
+    try {
+      return JSON.stringify(v);
+    } catch {
+      return Object.prototype.toString.call(v);
+    }
+  }
+  return String(v);
+}
+
+const bool: Check = (v, name) => (typeof v === 'boolean' ? v : fail(name, v, 'true or false'));
+const text: Check = (v, name) => (typeof v === 'string' && v.trim() !== '' ? v : fail(name, v, 'a non-empty string'));
+const intIn = (min: number, max: number, unit = ''): Check => (v, name) =>
+  (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? v : fail(name, v, `a whole number${unit} from ${min} to ${max}`));
+const oneOf = (values: readonly string[]): Check => (v, name) => (values.includes(v as string) ? v : fail(name, v, `one of ${values.map((x) => `'${x}'`).join(', ')}`));
+const listOf = (each: Check, what: string, { nonEmpty = false } = {}): Check => (v, name) => {
+  if (!Array.isArray(v) || (nonEmpty && v.length === 0)) fail(name, v, `${nonEmpty ? 'a non-empty ' : 'an '}array of ${what}`);
+  return (v as unknown[]).map((x, i) => each(x, `${name}[${i}]`));
+};
+
+const zone: Check = (v, name) => {
+  if (typeof v !== 'string' || !DOMAIN.test(normalizeZone(v))) fail(name, v, 'a domain name such as "cluster.local"');
+  return normalizeZone(v as string);
+};
+const namespace: Check = (v, name) => (typeof v === 'string' && NAMESPACE.test(v) ? v : fail(name, v, 'a namespace name (lower case letters, digits, "-")'));
+
+/** "host:port" or {host, port}; port 0 means a free port. */
+function listenAddress(v: unknown, name: string): HostPort {
+  if (typeof v === 'string') {
+    try {
+      return parseHostPort(v);
+    } catch {
+      fail(name, v, '"HOST:PORT" (port 0 = a free port) or { host, port }');
+    }
+  }
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const { host, port } = v as Record<string, unknown>;
+    if (typeof host === 'string' && host !== '' && Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535) {
+      return { host, port: port as number };
+    }
+  }
+  return fail(name, v, '"HOST:PORT" (port 0 = a free port) or { host: string, port: 0-65535 }');
+}
+
+/** The CLI's --upstream: "IP", "IP:PORT", "[v6]:PORT" (port 53 when absent) or {host: IP, port}. */
+function upstream(v: unknown, name: string): HostPort {
+  const want = 'an upstream as "IP", "IP:PORT", "[IPv6]:PORT" or { host: IP, port: 1-65535 }';
+  if (typeof v === 'string') {
+    const plain = v.trim();
+    if (isIP(plain)) return { host: plain, port: 53 };
+    const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(plain);
+    const host = m ? (m[1] ?? m[2] ?? '') : '';
+    if (m && isIP(host) && Number(m[3]) >= 1 && Number(m[3]) <= 65535) return { host, port: Number(m[3]) };
+    return fail(name, v, want);
+  }
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const { host, port } = v as Record<string, unknown>;
+    const p = port ?? 53;
+    if (typeof host === 'string' && isIP(host) && Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535) return { host, port: p as number };
+  }
+  return fail(name, v, want);
+}
+
+function synthesis(v: unknown, name: string): Partial<SynthesisConfig> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) fail(name, v, `an object with ${SYNTHESIS_KEYS.join(', ')}`);
+  const given = v as Record<string, unknown>;
+  const unknownKey = Object.keys(given).find((k) => !(SYNTHESIS_KEYS as readonly string[]).includes(k));
+  if (unknownKey !== undefined) fail(`${name}.${unknownKey}`, given[unknownKey], `no such field (known: ${SYNTHESIS_KEYS.join(', ')})`);
+  // Check the given fields against a complete config, so each problem names the field that has it.
+  const probe: SynthesisConfig = { podCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', podCIDRv6: 'fd00:10:244::/56', serviceCIDRv6: 'fd00:10:96::/112', nodes: 1 };
+  for (const k of SYNTHESIS_KEYS) {
+    if (given[k] === undefined) continue;
+    if (k === 'nodes') intIn(0, 5000)(given[k], `${name}.nodes`);
+    else if (typeof given[k] !== 'string') fail(`${name}.${k}`, given[k], 'a CIDR string');
+  }
+  const problem = synthesisConfigProblems({ ...probe, ...given } as SynthesisConfig)[0];
+  if (problem) throw new TypeError(`startClusterDns: ${name}.${problem}`);
+  return given as Partial<SynthesisConfig>;
+}
+
+function logger(v: unknown, name: string): PinoLogger {
+  const l = v as Record<string, unknown> | null;
+  const methods = ['error', 'warn', 'info', 'debug', 'child'];
+  if (!l || typeof l !== 'object' || methods.some((m) => typeof l[m] !== 'function')) {
+    throw new TypeError(`startClusterDns: logger: expected a pino logger (an object with ${methods.join(', ')}), or logLevel alone`);
+  }
+  return v as PinoLogger;
+}
+
+/** A string is one path (a file or a folder), never a list of its characters. */
+function fixtures(v: unknown, name: string): string[] {
+  if (typeof v === 'string') return [text(v, name) as string];
+  if (!Array.isArray(v)) fail(name, v, 'a path (a file or folder) or an array of paths');
+  return listOf(text, 'paths')(v, name) as string[];
+}
+
+const adminToken: Check = (v, name) => {
+  if (typeof v === 'string' && v.length >= 8) return v;
+  // A secret is not echoed into test logs, not even a short one.
+  throw new TypeError(`startClusterDns: ${name} (hidden): expected a string of at least 8 characters`);
+};
+
+const CHECKS: Record<string, Check> = {
+  listen: listenAddress,
+  admin: (v, name) => (v === null || v === 'off' ? null : listenAddress(v, name)),
+  zones: listOf(zone, 'domain names', { nonEmpty: true }),
+  reverseZones: listOf(zone, 'domain names'),
+  ttl: intIn(0, 3600, ' of seconds'),
+  pods: oneOf(PODS),
+  endpointPodNames: bool,
+  source: oneOf(['fixtures', 'kubernetes']),
+  fixtures,
+  watch: bool,
+  namespace,
+  synthesis,
+  kubeconfig: text,
+  context: text,
+  inCluster: bool,
+  startupTimeoutMs: intIn(0, 600_000, ' of milliseconds'),
+  namespaces: listOf(namespace, 'namespace names'),
+  labels: text,
+  upstreams: listOf(upstream, 'upstreams ("IP[:PORT]" or { host, port })'),
+  adminToken,
+  lameduck: intIn(0, 600, ' of seconds'),
+  logLevel: oneOf(LOG_LEVELS),
+  objects: (v, name) => (Array.isArray(v) ? v : fail(name, v, 'an array of manifests (parsed objects; YAML text goes to apply())')),
+  logger,
+  journalSize: intIn(0, 1_000_000),
+};
+
+/** The option names startClusterDns takes; anything else is a typo and fails (a silently ignored option is worse). */
+export const START_OPTION_NAMES: readonly string[] = Object.keys(CHECKS);
+
+export function checkStartOptions(options: unknown): CheckedStartOptions {
+  if (options === undefined) return {};
+  if (!options || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`startClusterDns: expected an options object, got ${show(options)}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    // undefined is "not given", as with an omitted property (spreads of optional settings produce it).
+    if (value === undefined) continue;
+    const check = CHECKS[key];
+    if (!check) {
+      const hint = key === 'health' || key === 'ready' || key === 'metrics' ? ' (in-process, /health, /ready and /metrics are on the admin listener: set admin)' : '';
+      throw new TypeError(`startClusterDns: unknown option "${key}"${hint}; known options: ${START_OPTION_NAMES.join(', ')}`);
+    }
+    out[key] = check(value, key);
+  }
+  // The same rule as the CLI's: in live mode the cluster is the source of truth.
+  if (out.source === 'kubernetes' && Array.isArray(out.fixtures) && out.fixtures.length > 0) {
+    throw new TypeError('startClusterDns: fixtures and source: \'kubernetes\' exclude each other: the cluster is the source of truth');
+  }
+  return out as CheckedStartOptions;
+}
