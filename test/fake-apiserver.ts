@@ -178,6 +178,20 @@ export class FakeApiServer {
   listDelayMs = 0;
   /** list responses sent so far */
   listsServed = 0;
+  /**
+   * Answer every list (and watch, for 'html' and 'wrong-json') as something that is not an API server, or not a
+   * well-behaved one: 'html' an auth proxy's login page (200 text/html); 'wrong-json' a 200 with JSON of another
+   * shape; 'endless-list' a list body that never ends (items as fast as the client reads); 'hang-list' a list that
+   * never gets a response. undefined = behave.
+   */
+  impostor: 'html' | 'wrong-json' | 'endless-list' | 'hang-list' | undefined = undefined;
+  /**
+   * A watch from a resourceVersion this server has not reached (it restarted from older state): 'silent' waits
+   * for it, as etcd does; 'too-large' answers as kube-apiserver's watch cache does, an ERROR event 504 "Too large
+   * resource version" after `tooLargeWaitMs` (3 s in kube-apiserver).
+   */
+  futureRv: 'silent' | 'too-large' = 'silent';
+  tooLargeWaitMs = 3000;
 
   private server: http.Server;
   private sockets = new Set<Socket>();
@@ -375,6 +389,49 @@ export class FakeApiServer {
     }
   }
 
+  /** Writes raw text to every open watch (a malformed line, an event with a bad resourceVersion). */
+  writeToWatches(text: string): void {
+    for (const w of this.watches) if (!w.res.writableEnded) w.res.write(text);
+  }
+
+  /**
+   * Writes `bytes` bytes of one line that never ends to every open watch, in 64 KiB chunks as the client reads
+   * them. Resolves when written or when every watch is gone.
+   */
+  async writeEndlessLine(bytes: number): Promise<void> {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    await Promise.all([...this.watches].map(async (w) => {
+      w.res.write('{"type":"ADDED","object":{"metadata":{"name":"');
+      for (let sent = 0; sent < bytes && !w.res.destroyed && !w.res.writableEnded; sent += chunk.length) {
+        if (!w.res.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = () => { w.res.off('drain', done); w.res.off('close', done); resolve(); };
+            w.res.on('drain', done);
+            w.res.on('close', done);
+          });
+        }
+      }
+    }));
+  }
+
+  /**
+   * The API server restarts from older state (an etcd restore, a replaced control plane): it goes down, comes back
+   * on the same port holding `manifests` only, with resourceVersions counting from `rvBase`, no history, and the
+   * clients' resourceVersions far ahead of it.
+   */
+  async restartFrom(manifests: Raw[], rvBase: number, opts: { goDown?: boolean } = {}): Promise<void> {
+    // Without going down (a load balancer switching to a restored replica), open watches just end cleanly.
+    if (opts.goDown === false) this.endWatches();
+    else await this.goDown();
+    for (const r of Object.keys(this.objects) as ResourceName[]) this.objects[r].clear();
+    this.log = [];
+    this.continuations.clear();
+    this.rv = rvBase;
+    this.compactedRv = 0;
+    this.load(manifests);
+    await this.comeUp();
+  }
+
   /** Stops listening and drops every connection (clients see ECONNRESET, then ECONNREFUSED). */
   async goDown(): Promise<void> {
     if (!this.up) return;
@@ -439,6 +496,7 @@ export class FakeApiServer {
       } catch (err) {
         return this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
       }
+      if (this.impostor && this.misbehave(res, resource, watch)) return;
       if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
       if (this.listDelayMs > 0) {
         setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query), this.listDelayMs);
@@ -518,6 +576,54 @@ export class FakeApiServer {
     this.reply(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
   }
 
+  /** Answers a list or watch as `impostor` says; false when this request is served normally. */
+  private misbehave(res: http.ServerResponse, resource: ResourceName, watch: boolean): boolean {
+    switch (this.impostor) {
+      case 'html': {
+        const page = '<!doctype html><html><head><title>Sign in</title></head><body><form action="/oauth2/start">Sign in with SSO</form></body></html>\n';
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(page) });
+        res.end(page);
+        return true;
+      }
+      case 'wrong-json': {
+        const body = JSON.stringify({ status: 'ok', user: null, redirect: '/login' });
+        if (watch) {
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+          res.end(`${body}\n`);
+        } else {
+          this.reply(res, 200, JSON.parse(body));
+        }
+        return true;
+      }
+      case 'endless-list': {
+        if (watch) return false;
+        const info = RESOURCES[resource];
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+        res.write(`{"kind":"${info.kind}List","apiVersion":"${info.apiVersion}","metadata":{"resourceVersion":"${this.rv}"},"items":[`);
+        let n = 0;
+        const pump = () => {
+          while (!res.destroyed && !res.writableEnded) {
+            const items: string[] = [];
+            for (let i = 0; i < 200; i++, n++) {
+              items.push(JSON.stringify({ metadata: { name: `endless-${n}`, namespace: 'default', resourceVersion: '1' }, spec: { clusterIP: 'None' } }));
+            }
+            if (!res.write(`${items.join(',')},`)) {
+              res.once('drain', pump);
+              return;
+            }
+          }
+        };
+        pump();
+        return true;
+      }
+      case 'hang-list':
+        // Headers never sent, body never written: the socket stays open until the client gives up.
+        return !watch;
+      default:
+        return false;
+    }
+  }
+
   private route(pathname: string): { resource: ResourceName; namespace?: string; name?: string } | undefined {
     const parts = pathname.split('/').filter(Boolean);
     let rest: string[];
@@ -584,6 +690,16 @@ export class FakeApiServer {
     }
     this.watches.add(w);
     req.on('close', () => this.closeWatch(w));
+    if (fromRv !== undefined && fromRv > this.rv && this.futureRv === 'too-large') {
+      w.timer = setTimeout(() => {
+        this.write(w, { type: 'ERROR', object: status(504, 'Timeout', 'Too large resource version', {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: `Too large resource version: ${fromRv}, current: ${this.rv}` }],
+          retryAfterSeconds: 1,
+        }) });
+        this.finishWatch(w);
+      }, this.tooLargeWaitMs);
+      return;
+    }
     const timeout = Number(query.timeoutSeconds);
     if (Number.isFinite(timeout) && timeout > 0 && !this.ignoreWatchTimeouts) w.timer = setTimeout(() => this.finishWatch(w), timeout * 1000);
     if (fromRv === undefined) {
