@@ -12,8 +12,9 @@ export interface ApiLimits {
   /** a list page from request to last byte, and a watch up to its response headers (kube-apiserver's own default
    *  --request-timeout is 60 s, so a healthy server has answered or failed by then) */
   requestTimeoutMs: number;
-  /** bytes one list page may take (pages are 500 objects: this allows 64 KiB per object, several times a real
-   *  average, while a server that ignores `limit` or never ends the body cannot grow the process past it) */
+  /** bytes one list page may take: 500 objects of 32 KiB, several times a real average (an oversize page is
+   *  retried at half the page size, down to 50 objects), while a server that ignores `limit` or never ends the
+   *  body cannot grow the process past it */
   listPageBytes: number;
   /** objects one list may hold across its pages (6x Kubernetes' 150,000-pod limit: beyond any real cluster) */
   listObjects: number;
@@ -25,7 +26,7 @@ const MiB = 1024 * 1024;
 
 export const DEFAULT_API_LIMITS: Readonly<ApiLimits> = Object.freeze({
   requestTimeoutMs: 60_000,
-  listPageBytes: 32 * MiB,
+  listPageBytes: 16 * MiB,
   listObjects: 1_000_000,
   watchLineBytes: 16 * MiB,
 });
