@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startClusterDns, type StartOptions } from '../lib/start.js';
-import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
+import { FakeApiServer, kubeconfigFor, type FakeApiServerOptions } from './fake-apiserver.js';
 import { query } from './helpers/dns-client.js';
 import { clusterIPService, endpointSlice, ns } from './live-helpers.js';
 
@@ -22,8 +22,10 @@ export const base = () => [
   endpointSlice('default', 'web', 'web-1', ['10.244.0.1']),
 ];
 
-export async function fakeApi(t: { teardown(fn: () => unknown): void }, initial = base()): Promise<{ api: FakeApiServer; kubeconfig: string }> {
-  const api = await FakeApiServer.start({ token: 't' });
+export async function fakeApi(
+  t: { teardown(fn: () => unknown): void }, initial = base(), opts: FakeApiServerOptions = {},
+): Promise<{ api: FakeApiServer; kubeconfig: string }> {
+  const api = await FakeApiServer.start({ token: 't', ...opts });
   t.teardown(() => api.close());
   api.load(initial);
   const dir = mkdtempSync(join(tmpdir(), 'hostile-live-'));
