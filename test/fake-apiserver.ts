@@ -10,6 +10,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import {
+  matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement,
+} from './fake-apiserver-selectors.js';
+
+import { answerAsImpostor, type Impostor } from './fake-apiserver-impostor.js';
+
+export { parseFieldSelector, parseLabelSelector };
+
 type Raw = Record<string, any>;
 
 export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices';
@@ -82,82 +90,6 @@ export interface FakeApiServerOptions {
   bookmarkIntervalMs?: number;
 }
 
-// ---- selectors (the subset of the apimachinery grammar clients send) ----
-
-interface LabelRequirement {
-  key: string;
-  op: '=' | '!=' | 'in' | 'notin' | 'exists' | '!exists';
-  values: string[];
-}
-
-/** Splits on commas that are not inside parentheses. */
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
-  }
-  if (cur.trim()) out.push(cur);
-  return out.map((p) => p.trim()).filter(Boolean);
-}
-
-export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
-  if (!s) return [];
-  return splitTopLevel(s).map((part) => {
-    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
-    if (m) return { key: m[1], op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter(Boolean) };
-    m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
-    if (m) return { key: m[1], op: m[2] === '!=' ? '!=' : '=', values: [m[3]] };
-    if (part.startsWith('!')) return { key: part.slice(1).trim(), op: '!exists', values: [] };
-    if (/^[^\s=!()]+$/.test(part)) return { key: part, op: 'exists', values: [] };
-    throw new Error(`unable to parse requirement: "${part}"`);
-  });
-}
-
-function matchesLabels(obj: Raw, reqs: LabelRequirement[]): boolean {
-  const labels: Record<string, string> = obj.metadata?.labels ?? {};
-  return reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = labels[r.key];
-    switch (r.op) {
-      case '=': return has && v === r.values[0];
-      case '!=': return !has || v !== r.values[0];
-      case 'in': return has && r.values.includes(v);
-      case 'notin': return !has || !r.values.includes(v);
-      case 'exists': return has;
-      case '!exists': return !has;
-    }
-    return false;
-  });
-}
-
-interface FieldRequirement {
-  path: string[];
-  negate: boolean;
-  value: string;
-}
-
-export function parseFieldSelector(s: string | undefined): FieldRequirement[] {
-  if (!s) return [];
-  return splitTopLevel(s).map((part) => {
-    const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(part);
-    if (!m) throw new Error(`invalid field selector: "${part}"`);
-    return { path: m[1].trim().split('.'), negate: m[2] === '!=', value: m[3].trim() };
-  });
-}
-
-function matchesFields(obj: Raw, reqs: FieldRequirement[]): boolean {
-  return reqs.every((r) => {
-    let v: any = obj;
-    for (const p of r.path) v = v?.[p];
-    const s = v === undefined || v === null ? '' : String(v);
-    return r.negate ? s !== r.value : s === r.value;
-  });
-}
-
 // ---- the server ----
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
@@ -184,7 +116,7 @@ export class FakeApiServer {
    * shape; 'endless-list' a list body that never ends (items as fast as the client reads); 'hang-list' a list that
    * never gets a response. undefined = behave.
    */
-  impostor: 'html' | 'wrong-json' | 'endless-list' | 'hang-list' | undefined = undefined;
+  impostor: Impostor | undefined = undefined;
   /**
    * A watch from a resourceVersion this server has not reached (it restarted from older state): 'silent' waits
    * for it, as etcd does; 'too-large' answers as kube-apiserver's watch cache does, an ERROR event 504 "Too large
@@ -496,7 +428,7 @@ export class FakeApiServer {
       } catch (err) {
         return this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
       }
-      if (this.impostor && this.misbehave(res, resource, watch)) return;
+      if (this.impostor && answerAsImpostor(this.impostor, res, RESOURCES[resource], this.rv, watch)) return;
       if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
       if (this.listDelayMs > 0) {
         setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query), this.listDelayMs);
@@ -574,54 +506,6 @@ export class FakeApiServer {
     }
     this.listsServed++;
     this.reply(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
-  }
-
-  /** Answers a list or watch as `impostor` says; false when this request is served normally. */
-  private misbehave(res: http.ServerResponse, resource: ResourceName, watch: boolean): boolean {
-    switch (this.impostor) {
-      case 'html': {
-        const page = '<!doctype html><html><head><title>Sign in</title></head><body><form action="/oauth2/start">Sign in with SSO</form></body></html>\n';
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(page) });
-        res.end(page);
-        return true;
-      }
-      case 'wrong-json': {
-        const body = JSON.stringify({ status: 'ok', user: null, redirect: '/login' });
-        if (watch) {
-          res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-          res.end(`${body}\n`);
-        } else {
-          this.reply(res, 200, JSON.parse(body));
-        }
-        return true;
-      }
-      case 'endless-list': {
-        if (watch) return false;
-        const info = RESOURCES[resource];
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-        res.write(`{"kind":"${info.kind}List","apiVersion":"${info.apiVersion}","metadata":{"resourceVersion":"${this.rv}"},"items":[`);
-        let n = 0;
-        const pump = () => {
-          while (!res.destroyed && !res.writableEnded) {
-            const items: string[] = [];
-            for (let i = 0; i < 200; i++, n++) {
-              items.push(JSON.stringify({ metadata: { name: `endless-${n}`, namespace: 'default', resourceVersion: '1' }, spec: { clusterIP: 'None' } }));
-            }
-            if (!res.write(`${items.join(',')},`)) {
-              res.once('drain', pump);
-              return;
-            }
-          }
-        };
-        pump();
-        return true;
-      }
-      case 'hang-list':
-        // Headers never sent, body never written: the socket stays open until the client gives up.
-        return !watch;
-      default:
-        return false;
-    }
   }
 
   private route(pathname: string): { resource: ResourceName; namespace?: string; name?: string } | undefined {

@@ -1,33 +1,28 @@
 // An informer (list, then watch from the list's resourceVersion) that never goes quietly stale, never believes an
-// answer that is not the API server's, and whose cache holds slim objects only.
+// answer that is not the API server's, and keeps slim objects only.
 //
-// It is a reflector loop of our own rather than client-node 1.4.0's ListWatch, which stops for good after any
-// failure but a 410, re-watches in a tight loop after quick ends (issue #1933), ignores ERROR events and unparseable
-// lines, has no client-side timeouts, and resumes a watch from a resourceVersion the server has never reached (../shared/reference/k8s-api-and-spec.md
-// §2.3, §3.3). Here, as client-go's reflector does:
-// - every end of a watch is logged (the same cause at most once a minute) and counted; every failure backs off,
-//   capped-exponentially; clean ends re-watch from the last resourceVersion, quick empty ones back off too;
+// A reflector loop of our own, not client-node 1.4.0's ListWatch: that one stops for good after any failure but a
+// 410, re-watches in a tight loop (issue #1933), ignores ERROR events and unparseable lines, has no client-side
+// timeouts, and resumes a watch from a resourceVersion the server never reached (k8s-api-and-spec.md §2.3, §3.3).
+// Here, as client-go's reflector does:
+// - every restart is counted and logged (the same cause at most once a minute); every failure backs off
+//   (capped exponential); clean ends re-watch from the last resourceVersion, quick empty ones back off too;
 // - lists and watches are bounded in time and bytes (api-client.ts) and checked for shape (api-shape.ts);
-// - the state is relisted whenever the server's history cannot be trusted: 410 Gone, a resourceVersion "too large",
-//   an event older than what was seen (an etcd restore gives lower resourceVersions), an unparseable resourceVersion,
-//   an ERROR event, an unparseable or malformed line (an event was lost); and after a lost connection, a one-object
-//   list first asks the server where its resourceVersion is, and a lower one means relist;
-// - watches ask for bookmarks and a server-side timeout (5-10 min); one still open well past it is taken for a
-//   half-open connection and restarted.
+// - whenever the server's history cannot be trusted, relist: 410 Gone, "too large resource version", an event or
+//   bookmark older than what was seen (etcd restores give lower resourceVersions), an unparseable resourceVersion,
+//   an ERROR event, an unparseable or malformed line (an event was lost). After a lost connection a one-object
+//   list first asks where the server's resourceVersion is: lower than ours means relist;
+// - watches ask for bookmarks and a server-side timeout (5-10 min); one open well past it is restarted.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
 import {
   ApiResponseError, ApiStatusError, describeError, permissionMessage, statusCodeOf,
 } from './api-errors.js';
 import { checkEvent, checkList, isTooLargeRv, untrustedRv } from './api-shape.js';
+import { SlimCache, type InformerChange } from './slim-cache.js';
 import { PermissionError } from './source-errors.js';
 
-export { describeError, permissionMessage, PermissionError };
-
-export interface InformerChange<S> {
-  type: 'upsert' | 'delete';
-  slim: S;
-}
+export { describeError, permissionMessage, PermissionError, type InformerChange };
 
 export interface InformerLogger {
   info(o: object | string, msg?: string): void;
@@ -81,11 +76,6 @@ class Relist extends Error {
   }
 }
 
-interface Cached<S> {
-  rv: string;
-  slim: S | undefined;
-}
-
 /** A cause logged within this long of the same cause is logged at debug level only. */
 const REPEAT_LOG_MS = 60_000;
 /** A watch alive this long (or delivering an event) has recovered: backoff starts again from its minimum. */
@@ -99,7 +89,7 @@ export class RestartingInformer<S> {
 
   private readonly o: RestartingInformerOptions<S>;
   private readonly api: ApiClient;
-  private readonly cache = new Map<string, Cached<S>>();
+  private readonly cache = new SlimCache<S>();
   /** the last resourceVersion seen; undefined = list first */
   private rv: string | undefined;
   /** the connection was lost: ask the server where its resourceVersion is before resuming */
@@ -167,7 +157,7 @@ export class RestartingInformer<S> {
   /** Lists page by page, each converted before the next is fetched, then delivers the difference as one batch. */
   private async list(): Promise<void> {
     const { o } = this;
-    const seen = new Map<string, Cached<S>>();
+    const seen = new Map<string, { rv: string; slim: S | undefined }>();
     let rv: string | undefined;
     let cont: string | undefined;
     let pages = 0;
@@ -191,22 +181,11 @@ export class RestartingInformer<S> {
       pages++;
     } while (cont && !this.stopped);
     if (this.stopped) return;
-    const changes: InformerChange<S>[] = [];
-    for (const [key, old] of this.cache) {
-      if (!seen.has(key) && old.slim !== undefined) changes.push({ type: 'delete', slim: old.slim });
-    }
-    for (const [key, now] of seen) {
-      const old = this.cache.get(key);
-      if (old && old.rv === now.rv) continue;
-      if (now.slim !== undefined) changes.push({ type: 'upsert', slim: now.slim });
-      else if (old?.slim !== undefined) changes.push({ type: 'delete', slim: old.slim });
-    }
-    this.cache.clear();
-    for (const [key, v] of seen) this.cache.set(key, v);
+    const changes = this.cache.replace(seen);
     this.rv = rv;
     this.probeFirst = false;
     o.logger.debug({ resource: o.resource, objects: seen.size, pages, resourceVersion: rv }, `${o.resource}: listed`);
-    if (changes.length > 0) o.onChanges(changes, 'list');
+    o.onChanges(changes, 'list');
   }
 
   /**
@@ -307,20 +286,11 @@ export class RestartingInformer<S> {
     if (ev.type === 'BOOKMARK') return;
     const entry = this.toCached(ev.object, rv);
     if (!entry) return;
-    const old = this.cache.get(entry.key);
-    if (ev.type === 'DELETED') {
-      this.cache.delete(entry.key);
-      const slim = old?.slim ?? entry.value.slim;
-      if (old && slim !== undefined) this.o.onChanges([{ type: 'delete', slim }], 'watch');
-      return;
-    }
-    this.cache.set(entry.key, entry.value);
-    if (old && old.rv === entry.value.rv) return;
-    if (entry.value.slim !== undefined) this.o.onChanges([{ type: 'upsert', slim: entry.value.slim }], 'watch');
-    else if (old?.slim !== undefined) this.o.onChanges([{ type: 'delete', slim: old.slim }], 'watch');
+    const changes = ev.type === 'DELETED' ? this.cache.delete(entry.key, entry.value.slim) : this.cache.upsert(entry.key, entry.value);
+    if (changes.length > 0) this.o.onChanges(changes, 'watch');
   }
 
-  private toCached(raw: Record<string, any>, fallbackRv: string): { key: string; value: Cached<S> } | undefined {
+  private toCached(raw: Record<string, any>, fallbackRv: string): { key: string; value: { rv: string; slim: S | undefined } } | undefined {
     const meta = raw?.metadata;
     if (typeof meta?.name !== 'string' || meta.name === '') {
       this.o.logger.warn({ resource: this.resource }, `${this.resource}: skipping an object without metadata.name`);
@@ -334,7 +304,7 @@ export class RestartingInformer<S> {
         'skipping an object that cannot be converted');
     }
     const rv = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : fallbackRv;
-    return { key: `${meta.namespace ?? ''}/${meta.name}`, value: { rv, slim } };
+    return { key: SlimCache.key(meta.namespace, meta.name), value: { rv, slim } };
   }
 
   // ---- ends, failures, backoff ----
