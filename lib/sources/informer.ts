@@ -161,6 +161,7 @@ export class RestartingInformer<S> {
     let rv: string | undefined;
     let cont: string | undefined;
     let pages = 0;
+    const skipped = { count: 0, first: undefined as string | undefined };
     do {
       const limit = this.pageSize > 0 ? this.pageSize : undefined;
       const url = this.api.url(o.path, {
@@ -172,7 +173,7 @@ export class RestartingInformer<S> {
       if (cont !== undefined && page.continue === cont) throw new ApiResponseError(`the same continue token twice from ${url}`, 'shape');
       cont = page.continue;
       for (const raw of page.items) {
-        const entry = this.toCached(raw as Record<string, any>, page.resourceVersion);
+        const entry = this.toCached(raw as Record<string, any>, page.resourceVersion, skipped);
         if (entry) seen.set(entry.key, entry.value);
       }
       if (seen.size > this.api.limits.listObjects) {
@@ -181,6 +182,10 @@ export class RestartingInformer<S> {
       pages++;
     } while (cont && !this.stopped);
     if (this.stopped) return;
+    if (skipped.count > 0) {
+      o.logger.warn({ resource: o.resource, skipped: skipped.count },
+        `${o.resource}: skipping ${skipped.first}${skipped.count > 1 ? ` (and ${skipped.count - 1} more listed objects)` : ''}`);
+    }
     const changes = this.cache.replace(seen);
     this.rv = rv;
     this.probeFirst = false;
@@ -290,18 +295,27 @@ export class RestartingInformer<S> {
     if (changes.length > 0) this.o.onChanges(changes, 'watch');
   }
 
-  private toCached(raw: Record<string, any>, fallbackRv: string): { key: string; value: { rv: string; slim: S | undefined } } | undefined {
+  /**
+   * The cache entry for an object; a malformed one is skipped with a warning, or counted in `skipped` (a list
+   * reports its skipped objects in one line: a list of a million broken objects must not be a million lines).
+   */
+  private toCached(
+    raw: Record<string, any>, fallbackRv: string, skipped?: { count: number; first?: string },
+  ): { key: string; value: { rv: string; slim: S | undefined } } | undefined {
+    const skip = (why: string) => {
+      if (!skipped) this.o.logger.warn({ resource: this.resource }, `${this.resource}: skipping ${why}`);
+      else if (skipped.count++ === 0) skipped.first = why;
+    };
     const meta = raw?.metadata;
     if (typeof meta?.name !== 'string' || meta.name === '') {
-      this.o.logger.warn({ resource: this.resource }, `${this.resource}: skipping an object without metadata.name`);
+      skip('an object without metadata.name');
       return undefined;
     }
     let slim: S | undefined;
     try {
       slim = this.o.convert(raw);
     } catch (err) {
-      this.o.logger.warn({ resource: this.resource, name: meta.name, namespace: meta.namespace, err: describeError(err) },
-        'skipping an object that cannot be converted');
+      skip(`${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}, which cannot be converted: ${describeError(err)}`);
     }
     const rv = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : fallbackRv;
     return { key: SlimCache.key(meta.namespace, meta.name), value: { rv, slim } };
