@@ -1,8 +1,8 @@
 // Answers a fake API server gives when it is told to be something else: an auth proxy's login page, a JSON
-// service of another shape, a list that never ends, a list that never answers.
+// service of another shape, a list that never ends, a list or watch that never answers.
 import type http from 'node:http';
 
-export type Impostor = 'html' | 'wrong-json' | 'endless-list' | 'hang-list';
+export type Impostor = 'html' | 'wrong-json' | 'endless-list' | 'hang-list' | 'hang-watch';
 
 /** Answers a list or watch as `impostor`; false when this request is to be served normally. */
 export function answerAsImpostor(
@@ -45,7 +45,8 @@ export function answerAsImpostor(
       return true;
     }
     case 'hang-list':
+    case 'hang-watch':
       // Headers never sent, body never written: the socket stays open until the client gives up.
-      return !watch;
+      return impostor === 'hang-list' ? !watch : watch;
   }
 }

@@ -114,7 +114,7 @@ export class FakeApiServer {
    * Answer every list (and watch, for 'html' and 'wrong-json') as something that is not an API server, or not a
    * well-behaved one: 'html' an auth proxy's login page (200 text/html); 'wrong-json' a 200 with JSON of another
    * shape; 'endless-list' a list body that never ends (items as fast as the client reads); 'hang-list' a list that
-   * never gets a response. undefined = behave.
+   * never gets a response; 'hang-watch' a watch that never does. undefined = behave.
    */
   impostor: Impostor | undefined = undefined;
   /**

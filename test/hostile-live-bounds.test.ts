@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { startCli, stopCli } from './helpers/cli.js';
 import { answer, fakeApi, liveServer, sleep } from './hostile-live-helpers.js';
-import { waitFor } from './live-helpers.js';
+import { clusterIPService, waitFor } from './live-helpers.js';
 
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -83,4 +83,25 @@ t.test('a list that never gets an answer times out and is retried with backoff',
   await waitFor('synced once the API answers', () => live.source.synced, 30_000);
   t.same((await answer(live.port, 'web.default.svc.cluster.local')).addresses, ['10.96.0.10']);
   t.equal((await live.ready()).status, 200);
+});
+
+t.test('a watch that never gets an answer times out and is retried with backoff; the last state keeps answering', async (t) => {
+  const { api, kubeconfig } = await fakeApi(t);
+  const saved = process.env.CLUSTERDNS_API_LIMITS;
+  process.env.CLUSTERDNS_API_LIMITS = 'requestTimeoutMs=1000';
+  t.teardown(() => { if (saved === undefined) delete process.env.CLUSTERDNS_API_LIMITS; else process.env.CLUSTERDNS_API_LIMITS = saved; });
+  const live = await liveServer(t, kubeconfig);
+  t.equal(live.source.synced, true);
+  api.impostor = 'hang-watch';
+  api.cutWatches();
+  await waitFor('the watch timeout reported', () => live.source.status.some((s) => /^watch failed: no answer to a watch within 1 s from http:/.test(s.lastError ?? '')), 10_000);
+  await sleep(4000);
+  const watches = api.requests.filter((r) => r.resource === 'services' && r.watch).length;
+  t.ok(watches >= 2 && watches <= 6, `${watches} watch attempts for services in ~5 s`);
+  t.same((await answer(live.port, 'web.default.svc.cluster.local')).addresses, ['10.96.0.10'], 'the last state answers');
+  t.equal((await live.ready()).status, 200, 'still ready: stale, not missing');
+
+  api.impostor = undefined;
+  api.apply(clusterIPService('default', 'later', '10.96.0.12'));
+  await waitFor('watching again', async () => (await answer(live.port, 'later.default.svc.cluster.local')).rcode === 'NOERROR', 30_000);
 });
