@@ -255,7 +255,7 @@ export class ClusterDnsServer {
   readiness(): { ready: boolean; reason: string } {
     if (this.state === 'lameduck' || this.state === 'stopped') return { ready: false, reason: 'Shutting down' };
     if (this.state !== 'serving') return { ready: false, reason: 'starting' };
-    if (!this.store.synced) return { ready: false, reason: this.config.source === 'kubernetes' ? 'kubernetes' : 'fixtures' };
+    if (!this.store.synced) return { ready: false, reason: this.config.source === 'kubernetes' ? (this.kubernetes?.notSyncedReason ?? 'kubernetes') : 'fixtures' };
     return { ready: true, reason: '' };
   }
 

@@ -10,6 +10,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import {
+  matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement,
+} from './fake-apiserver-selectors.js';
+
+import { answerAsImpostor, type Impostor } from './fake-apiserver-impostor.js';
+
+export { parseFieldSelector, parseLabelSelector };
+
 type Raw = Record<string, any>;
 
 export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices';
@@ -82,82 +90,6 @@ export interface FakeApiServerOptions {
   bookmarkIntervalMs?: number;
 }
 
-// ---- selectors (the subset of the apimachinery grammar clients send) ----
-
-interface LabelRequirement {
-  key: string;
-  op: '=' | '!=' | 'in' | 'notin' | 'exists' | '!exists';
-  values: string[];
-}
-
-/** Splits on commas that are not inside parentheses. */
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
-  }
-  if (cur.trim()) out.push(cur);
-  return out.map((p) => p.trim()).filter(Boolean);
-}
-
-export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
-  if (!s) return [];
-  return splitTopLevel(s).map((part) => {
-    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
-    if (m) return { key: m[1], op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter(Boolean) };
-    m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
-    if (m) return { key: m[1], op: m[2] === '!=' ? '!=' : '=', values: [m[3]] };
-    if (part.startsWith('!')) return { key: part.slice(1).trim(), op: '!exists', values: [] };
-    if (/^[^\s=!()]+$/.test(part)) return { key: part, op: 'exists', values: [] };
-    throw new Error(`unable to parse requirement: "${part}"`);
-  });
-}
-
-function matchesLabels(obj: Raw, reqs: LabelRequirement[]): boolean {
-  const labels: Record<string, string> = obj.metadata?.labels ?? {};
-  return reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = labels[r.key];
-    switch (r.op) {
-      case '=': return has && v === r.values[0];
-      case '!=': return !has || v !== r.values[0];
-      case 'in': return has && r.values.includes(v);
-      case 'notin': return !has || !r.values.includes(v);
-      case 'exists': return has;
-      case '!exists': return !has;
-    }
-    return false;
-  });
-}
-
-interface FieldRequirement {
-  path: string[];
-  negate: boolean;
-  value: string;
-}
-
-export function parseFieldSelector(s: string | undefined): FieldRequirement[] {
-  if (!s) return [];
-  return splitTopLevel(s).map((part) => {
-    const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(part);
-    if (!m) throw new Error(`invalid field selector: "${part}"`);
-    return { path: m[1].trim().split('.'), negate: m[2] === '!=', value: m[3].trim() };
-  });
-}
-
-function matchesFields(obj: Raw, reqs: FieldRequirement[]): boolean {
-  return reqs.every((r) => {
-    let v: any = obj;
-    for (const p of r.path) v = v?.[p];
-    const s = v === undefined || v === null ? '' : String(v);
-    return r.negate ? s !== r.value : s === r.value;
-  });
-}
-
 // ---- the server ----
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
@@ -178,6 +110,20 @@ export class FakeApiServer {
   listDelayMs = 0;
   /** list responses sent so far */
   listsServed = 0;
+  /**
+   * Answer every list (and watch, for 'html' and 'wrong-json') as something that is not an API server, or not a
+   * well-behaved one: 'html' an auth proxy's login page (200 text/html); 'wrong-json' a 200 with JSON of another
+   * shape; 'endless-list' a list body that never ends (items as fast as the client reads); 'hang-list' a list that
+   * never gets a response; 'hang-watch' a watch that never does. undefined = behave.
+   */
+  impostor: Impostor | undefined = undefined;
+  /**
+   * A watch from a resourceVersion this server has not reached (it restarted from older state): 'silent' waits
+   * for it, as etcd does; 'too-large' answers as kube-apiserver's watch cache does, an ERROR event 504 "Too large
+   * resource version" after `tooLargeWaitMs` (3 s in kube-apiserver).
+   */
+  futureRv: 'silent' | 'too-large' = 'silent';
+  tooLargeWaitMs = 3000;
 
   private server: http.Server;
   private sockets = new Set<Socket>();
@@ -375,6 +321,49 @@ export class FakeApiServer {
     }
   }
 
+  /** Writes raw text to every open watch (a malformed line, an event with a bad resourceVersion). */
+  writeToWatches(text: string): void {
+    for (const w of this.watches) if (!w.res.writableEnded) w.res.write(text);
+  }
+
+  /**
+   * Writes `bytes` bytes of one line that never ends to every open watch, in 64 KiB chunks as the client reads
+   * them. Resolves when written or when every watch is gone.
+   */
+  async writeEndlessLine(bytes: number): Promise<void> {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    await Promise.all([...this.watches].map(async (w) => {
+      w.res.write('{"type":"ADDED","object":{"metadata":{"name":"');
+      for (let sent = 0; sent < bytes && !w.res.destroyed && !w.res.writableEnded; sent += chunk.length) {
+        if (!w.res.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = () => { w.res.off('drain', done); w.res.off('close', done); resolve(); };
+            w.res.on('drain', done);
+            w.res.on('close', done);
+          });
+        }
+      }
+    }));
+  }
+
+  /**
+   * The API server restarts from older state (an etcd restore, a replaced control plane): it goes down, comes back
+   * on the same port holding `manifests` only, with resourceVersions counting from `rvBase`, no history, and the
+   * clients' resourceVersions far ahead of it.
+   */
+  async restartFrom(manifests: Raw[], rvBase: number, opts: { goDown?: boolean } = {}): Promise<void> {
+    // Without going down (a load balancer switching to a restored replica), open watches just end cleanly.
+    if (opts.goDown === false) this.endWatches();
+    else await this.goDown();
+    for (const r of Object.keys(this.objects) as ResourceName[]) this.objects[r].clear();
+    this.log = [];
+    this.continuations.clear();
+    this.rv = rvBase;
+    this.compactedRv = 0;
+    this.load(manifests);
+    await this.comeUp();
+  }
+
   /** Stops listening and drops every connection (clients see ECONNRESET, then ECONNREFUSED). */
   async goDown(): Promise<void> {
     if (!this.up) return;
@@ -439,6 +428,7 @@ export class FakeApiServer {
       } catch (err) {
         return this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
       }
+      if (this.impostor && answerAsImpostor(this.impostor, res, RESOURCES[resource], this.rv, watch)) return;
       if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
       if (this.listDelayMs > 0) {
         setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query), this.listDelayMs);
@@ -584,6 +574,16 @@ export class FakeApiServer {
     }
     this.watches.add(w);
     req.on('close', () => this.closeWatch(w));
+    if (fromRv !== undefined && fromRv > this.rv && this.futureRv === 'too-large') {
+      w.timer = setTimeout(() => {
+        this.write(w, { type: 'ERROR', object: status(504, 'Timeout', 'Too large resource version', {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: `Too large resource version: ${fromRv}, current: ${this.rv}` }],
+          retryAfterSeconds: 1,
+        }) });
+        this.finishWatch(w);
+      }, this.tooLargeWaitMs);
+      return;
+    }
     const timeout = Number(query.timeoutSeconds);
     if (Number.isFinite(timeout) && timeout > 0 && !this.ignoreWatchTimeouts) w.timer = setTimeout(() => this.finishWatch(w), timeout * 1000);
     if (fromRv === undefined) {

@@ -20,8 +20,11 @@ t.test('a watch cut mid-stream is restarted and later events arrive', async (t) 
   t.ok(warned.length >= 1, 'restart logged');
   t.match(warned[0].msg, /^services: watch failed: .*(premature close|ECONNRESET|aborted|socket).*; restart #1 in \d+ ms$/i);
   t.ok(f.source.status.every((s) => s.restarts >= 1), 'each informer counts its restart');
-  // No relist: the cut watch resumes from its resourceVersion.
-  t.equal(f.server.requests.filter((r) => r.resource === 'services' && !r.watch).length, 1, 'services listed once');
+  // No relist: the cut watch resumes from its resourceVersion, once a one-object list (limit=1) has shown the
+  // server's resourceVersion did not go back.
+  const lists = f.server.requests.filter((r) => r.resource === 'services' && !r.watch);
+  t.equal(lists.filter((r) => r.query.limit !== '1').length, 1, 'services listed once');
+  t.ok(lists.some((r) => r.query.limit === '1'), 'the server\'s resourceVersion probed after the lost connection');
 });
 
 for (const expiredAs of ['event', 'http'] as const) {

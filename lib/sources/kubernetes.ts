@@ -1,13 +1,14 @@
 // The live source: watches Namespaces, Services, EndpointSlices (and Pods when asked) through client-node informers
 // and keeps the store equal to what the API says, as CoreDNS's kubernetes plugin does. Only slim model objects are
 // kept; while the API is away the store keeps its last state, and every restart is logged with its cause.
-import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
 import { slimPod, toEndpointSlice, toNamespace, toPod, toService } from '../cluster/objects.js';
 import type { ClusterStore } from '../cluster/store.js';
 import { formatProblem, validateObject } from '../cluster/validate.js';
-import { RestartingInformer, type InformerChange, type InformerLogger, type ListPage } from './informer.js';
+import { DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
+import { RestartingInformer, type InformerChange, type InformerLogger } from './informer.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
+import { KubeConfigError } from './source-errors.js';
 
 export const KUBERNETES_OWNER = 'kubernetes';
 
@@ -52,6 +53,26 @@ export interface KubernetesSourceOptions extends KubeConfigOptions {
   watchTimeoutSeconds?: number;
   /** objects per list page (default 500, as client-go's reflector) */
   listPageSize?: number;
+  /** time and size bounds of API answers (default DEFAULT_API_LIMITS, then $CLUSTERDNS_API_LIMITS) */
+  limits?: Partial<ApiLimits>;
+}
+
+/**
+ * $CLUSTERDNS_API_LIMITS: `name=value,...` over ApiLimits (`requestTimeoutMs=60000,listPageBytes=33554432`), for
+ * clusters with unusually large objects, and for tests that cannot wait a minute for a timeout.
+ */
+export function apiLimitsFromEnv(text: string | undefined): Partial<ApiLimits> {
+  const out: Partial<ApiLimits> = {};
+  if (!text) return out;
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=').map((p) => p.trim());
+    const n = Number(value);
+    if (!(name in DEFAULT_API_LIMITS) || !Number.isInteger(n) || n <= 0) {
+      throw new KubeConfigError(`CLUSTERDNS_API_LIMITS: "${part}" is not one of ${Object.keys(DEFAULT_API_LIMITS).map((k) => `${k}=<positive integer>`).join(', ')}`);
+    }
+    out[name as keyof ApiLimits] = n;
+  }
+  return out;
 }
 
 export interface InformerStatus {
@@ -70,39 +91,21 @@ interface ResourceSpec {
   convert: Converter;
   labelSelector?: string;
   fieldSelector?: string;
-  list: (kc: KubeConfig, labelSelector?: string, fieldSelector?: string) => (page: ListPage) => Promise<any>;
 }
 
 function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
   const specs: ResourceSpec[] = [
-    {
-      resource: 'namespaces', group: '', path: '/api/v1/namespaces', convert: toNamespace,
-      list: (kc) => { const api = kc.makeApiClient(CoreV1Api); return (page) => api.listNamespace(page); },
-    },
-    {
-      resource: 'services', group: '', path: '/api/v1/services', convert: toService, labelSelector: opts.labels,
-      list: (kc, labelSelector) => {
-        const api = kc.makeApiClient(CoreV1Api);
-        return (page) => api.listServiceForAllNamespaces({ labelSelector, ...page });
-      },
-    },
+    { resource: 'namespaces', group: '', path: '/api/v1/namespaces', convert: toNamespace },
+    { resource: 'services', group: '', path: '/api/v1/services', convert: toService, labelSelector: opts.labels },
     {
       resource: 'endpointslices', group: 'discovery.k8s.io', path: '/apis/discovery.k8s.io/v1/endpointslices',
       convert: toEndpointSlice, labelSelector: opts.labels,
-      list: (kc, labelSelector) => {
-        const api = kc.makeApiClient(DiscoveryV1Api);
-        return (page) => api.listEndpointSliceForAllNamespaces({ labelSelector, ...page });
-      },
     },
   ];
   if (opts.watchPods) {
     specs.push({
       resource: 'pods', group: '', path: '/api/v1/pods', convert: (raw) => slimPod(toPod(raw)), labelSelector: opts.labels,
       fieldSelector: LIVE_POD_FIELD_SELECTOR,
-      list: (kc, labelSelector, fieldSelector) => {
-        const api = kc.makeApiClient(CoreV1Api);
-        return (page) => api.listPodForAllNamespaces({ labelSelector, fieldSelector, ...page });
-      },
     });
   }
   return specs;
@@ -142,6 +145,15 @@ export class KubernetesSource {
   }
 
   /**
+   * Why the source is not synced, for /ready: "kubernetes", then the first informer's last error when one has
+   * failed ("kubernetes: services: list failed: text/html (not JSON) from https://...").
+   */
+  get notSyncedReason(): string {
+    const failing = this.status.find((s) => !s.synced && s.lastError !== undefined);
+    return failing ? `kubernetes: ${failing.resource}: ${failing.lastError}` : 'kubernetes';
+  }
+
+  /**
    * Lists and watches every resource. Resolves once each has synced once; rejects on a bad kubeconfig or a missing
    * permission (401/403). While the API cannot be reached it keeps retrying, so the caller decides how long to wait.
    */
@@ -150,6 +162,7 @@ export class KubernetesSource {
     this.started = true;
     const began = performance.now();
     const { kc, origin } = loadKubeConfig(this.opts);
+    const limits = { ...apiLimitsFromEnv(process.env.CLUSTERDNS_API_LIMITS), ...(this.opts.limits ?? {}) };
     this.opts.logger.info({ origin, namespaces: this.opts.namespaces, labels: this.opts.labels, pods: this.opts.watchPods },
       'watching the Kubernetes API');
     const hooks = this.opts.hooks ?? {};
@@ -158,7 +171,6 @@ export class KubernetesSource {
       resource: spec.resource,
       group: spec.group,
       path: spec.path,
-      list: spec.list(kc, spec.labelSelector, spec.fieldSelector),
       labelSelector: spec.labelSelector,
       fieldSelector: spec.fieldSelector,
       convert: (raw) => this.convert(spec.convert, raw),
@@ -170,6 +182,7 @@ export class KubernetesSource {
       maxBackoffMs: this.opts.backoff?.maxMs,
       watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
       listPageSize: this.opts.listPageSize,
+      limits,
     }));
     try {
       await Promise.all(this.informers.map((i) => i.start()));
