@@ -22,6 +22,7 @@ import type { KubernetesSource } from './sources/kubernetes.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
+import { registerTransportMetrics } from './metrics/transport-metrics.js';
 
 import { VERSION } from './package-root.js';
 
@@ -209,6 +210,7 @@ export class ClusterDnsServer {
       },
     });
     const bound = await this.transport.listen();
+    registerTransportMetrics(this.metrics.registry, this.transport.stats);
     this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = resolverConfigFrom(this.config, localAddresses(this.config.listen.host));
     const fwd = this.forwarder;

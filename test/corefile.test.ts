@@ -48,7 +48,7 @@ t.test('stock kubeadm/kind Corefile maps to the exact config', async (t) => {
   const file = fixture('kubeadm.Corefile');
   t.strictSame(warnings, [
     `${file} line 13: forward options not implemented (ignored): max_concurrent`,
-    `${file}: plugins not implemented by clusterdns (ignored): errors, cache, loop, reload, loadbalance`,
+    `${file}: plugins not implemented by clusterdns (ignored): errors, cache, reload, loadbalance`,
     'admin API turned off: port 8080 is the Corefile\'s health listener (use --admin HOST:PORT to move it)',
   ]);
 });
@@ -57,7 +57,7 @@ t.test('older kubeadm Corefile (plain "cache 30") maps to the same config', asyn
   const a = applyCorefile(defaultConfig(), fixture('kubeadm.Corefile'), { resolvConfPath: resolvConf });
   const b = applyCorefile(defaultConfig(), fixture('kubeadm-older.Corefile'), { resolvConfPath: resolvConf });
   t.same(b.config, a.config);
-  t.match(b.warnings.at(-2), /plugins not implemented by clusterdns \(ignored\): errors, cache, loop, reload, loadbalance$/);
+  t.match(b.warnings.at(-2), /plugins not implemented by clusterdns \(ignored\): errors, cache, reload, loadbalance$/);
 });
 
 t.test('kubeadm 1.13 Corefile: proxy read as forward, removed upstream option warned, default ttl', async (t) => {

@@ -60,4 +60,7 @@ t.test('UDP queries from source port 0, plain and through a delay fault: dropped
   t.ok(worst.maxGapMs < 1000, `longest gap between answers ${worst.maxGapMs.toFixed(1)} ms`);
   t.notMatch(srv.stderr(), /ERR_SOCKET_BAD_PORT|Unhandled|uncaught/i, 'nothing thrown on stderr');
   t.equal(exited, null, 'still alive at the end');
+  const metrics = await (await fetch(`${admin}/metrics`)).text();
+  const dropped = Number(/clusterdns_dns_dropped_total\{reason="udp_source_port_0"\} (\d+)/.exec(metrics)?.[1]);
+  t.ok(dropped >= 400, `the drops are counted (clusterdns_dns_dropped_total{reason="udp_source_port_0"} ${dropped})`);
 });

@@ -223,6 +223,10 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
         config.metrics = hostPort(d.args[0] ?? DEFAULT_METRICS, file, d.line, 'prometheus');
         if (d.block) warnings.push(`${file} line ${d.line}: prometheus block options are ignored`);
         break;
+      case 'loop':
+        // Forwarding loops are always detected (lib/upstream/loop.ts): the directive asks for what is already on.
+        expectArgs(d, 0, 0, file, 'loop');
+        break;
       case 'bind': {
         expectArgs(d, 1, Infinity, file, 'bind ADDRESS...');
         if (!isIP(d.args[0])) fail(`bind: "${d.args[0]}" is not an IP address (interface names are not supported)`, file, d.line);

@@ -96,7 +96,7 @@ save('compressed-question-forward', 'a question name that is a pointer forward i
 save('compressed-loop', 'a pointer to itself', Buffer.concat([hdr(1, 0, 0, 0), u16(0xc00c), u16(1, 1)]));
 save('two-opt', 'two OPT records: FORMERR per RFC 6891 6.1.1',
   Buffer.concat([hdr(1, 0, 0, 2), qname, u16(1, 1), Buffer.from([0]), u16(41, 1232, 0, 0, 0), Buffer.from([0]), u16(41, 1232, 0, 0, 0)]));
-save('empty-label-dot', 'the issue\'s empty-label question: a label holding "." (must be FORMERR)\n# todo: issue 11 (wire): must get FORMERR; today the error reply re-encodes the question and EncodeError escapes Responder.handle (no reply, a panic counted). Fixed in the wire helper\'s branch',
+save('empty-label-dot', 'the issue\'s empty-label question: a label holding "." (FORMERR: AN=2 with no answer records; issue 11)',
   Buffer.from('123401000001000200000000' + '022e6100' + '00010001', 'hex'));
 const long = Array.from({ length: 5 }, () => 'a'.repeat(63)).join('.');
 save('name-over-255', 'a question name of 5 x 63-byte labels (321 bytes): must be FORMERR', Buffer.concat([hdr(1, 0, 0, 0), wireName(long), u16(1, 1)]));
