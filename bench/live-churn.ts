@@ -17,7 +17,7 @@ import { pino } from 'pino';
 import type { StoreChange } from '../lib/cluster/store.js';
 import { KubernetesSource } from '../lib/sources/kubernetes.js';
 import { query } from '../test/helpers/dns-client.js';
-import { startClusterDns } from '../lib/start.js';
+import { startClusterDns } from '../lib/in-process.js';
 import {
   clusterIP, endpointSlice, podsPerService, service, svcName, svcNamespace, type ClusterShape,
 } from './live-cluster.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { startClusterDns } from '../lib/start.js';
+import { startClusterDns } from '../lib/in-process.js';
 
 const run = promisify(execFile);
 const hasDig = spawnSync('dig', ['-v']).status === 0;

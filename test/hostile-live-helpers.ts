@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startClusterDns, type StartOptions } from '../lib/start.js';
+import { startClusterDns, type StartOptions } from '../lib/in-process.js';
 import { FakeApiServer, kubeconfigFor, type FakeApiServerOptions } from './fake-apiserver.js';
 import { query } from './helpers/dns-client.js';
 import { clusterIPService, endpointSlice, ns } from './live-helpers.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
-import { startClusterDns } from '../lib/start.js';
+import { startClusterDns } from '../lib/in-process.js';
 import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
 import { query } from './helpers/dns-client.js';
 import { clusterIPService, endpointSlice, headlessService, ns, waitFor } from './live-helpers.js';

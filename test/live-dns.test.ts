@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
-import { startClusterDns, type StartOptions } from '../lib/start.js';
+import { startClusterDns, type StartOptions } from '../lib/in-process.js';
 import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
 import { query } from './helpers/dns-client.js';
 import { clusterIPService, endpointSlice, fakeInClusterPod, headlessService, ns, pod, waitFor } from './live-helpers.js';

@@ -7,7 +7,7 @@ import { Resolver } from 'node:dns/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dnsPacket from 'dns-packet';
-import { startClusterDns, type ClusterDns } from '../lib/start.js';
+import { startClusterDns, type ClusterDns } from '../lib/in-process.js';
 import { DNSMASQ_SKIP, findDnsmasq, query, startDnsmasq, udpQuery, type Dnsmasq, rcodeOf } from './helpers/dnsmasq.js';
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@
 // independent decoder (dns-packet) over UDP against a running clusterdns.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { startClusterDns } from '../lib/start.js';
+import { startClusterDns } from '../lib/in-process.js';
 import { query } from './helpers/dns-client.js';
 import { podOf, synth } from './helpers/synth.js';
 import { SEED } from './helpers/synth.js';

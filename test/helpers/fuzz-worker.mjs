@@ -20,7 +20,7 @@ function errorOf(err) {
 }
 
 async function queryTarget() {
-  const { startClusterDns } = await dist('lib/start.js');
+  const { startClusterDns } = await dist('lib/in-process.js');
   const { pino } = await import('pino');
   const dns = await startClusterDns({ fixtures: workerData.fixtures, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }), journalSize: 100 });
   // The cases faults add: names the corpus does not hold, so they fire only when a mutation makes one.
