@@ -2,7 +2,7 @@
 // the address the client asked: a query to a secondary address or a loopback alias (127.0.0.53) got its reply
 // from the primary, and dig, glibc and musl dropped it. Now every local address has its own UDP socket, followed
 // as addresses come and go. Driven with dig inside a network namespace made for the test.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -43,17 +43,27 @@ function startInNamespace(ns: string, args: string[]): Promise<{ proc: ChildProc
   });
 }
 
-t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as addresses come and go', async (t) => {
+/**
+ * A network namespace of the test's own with loopback up and the alias 127.0.0.53 on it (deleted at teardown);
+ * undefined (the test skipped) where namespaces cannot be made.
+ */
+async function namespaceWithAlias(t: Test): Promise<string | undefined> {
   const ns = `cdns-${randomBytes(4).toString('hex')}`;
   try {
     await ip('netns', 'add', ns);
   } catch (err) {
     t.skip(`cannot create a network namespace here: ${(err as Error).message}`, () => {});
-    return;
+    return undefined;
   }
   t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
   await ip('-n', ns, 'link', 'set', 'lo', 'up');
   await ip('-n', ns, 'addr', 'add', '127.0.0.53/8', 'dev', 'lo');
+  return ns;
+}
+
+t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as addresses come and go', async (t) => {
+  const ns = await namespaceWithAlias(t);
+  if (!ns) return;
   // No dummy module everywhere: a veth pair, both ends in the namespace, carries the secondary address.
   await ip('-n', ns, 'link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1');
   await ip('-n', ns, 'link', 'set', 'cd0', 'up');
@@ -102,16 +112,8 @@ t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as address
 });
 
 t.test('--listen [::]:53: IPv6 and IPv4 addresses each answered from themselves', async (t) => {
-  const ns = `cdns-${randomBytes(4).toString('hex')}`;
-  try {
-    await ip('netns', 'add', ns);
-  } catch (err) {
-    t.skip(`cannot create a network namespace here: ${(err as Error).message}`, () => {});
-    return;
-  }
-  t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
-  await ip('-n', ns, 'link', 'set', 'lo', 'up');
-  await ip('-n', ns, 'addr', 'add', '127.0.0.53/8', 'dev', 'lo');
+  const ns = await namespaceWithAlias(t);
+  if (!ns) return;
   await ip('-n', ns, 'link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1');
   await ip('-n', ns, 'link', 'set', 'cd0', 'up');
   await ip('-n', ns, 'link', 'set', 'cd1', 'up');

@@ -225,16 +225,22 @@ export class Responder {
     limit: number, transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
     const up = await upstreamAnswerRecords(this.upstream!, ans.chase!.name, ans.chase!.type, q.rd).catch(() => undefined);
     const full: Answer = up ? { ...ans, answer: [...ans.answer, ...up.records], tc: up.tc || ans.tc } : ans;
+    // the upstream's records may not be writable back (a name dns2 decoded into an empty label, ...): SERVFAIL then
+    return this.reply(full, start, q, question, edns, limit, transport, client, msg);
+  }
+
+  /** An answer encoded and sent, or SERVFAIL when some record cannot be written into a message. */
+  private reply(ans: Answer, start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
+    transport: Transport, client: string, msg: Buffer): Buffer {
     let buf: Buffer;
     try {
-      buf = encodeAnswer(full, question, edns, limit);
+      buf = encodeAnswer(ans, question, edns, limit);
     } catch (err) {
-      // the upstream's records could not be written back (a name dns2 decoded into an empty label, ...)
       if (!(err instanceof EncodeError)) throw err;
       return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
     }
     const out = patch(buf, q);
-    this.emit(start, q, transport, client, full.rcode, full.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
     return out;
   }
 
@@ -279,16 +285,7 @@ export class Responder {
     if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
       return this.forward(start, q, question, edns, transport, client, msg);
     }
-    let buf: Buffer;
-    try {
-      buf = encodeAnswer(ans, question, edns, limit);
-    } catch (err) {
-      if (!(err instanceof EncodeError)) throw err;
-      return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-    }
-    const out = patch(buf, q);
-    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
-    return out;
+    return this.reply(ans, start, q, question, edns, limit, transport, client, msg);
   }
 
   private readonly event: QueryEvent = {
