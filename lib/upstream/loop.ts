@@ -1,9 +1,11 @@
 // Forwarding loop detection, after CoreDNS's `loop` plugin: a query for a random name (`<n>.<n>.`, HINFO) is sent
 // through the upstreams at start-up; if it reaches us more than twice, our upstreams lead back to us. Apart from
-// that probe, a query arriving with the ID and question of one we forwarded and still wait for is our own query
-// come back (a server forwarding to itself), caught at the first bounce at any time. Once a loop is seen,
-// everything that would be forwarded is answered SERVFAIL, it is logged once, and the probe is re-sent every
-// RECHECK_MS: when it comes back answered and not looped, forwarding resumes.
+// that probe, a query arriving with the ID and question of one we forwarded and still wait for may be our own
+// query come back (a server forwarding to itself): that one query is answered SERVFAIL, which stops the bounce at
+// once, and a probe round confirms. The bounce alone never trips detection: a client may pick the same 16-bit ID
+// for the same name by chance, or spoof it. Once a loop is seen, everything that would be forwarded is answered
+// SERVFAIL, it is logged once, and the probe is re-sent every RECHECK_MS: when it comes back answered and not
+// looped, forwarding resumes.
 import { randomInt } from 'node:crypto';
 
 /** CoreDNS: "seen more than twice" */
@@ -29,6 +31,8 @@ export interface LoopStatus {
   refused: number;
   /** loops detected since start-up */
   detections: number;
+  /** queries that came in with the ID and question of one we were forwarding: refused, and a probe sent */
+  bounces: number;
 }
 
 /** The lower-cased question section of a query for `name`, HINFO, IN: the form forwarder.ts compares. */
@@ -49,6 +53,11 @@ export class LoopGuard {
   private detections = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private probing = false;
+  private send: ((query: Buffer) => Promise<Buffer | null>) | undefined;
+  private startedAt = 0;
+  /** queries that arrived with the ID and question of one we were forwarding (answered SERVFAIL) */
+  private bounces = 0;
 
   constructor(private logger?: LoopLogger) {}
 
@@ -57,7 +66,7 @@ export class LoopGuard {
   }
 
   get status(): LoopStatus {
-    return { detected: this.detected, reason: this.reason, since: this.detectedAt, refused: this.refused, detections: this.detections };
+    return { detected: this.detected, reason: this.reason, since: this.detectedAt, refused: this.refused, detections: this.detections, bounces: this.bounces };
   }
 
   /**
@@ -70,8 +79,13 @@ export class LoopGuard {
       if (++this.probeSeen > MAX_PROBE_SEEN) return this.trip(`the loop probe ${this.probeName} HINFO came back ${this.probeSeen} times`);
       return false;
     }
-    if (ownPending) return this.trip('a query we forwarded came back to us');
     if (this.detected) { this.refused++; return true; }
+    if (ownPending) {
+      this.refused++;
+      this.bounces++;
+      if (!this.probing && !this.timer) void this.round();
+      return true;
+    }
     return false;
   }
 
@@ -109,25 +123,31 @@ export class LoopGuard {
    * is known. Resolves after the first probe settles.
    */
   async start(send: (query: Buffer) => Promise<Buffer | null>): Promise<void> {
-    const startedAt = Date.now();
-    const round = async (): Promise<void> => {
-      if (this.closed) return;
-      const reply = await send(this.nextProbe()).catch(() => null);
-      if (this.closed) return;
-      if (reply && this.probeSeen <= MAX_PROBE_SEEN) {
-        if (this.detected) {
-          this.logger?.info?.({ probe: this.probeName }, 'forwarding loop gone: forwarding again');
-          this.detectedAt = null;
-          this.reason = null;
-        }
-        return;
+    this.send = send;
+    this.startedAt = Date.now();
+    await this.round();
+  }
+
+  private async round(): Promise<void> {
+    const send = this.send;
+    if (this.closed || !send || this.probing) return;
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.probing = true;
+    const reply = await send(this.nextProbe()).catch(() => null);
+    this.probing = false;
+    if (this.closed) return;
+    if (reply && this.probeSeen <= MAX_PROBE_SEEN) {
+      if (this.detected) {
+        this.logger?.info?.({ probe: this.probeName }, 'forwarding loop gone: forwarding again');
+        this.detectedAt = null;
+        this.reason = null;
       }
-      const wait = this.detected ? RECHECK_MS : Date.now() - startedAt < RETRY_FOR_MS ? RETRY_MS : 0;
-      if (wait === 0) return;
-      this.timer = setTimeout(() => void round(), wait);
-      this.timer.unref();
-    };
-    await round();
+      return;
+    }
+    const wait = this.detected ? RECHECK_MS : Date.now() - this.startedAt < RETRY_FOR_MS ? RETRY_MS : 0;
+    if (wait === 0) return;
+    this.timer = setTimeout(() => { this.timer = undefined; void this.round(); }, wait);
+    this.timer.unref();
   }
 
   close(): void {

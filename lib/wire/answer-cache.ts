@@ -78,16 +78,20 @@ export class AnswerCache {
   /** whether the last key() had an upper-case letter */
   private mixed = false;
 
-  /** The lower-cased question bytes [12, end) as a string: one string per query, as an exact key cost. */
+  /**
+   * The question bytes [12, end) as a string, the name lower-cased: one string per query, as an exact key cost.
+   * QTYPE and QCLASS (the last 4 bytes) are kept as they are: folded, 65 (HTTPS) would read as 97 and share a reply.
+   */
   key(msg: Buffer, end: number): string {
+    const nameEnd = end - 4;
     let i = 12;
-    while (i < end && (msg[i] < 65 || msg[i] > 90)) i++;
-    this.mixed = i < end;
+    while (i < nameEnd && (msg[i] < 65 || msg[i] > 90)) i++;
+    this.mixed = i < nameEnd;
     // Resolvers ask in lower case: then the key is the bytes themselves, as cheap as an exact key.
     if (!this.mixed) return msg.toString('latin1', 12, end);
     for (let j = 12; j < end; j++) {
       const c = msg[j];
-      keyScratch[j - 12] = c >= 65 && c <= 90 ? c | 0x20 : c;
+      keyScratch[j - 12] = j < nameEnd && c >= 65 && c <= 90 ? c | 0x20 : c;
     }
     return keyScratch.toString('latin1', 0, end - 12);
   }
@@ -123,8 +127,11 @@ export class AnswerCache {
     msg: Buffer, end: number, exactOnly = false): void {
     if (!this.fits(buf)) return;
     let n = 0;
-    for (let e = first; e; e = e.next) n++;
-    if (n >= MAX_CHAIN) return;
+    let tail = first;
+    for (let e = first; e; e = e.next) { n++; tail = e; }
+    // A full chain (random case, a spread of EDNS sizes) lets its oldest entry go: refusing the newcomer would leave
+    // the common variant of a name uncached until the cluster next changes.
+    if (n >= MAX_CHAIN && tail) first = this.unlinkFrom(key, first, tail);
     const spelling = msg.toString('latin1', 12, end);
     const mode = exactOnly ? Mode.ExactOnly : Mode.Exact;
     this.link(key, first, { variant, buf, rcode, answers, mode, spelling, lower: !this.mixed, segments: null, ref: false, next: first });

@@ -1,0 +1,81 @@
+// Three holes a review of the hardening found, each driven over real sockets: the answer cache must never serve a
+// reply made for another QTYPE (65 and 97 differ only by the bit that case folding clears); a client that happens
+// to pick the ID of a query we are forwarding must not switch forwarding off; and a question asked with many EDNS
+// sizes must not keep its common variant out of the cache.
+import t from 'tap';
+import dgram from 'node:dgram';
+import { buildQuery, udpExchange, udpSendRaw } from './helpers/dns-wire.js';
+import { startSchemaServer, startServer } from './helpers/server.js';
+import { until } from './helpers/until.js';
+
+const Z = 'testns.svc.cluster.local';
+
+/** A query for `name` with a numeric QTYPE patched in (the last 4 bytes of a query without EDNS are QTYPE, QCLASS). */
+function typed(name: string, qtype: number, id: number): Buffer {
+  const q = buildQuery(name, 'A', { id });
+  q.writeUInt16BE(qtype, q.length - 4);
+  return q;
+}
+
+t.test('QTYPE 65 (HTTPS) and 97 never share a cached reply, in any order or spelling', async (t) => {
+  const { server } = await startSchemaServer(t);
+  const names = [`svc1.${Z}`, `SVC1.${Z}`, `Svc1.TestNS.svc.cluster.local`];
+  let id = 100;
+  for (const order of [[65, 97, 65, 97], [97, 65, 97, 65], [66, 98, 90, 122, 66]]) {
+    for (const qtype of order) {
+      for (const name of names) {
+        const q = typed(name, qtype, ++id);
+        const reply = await udpSendRaw(server, q);
+        t.ok(reply, `TYPE${qtype} ${name}: answered`);
+        const asked = q.subarray(12, q.length);
+        t.same(reply!.subarray(12, 12 + asked.length), asked, `TYPE${qtype} ${name}: the reply's question is the one asked`);
+      }
+    }
+  }
+});
+
+t.test('a client reusing the ID of a query being forwarded does not switch forwarding off', async (t) => {
+  // A slow upstream: the loop probe (HINFO) is answered at once, everything else after 300 ms, so a forwarded query
+  // is still pending when a second client asks the same question with its ID.
+  const upstream = dgram.createSocket('udp4');
+  const seen: Buffer[] = [];
+  upstream.on('message', (msg, rinfo) => {
+    const reply = Buffer.from(msg);
+    reply[2] |= 0x80; // QR
+    reply[3] = (reply[3] & 0xf0) | 0x80; // RA, NOERROR
+    const qtype = msg.readUInt16BE(msg.length - 4);
+    if (qtype !== 13) seen.push(Buffer.from(msg));
+    setTimeout(() => upstream.send(reply, rinfo.port, rinfo.address), qtype === 13 ? 0 : 300);
+  });
+  await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+  t.teardown(() => upstream.close());
+  const { dns, server } = await startServer(t, { upstreams: [`127.0.0.1:${upstream.address().port}`] });
+
+  const first = udpExchange(server, buildQuery('shared.example.test', 'A', { id: 1 }));
+  const forwarded = await until(async () => seen.find((m) => m.includes(Buffer.from('shared'))), (m) => m !== undefined, 3000);
+  t.ok(forwarded, 'the first query reached the upstream');
+  // The same question with the forwarder's own ID, as a client that picked it by chance (or spoofed it) would send.
+  const clash = await udpExchange(server, buildQuery('shared.example.test', 'A', { id: forwarded!.readUInt16BE(0) }));
+  t.ok(clash.msg, 'the clashing query is answered');
+  t.equal((await first).msg.rcode, 'NOERROR', 'the first query gets the upstream answer');
+  const later = await udpExchange(server, buildQuery('other.example.test', 'A', { id: 7 }));
+  t.equal(later.msg.rcode, 'NOERROR', 'an unrelated name is still forwarded and answered');
+  const status = dns.server.status() as { forwardLoop: { detected: boolean; bounces: number } };
+  t.equal(status.forwardLoop.detected, false, 'no loop is reported');
+  t.ok(status.forwardLoop.bounces >= 1, `the bounce is counted (${status.forwardLoop.bounces})`);
+});
+
+t.test('a question asked with many EDNS sizes still gets its common variant cached', async (t) => {
+  const { dns, server } = await startSchemaServer(t);
+  const name = `svc1.${Z}`;
+  let id = 500;
+  // More distinct UDP sizes than one question's chain holds: the newest must push the oldest out, not be refused.
+  for (let size = 600; size < 620; size++) await udpExchange(server, buildQuery(name, 'A', { id: ++id, edns: { udpSize: size } }));
+  const before = dns.server.responder.cacheStats().bytes;
+  await udpExchange(server, buildQuery(name, 'A', { id: ++id }));
+  const after = dns.server.responder.cacheStats().bytes;
+  t.ok(after !== before, `the plain variant enters the cache (${before} → ${after} bytes)`);
+  const again = await udpExchange(server, buildQuery(name, 'A', { id: 4242 }));
+  t.equal(again.msg.id, 4242, 'and is answered from it with the asker\'s ID');
+  t.equal(again.msg.answers.length, 1, 'with its record');
+});
