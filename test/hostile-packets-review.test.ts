@@ -79,3 +79,16 @@ t.test('a question asked with many EDNS sizes still gets its common variant cach
   t.equal(again.msg.id, 4242, 'and is answered from it with the asker\'s ID');
   t.equal(again.msg.answers.length, 1, 'with its record');
 });
+
+t.test('GET /api/v1/resolve shows a fault without using it up', async (t) => {
+  const { dns, server } = await startSchemaServer(t, { admin: '127.0.0.1:0' });
+  const name = `svc1.${Z}`;
+  const fault = dns.fault({ name, fault: 'servfail', times: 1 });
+  for (let i = 0; i < 3; i++) {
+    const r = await (await fetch(`http://${dns.adminAddress}/api/v1/resolve?name=${name}&type=A`)).json() as { rcode: string };
+    t.equal(r.rcode, 'SERVFAIL', `look ${i + 1} through the admin API sees the fault`);
+  }
+  t.equal(dns.server.faults.list().find((f) => f.id === fault.id)?.hits, 0, 'and uses none of it');
+  t.equal((await udpExchange(server, buildQuery(name, 'A', { id: 9 }))).msg.rcode, 'SERVFAIL', 'the one DNS query it was for gets it');
+  t.equal((await udpExchange(server, buildQuery(name, 'A', { id: 10 }))).msg.rcode, 'NOERROR', 'then it is gone');
+});

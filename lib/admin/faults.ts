@@ -138,7 +138,7 @@ export class Faults {
   }
 
   /** The responder's hook: with no faults it returns at once, without decoding the question's name. */
-  match = (q: QuestionRef): FaultAction | undefined => {
+  match = (q: QuestionRef, consume = true): FaultAction | undefined => {
     if (this.rules.length === 0) return undefined;
     const lname = q.name.toLowerCase();
     const qtype = q.type;
@@ -156,6 +156,7 @@ export class Faults {
     const loose = firstMatch(this.unindexed, lname, qtype, best ? best.fault.id : Infinity);
     if (loose) best = loose;
     if (!best) return undefined;
+    if (!consume) return best.action;
     best.fault.hits++;
     if (best.fault.times !== undefined && best.fault.hits >= best.fault.times) this.drop(best, this.rules.indexOf(best));
     return best.action;

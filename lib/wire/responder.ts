@@ -63,8 +63,11 @@ export type FaultAction =
 
 export interface ResponderHooks {
   onQuery?(e: QueryEvent): void;
-  /** consulted before the cache; undefined = answer normally. Must not read the name unless a fault could apply. */
-  fault?(q: QuestionRef): FaultAction | undefined;
+  /**
+   * consulted before the cache; undefined = answer normally. Must not read the name unless a fault could apply.
+   * `client` lets a look that is not DNS traffic (the admin resolve route) see a fault without using it up.
+   */
+  fault?(q: QuestionRef, client: string): FaultAction | undefined;
 }
 
 export interface ResponderOptions {
@@ -124,7 +127,7 @@ export class Responder {
     if (q.class !== 1) return this.errorReply(start, q, questionOf(q), edns, RCODE.REFUSED, transport, client, msg.length);
 
     if (this.hooks.fault) {
-      const f = this.hooks.fault(q);
+      const f = this.hooks.fault(q, client);
       if (f) return this.applyFault(f, start, q, questionOf(q), edns, limit, transport, client, msg);
     }
 
