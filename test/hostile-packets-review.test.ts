@@ -92,3 +92,28 @@ t.test('GET /api/v1/resolve shows a fault without using it up', async (t) => {
   t.equal((await udpExchange(server, buildQuery(name, 'A', { id: 9 }))).msg.rcode, 'SERVFAIL', 'the one DNS query it was for gets it');
   t.equal((await udpExchange(server, buildQuery(name, 'A', { id: 10 }))).msg.rcode, 'NOERROR', 'then it is gone');
 });
+
+t.test('a UDP flood into a delay fault holds at most 10,000 queries; the rest is dropped, not queued', async (t) => {
+  const { dns, server } = await startSchemaServer(t, { journalSize: 20_000 });
+  const name = `svc1.${Z}`;
+  dns.fault({ name, fault: 'delay', delayMs: 2500 });
+  const sock = dgram.createSocket('udp4');
+  t.teardown(() => sock.close());
+  let answered = 0;
+  sock.on('message', () => answered++);
+  const sent = 11_000;
+  for (let i = 0; i < sent; i++) {
+    sock.send(buildQuery(name, 'A', { id: i & 0xffff }), server.port, server.host);
+    // paced so the kernel's receive buffer drops none of them
+    if (i % 500 === 499) await new Promise((r) => setTimeout(r, 15));
+  }
+  const received = await until(async () => dns.queries().length + dns.server.responder.delayedQueries(), (n) => n >= sent, 3000);
+  t.equal(received, sent, 'every query reached the server');
+  t.equal(dns.server.responder.delayedQueries(), 10_000, '10,000 held by the delay');
+  t.equal(dns.queries({ rcode: 'DROPPED' }).length, sent - 10_000, 'the rest dropped at once');
+  // Counted where they are sent (the journal): 10,000 replies landing at once overflow a client socket's buffer.
+  const replied = await until(async () => dns.queries({ rcode: 'NOERROR' }).length, (n) => n >= 10_000, 6000);
+  t.equal(replied, 10_000, 'the held ones are answered after the delay');
+  t.ok(answered > 0, `and reach the client (${answered} before its receive buffer overflowed)`);
+  t.equal(dns.server.responder.delayedQueries(), 0, 'and none is held any more');
+});

@@ -248,9 +248,8 @@ export class KubernetesSource {
   private reject(obj: ClusterObject, resourceVersion: string, message: string): void {
     const namespace = obj.kind === 'Namespace' ? '' : obj.namespace;
     const key = `${obj.kind}/${namespace}/${obj.name}`;
-    // An object that turned invalid is gone, as an update that the API server had refused would leave it: the
-    // informer drops unconvertible objects, so its deletion later would not reach the store either.
-    this.store.delete(obj.kind, namespace, obj.name);
+    // An object that turned invalid leaves the store through the informer's own change (slim-cache.ts turns "no
+    // longer converts" into a delete), inside its batch; nothing to delete here.
     const seen = this.refused.get(key);
     if (seen && seen.resourceVersion === resourceVersion) return;
     this.refused.delete(key);

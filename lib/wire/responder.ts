@@ -75,6 +75,10 @@ export interface ResponderOptions {
   cacheBytes?: number;
 }
 
+/** queries a delay fault may hold at once, and the request bytes they may hold */
+const MAX_DELAYED = 10_000;
+const MAX_DELAYED_BYTES = 16 * 1024 * 1024;
+
 export type HandleResult = Buffer | null | Promise<Buffer | null>;
 
 export class Responder {
@@ -92,6 +96,11 @@ export class Responder {
   }
 
   /** bytes and questions the answer cache holds now */
+  /** queries a delay fault holds now */
+  delayedQueries(): number {
+    return this.delayed;
+  }
+
   cacheStats(): { bytes: number; questions: number; maxBytes: number } {
     return { bytes: this.cache.bytes, questions: this.cache.size, maxBytes: this.cache.maxBytes };
   }
@@ -275,10 +284,23 @@ export class Responder {
         this.emit(start, q, transport, client, 0, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
         return out;
       }
-      case 'delay':
+      case 'delay': {
+        // Each delayed query holds its request until answered: past the bounds a flood's excess is dropped, as a
+        // server that is that slow would lose it, instead of growing the heap (TCP has its per-connection cap too).
+        if (this.delayed >= MAX_DELAYED || this.delayedBytes + msg.length > MAX_DELAYED_BYTES) {
+          this.emit(start, q, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
+          return null;
+        }
+        this.delayed++;
+        this.delayedBytes += msg.length;
         return new Promise((res) => {
-          setTimeout(() => res(this.answerUncached(start, q, question, edns, limit, transport, client, msg)), f.ms).unref?.();
+          setTimeout(() => {
+            this.delayed--;
+            this.delayedBytes -= msg.length;
+            res(this.answerUncached(start, q, question, edns, limit, transport, client, msg));
+          }, f.ms).unref?.();
         });
+      }
     }
   }
 
@@ -290,6 +312,9 @@ export class Responder {
     }
     return this.reply(ans, start, q, question, edns, limit, transport, client, msg);
   }
+
+  private delayed = 0;
+  private delayedBytes = 0;
 
   private readonly event: QueryEvent = {
     question: { name: '', type: 0 }, transport: 'udp', client: '', rcode: 0, answers: 0, requestSize: 0,
