@@ -116,3 +116,22 @@ t.test('a watch line that never ends is cut at 16 MiB, then the informer relists
   t.ok(w.maxGapMs < 1000, `longest gap in answers ${w.maxGapMs.toFixed(1)} ms`);
   t.ok(prober.replies.filter((r) => r.sentAt >= from).every((r) => r.address === '10.96.0.10'), 'the last good answer throughout');
 });
+
+t.test('a server that sends one event on every watch and hangs up is re-watched with backoff, not in a loop', async (t) => {
+  const { api, kubeconfig } = await fakeApi(t);
+  const s = await liveServer(t, kubeconfig);
+  t.same((await answer(s.port, 'web.default.svc.cluster.local')).addresses, ['10.96.0.10'], 'synced');
+  const watchesBefore = api.requests.filter((r) => r.watch).length;
+  // Every 5 ms: an event to each open watch, then a clean end, so every watch lives for one event.
+  let n = 0;
+  const churn = setInterval(() => {
+    api.apply(clusterIPService('default', `churn-${n++ % 3}`, `10.96.1.${n % 200}`));
+    api.endWatches();
+  }, 5);
+  await sleep(3000);
+  clearInterval(churn);
+  const watches = api.requests.filter((r) => r.watch).length - watchesBefore;
+  // Three informers; with backoff from 0.5 s doubling, about 3 x 3 watches fit in 3 s. Without it, hundreds.
+  t.ok(watches <= 40, `${watches} watch requests in 3 s`);
+  t.same((await answer(s.port, 'web.default.svc.cluster.local')).addresses, ['10.96.0.10'], 'the last state keeps answering');
+});

@@ -261,7 +261,6 @@ export class RestartingInformer<S> {
       await this.api.watch(url, ctl.signal, connected, (raw) => {
         this.event(raw, url);
         events++;
-        this.failures = 0;
       });
       return { kind: 'closed', lived: Math.round((Date.now() - startedAt) / 1000), events };
     } catch (err) {
@@ -329,7 +328,9 @@ export class RestartingInformer<S> {
     let healthy: boolean;
     if (end.kind === 'closed') {
       cause = `watch closed by the server after ${end.lived}s`;
-      healthy = end.events > 0 || end.lived >= Math.min(10, this.o.watchTimeoutSeconds ?? 300);
+      // Events alone do not make it healthy: a server that sends one event and hangs up would be re-watched in a
+      // tight loop. Only a watch that lived (its timeout, or 10 s) resets the backoff.
+      healthy = end.lived >= Math.min(10, this.o.watchTimeoutSeconds ?? 300);
     } else if (end.kind === 'stalled') {
       cause = `watch still open ${end.lived}s after its ${end.timeoutSeconds}s timeout (half-open connection?)`;
       healthy = false;
