@@ -43,10 +43,11 @@ t.test('a list body that never ends: given up at 16 MiB a page, RSS bounded, the
   const late = await sample(6000);
   t.ok(srv.proc.exitCode === null, 'the process lives');
   // The report: +1.1 GB in a minute. Three informers may each hold one page (16 MiB) at once; freed memory is not
-  // all given back, but it is reused: the peak stops growing. (Under the test runner the process idles ~200 MiB
-  // higher than run by hand, where live mode idles at ~125 MiB and peaked at ~220 MiB here.)
+  // all given back, but it is reused: the peak stops growing. What it settles at depends on the runtime: ~220 MiB run
+  // by hand, ~380-410 MiB under the test runner on Node 20 and ~560-570 MiB on Node 24 (a larger young generation,
+  // and Buffers freed only when V8 next collects). The bound stated for this case is 768 MiB, and flat.
   t.ok(late <= early + 48, `RSS not growing: peak ${early.toFixed(0)} MiB in the first seconds, ${late.toFixed(0)} MiB in the next 6 s`);
-  t.ok(Math.max(early, late) < 500, `RSS peak ${Math.max(early, late).toFixed(0)} MiB (at start ${idle.toFixed(0)} MiB)`);
+  t.ok(Math.max(early, late) < 768, `RSS peak ${Math.max(early, late).toFixed(0)} MiB (at start ${idle.toFixed(0)} MiB)`);
   t.equal((await answer(srv.port, 'web.default.svc.cluster.local')).rcode, 'SERVFAIL', 'never synced: SERVFAIL');
   const lists = api.requests.filter((r) => r.resource === 'services' && !r.watch);
   t.ok(lists.length >= 2 && lists.length <= 8, `${lists.length} list attempts for services in ~10 s: retried with backoff`);
@@ -55,7 +56,7 @@ t.test('a list body that never ends: given up at 16 MiB a page, RSS bounded, the
   api.impostor = undefined;
   await waitFor('ready once the API behaves', async () => (await fetch(`http://${admin}/ready`)).status === 200, 40_000, 200);
   t.same((await answer(srv.port, 'web.default.svc.cluster.local')).addresses, ['10.96.0.10']);
-  t.ok(rssMiB(pid) < 500, `RSS after recovery ${rssMiB(pid).toFixed(0)} MiB`);
+  t.ok(rssMiB(pid) < 768, `RSS after recovery ${rssMiB(pid).toFixed(0)} MiB`);
 });
 
 t.test('a list that never gets an answer times out and is retried with backoff', async (t) => {

@@ -18,7 +18,7 @@ export interface TcpLimits {
 
 /**
  * Bytes queued for writing across all connections. Each connection reports its own queue when it is at or over
- * the socket's high-water mark (16 KiB): only then does Node promise a 'drain' event that tells us it emptied,
+ * the socket's high-water mark (16 KiB on Node 20, 64 KiB from 22): only then does Node promise a 'drain' event that tells us it emptied,
  * so smaller queues are left uncounted rather than counted stale. Past the limit, connections with output of
  * their own waiting (at or over the high-water mark) stop being read until it drains; connections whose answers
  * flow (a client that reads) keep being served, so slow readers cannot starve every TCP client.

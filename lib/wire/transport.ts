@@ -22,8 +22,8 @@ export interface TransportOptions {
   /** bytes of answers queued for writing on one TCP connection before we stop reading from it */
   maxTcpQueuedBytes?: number;
   /**
-   * bytes of answers queued for writing across all TCP connections; past it, connections with 16 KiB or more of
-   * their own output waiting stop being read until theirs drains (clients that read their answers are still served)
+   * bytes of answers queued for writing across all TCP connections; past it, connections whose own output fills
+   * their socket's buffer (its high-water mark) stop being read until it drains (clients that read are served)
    */
   maxTcpQueuedBytesTotal?: number;
   /** on a wildcard host: how often to look for local addresses that appeared or went (ms) */
