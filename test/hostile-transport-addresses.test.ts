@@ -44,10 +44,11 @@ function startInNamespace(ns: string, args: string[]): Promise<{ proc: ChildProc
 }
 
 /**
- * A network namespace of the test's own with loopback up and the alias 127.0.0.53 on it (deleted at teardown);
+ * A network namespace of the test's own with loopback up, the alias 127.0.0.53 on it, and 10.99.0.1 plus the
+ * secondary 10.99.0.2 on a veth end `cd0` (deleted at teardown);
  * undefined (the test skipped) where namespaces cannot be made.
  */
-async function namespaceWithAlias(t: Test): Promise<string | undefined> {
+async function namespaceWithAddresses(t: Test): Promise<string | undefined> {
   const ns = `cdns-${randomBytes(4).toString('hex')}`;
   try {
     await ip('netns', 'add', ns);
@@ -58,18 +59,18 @@ async function namespaceWithAlias(t: Test): Promise<string | undefined> {
   t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
   await ip('-n', ns, 'link', 'set', 'lo', 'up');
   await ip('-n', ns, 'addr', 'add', '127.0.0.53/8', 'dev', 'lo');
-  return ns;
-}
-
-t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as addresses come and go', async (t) => {
-  const ns = await namespaceWithAlias(t);
-  if (!ns) return;
-  // No dummy module everywhere: a veth pair, both ends in the namespace, carries the secondary address.
+  // No dummy module everywhere: a veth pair, both ends in the namespace, carries a primary and a secondary address.
   await ip('-n', ns, 'link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1');
   await ip('-n', ns, 'link', 'set', 'cd0', 'up');
   await ip('-n', ns, 'link', 'set', 'cd1', 'up');
   await ip('-n', ns, 'addr', 'add', '10.99.0.1/24', 'dev', 'cd0');
   await ip('-n', ns, 'addr', 'add', '10.99.0.2/24', 'dev', 'cd0'); // secondary: its local route's src is 10.99.0.1
+  return ns;
+}
+
+t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as addresses come and go', async (t) => {
+  const ns = await namespaceWithAddresses(t);
+  if (!ns) return;
 
   const srv = await startInNamespace(ns, ['--listen', '0.0.0.0:53', '--admin', 'off', '--address-poll', String(POLL_MS)]);
   let exited: number | null = null;
@@ -112,13 +113,8 @@ t.test('--listen 0.0.0.0:53: UDP replies come from the address asked, as address
 });
 
 t.test('--listen [::]:53: IPv6 and IPv4 addresses each answered from themselves', async (t) => {
-  const ns = await namespaceWithAlias(t);
+  const ns = await namespaceWithAddresses(t);
   if (!ns) return;
-  await ip('-n', ns, 'link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1');
-  await ip('-n', ns, 'link', 'set', 'cd0', 'up');
-  await ip('-n', ns, 'link', 'set', 'cd1', 'up');
-  await ip('-n', ns, 'addr', 'add', '10.99.0.1/24', 'dev', 'cd0');
-  await ip('-n', ns, 'addr', 'add', '10.99.0.2/24', 'dev', 'cd0');
   await ip('-n', ns, 'addr', 'add', 'fd99::1/64', 'dev', 'cd0', 'nodad');
   await ip('-n', ns, 'addr', 'add', 'fd99::2/64', 'dev', 'cd0', 'nodad');
 

@@ -79,6 +79,16 @@ export interface ResponderOptions {
 const MAX_DELAYED = 10_000;
 const MAX_DELAYED_BYTES = 16 * 1024 * 1024;
 
+/** The encoded answer, or null when some record cannot be written into a message. */
+function encodeOrNull(ans: Answer, question: Question, edns: Edns | undefined, limit: number): Buffer | null {
+  try {
+    return encodeAnswer(ans, question, edns, limit);
+  } catch (err) {
+    if (!(err instanceof EncodeError)) throw err;
+    return null;
+  }
+}
+
 export type HandleResult = Buffer | null | Promise<Buffer | null>;
 
 export class Responder {
@@ -161,14 +171,9 @@ export class Responder {
     }
     if (ans.chase && this.upstream) return this.chase(start, ans, q, question, edns, limit, transport, client, msg);
 
-    let buf: Buffer;
-    try {
-      buf = encodeAnswer(ans, question, edns, limit);
-    } catch (err) {
-      // Data that cannot be written (e.g. an ExternalName with a label over 63 bytes): SERVFAIL, not silence.
-      if (!(err instanceof EncodeError)) throw err;
-      return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-    }
+    // Data that cannot be written (e.g. an ExternalName with a label over 63 bytes): SERVFAIL, not silence.
+    const buf = encodeOrNull(ans, question, edns, limit);
+    if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
     if (cacheable && !ans.outOfZone) this.remember(key, variant, buf, ans, q, question, edns, limit, msg);
     const out = patch(buf, q);
     this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, ans.outOfZone ? '' : 'kubernetes', !!edns, !!edns?.do);
@@ -244,13 +249,8 @@ export class Responder {
   /** An answer encoded and sent, or SERVFAIL when some record cannot be written into a message. */
   private reply(ans: Answer, start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
     transport: Transport, client: string, msg: Buffer): Buffer {
-    let buf: Buffer;
-    try {
-      buf = encodeAnswer(ans, question, edns, limit);
-    } catch (err) {
-      if (!(err instanceof EncodeError)) throw err;
-      return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-    }
+    const buf = encodeOrNull(ans, question, edns, limit);
+    if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
     const out = patch(buf, q);
     this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
     return out;
