@@ -95,8 +95,13 @@ export class Prober {
     return { maxMs, maxGapMs, answered, lost };
   }
 
+  /** Idempotent, so a test can stop it early and still leave it to its teardown. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.sock.close();
   }
+
+  private stopped = false;
 }

@@ -55,9 +55,7 @@ t.test('POST /api/v1/objects: 422 naming the field, state unchanged', async (t) 
   const before = await records();
   const generation = dns.store.generation;
   const probe = new Prober(dns.port, 'web.default.svc.cluster.local');
-  let stopped = false;
-  const stopProbe = () => { if (!stopped) { stopped = true; probe.stop(); } };
-  t.teardown(stopProbe);
+  t.teardown(() => probe.stop());
   probe.start(1);
   const from = performance.now();
   for (const [what, obj, field] of BAD) {
@@ -80,7 +78,7 @@ t.test('POST /api/v1/objects: 422 naming the field, state unchanged', async (t) 
   t.comment(`probe across ${BAD.length * 2 + 1} refused applies: longest gap ${w.maxGapMs.toFixed(1)} ms, ${w.answered} answered`);
   t.ok(w.maxGapMs < 1000, 'DNS kept answering throughout');
   t.ok(probe.replies.every((r) => r.rcode === 'NOERROR' && r.address === '10.96.2.10'), 'with the good answer every time');
-  stopProbe();
+  probe.stop();
   t.equal(dns.store.generation, generation, 'the store never changed');
   t.equal(await records(), before, 'every record as before');
   t.equal((await query(dns.port, 'fresh.default.svc.cluster.local', 'A')).rcode, 'NXDOMAIN', 'the good half was not applied');
