@@ -2,7 +2,7 @@
 # clusterdns image: build with dev dependencies, run with production dependencies only, as a non-root user.
 #
 #   docker build -t clusterdns:dev .
-#   docker run --rm -p 5353:53/udp -p 5353:53/tcp -v "$PWD/fixtures:/fixtures:ro" clusterdns:dev
+#   docker run --rm -p 1053:53/udp -p 1053:53/tcp -v "$PWD/fixtures:/fixtures:ro" clusterdns:dev
 #
 # DNS is served on port 53 inside the container by a non-root user. That works because Docker (20.10+) sets
 # net.ipv4.ip_unprivileged_port_start=0 in every container's network namespace; on other runtimes set that sysctl
@@ -35,9 +35,9 @@ COPY fixtures ./fixtures
 RUN mkdir -p /fixtures
 # The "node" user (uid 1000) ships with the official image; the app files stay root-owned and read-only to it.
 USER node
-EXPOSE 53/udp 53/tcp 8080/tcp
-# The admin listener (default 127.0.0.1:8080, inside the container) serves /health.
+EXPOSE 53/udp 53/tcp
+# The admin listener (default 127.0.0.1:8053, inside the container) serves /health.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8053/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/server/main.js"]
 CMD ["--fixtures", "/fixtures", "--listen", "0.0.0.0:53"]

@@ -73,7 +73,7 @@ export const DEFAULT_ZONE = 'cluster.local';
 
 export function defaultConfig(): ClusterDnsConfig {
   return {
-    listen: { host: '127.0.0.1', port: 5353 },
+    listen: { host: '127.0.0.1', port: 1053 },
     zones: [DEFAULT_ZONE],
     reverseZones: ['in-addr.arpa', 'ip6.arpa'],
     ttl: 5,
@@ -93,7 +93,7 @@ export function defaultConfig(): ClusterDnsConfig {
     namespaces: [],
     startupTimeoutMs: 5000,
     upstreams: [],
-    admin: { host: '127.0.0.1', port: 8080 },
+    admin: { host: '127.0.0.1', port: 8053 },
     health: null,
     ready: null,
     metrics: null,

@@ -65,7 +65,7 @@ Flags:
   --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
   --listen HOST:PORT         DNS over UDP and TCP; port 0 picks a free port, and then the admin (and Corefile
                              health/ready/metrics) listeners not set by their own flag take a free port too
-                             [127.0.0.1:5353]
+                             [127.0.0.1:1053]
   --zone NAME                cluster domain served, repeatable [cluster.local]
   --ttl SECONDS              TTL of every record, 0-3600 [5]
   --pods MODE                pod A records: disabled | insecure | verified [disabled]
@@ -96,7 +96,7 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
                              ready, prometheus); flags given on the command line win over it
 
 Admin API, probes and metrics:
-  --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8080]
+  --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8053]
   --admin-token TOKEN        bearer token for routes that change state; required when --admin is not
                              loopback; at least 16 characters [env CLUSTERDNS_ADMIN_TOKEN]
   --admin-auth all|writes    routes that need the token: writes, or all (reads too: records, status,

@@ -77,7 +77,7 @@ export class ReadyFile {
 
 /**
  * --listen HOST:0 asks for a free DNS port; the admin listener and any Corefile health/ready/metrics listener then
- * take a free port too (same host), unless their own flag set one: a second instance must not collide on 8080.
+ * take a free port too (same host), unless their own flag set one: a second instance must not collide on the default admin port.
  */
 export function freeUnpinnedPorts(config: ClusterDnsConfig, pinned: Record<'admin' | 'health' | 'ready' | 'metrics', boolean>): void {
   if (config.listen.port !== 0) return;

@@ -40,8 +40,8 @@ t.test('stock kubeadm/kind Corefile maps to the exact config', async (t) => {
     ready: { host: '0.0.0.0', port: 8181 },
     metrics: { host: '0.0.0.0', port: 9153 },
     lameduck: 5,
-    // the default admin listener (127.0.0.1:8080) would collide with health :8080
-    admin: null,
+    // the default admin listener (127.0.0.1:8053) stays: it does not collide with health :8080
+    admin: { host: '127.0.0.1', port: 8053 },
   };
   t.same(config, expected);
   t.strictSame(Object.keys(config).sort(), Object.keys(expected).sort());
@@ -49,7 +49,6 @@ t.test('stock kubeadm/kind Corefile maps to the exact config', async (t) => {
   t.strictSame(warnings, [
     `${file} line 13: forward options not implemented (ignored): max_concurrent`,
     `${file}: plugins not implemented by clusterdns (ignored): errors, cache, reload, loadbalance`,
-    'admin API turned off: port 8080 is the Corefile\'s health listener (use --admin HOST:PORT to move it)',
   ]);
 });
 
@@ -57,7 +56,16 @@ t.test('older kubeadm Corefile (plain "cache 30") maps to the same config', asyn
   const a = applyCorefile(defaultConfig(), fixture('kubeadm.Corefile'), { resolvConfPath: resolvConf });
   const b = applyCorefile(defaultConfig(), fixture('kubeadm-older.Corefile'), { resolvConfPath: resolvConf });
   t.same(b.config, a.config);
-  t.match(b.warnings.at(-2), /plugins not implemented by clusterdns \(ignored\): errors, cache, reload, loadbalance$/);
+  t.match(b.warnings.at(-1), /plugins not implemented by clusterdns \(ignored\): errors, cache, reload, loadbalance$/);
+});
+
+t.test('a Corefile health listener on the admin port: the admin API gives way with a warning', async (t) => {
+  const path = join(tmp, 'Corefile.health-on-admin');
+  writeFileSync(path, '.:53 {\n health 127.0.0.1:8053\n kubernetes cluster.local\n}\n');
+  const { config, warnings } = applyCorefile(defaultConfig(), path, { resolvConfPath: resolvConf });
+  t.same(config.health, { host: '127.0.0.1', port: 8053 });
+  t.equal(config.admin, null);
+  t.strictSame(warnings, ['admin API turned off: port 8053 is the Corefile\'s health listener (use --admin HOST:PORT to move it)']);
 });
 
 t.test('kubeadm 1.13 Corefile: proxy read as forward, removed upstream option warned, default ttl', async (t) => {
@@ -225,7 +233,7 @@ t.test('applyCorefile keeps what the Corefile does not describe and names the fi
   t.same(config.fixtures, ['/fixtures']);
   t.equal(config.adminToken, 's3cret');
   t.equal(config.namespace, 'apps');
-  t.same(config.admin, { host: '127.0.0.1', port: 8080 });
+  t.same(config.admin, { host: '127.0.0.1', port: 8053 });
   t.same(config.listen, { host: '0.0.0.0', port: 5353 });
   t.strictSame(warnings, []);
   t.throws(() => applyCorefile(base, join(tmp, 'missing')), new RegExp(`^${join(tmp, 'missing')}: cannot read the Corefile`));

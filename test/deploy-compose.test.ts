@@ -90,7 +90,7 @@ t.test('Dockerfile: multi-stage, production deps, non-root, /health check, node 
   const user = /^USER\s+(\S+)/m.exec(runtime);
   t.ok(user && !['root', '0'].includes(user[1]), 'runs as a non-root user');
   t.match(runtime, /^EXPOSE .*53\/udp.*53\/tcp/m);
-  t.match(runtime, /^HEALTHCHECK .*fetch\('http:\/\/127\.0\.0\.1:8080\/health'\)/m);
+  t.match(runtime, /^HEALTHCHECK .*fetch\('http:\/\/127\.0\.0\.1:8053\/health'\)/m);
   t.match(runtime, /^ENTRYPOINT \["node", "dist\/server\/main\.js"\]/m);
   t.match(runtime, /^CMD \["--fixtures", "\/fixtures", "--listen", "0\.0\.0\.0:53"\]/m);
   const ignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { MAIN, ROOT, runCli, stopCli } from './helpers/cli.js';
 import { query } from './helpers/dns-client.js';
 import { until } from './helpers/until.js';
+import { defaultConfig } from '../lib/config.js';
 
 interface Ready {
   version: string;
@@ -66,7 +67,7 @@ t.test('two instances with only --listen 127.0.0.1:0: every listener free, both 
     t.not(r.dns.port, 0);
     t.same(r.dns.protocols, ['udp', 'tcp']);
     t.match(out(), ` on 127.0.0.1:${r.dns.port} udp+tcp; admin http://127.0.0.1:${r.http.admin.port}`, 'the human line says the same');
-    t.not(r.http.admin.port, 8080, 'admin moved off its default port');
+    t.not(r.http.admin.port, defaultConfig().admin!.port, 'admin moved off its default port');
     t.same(await answersA(r.dns.port, 'myapp.default.svc.cluster.local'), ['10.96.120.15'], 'DNS answers over UDP at dns.port');
     t.same(await answersA(r.dns.port, 'myapp.default.svc.cluster.local', true), ['10.96.120.15'], 'and over TCP');
     const health = await fetch(`${r.http.admin.url}/health`);
@@ -101,7 +102,8 @@ t.test('a Corefile\'s fixed health/ready/prometheus ports go free with --listen 
   });
   const ready = await Promise.all(runs.map((r) => readReady(r.path, r.proc, r.out)));
   for (const [i, r] of ready.entries()) {
-    t.same(Object.keys(r.http).sort(), ['health', 'metrics', 'ready'], `instance ${i}: the Corefile's three listeners (admin off: the Corefile's health had its port)`);
+    t.same(Object.keys(r.http).sort(), ['admin', 'health', 'metrics', 'ready'], `instance ${i}: the admin API and the Corefile's three listeners`);
+    t.not(r.http.admin.port, defaultConfig().admin!.port);
     t.not(r.http.health.port, 8080);
     t.not(r.http.ready.port, 8181);
     t.equal((await fetch(`http://127.0.0.1:${r.http.health.port}/health`)).status, 200, 'health answers where the file says');
