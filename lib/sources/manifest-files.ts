@@ -3,6 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import jsyaml from 'js-yaml';
+import { jsonObjectLines, type JsonObjectLines } from './json-lines.js';
 import { NOT_HANDLED, parseFastYaml } from './yaml-fast.js';
 import { flattenList } from '../cluster/objects.js';
 import { SharedValues, SourcedManifestError, toEntries, type FixtureEntry } from '../synth/entries.js';
@@ -11,6 +12,8 @@ export interface SourcedManifest {
   raw: unknown;
   file?: string;
   line?: number;
+  /** JSON files: the line, found only when an error is reported on the object */
+  lineOf?: () => number | undefined;
 }
 
 export class FixtureError extends Error {
@@ -68,12 +71,23 @@ export function parseManifestText(text: string, file: string): SourcedManifest[]
       return parseYamlText(text, file);
     }
     const items = Array.isArray(value) ? value : [value];
+    // Lines are found only if an object has an error to report (jsonObjectLines costs about what JSON.parse does).
+    let lines: JsonObjectLines[] | undefined;
+    const linesOf = (i: number) => (lines ??= jsonObjectLines(text))[i];
     const out: SourcedManifest[] = [];
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        throw new FixtureError(file, 1, 'not a Kubernetes object (expected a mapping with apiVersion and kind)');
+        throw new FixtureError(file, linesOf(i)?.line ?? 1, 'not a Kubernetes object (expected a mapping with apiVersion and kind)');
       }
-      for (const raw of flattenList(item)) out.push({ raw, file });
+      const flat = flattenList(item);
+      for (const [j, raw] of flat.entries()) {
+        // A List's items have lines of their own unless a List nested in it makes the flattened order differ.
+        const lineOf = () => {
+          const at = linesOf(i);
+          return (flat[0] !== item && at?.items?.length === flat.length ? at.items[j] : undefined) ?? at?.line;
+        };
+        out.push({ raw, file, lineOf });
+      }
     }
     return out;
   }
@@ -261,7 +275,7 @@ export function manifestsToEntries(manifests: readonly SourcedManifest[], defaul
     try {
       for (const e of toEntries(m.raw, m, defaultNamespace, shared)) out.push(e);
     } catch (err) {
-      if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line, err.message, err.limit);
+      if (err instanceof SourcedManifestError) throw new FixtureError(err.file ?? m.file ?? '<input>', err.line ?? m.line ?? m.lineOf?.(), err.message, err.limit);
       throw err;
     }
   }

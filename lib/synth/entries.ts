@@ -10,6 +10,11 @@ import { WORKLOAD_KINDS, ownerRefsOf, parseWorkload, readyByAnnotation, type Wor
 export interface ManifestSource {
   file?: string;
   line?: number;
+  /**
+   * The line when `line` is not known up front: a JSON file's objects, whose lines cost a scan of the file, found
+   * only for the objects an error is reported on.
+   */
+  lineOf?: () => number | undefined;
 }
 
 /** A ManifestError that also says which manifest it came from (the message itself names the object). */
@@ -21,7 +26,8 @@ export class SourcedManifestError extends ManifestError {
   constructor(message: string, source: ManifestSource, readonly limit = false) {
     super(message);
     if (source.file !== undefined) this.file = source.file;
-    if (source.line !== undefined) this.line = source.line;
+    const line = source.line ?? source.lineOf?.();
+    if (line !== undefined) this.line = line;
   }
 }
 
@@ -165,7 +171,8 @@ function rejectedEntry(err: InvalidObjectError, source: ManifestSource): Fixture
   const e = newEntry(`${err.kind}/${err.kind === 'Namespace' ? '' : ns}/${err.objectName}`, ns, err.kind, err.objectName);
   e.rejected = err.message;
   if (source.file !== undefined) e.file = source.file;
-  if (source.line !== undefined) e.line = source.line;
+  const line = source.line ?? source.lineOf?.();
+  if (line !== undefined) e.line = line;
   return e;
 }
 
