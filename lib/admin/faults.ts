@@ -80,7 +80,7 @@ export class Faults {
   }
 
   add(spec: FaultSpec): Fault {
-    if (!spec || typeof spec !== 'object') throw new FaultError('a fault is a JSON object: {"name": "*.default.svc.cluster.local", "fault": "servfail"}');
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new FaultError('a fault is a JSON object: {"name": "*.default.svc.cluster.local", "fault": "servfail"}');
     for (const key of Object.keys(spec)) {
       if (!SPEC_FIELDS.has(key)) throw new FaultError(`unknown field ${JSON.stringify(key.slice(0, 40))}: a fault has ${[...SPEC_FIELDS].join(', ')}`);
     }
