@@ -113,3 +113,16 @@ t.test('empty for a name outside the zones: NOERROR, no SOA, not authoritative',
   t.equal(r.flag_aa, false);
   t.equal(await faultResponses(dns, 'NOERROR'), 1, 'counted as a fault response');
 });
+
+t.test('answer with 32 IPv6 addresses: truncated over UDP as a real answer is, whole over TCP', async (t) => {
+  const dns = await startClusterDns({ objects });
+  t.teardown(() => dns.close());
+  const many = Array.from({ length: 32 }, (_, i) => `2001:db8::${(i + 1).toString(16)}`);
+  dns.fault({ name: API, fault: 'answer', addresses: many });
+  const udp = await query(dns.port, API, 'AAAA');
+  t.equal(udp.flag_tc, true, 'over 512 bytes: TC over UDP');
+  t.ok((udp.answers?.length ?? 0) < 32, `${udp.answers?.length} whole records fit in 512 bytes`);
+  const tcp = await query(dns.port, API, 'AAAA', { tcp: true });
+  t.equal(tcp.flag_tc, false);
+  t.same(tcp.answers?.map((a) => a.data), many, 'all 32 over TCP, in the order given');
+});

@@ -107,6 +107,15 @@ t.test(`a full table of ${MAX_FAULTS} selective faults on one name: each query s
   }
   dns.fault({ name: FLAKY, fault: 'answer', addresses: ['192.0.2.2'], every: 1 });
   t.throws(() => dns.fault({ name: FLAKY, fault: 'empty' }), /the fault table is full/, 'MAX_FAULTS still bounds the table');
+  dns.clearFaults();
+  for (const [what, fields, message] of [...BAD, ...BAD_ANSWERS.map(([w, f, m]) => [w, { fault: 'answer', ...f }, m] as const)]) {
+    t.throws(() => dns.fault({ name: FLAKY, fault: 'servfail', ...fields } as any), message, `in-process, ${what}: the same message`);
+  }
+  t.equal(dns.server.faults.size, 0, 'nothing added');
+  for (let i = 0; i < MAX_FAULTS - 1; i++) {
+    dns.fault({ name: i % 2 ? FLAKY : '*.default.svc.cluster.local', fault: 'servfail', client: '10.9.0.0/16', probability: 0.5, seed: i });
+  }
+  dns.fault({ name: FLAKY, fault: 'answer', addresses: ['192.0.2.2'], every: 1 });
   const times: number[] = [];
   for (let i = 0; i < 50; i++) {
     const t0 = performance.now();
