@@ -45,7 +45,11 @@ export interface ClusterDns {
   reload(): Promise<void>;
   /** the answer DNS gives, without a socket */
   resolve(name: string, type: number): Answer;
-  /** inject a fault for matching names; returns it (its id removes it) */
+  /**
+   * inject a fault for matching names (an error rcode, delay, drop, truncate, or wrong data: "answer" with chosen
+   * addresses, "empty"), optionally on every Nth, a seeded fraction, one client or one transport of their queries;
+   * returns it (its id removes it). A wrong spec throws an Error saying which field to fix.
+   */
   fault(spec: FaultSpec): Fault;
   removeFault(id: number): boolean;
   clearFaults(): void;

@@ -119,7 +119,7 @@ export class ClusterDnsServer {
         journal.record(e);
       },
       // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
-      fault: (q, client) => this.faults.match(q, client !== ADMIN_CLIENT),
+      fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
     }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
   }
 

@@ -8,7 +8,8 @@ import { parseType, rcodeName, typeName, formatRR, type RR } from '../dns/record
 import { FixtureError } from '../sources/manifest-files.js';
 import { effectiveAdminAuth, isOpenPath, tokenChecker, type AdminAuth } from './auth.js';
 import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-listing.js';
-import { FaultError, FaultLimitError, FAULT_KINDS, MAX_FAULTS, MAX_SCANNING_FAULTS, type FaultSpec } from './faults.js';
+import { FaultError, FaultLimitError, type FaultSpec } from './faults.js';
+import { FAULT_SCHEMA, FAULT_SPEC_SCHEMA, POST_FAULT_DESCRIPTION } from './fault-schema.js';
 import { NameError, resolveThroughDns } from './resolve.js';
 import { RejectedObjectsError } from '../sources/rejections.js';
 import type { ClusterDnsServer } from '../start.js';
@@ -265,10 +266,14 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     return { reloaded: true, files: fixtures.status.files.length, lastReload: fixtures.status.lastReload };
   });
 
-  app.get('/api/v1/faults', { schema: { description: 'Injected faults.' } }, async () => ({ faults: srv.faults.list() }));
+  app.get('/api/v1/faults', {
+    schema: { description: 'Injected faults, in the order they apply, with hits (acted on) and seen (matched by name and type).', response: { 200: { type: 'object', properties: { faults: { type: 'array', items: FAULT_SCHEMA } } } } },
+  }, async () => ({ faults: srv.faults.list() }));
   app.post('/api/v1/faults', {
     preHandler: requireToken,
-    schema: { description: `Inject a fault for names matching a pattern (* matches anything): ${FAULT_KINDS.join(', ')}. Body: {"name","fault","type"?,"delayMs"?,"times"?}. 400 for a bad spec (a pattern over 255 characters); 409 when the table is full (${MAX_FAULTS} faults, or ${MAX_SCANNING_FAULTS} with two or more "*" or no domain at the end).`, security: [{ bearer: [] }] },
+    // The body schema documents the spec; Faults.add checks it (its messages name the field and what to fix).
+    validatorCompiler: () => () => true,
+    schema: { description: POST_FAULT_DESCRIPTION, security: [{ bearer: [] }], body: FAULT_SPEC_SCHEMA, response: { 201: FAULT_SCHEMA, 400: ERROR, 409: ERROR } },
   }, async (req, reply) => {
     let spec: FaultSpec;
     try {
@@ -286,12 +291,12 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   });
   app.delete<{ Params: { id: number } }>('/api/v1/faults/:id', {
     preHandler: requireToken,
-    schema: { description: 'Remove one fault.', security: [{ bearer: [] }], params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } },
+    schema: { description: 'Remove one fault.', security: [{ bearer: [] }], params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }, response: { 200: { type: 'object', properties: { removed: { type: 'integer' } } }, 404: ERROR } },
   }, async (req) => {
     if (!srv.faults.remove(req.params.id)) throw new HttpError(404, 'Not Found', `no fault with id ${req.params.id}: GET /api/v1/faults lists them`);
     return { removed: req.params.id };
   });
-  app.delete('/api/v1/faults', { preHandler: requireToken, schema: { description: 'Remove every fault.', security: [{ bearer: [] }] } }, async () => {
+  app.delete('/api/v1/faults', { preHandler: requireToken, schema: { description: 'Remove every fault.', security: [{ bearer: [] }], response: { 200: { type: 'object', properties: { removed: { type: 'string' } } } } } }, async () => {
     srv.faults.clear();
     return { removed: 'all' };
   });

@@ -1,15 +1,19 @@
-// Fault injection for test suites: per name pattern, answer NXDOMAIN/SERVFAIL/REFUSED, delay, drop or truncate,
-// while every other name gets its real records. Checked before the answer cache, so a fault never gets cached.
+// Fault injection for test suites: per name pattern, answer NXDOMAIN/SERVFAIL/REFUSED, delay, drop or truncate, or
+// answer wrong data (chosen addresses, an empty NOERROR), while every other name gets its real records; optionally
+// only on every Nth, a seeded random fraction, one client or one transport of the queries the name matches
+// (fault-selectors.ts). Checked before the answer cache, so a fault never gets cached.
 // The table is consulted on every query, so what it may cost is bounded: patterns match in linear time
 // (name-pattern.ts), exact names and patterns ending in whole labels are found through maps keyed by name and
 // label suffix, and the table holds at most MAX_FAULTS faults, of which at most MAX_SCANNING_FAULTS may have a
 // pattern that costs more than a map look-up and a comparison of each end.
 import { parseType, RCODE, typeName } from '../dns/records.js';
-import type { FaultAction, QuestionRef } from '../wire/responder.js';
+import type { FaultAction, QuestionRef, Transport } from '../wire/responder.js';
+import { compileAnswer, FaultDataError, type AnswerSpec } from './fault-data.js';
+import { compileSelector, SelectorError, type Selector, type SelectorSpec } from './fault-selectors.js';
 import { compilePattern, PatternError, type NamePattern } from './name-pattern.js';
 
-export type FaultKind = 'nxdomain' | 'servfail' | 'refused' | 'delay' | 'drop' | 'truncate';
-export const FAULT_KINDS: readonly FaultKind[] = ['nxdomain', 'servfail', 'refused', 'delay', 'drop', 'truncate'];
+export type FaultKind = 'nxdomain' | 'servfail' | 'refused' | 'delay' | 'drop' | 'truncate' | 'answer' | 'empty';
+export const FAULT_KINDS: readonly FaultKind[] = ['nxdomain', 'servfail', 'refused', 'delay', 'drop', 'truncate', 'answer', 'empty'];
 
 /** Faults a table holds at once: a test suite needs a handful; 20,000 used to cost 10 ms a query. */
 export const MAX_FAULTS = 1000;
@@ -19,7 +23,7 @@ export const MAX_FAULTS = 1000;
  */
 export const MAX_SCANNING_FAULTS = 100;
 
-export interface FaultSpec {
+export interface FaultSpec extends SelectorSpec, AnswerSpec {
   /** name pattern: exact name, or with `*` matching any run of characters (dots included); case-insensitive */
   name: string;
   fault: FaultKind;
@@ -27,13 +31,18 @@ export interface FaultSpec {
   type?: string;
   /** delay in ms (fault "delay") */
   delayMs?: number;
-  /** apply this many times, then remove itself (e.g. fail twice, then answer) */
+  /** act this many times, then remove itself (e.g. fail twice, then answer) */
   times?: number;
 }
 
+const SPEC_FIELDS = new Set(['name', 'fault', 'type', 'delayMs', 'times', 'addresses', 'cname', 'every', 'probability', 'seed', 'client', 'transport']);
+
 export interface Fault extends FaultSpec {
   id: number;
+  /** queries the fault acted on */
   hits: number;
+  /** queries its name and type matched that reached it (no earlier fault acted on them), fired or not */
+  seen: number;
 }
 
 /** The spec is wrong: say what to fix (HTTP 400). */
@@ -46,6 +55,8 @@ interface Rule {
   pattern: NamePattern;
   qtype?: number;
   action: FaultAction;
+  /** every/probability/client/transport: undefined when the fault acts on every query its name and type match */
+  select?: Selector;
   /** the bucket this rule sits in (one of the maps' arrays, or the unindexed list) */
   bucket: Rule[];
 }
@@ -60,6 +71,8 @@ export class Faults {
   private unindexed: Rule[] = [];
   /** rules counted against MAX_SCANNING_FAULTS */
   private scanning = 0;
+  /** rules with a selector: while there are none, the first rule the name and type match acts */
+  private selective = 0;
   private nextId = 1;
 
   get size(): number {
@@ -67,7 +80,10 @@ export class Faults {
   }
 
   add(spec: FaultSpec): Fault {
-    if (!spec || typeof spec !== 'object') throw new FaultError('a fault is a JSON object: {"name": "*.default.svc.cluster.local", "fault": "servfail"}');
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new FaultError('a fault is a JSON object: {"name": "*.default.svc.cluster.local", "fault": "servfail"}');
+    for (const key of Object.keys(spec)) {
+      if (!SPEC_FIELDS.has(key)) throw new FaultError(`unknown field ${JSON.stringify(key.slice(0, 40))}: a fault has ${[...SPEC_FIELDS].join(', ')}`);
+    }
     if (typeof spec.name !== 'string' || spec.name === '') throw new FaultError('a fault needs "name": a name or pattern such as "*.default.svc.cluster.local"');
     let pattern: NamePattern;
     try {
@@ -86,6 +102,18 @@ export class Faults {
       throw new FaultError('a "delay" fault needs "delayMs", 0 to 60000');
     }
     if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times > 0)) throw new FaultError('"times" must be a positive whole number');
+    if (spec.fault !== 'answer' && (spec.addresses !== undefined || spec.cname !== undefined)) {
+      throw new FaultError('"addresses" and "cname" belong to an "answer" fault: set "fault": "answer", or leave them out');
+    }
+    let answer: ReturnType<typeof compileAnswer> | undefined;
+    let selected: ReturnType<typeof compileSelector>;
+    try {
+      if (spec.fault === 'answer') answer = compileAnswer(spec);
+      selected = compileSelector(spec);
+    } catch (err) {
+      if (err instanceof FaultDataError || err instanceof SelectorError) throw new FaultError(err.message);
+      throw err;
+    }
     if (this.rules.length >= MAX_FAULTS) {
       throw new FaultLimitError(`the fault table is full (${MAX_FAULTS} faults): remove some first (DELETE /api/v1/faults/{id}, or DELETE /api/v1/faults for all), or cover many names with one pattern such as "*.default.svc.cluster.local"`);
     }
@@ -96,13 +124,17 @@ export class Faults {
     const action: FaultAction = spec.fault === 'delay' ? { action: 'delay', ms: spec.delayMs! }
       : spec.fault === 'drop' ? { action: 'drop' }
       : spec.fault === 'truncate' ? { action: 'truncate' }
+      : answer ? answer.action
+      : spec.fault === 'empty' ? { action: 'empty' }
       : { action: 'rcode', rcode: spec.fault === 'nxdomain' ? RCODE.NXDOMAIN : spec.fault === 'servfail' ? RCODE.SERVFAIL : RCODE.REFUSED };
     const fault: Fault = {
       name: spec.name, fault: spec.fault,
       ...(qtype !== undefined ? { type: typeName(qtype) } : {}),
       ...(spec.delayMs !== undefined ? { delayMs: spec.delayMs } : {}),
       ...(spec.times !== undefined ? { times: spec.times } : {}),
-      id: this.nextId++, hits: 0,
+      ...answer?.echo,
+      ...selected.echo,
+      id: this.nextId++, hits: 0, seen: 0,
     };
     let bucket: Rule[];
     if (pattern.exact) bucket = bucketOf(this.exact, pattern.source);
@@ -110,11 +142,12 @@ export class Faults {
       bucket = bucketOf(this.bySuffix, pattern.suffixKey);
       this.suffixLabels = Math.max(this.suffixLabels, labelCount(pattern.suffixKey));
     } else bucket = this.unindexed;
-    const rule: Rule = { fault, pattern, ...(qtype !== undefined ? { qtype } : {}), action, bucket };
+    const rule: Rule = { fault, pattern, ...(qtype !== undefined ? { qtype } : {}), action, bucket, ...(selected.selector ? { select: selected.selector } : {}) };
     bucket.push(rule);
     this.rules.push(rule);
     if (scanning) this.scanning++;
-    return { ...fault };
+    if (rule.select) this.selective++;
+    return copy(fault);
   }
 
   remove(id: number): boolean {
@@ -131,17 +164,24 @@ export class Faults {
     this.unindexed = [];
     this.suffixLabels = 0;
     this.scanning = 0;
+    this.selective = 0;
   }
 
   list(): Fault[] {
-    return this.rules.map((r) => ({ ...r.fault }));
+    return this.rules.map((r) => copy(r.fault));
   }
 
-  /** The responder's hook: with no faults it returns at once, without decoding the question's name. */
-  match = (q: QuestionRef, consume = true): FaultAction | undefined => {
+  /**
+   * The responder's hook: with no faults it returns at once, without decoding the question's name. A query goes
+   * through the faults its name and type match in the order they were added, and the first whose selector takes it
+   * acts; the ones after it do not see it. `consume` false (a look through the admin resolve route) tells what the
+   * next such query would get, and changes no count, every-counter or PRNG.
+   */
+  match = (q: QuestionRef, client = '', transport: Transport = 'udp', consume = true): FaultAction | undefined => {
     if (this.rules.length === 0) return undefined;
     const lname = q.name.toLowerCase();
     const qtype = q.type;
+    if (this.selective > 0) return this.matchSelective(lname, qtype, client, transport, consume);
     let best = firstMatch(this.exact.get(lname), lname, qtype, Infinity);
     if (this.bySuffix.size > 0) {
       // The name's suffixes of 1..suffixLabels whole labels, right to left: "local", "cluster.local", ...
@@ -156,15 +196,45 @@ export class Faults {
     const loose = firstMatch(this.unindexed, lname, qtype, best ? best.fault.id : Infinity);
     if (loose) best = loose;
     if (!best) return undefined;
-    if (!consume) return best.action;
-    best.fault.hits++;
-    if (best.fault.times !== undefined && best.fault.hits >= best.fault.times) this.drop(best, this.rules.indexOf(best));
+    if (consume) this.fire(best);
     return best.action;
   };
+
+  /** Every rule the name and type match, in the order added, until one's selector takes the query. */
+  private matchSelective(lname: string, qtype: number, client: string, transport: Transport, consume: boolean): FaultAction | undefined {
+    const found: Rule[] = [];
+    allMatches(this.exact.get(lname), lname, qtype, found);
+    let dot = lname.length;
+    for (let k = 0; k < this.suffixLabels && dot > 0; k++) {
+      dot = lname.lastIndexOf('.', dot - 1);
+      if (dot < 0) break;
+      allMatches(this.bySuffix.get(lname.slice(dot + 1)), lname, qtype, found);
+    }
+    allMatches(this.unindexed, lname, qtype, found);
+    if (found.length > 1) found.sort((a, b) => a.fault.id - b.fault.id);
+    for (const r of found) {
+      if (!consume) {
+        if (!r.select || r.select.test(client, transport, false)) return r.action;
+        continue;
+      }
+      r.fault.seen++;
+      if (r.select && !r.select.test(client, transport, true)) continue;
+      this.fire(r, false);
+      return r.action;
+    }
+    return undefined;
+  }
+
+  private fire(rule: Rule, countSeen = true): void {
+    if (countSeen) rule.fault.seen++;
+    rule.fault.hits++;
+    if (rule.fault.times !== undefined && rule.fault.hits >= rule.fault.times) this.drop(rule, this.rules.indexOf(rule));
+  }
 
   private drop(rule: Rule, at: number): void {
     this.rules.splice(at, 1);
     if (isScanning(rule.pattern)) this.scanning--;
+    if (rule.select) this.selective--;
     rule.bucket.splice(rule.bucket.indexOf(rule), 1);
     if (rule.bucket.length > 0 || rule.bucket === this.unindexed) return;
     if (rule.pattern.exact) this.exact.delete(rule.pattern.source);
@@ -179,6 +249,10 @@ export class Faults {
 
 function isScanning(p: NamePattern): boolean {
   return p.scans || (!p.exact && p.suffixKey === undefined);
+}
+
+function copy(f: Fault): Fault {
+  return { ...f, ...(f.addresses ? { addresses: [...f.addresses] } : {}) };
 }
 
 function bucketOf(map: Map<string, Rule[]>, key: string): Rule[] {
@@ -201,4 +275,10 @@ function firstMatch(bucket: Rule[] | undefined, lname: string, qtype: number, be
     if ((r.qtype === undefined || r.qtype === qtype) && r.pattern.matches(lname)) return r;
   }
   return undefined;
+}
+
+/** Every rule of a bucket the name and type match, added to `out`. */
+function allMatches(bucket: Rule[] | undefined, lname: string, qtype: number, out: Rule[]): void {
+  if (!bucket) return;
+  for (const r of bucket) if ((r.qtype === undefined || r.qtype === qtype) && r.pattern.matches(lname)) out.push(r);
 }

@@ -10,6 +10,7 @@ import { EncodeError, encodeResponse, type Edns, type Question } from './encoder
 import { alternateCase, AnswerCache, casePatch, DEFAULT_CACHE_BYTES, flipCase, patchHit, type Found } from './answer-cache.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { upstreamAnswerRecords } from './upstream-answer.js';
+import { faultAnswer, type WrongData } from './fault-answer.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -59,15 +60,17 @@ export type FaultAction =
   | { action: 'rcode'; rcode: number }
   | { action: 'delay'; ms: number }
   | { action: 'drop' }
-  | { action: 'truncate' };
+  | { action: 'truncate' }
+  | WrongData;
 
 export interface ResponderHooks {
   onQuery?(e: QueryEvent): void;
   /**
    * consulted before the cache; undefined = answer normally. Must not read the name unless a fault could apply.
-   * `client` lets a look that is not DNS traffic (the admin resolve route) see a fault without using it up.
+   * `client` (the source address) and `transport` select faults; `client` also lets a look that is not DNS
+   * traffic (the admin resolve route) see a fault without using it up.
    */
-  fault?(q: QuestionRef, client: string): FaultAction | undefined;
+  fault?(q: QuestionRef, client: string, transport: Transport): FaultAction | undefined;
 }
 
 export interface ResponderOptions {
@@ -146,7 +149,7 @@ export class Responder {
     if (q.class !== 1) return this.errorReply(start, q, questionOf(q), edns, RCODE.REFUSED, transport, client, msg.length);
 
     if (this.hooks.fault) {
-      const f = this.hooks.fault(q, client);
+      const f = this.hooks.fault(q, client, transport);
       if (f) return this.applyFault(f, start, q, questionOf(q), edns, limit, transport, client, msg);
     }
 
@@ -272,6 +275,16 @@ export class Responder {
           ...(edns ? { edns } : {}),
         }, limit);
         this.emit(start, q, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        return out;
+      }
+      case 'answer':
+      case 'empty': {
+        // Wrong data, as real-looking as the real thing: encoded like any answer, never cached.
+        const ans = faultAnswer(f, this.view, this.cfg(), q.name, q.type);
+        const buf = encodeOrNull(ans, question, edns, limit);
+        if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+        const out = patch(buf, q);
+        this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'fault', !!edns, !!edns?.do);
         return out;
       }
       case 'truncate': {
