@@ -36,6 +36,12 @@ t.test('POST /api/v1/faults: answer, every, transport; GET shows seen and hits; 
   const listed = await api('GET', '/api/v1/faults');
   t.match(listed.json.faults, [{ id: made.json.id, seen: 5, hits: 2, every: 2, transport: 'udp' }], 'seen 5 (the TCP query too: its name matched), hits 2');
 
+  const again = await api('POST', '/api/v1/faults', listed.json.faults[0]);
+  t.equal(again.status, 201, 'a fault as GET lists it can be posted back (a saved set restored)');
+  t.match(again.json, { every: 2, transport: 'udp', hits: 0, seen: 0 });
+  t.not(again.json.id, made.json.id, 'with an id of its own');
+  t.equal((await api('DELETE', `/api/v1/faults/${again.json.id}`)).status, 200);
+
   const empty = await api('POST', '/api/v1/faults', { name: '*.svc.cluster.local', fault: 'empty', type: 'AAAA' });
   t.equal(empty.status, 201);
   const nodata = await query(cli.port, API, 'AAAA');
