@@ -2,6 +2,7 @@
 // from node:dns's Resolver (UDP) and dig (+tcp), as the application under test would send them.
 import t, { type Test } from 'tap';
 import { promises as dnsp } from 'node:dns';
+import { getEventListeners } from 'node:events';
 import { startClusterDns, type ClusterDns } from '../lib/index.js';
 import { dig, digMissing } from './helpers/dig.js';
 
@@ -101,6 +102,23 @@ t.test('an AbortSignal cancels a wait', async (t) => {
   await t.rejects(dns.waitForQuery({}, { signal: AbortSignal.abort(new Error('already')) }), { message: 'already' }, 'an aborted signal rejects at once');
   const r = await settled(dns.waitForQuery({}, { signal: AbortSignal.timeout(100), timeoutMs: 60_000 }));
   t.equal(r.error?.name, 'TimeoutError', 'AbortSignal.timeout() works as a deadline');
+
+  // One signal for all of a test's waits: no MaxListenersExceededWarning in the runner's output, no listener left.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  const shared = new AbortController();
+  const many = Array.from({ length: 50 }, () => settled(dns.waitForQuery({ name: 'api.default.svc.cluster.local' }, { signal: shared.signal })));
+  t.equal(getEventListeners(shared.signal, 'abort').length, 1, 'one abort listener for 50 waits');
+  await resolver.resolve4('api.default.svc.cluster.local');
+  t.ok((await Promise.all(many)).every((x) => x.value?.name === 'api.default.svc.cluster.local'));
+  t.equal(getEventListeners(shared.signal, 'abort').length, 0, 'and none once they settled');
+  const later = Array.from({ length: 20 }, () => settled(dns.waitForQuery({}, { signal: shared.signal })));
+  shared.abort();
+  t.ok((await Promise.all(later)).every((x) => x.error?.name === 'AbortError'), 'the shared signal aborts them all');
+  await new Promise((res) => setImmediate(res));
+  t.same(warnings, [], 'no process warning');
 });
 
 t.test('bounded: 1000 pending waits, each timer cleared when it settles', async (t) => {

@@ -103,21 +103,47 @@ export class QueryWaiters {
       const settle = () => {
         this.waiters.delete(w);
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        if (signal) this.unlisten(signal, w);
       };
       const w: Waiter = {
         test,
         resolve: (e) => { settle(); resolve(e); },
         reject: (err) => { settle(); reject(err); },
       };
-      const onAbort = () => w.reject(signal!.reason);
       const timer = setTimeout(() => {
         const recent = this.journal.entries(undefined, RECENT_SHOWN);
         w.reject(new QueryWaitTimeoutError(timeoutMessage(match, timeoutMs, recent, this.offered - startedAt), recent, this.offered - startedAt));
       }, timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) this.listen(signal, w);
       this.waiters.add(w);
     });
+  }
+
+  // One abort listener per signal, however many waits share it (a test's one AbortController for all its waits):
+  // a listener per wait set off Node's MaxListenersExceededWarning in the runner's output past 10.
+  private readonly bySignal = new Map<AbortSignal, { waits: Set<Waiter>; onAbort: () => void }>();
+
+  private listen(signal: AbortSignal, w: Waiter): void {
+    let entry = this.bySignal.get(signal);
+    if (!entry) {
+      const waits = new Set<Waiter>();
+      const onAbort = () => { for (const x of [...waits]) x.reject(signal.reason); };
+      entry = { waits, onAbort };
+      this.bySignal.set(signal, entry);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    entry.waits.add(w);
+  }
+
+  private unlisten(signal: AbortSignal, w: Waiter): void {
+    const entry = this.bySignal.get(signal);
+    if (!entry) return;
+    entry.waits.delete(w);
+    if (entry.waits.size === 0) {
+      // A long-lived signal (a whole test's) used for many waits in turn keeps no listener of ours between them.
+      signal.removeEventListener('abort', entry.onAbort);
+      this.bySignal.delete(signal);
+    }
   }
 
   /** Rejects every pending wait and refuses new ones: the server stops. */
