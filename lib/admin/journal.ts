@@ -3,7 +3,7 @@
 import { rcodeName, typeName } from '../dns/records.js';
 import { decodePlainName } from '../wire/query.js';
 import type { QueryEvent } from '../wire/responder.js';
-import { compileQueryMatch, type JournalEntry, type QueryMatcher } from './query-match.js';
+import { compileQueryMatch, lowerName, type JournalEntry, type QueryMatcher } from './query-match.js';
 import { QueryWaiters, type QueryWaitOptions } from './query-waiters.js';
 
 export type { JournalEntry, QueryMatch, QueryMatcher } from './query-match.js';
@@ -80,11 +80,11 @@ export class QueryJournal {
 
   /** Oldest first; the last `limit` that match. Throws a QueryMatchError (a TypeError) for a match that cannot match. */
   entries(filter?: QueryMatcher, limit = this.capacity): JournalEntry[] {
-    const test = compileQueryMatch(filter);
+    const { test } = compileQueryMatch(filter);
     const out: JournalEntry[] = [];
     for (let i = 0; i < this.capacity; i++) {
       const e = this.entryAt((this.next + i) % this.capacity);
-      if (e && test(e)) out.push(e);
+      if (e && test(e, lowerName(e.name))) out.push(e);
     }
     return out.slice(-limit);
   }

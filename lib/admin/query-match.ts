@@ -47,16 +47,32 @@ function bad(message: string): never {
   throw new QueryMatchError(message);
 }
 
+/**
+ * A compiled match. `lname` is the entry's name in lower case without a trailing dot, computed once per query by the
+ * caller, not once per waiter. `scans`: the name pattern has two or more `*` (matching it reads the whole name).
+ */
+export interface CompiledMatch {
+  test: (e: JournalEntry, lname: string) => boolean;
+  scans: boolean;
+}
+
+export const lowerName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+
 /** Checks a match and turns it into a test; throws a QueryMatchError that says what to fix. */
-export function compileQueryMatch(m: QueryMatcher | undefined): (e: JournalEntry) => boolean {
-  if (m === undefined) return () => true;
-  if (typeof m === 'function') return m;
+export function compileQueryMatch(m: QueryMatcher | undefined): CompiledMatch {
+  if (m === undefined) return { test: () => true, scans: false };
+  if (typeof m === 'function') return { test: (e) => m(e), scans: false };
   if (!m || typeof m !== 'object' || Array.isArray(m)) bad(`a query match is an object with ${FIELDS.join(', ')} (or a function of the entry)`);
-  const tests: ((e: JournalEntry) => boolean)[] = [];
+  const tests: ((e: JournalEntry, lname: string) => boolean)[] = [];
+  let scans = false;
   for (const [key, v] of Object.entries(m)) {
     if (v === undefined) continue;
     if (!(FIELDS as readonly string[]).includes(key)) bad(`no field "${key}" in a query match: use ${FIELDS.join(', ')}`);
-    if (key === 'name') tests.push(nameTest(v));
+    if (key === 'name') {
+      const n = nameTest(v);
+      tests.push(n.test);
+      scans = n.scans;
+    }
     else if (typeof v !== 'string') bad(`${key} ${JSON.stringify(v)}: expected a string`);
     else if (key === 'type') {
       const t = parseType(v.trim());
@@ -77,13 +93,14 @@ export function compileQueryMatch(m: QueryMatcher | undefined): (e: JournalEntry
       tests.push((e) => e.transport === want);
     }
   }
-  if (tests.length === 0) return () => true;
-  if (tests.length === 1) return tests[0];
-  return (e) => tests.every((t) => t(e));
+  if (tests.length === 0) return { test: () => true, scans };
+  if (tests.length === 1) return { test: tests[0], scans };
+  return { test: (e, lname) => tests.every((t) => t(e, lname)), scans };
 }
 
-function nameTest(v: unknown): (e: JournalEntry) => boolean {
-  if (v instanceof RegExp) return (e) => v.test(e.name);
+function nameTest(v: unknown): CompiledMatch {
+  // A RegExp comes only from in-process code (the HTTP API takes strings): the test's own to keep fast.
+  if (v instanceof RegExp) return { test: (e) => v.test(e.name), scans: false };
   if (typeof v !== 'string' || v.trim() === '' || v.trim() === '.') bad(`name ${JSON.stringify(v)}: expected a DNS name such as "api.default.svc.cluster.local", or a pattern with "*"`);
   let pattern;
   try {
@@ -93,7 +110,7 @@ function nameTest(v: unknown): (e: JournalEntry) => boolean {
     if (err instanceof PatternError) bad(`name: a DNS name or pattern has at most ${MAX_PATTERN_LENGTH} characters`);
     throw err;
   }
-  return (e) => pattern.matches(e.name.toLowerCase().replace(/\.$/, ''));
+  return { test: (_e, lname) => pattern.matches(lname), scans: pattern.scans };
 }
 
 /** A match as a test's error message shows it. */

@@ -2,9 +2,15 @@
 // MAX_QUERY_WAITERS at once (a harness polling in a loop without awaiting, or HTTP clients that never come back, cannot
 // grow it), each with one timer that is cleared when it settles. The journal offers each query only while somebody
 // waits; with nobody waiting the DNS path pays one length check.
-import { compileQueryMatch, describeEntry, describeMatch, type JournalEntry, type QueryMatcher } from './query-match.js';
+import { compileQueryMatch, describeEntry, describeMatch, lowerName, type JournalEntry, type QueryMatcher } from './query-match.js';
 
 export const MAX_QUERY_WAITERS = 1000;
+/**
+ * Of which with a name pattern of two or more `*` (matching reads the whole name): each query is tried against every
+ * wait, so 1000 of those at 255 characters each would cost every query ~0.5 M character steps. The fault table's
+ * rule (lib/admin/faults.ts): at most 100.
+ */
+export const MAX_SCANNING_WAITERS = 100;
 /** An hour: past it a test has hung, and a timer that long is a leak rather than a wait. */
 export const MAX_WAIT_MS = 3_600_000;
 export const DEFAULT_WAIT_MS = 5000;
@@ -41,7 +47,7 @@ export class QueryWaitClosedError extends Error {
 }
 
 interface Waiter {
-  test: (e: JournalEntry) => boolean;
+  test: (e: JournalEntry, lname: string) => boolean;
   resolve: (e: JournalEntry) => void;
   reject: (err: unknown) => void;
 }
@@ -54,6 +60,7 @@ export interface JournalView {
 
 export class QueryWaiters {
   private readonly waiters = new Set<Waiter>();
+  private scanning = 0;
   private closedBecause: string | undefined;
   /** queries offered since start: a timeout says how many arrived while it waited */
   private offered = 0;
@@ -67,10 +74,11 @@ export class QueryWaiters {
   /** Called by the journal for each query while size > 0. */
   offer(e: JournalEntry): void {
     this.offered++;
+    const lname = lowerName(e.name);
     for (const w of this.waiters) {
       let hit: boolean;
       try {
-        hit = w.test(e);
+        hit = w.test(e, lname);
       } catch (err) {
         // A predicate that throws fails its own wait, never the DNS path that offered the query.
         w.reject(err);
@@ -83,7 +91,7 @@ export class QueryWaiters {
   wait(match: QueryMatcher, options: QueryWaitOptions | number = {}): Promise<JournalEntry> {
     const opts = typeof options === 'number' ? { timeoutMs: options } : options;
     // Checked before anything waits: a wrong match or option fails at once, not after the timeout.
-    const test = compileQueryMatch(match);
+    const { test, scans } = compileQueryMatch(match);
     const timeoutMs = checkOptions(opts);
     if (this.closedBecause !== undefined) return Promise.reject(new QueryWaitClosedError(this.closedBecause, 503));
     if (this.journal.capacity === 0) {
@@ -91,17 +99,20 @@ export class QueryWaiters {
     }
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
     if (opts.includePast) {
-      const past = this.journal.entries(test, this.journal.capacity);
+      const past = this.journal.entries(match, this.journal.capacity);
       if (past.length > 0) return Promise.resolve(past[0]);
     }
     if (this.waiters.size >= MAX_QUERY_WAITERS) {
       return Promise.reject(new QueryWaitLimitError(`${MAX_QUERY_WAITERS} waits for queries are already pending: await (or abort) earlier ones before starting more`));
     }
+    if (scans && this.scanning >= MAX_SCANNING_WAITERS) {
+      return Promise.reject(new QueryWaitLimitError(`${MAX_SCANNING_WAITERS} waits with a name pattern of two or more "*" are already pending: await earlier ones, or use one "*" ("*.shop.svc.cluster.local") or an exact name`));
+    }
     const startedAt = this.offered;
     return new Promise<JournalEntry>((resolve, reject) => {
       const signal = opts.signal;
       const settle = () => {
-        this.waiters.delete(w);
+        if (this.waiters.delete(w) && scans) this.scanning--;
         clearTimeout(timer);
         if (signal) this.unlisten(signal, w);
       };
@@ -116,6 +127,7 @@ export class QueryWaiters {
       }, timeoutMs);
       if (signal) this.listen(signal, w);
       this.waiters.add(w);
+      if (scans) this.scanning++;
     });
   }
 
