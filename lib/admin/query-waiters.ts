@@ -95,7 +95,7 @@ export class QueryWaiters {
     const timeoutMs = checkOptions(opts);
     if (this.closedBecause !== undefined) return Promise.reject(new QueryWaitClosedError(this.closedBecause, 503));
     if (this.journal.capacity === 0) {
-      return Promise.reject(new QueryWaitClosedError('the query journal is off (journalSize: 0 / --journal-size 0): nothing is recorded to wait for', 409));
+      return Promise.reject(new QueryWaitClosedError('the query journal is off (journalSize: 0, or --journal 0): nothing is recorded to wait for', 409));
     }
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
     if (opts.includePast) {
