@@ -2,7 +2,8 @@
 // the CLI runs, with options checked as flags are.
 import { pino, type Logger as PinoLogger } from 'pino';
 import type { Fault, FaultSpec } from './admin/faults.js';
-import type { JournalEntry, QueryMatch } from './admin/journal.js';
+import type { JournalEntry, QueryMatch, QueryMatcher } from './admin/journal.js';
+import type { QueryWaitOptions } from './admin/query-waiters.js';
 import type { ClusterStore } from './cluster/store.js';
 import { defaultConfig, type ClusterDnsConfig, type HostPort, type SynthesisConfig } from './config.js';
 import type { Answer } from './dns/records.js';
@@ -22,7 +23,13 @@ export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 
   admin?: string | HostPort | null;
   /** raw manifests (parsed objects) to serve in addition to the fixture files */
   objects?: unknown[];
+  /**
+   * where the server logs: a pino logger (a child of it, at `logLevel` when that is given too). Default: warnings and
+   * errors to stderr, nothing to stdout (a test runner's stdout is its report).
+   */
   logger?: PinoLogger;
+  /** 'silent' for no output at all; default 'warn' (to stderr, or the given logger's level) */
+  logLevel?: ClusterDnsConfig['logLevel'];
   /** query journal size [1000] */
   journalSize?: number;
 }
@@ -53,12 +60,24 @@ export interface ClusterDns {
   fault(spec: FaultSpec): Fault;
   removeFault(id: number): boolean;
   clearFaults(): void;
-  /** recent queries, oldest first */
-  queries(filter?: QueryMatch): JournalEntry[];
-  /** the first matching query already received, or the next one */
-  waitForQuery(match: QueryMatch, timeoutMs?: number): Promise<JournalEntry>;
+  /** recent queries, oldest first (the last journalSize) */
+  queries(filter?: QueryMatcher): JournalEntry[];
+  /** forget the queries received so far */
+  clearQueries(): void;
+  /**
+   * The first query matching that arrives after the call (`includePast: true`: or the oldest already in the journal).
+   * Rejects after `timeoutMs` [5000] with the last queries received in the message, with `signal.reason` on abort,
+   * when the server closes, and at once for a match that cannot match or past 1000 pending waits.
+   * A number as second argument is timeoutMs.
+   */
+  waitForQuery(match: QueryMatcher, options?: QueryWaitOptions | number): Promise<JournalEntry>;
+  /** stops the server; waits for queries reject; calling it again does nothing */
   close(): Promise<void>;
+  /** close(), for `await using dns = await startClusterDns(...)` */
+  [Symbol.asyncDispose](): Promise<void>;
 }
+
+export type { JournalEntry, QueryMatch, QueryMatcher, QueryWaitOptions };
 
 /**
  * Starts a clusterdns in this process. Several can run side by side; each gets its own store and port.
@@ -70,6 +89,7 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
   const base = defaultConfig();
   // Plain JavaScript callers pass anything: a wrong option is a TypeError naming it, as a wrong flag is a usage error.
   const { listen, admin, objects, logger: givenLogger, journalSize, ...rest } = checkStartOptions(options);
+  const logger = inProcessLogger(givenLogger, rest.logLevel);
   const config: ClusterDnsConfig = {
     ...base,
     ...rest,
@@ -79,10 +99,13 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
     health: null, ready: null, metrics: null,
     // Tests call reload() or apply(); watching is for long-running servers.
     watch: rest.watch ?? false,
+    logLevel: (rest.logLevel ?? logger.level) as ClusterDnsConfig['logLevel'],
   };
-  const logger = givenLogger ?? pino({ level: rest.logLevel ?? 'warn', base: undefined });
   const srv = await ClusterDnsServer.start(config, { ...(objects ? { objects } : {}), logger, ...(journalSize !== undefined ? { journalSize } : {}) });
   const addr = srv.dnsAddress;
+  // One promise for every caller: a second close() (or the disposal after an explicit close) waits for the same end.
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= srv.close());
   const liveOnly = () => new Error('the live cluster is the source of truth: apply/delete need the fixture source');
   const open = (what: string) => {
     if (srv.state === 'stopped') throw new Error(`clusterdns: ${what}() after close(): this server is stopped; start another`);
@@ -110,12 +133,30 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
       open('reload');
       await srv.fixtures?.reload();
     },
+    // Reads keep working after close(): a failing test's teardown may still want the last state and the journal.
     resolve: (name, type) => srv.resolve(name, type),
-    fault: (spec) => srv.faults.add(spec),
-    removeFault: (id) => srv.faults.remove(id),
-    clearFaults: () => srv.faults.clear(),
+    fault: (spec) => { open('fault'); return srv.faults.add(spec); },
+    removeFault: (id) => { open('removeFault'); return srv.faults.remove(id); },
+    clearFaults: () => { open('clearFaults'); srv.faults.clear(); },
     queries: (filter) => srv.journal.entries(filter),
-    waitForQuery: (m, t) => srv.journal.waitFor(m, t),
-    close: () => srv.close(),
+    clearQueries: () => { open('clearQueries'); srv.journal.clear(); },
+    async waitForQuery(m, options) {
+      open('waitForQuery');
+      return srv.journal.waitFor(m, options);
+    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * A test runner's stdout is its report (TAP, a reporter's progress): the server writes nothing there. Without a
+ * logger, warnings and errors go to stderr, where a test author sees a refused fixture object next to the failing
+ * test; 'silent' is one option away, while silence by default would hide exactly the warning that explains why a
+ * name does not resolve.
+ */
+function inProcessLogger(given: PinoLogger | undefined, level: ClusterDnsConfig['logLevel'] | undefined): PinoLogger {
+  if (given) return level === undefined ? given : given.child({}, { level });
+  // process.stderr, not fd 2: runners that capture or redirect process.stderr (and sync writes on exit) see it.
+  return pino({ level: level ?? 'warn', base: undefined }, process.stderr);
 }

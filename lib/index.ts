@@ -1,5 +1,6 @@
 // Public API of the clusterdns library.
 export { startClusterDns, type ClusterDns, type StartOptions } from './in-process.js';
+export type { JournalEntry, QueryMatch, QueryMatcher, QueryWaitOptions } from './in-process.js';
 export { defaultConfig, type ClusterDnsConfig, type HostPort, type PodsMode } from './config.js';
 export { ClusterStore, type ClusterView } from './cluster/store.js';
 export type * from './cluster/model.js';

@@ -309,6 +309,8 @@ export class ClusterDnsServer {
   async close(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
+    // First: a pending long poll (GET /api/v1/queries/wait) would hold the admin app's close() until its timeout.
+    this.journal.close('clusterdns: the server was closed while waiting for a query');
     await this.transport?.close();
     this.forwarder?.close();
     await Promise.all(this.http.map((h) => h.app.close()));

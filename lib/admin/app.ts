@@ -11,6 +11,7 @@ import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-
 import { FaultError, FaultLimitError, type FaultSpec } from './faults.js';
 import { FAULT_SCHEMA, FAULT_SPEC_SCHEMA, POST_FAULT_DESCRIPTION } from './fault-schema.js';
 import { NameError, resolveThroughDns } from './resolve.js';
+import { QUERY_MATCH_QUERYSTRING, registerQueryWait } from './query-wait-route.js';
 import { RejectedObjectsError } from '../sources/rejections.js';
 import type { ClusterDnsServer } from '../start.js';
 
@@ -301,10 +302,10 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     return { removed: 'all' };
   });
 
-  app.get<{ Querystring: { name?: string; type?: string; rcode?: string; limit?: number } }>('/api/v1/queries', {
+  app.get<{ Querystring: { name?: string; type?: string; rcode?: string; client?: string; transport?: 'udp' | 'tcp'; limit?: number } }>('/api/v1/queries', {
     schema: {
       description: 'Recent queries (bounded journal), oldest first.',
-      querystring: { type: 'object', properties: { name: { type: 'string', maxLength: 255 }, type: { type: 'string', maxLength: 10 }, rcode: { type: 'string', maxLength: 10 }, limit: { type: 'integer', minimum: 1, maximum: 100000 } }, additionalProperties: false },
+      querystring: { type: 'object', properties: { ...QUERY_MATCH_QUERYSTRING, limit: { type: 'integer', minimum: 1, maximum: 100000 } }, additionalProperties: false },
     },
   }, async (req) => {
     const { limit, ...filter } = req.query;
@@ -315,6 +316,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     srv.journal.clear();
     return { cleared: true };
   });
+  registerQueryWait(app, srv.journal);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

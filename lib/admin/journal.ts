@@ -3,33 +3,10 @@
 import { rcodeName, typeName } from '../dns/records.js';
 import { decodePlainName } from '../wire/query.js';
 import type { QueryEvent } from '../wire/responder.js';
+import { compileQueryMatch, lowerName, type JournalEntry, type QueryMatcher } from './query-match.js';
+import { QueryWaiters, type QueryWaitOptions } from './query-waiters.js';
 
-export interface JournalEntry {
-  /** ms since the epoch */
-  time: number;
-  name: string;
-  type: string;
-  transport: 'udp' | 'tcp';
-  client: string;
-  /** NOERROR, NXDOMAIN, ...; "DROPPED" when no answer was sent */
-  rcode: string;
-  answers: number;
-}
-
-export interface QueryMatch {
-  name?: string | RegExp;
-  type?: string;
-  rcode?: string;
-}
-
-function matches(e: JournalEntry, m: QueryMatch): boolean {
-  if (m.name !== undefined) {
-    if (typeof m.name === 'string' ? e.name.toLowerCase().replace(/\.$/, '') !== m.name.toLowerCase().replace(/\.$/, '') : !m.name.test(e.name)) return false;
-  }
-  if (m.type !== undefined && e.type !== m.type.toUpperCase()) return false;
-  if (m.rcode !== undefined && e.rcode !== m.rcode.toUpperCase()) return false;
-  return true;
-}
+export type { JournalEntry, QueryMatch, QueryMatcher } from './query-match.js';
 
 /** Room per entry for a name in wire form (255 bytes at most). */
 const NAME_SLOT = 256;
@@ -51,7 +28,7 @@ export class QueryJournal {
   private answers: Uint16Array;
   private tcp: Uint8Array;
   private next = 0;
-  private waiters = new Set<{ m: QueryMatch; resolve: (e: JournalEntry) => void }>();
+  private readonly waiters = new QueryWaiters(this);
 
   constructor(readonly capacity: number) {
     // Unpooled and untouched: pages count towards RSS only once entries are written.
@@ -87,12 +64,8 @@ export class QueryJournal {
     this.answers[i] = Math.min(e.answers, 0xffff);
     this.tcp[i] = e.transport === 'tcp' ? 1 : 0;
     this.next = (i + 1) % this.capacity;
-    if (this.waiters.size > 0) {
-      const entry = this.entryAt(i)!;
-      for (const w of this.waiters) {
-        if (matches(entry, w.m)) { this.waiters.delete(w); w.resolve(entry); }
-      }
-    }
+    // The only cost on the DNS path while nobody waits.
+    if (this.waiters.size > 0) this.waiters.offer(this.entryAt(i)!);
   }
 
   private entryAt(i: number): JournalEntry | undefined {
@@ -105,12 +78,13 @@ export class QueryJournal {
     };
   }
 
-  /** Oldest first. */
-  entries(filter: QueryMatch = {}, limit = this.capacity): JournalEntry[] {
+  /** Oldest first; the last `limit` that match. Throws a QueryMatchError (a TypeError) for a match that cannot match. */
+  entries(filter?: QueryMatcher, limit = this.capacity): JournalEntry[] {
+    const { test } = compileQueryMatch(filter);
     const out: JournalEntry[] = [];
     for (let i = 0; i < this.capacity; i++) {
       const e = this.entryAt((this.next + i) % this.capacity);
-      if (e && matches(e, filter)) out.push(e);
+      if (e && test(e, lowerName(e.name))) out.push(e);
     }
     return out.slice(-limit);
   }
@@ -122,17 +96,21 @@ export class QueryJournal {
     this.next = 0;
   }
 
-  /** Resolves with the first matching query already in the journal, or the next one to arrive. */
-  waitFor(m: QueryMatch, timeoutMs = 5000): Promise<JournalEntry> {
-    const seen = this.entries(m);
-    if (seen.length > 0) return Promise.resolve(seen[0]);
-    return new Promise((resolve, reject) => {
-      const w = { m, resolve: (e: JournalEntry) => { clearTimeout(t); resolve(e); } };
-      const t = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`no query matching ${JSON.stringify({ ...m, name: String(m.name ?? '') })} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(w);
-    });
+  /**
+   * Resolves with the first matching query that arrives after the call (with includePast, the oldest matching one
+   * already recorded if there is one). Rejects on timeout with the recent queries in the message, with the signal's
+   * reason on abort, and at once for a bad match, past MAX_QUERY_WAITERS, or after close().
+   */
+  waitFor(m: QueryMatcher, options?: QueryWaitOptions | number): Promise<JournalEntry> {
+    return this.waiters.wait(m, options);
+  }
+
+  /** Pending waits reject with `reason`; new ones too. Recording and reading go on (a test reads after close). */
+  close(reason: string): void {
+    this.waiters.close(reason);
+  }
+
+  get waiting(): number {
+    return this.waiters.size;
   }
 }
