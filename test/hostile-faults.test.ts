@@ -109,7 +109,7 @@ t.test(`a full table of ${MAX_FAULTS} selective faults on one name: each query s
   t.throws(() => dns.fault({ name: FLAKY, fault: 'empty' }), /the fault table is full/, 'MAX_FAULTS still bounds the table');
   dns.clearFaults();
   for (const [what, fields, message] of [...BAD, ...BAD_ANSWERS.map(([w, f, m]) => [w, { fault: 'answer', ...f }, m] as const)]) {
-    t.throws(() => dns.fault({ name: FLAKY, fault: 'servfail', ...fields } as any), message, `in-process, ${what}: the same message`);
+    t.throws(() => dns.fault(Object.assign({ name: FLAKY, fault: 'servfail' }, fields) as any), message, `in-process, ${what}: the same message`);
   }
   t.equal(dns.server.faults.size, 0, 'nothing added');
   for (let i = 0; i < MAX_FAULTS - 1; i++) {
