@@ -1,65 +1,25 @@
 // The programmatic API: startClusterDns() runs a clusterdns inside a test suite's process, on the same server class
 // the CLI runs, with options checked as flags are.
-import { pino, type Logger as PinoLogger } from 'pino';
-import type { Fault, FaultSpec } from './admin/faults.js';
-import type { JournalEntry, QueryMatch } from './admin/journal.js';
+import { pino } from 'pino';
+import type { ClusterDns, StartOptions } from './api.js';
 import type { ClusterStore } from './cluster/store.js';
-import { defaultConfig, type ClusterDnsConfig, type HostPort, type SynthesisConfig } from './config.js';
-import type { Answer } from './dns/records.js';
+import { defaultConfig, type ClusterDnsConfig } from './config.js';
 import { checkStartOptions } from './options.js';
 import { ClusterDnsServer, hostPortText } from './start.js';
 
-export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'upstreams' | 'fixtures' | 'synthesis'>> {
-  /** "host:port" or {host, port}; default 127.0.0.1:0 (a free port) */
-  listen?: string | HostPort;
-  /** resolvers for names outside the zones, as the CLI's --upstream: "IP", "IP:PORT", "[v6]:PORT" or {host, port} */
-  upstreams?: (string | HostPort)[];
-  /** manifest files or folders; a string is one path */
-  fixtures?: string | string[];
-  /** the fields to change of the workload synthesis settings */
-  synthesis?: Partial<SynthesisConfig>;
-  /** admin HTTP API: "host:port" (port 0 = free port), or null / 'off'; off unless given */
-  admin?: string | HostPort | null;
-  /** raw manifests (parsed objects) to serve in addition to the fixture files */
-  objects?: unknown[];
-  logger?: PinoLogger;
-  /** query journal size [1000] */
-  journalSize?: number;
-}
+export type { ClusterDns, StartOptions } from './api.js';
 
-export interface ClusterDns {
-  host: string;
-  port: number;
-  /** "host:port", ready for dns.Resolver#setServers */
-  address: string;
-  /** the admin API's "host:port" when started with `admin` */
-  adminAddress?: string;
-  config: ClusterDnsConfig;
+/** What the test suite reaches behind the public API (test/helpers/internals.ts types it there). */
+interface Internals {
   store: ClusterStore;
   server: ClusterDnsServer;
-  /** add or replace objects: raw manifests or YAML/JSON text (like kubectl apply -f) */
-  apply(manifests: unknown[] | string): Promise<{ applied: string[] }>;
-  /** delete one object (like kubectl delete); false when there was none */
-  delete(kind: string, namespace: string, name: string): Promise<boolean>;
-  /** re-read the fixture files */
-  reload(): Promise<void>;
-  /** the answer DNS gives, without a socket */
-  resolve(name: string, type: number): Answer;
-  /** inject a fault for matching names; returns it (its id removes it) */
-  fault(spec: FaultSpec): Fault;
-  removeFault(id: number): boolean;
-  clearFaults(): void;
-  /** recent queries, oldest first */
-  queries(filter?: QueryMatch): JournalEntry[];
-  /** the first matching query already received, or the next one */
-  waitForQuery(match: QueryMatch, timeoutMs?: number): Promise<JournalEntry>;
-  close(): Promise<void>;
 }
 
 /**
  * Starts a clusterdns in this process. Several can run side by side; each gets its own store and port.
  *
  *   const dns = await startClusterDns({ fixtures: ['fixtures/'], listen: '127.0.0.1:0' });
+ *   const resolver = new (await import('node:dns')).promises.Resolver();
  *   resolver.setServers([dns.address]);
  */
 export async function startClusterDns(options: StartOptions = {}): Promise<ClusterDns> {
@@ -84,7 +44,8 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
     if (srv.state === 'stopped') throw new Error(`clusterdns: ${what}() after close(): this server is stopped; start another`);
   };
   const adminAddress = srv.http.find((h) => h.role === 'admin')?.address;
-  return {
+  // The object carries the internals the test suite uses; the declared type (and so the published .d.ts) does not.
+  const dns: ClusterDns & Internals = {
     host: addr.host,
     port: addr.port,
     address: hostPortText(addr),
@@ -114,4 +75,5 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
     waitForQuery: (m, t) => srv.journal.waitFor(m, t),
     close: () => srv.close(),
   };
+  return dns;
 }
