@@ -44,7 +44,7 @@ t.test('the tarball holds what the package needs and nothing of the repository',
   t.same(dangling, [], 'no source map points at a source that is not shipped');
   // dist/ is built incrementally: output of a deleted or renamed source would ship unnoticed.
   const stale = files.filter((f) => /^dist\/.*\.js$/.test(f)).filter((f) => !existsSync(path.join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))));
-  t.same(stale, [], 'every shipped .js has its source in the repository (no stale build output)');
+  t.same(stale, [], 'every shipped .js has its source in the repository (no stale build output; rm -rf dist && npm run build)');
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>>; bin: Record<string, string> };
   for (const target of [...Object.values(pkg.exports['.']!), ...Object.values(pkg.bin)]) t.ok(files.includes(target.replace(/^\.\//, '')), `${target} (exports/bin) shipped`);
 });
