@@ -89,6 +89,11 @@ test('a bundled fixture name resolves through node:dns', async () => {
   // Matched against stdout and stderr together, so a failure shows both.
   t.match(`${test.stdout ?? ''}${test.stderr ?? ''}`, /^# pass 1\n# fail 0$/m, 'node --test in the consumer project: the in-process server answers node:dns');
 
+  // The bin as `npx clusterdns` runs it: the bundled fixtures found from inside node_modules.
+  const records = await run(path.join(project, 'node_modules', '.bin', 'clusterdns'), ['records'], { cwd: project, env: cleanEnv(), timeout: 60_000, maxBuffer: 16 << 20 })
+    .catch((e: { stdout?: string; stderr?: string }) => ({ stdout: `${e.stdout ?? ''}${e.stderr ?? ''}` }));
+  t.match(records.stdout, new RegExp(`^myapp\\.default\\.svc\\.cluster\\.local\\.\\t\\d+\\tIN\\tA\\t${expected.replace(/\./g, '\\.')}$`, 'm'), 'npx clusterdns records: the bundled fixtures');
+
   // A CommonJS project: require() of this ES module works from Node 22.12 (require(esm)) since the library has no
   // top-level await; Jest's own module system is another matter (see the README).
   const cjs = await run(process.execPath, ['-e', "const { startClusterDns } = require('clusterdns'); console.log(typeof startClusterDns)"], { cwd: project, env: cleanEnv() }).catch((e: { stdout?: string; stderr?: string }) => e);
