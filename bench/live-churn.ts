@@ -18,6 +18,7 @@ import type { StoreChange } from '../lib/cluster/store.js';
 import { KubernetesSource } from '../lib/sources/kubernetes.js';
 import { query } from '../test/helpers/dns-client.js';
 import { startClusterDns } from '../lib/in-process.js';
+import type {} from '../test/helpers/internals.js'; // dns.store: internals the published types leave out
 import {
   clusterIP, endpointSlice, podsPerService, service, svcName, svcNamespace, type ClusterShape,
 } from './live-cluster.js';

@@ -1,8 +1,9 @@
-// Public API of the clusterdns library.
-export { startClusterDns, type ClusterDns, type StartOptions } from './in-process.js';
-export type { JournalEntry, QueryMatch, QueryMatcher, QueryWaitOptions } from './in-process.js';
-export { defaultConfig, type ClusterDnsConfig, type HostPort, type PodsMode } from './config.js';
-export { ClusterStore, type ClusterView } from './cluster/store.js';
-export type * from './cluster/model.js';
-export { resolve } from './dns/resolver.js';
-export { QTYPE, RCODE, formatRR, typeName, rcodeName, type Answer, type RR } from './dns/records.js';
+// Public API of the clusterdns library: the API's types only (lib/api.ts), never the server's internals, so a
+// consumer type-checks it with skipLibCheck off (test/package-pack.test.ts does, against the packed tarball).
+export { startClusterDns } from './in-process.js';
+export type { ClusterDns, StartOptions } from './api.js';
+export type { ClusterDnsConfig, HostPort, PodsMode, SynthesisConfig } from './config.js';
+export type { Fault, FaultKind, FaultSpec } from './admin/faults.js';
+export type { JournalEntry, QueryMatch, QueryMatcher } from './admin/query-match.js';
+export type { QueryWaitOptions } from './admin/query-waiters.js';
+export { QTYPE, RCODE, formatRR, typeName, rcodeName, type Answer, type RR, type SoaData, type SrvData } from './dns/records.js';
