@@ -77,8 +77,9 @@ test('a bundled fixture name resolves through node:dns', async () => {
     const resolver = new dns.Resolver({ timeout: 2000, tries: 2 });
     resolver.setServers([cluster.address]);
     assert.deepEqual(await resolver.resolve4('myapp.default.svc.cluster.local'), [process.env.EXPECTED_IP]);
+    const asked = cluster.waitForQuery({ name: 'nope.default.svc.cluster.local' }, { timeoutMs: 5000 });
     await assert.rejects(resolver.resolve4('nope.default.svc.cluster.local'), { code: 'ENOTFOUND' });
-    assert.equal((await cluster.waitForQuery({ name: 'nope.default.svc.cluster.local' }, 5000)).rcode, 'NXDOMAIN');
+    assert.equal((await asked).rcode, 'NXDOMAIN');
   } finally {
     await cluster.close();
   }
@@ -117,7 +118,13 @@ const spec: FaultSpec = { name: '*.shop.svc.cluster.local', fault: 'servfail', t
 const fault = cluster.fault(spec);
 cluster.removeFault(fault.id);
 cluster.clearFaults();
-const seen: JournalEntry = await cluster.waitForQuery({ name: /shop/, type: 'A' }, 1000);
+const seen: JournalEntry = await cluster.waitForQuery({ name: /shop/, type: 'A' }, { timeoutMs: 1000, includePast: true, signal: AbortSignal.timeout(2000) });
+const byPredicate: Promise<JournalEntry> = cluster.waitForQuery((q) => q.transport === 'tcp');
+cluster.clearQueries();
+{
+  await using disposable = await startClusterDns();
+  const port: number = disposable.port;
+}
 const asked: JournalEntry[] = cluster.queries({ rcode: 'NXDOMAIN' });
 const answer: Answer = cluster.resolve('myapp.default.svc.cluster.local', QTYPE.A);
 const lines: string[] = answer.answer.map(formatRR);
