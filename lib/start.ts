@@ -151,6 +151,7 @@ export class ClusterDnsServer {
         ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
         ...(config.context ? { context: config.context } : {}),
         ...(config.inCluster ? { inCluster: true } : {}),
+        ...(config.apiEndpoint ? { endpoint: config.apiEndpoint } : {}),
         namespaces: config.namespaces,
         ...(config.labels ? { labels: config.labels } : {}),
         watchPods: config.pods === 'verified',
