@@ -175,7 +175,6 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
     labels: undefined,
     kubeconfig: undefined,
     context: undefined,
-    apiEndpoint: undefined,
     upstreams: [],
     health: null,
     ready: null,

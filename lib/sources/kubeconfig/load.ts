@@ -91,7 +91,7 @@ async function fromFiles(files: string[], context: string | undefined): Promise<
   const ctx = merged.contexts.get(name);
   if (!ctx) {
     const by = context ? '--context' : `current-context in ${merged.currentContext!.file}`;
-    throw new KubeConfigError(`${where}: context "${name}" (from ${by}) does not exist (contexts: ${known(merged)})`);
+    throw new KubeConfigError(`${where} has no context "${name}" (contexts: ${known(merged)}); it was named by ${by}`);
   }
   const clusterName = ctx.fields.cluster;
   if (typeof clusterName !== 'string' || clusterName === '') throw new KubeConfigError(`${ctx.where}: cluster is not set`);
