@@ -24,7 +24,10 @@ export async function authProviderHeaders(cluster: Entry, user: Entry): Promise<
     lib = await import(specifier) as ClientNode;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') {
+      throw new KubeConfigError(`${user.where}: auth-provider "${name}": ${PACKAGE} is installed but cannot be loaded on Node ${process.versions.node} `
+        + `(2.x needs Node >= 22.19): ${(err as Error).message.split('\n')[0]}`);
+    }
     throw new KubeConfigError(`${user.where}: auth-provider "${name}" needs the optional package ${PACKAGE}, which is not installed: `
       + `run \`npm install ${PACKAGE}@^2\` where clusterdns is installed, or switch this user to an exec credential plugin `
       + '(kubelogin for oidc and azure, gke-gcloud-auth-plugin for gcp)');
