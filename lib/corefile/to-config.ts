@@ -320,7 +320,7 @@ function mapKubernetes(
       case 'tls':
         expectArgs(o, 3, 3, file, 'tls CERT KEY CACERT');
         tlsLine = o.line;
-        config.apiEndpoint = { url: '', ...config.apiEndpoint, certFile: o.args[0], keyFile: o.args[1], caFile: o.args[2] };
+        config.apiEndpoint = { url: '', ...config.apiEndpoint, certFile: o.args[0], keyFile: o.args[1], caFile: o.args[2], tlsWhere: where };
         break;
       case 'kubeconfig':
         expectArgs(o, 1, 2, file, 'kubeconfig FILE [CONTEXT]');

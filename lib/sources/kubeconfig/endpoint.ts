@@ -15,9 +15,10 @@ export function endpointAccess(e: ApiEndpoint): LoadedKubeConfig {
     throw new KubeConfigError(`${where}: endpoint "${e.url}" is not a URL (https://HOST:PORT)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new KubeConfigError(`${where}: endpoint "${e.url}" is not http:// or https://`);
+  const tlsWhere = e.tlsWhere ?? where;
   const read = (file: string | undefined, what: string) => file === undefined
     ? undefined
-    : readBounded(path.resolve(file), CREDENTIAL_FILE_MAX_BYTES, `${where}: tls ${what}`);
+    : readBounded(path.resolve(file), CREDENTIAL_FILE_MAX_BYTES, `${tlsWhere}: tls ${what}`);
   const material: TlsMaterial = { insecure: false };
   const ca = read(e.caFile, 'CACERT');
   const cert = read(e.certFile, 'CERT');
@@ -25,7 +26,7 @@ export function endpointAccess(e: ApiEndpoint): LoadedKubeConfig {
   if (ca) material.ca = ca;
   if (cert) material.cert = cert;
   if (key) material.key = key;
-  checkTls(material, { ca: `${where}: tls CACERT ${e.caFile}`, cert: `${where}: tls CERT ${e.certFile} KEY ${e.keyFile}` });
+  checkTls(material, { ca: `${tlsWhere}: tls CACERT ${e.caFile}`, cert: `${tlsWhere}: tls CERT ${e.certFile} KEY ${e.keyFile}` });
   const server = e.url.replace(/\/+$/, '');
   return { access: new KubeAccess(server, material, { kind: 'none' }), origin: `endpoint ${server} (${where})` };
 }

@@ -35,6 +35,8 @@ export interface ApiEndpoint {
   caFile?: string;
   /** where it was configured, for errors: "Corefile line 4" */
   where?: string;
+  /** where the tls files were named */
+  tlsWhere?: string;
 }
 
 export interface LoadedKubeConfig {
