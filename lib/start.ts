@@ -145,7 +145,7 @@ export class ClusterDnsServer {
       // Until every informer has synced, "does not exist" is unknown: NXDOMAIN becomes SERVFAIL, /ready says 503.
       this.store.setSynced(false);
       const m = this.metrics;
-      // Loaded only here: @kubernetes/client-node costs ~75 MB of resident memory that fixture mode never needs.
+      // Loaded only here: fixture mode never needs the live source (kubeconfig loader, informers).
       const { KubernetesSource } = await import('./sources/kubernetes.js');
       this.kubernetes = new KubernetesSource(this.store, {
         ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
