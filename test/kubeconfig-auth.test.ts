@@ -190,3 +190,20 @@ t.test('an exec plugin that fails stops start-up with a message naming the file,
   t.equal(gr.code, 1);
   t.match(gr.stderr, /not an ExecCredential/);
 });
+
+t.test('tls-server-name is the name the server certificate is checked against', async (t) => {
+  const api = await tlsApi(t, () => true);
+  const dir = tempDir(t);
+  const ca = caFile(dir, api);
+  // The certificate is for 127.0.0.1 and localhost: reaching it by IP but checking "localhost" works...
+  const good = liveSource(simpleKubeconfig(join(dir, 'good'), { server: api.url, 'certificate-authority': ca, 'tls-server-name': 'localhost' }, {}));
+  t.teardown(() => good.source.stop());
+  await good.source.start();
+  t.ok(good.store.service('shop', 'cart'));
+  // ...and checking a name it does not carry fails verification, with the name in the logged error.
+  const bad = liveSource(simpleKubeconfig(join(dir, 'bad'), { server: api.url, 'certificate-authority': ca, 'tls-server-name': 'api.example.internal' }, {}));
+  t.teardown(() => bad.source.stop());
+  void bad.source.start().catch(() => undefined);
+  await waitFor('TLS name mismatch logged', () => bad.logger.lines.some((l) => /api\.example\.internal/.test(l.msg)));
+  t.equal(bad.source.synced, false);
+});
