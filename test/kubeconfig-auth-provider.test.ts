@@ -65,4 +65,21 @@ t.test('without @kubernetes/client-node installed: a clear error naming the user
   t.match(r.stderr, 'npm install @kubernetes/client-node@^2');
   t.match(r.stderr, /kubelogin/, 'and the exec plugin to switch to');
   t.equal(api.requests.length, 0);
+
+  // The same light install serves live mode for every other kind of user (here a token), with no client library.
+  loadShop(api);
+  const tokenConfig = simpleKubeconfig(join(dir, 'token'), { server: api.url }, { token: 'plain-token' });
+  const srv = spawn(process.execPath, [join(app, 'dist/server/main.js'), '--kubeconfig', tokenConfig, '--listen', '127.0.0.1:0', '--admin', 'off'], { cwd: app });
+  t.teardown(() => { srv.kill(); });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`not serving: ${out}`)), 20_000);
+    srv.stdout.on('data', (d) => {
+      out += d;
+      const m = / on \[?[^\s\]]+?\]?:(\d+) udp\+tcp/.exec(out);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+  });
+  const a = await until(() => query(port, 'cart.shop.svc.cluster.local', 'A'), (r) => r.rcode === 'NOERROR', 5000);
+  t.equal(a.answers?.[0]?.data, '10.96.7.7', 'live mode answers from the install without @kubernetes/client-node');
 });
