@@ -21,6 +21,12 @@ export interface ClusterAccess {
   unauthorized(): boolean;
 }
 
+export interface LoadedKubeConfig {
+  access: ClusterAccess;
+  /** for the start-up log line: "kubeconfig F, context c, server https://..." */
+  origin: string;
+}
+
 export interface TlsMaterial {
   ca?: Buffer;
   cert?: Buffer;

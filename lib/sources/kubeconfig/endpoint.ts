@@ -2,9 +2,19 @@
 // for credentials and a CA to trust (none = the system's roots), as CoreDNS builds its client config from them.
 import path from 'node:path';
 import { KubeConfigError } from '../source-errors.js';
-import { checkTls, KubeAccess, type TlsMaterial } from './access.js';
-import type { ApiEndpoint, LoadedKubeConfig } from './load.js';
+import { checkTls, KubeAccess, type LoadedKubeConfig, type TlsMaterial } from './access.js';
 import { CREDENTIAL_FILE_MAX_BYTES, readBounded } from './merge.js';
+
+export interface ApiEndpoint {
+  url: string;
+  certFile?: string;
+  keyFile?: string;
+  caFile?: string;
+  /** where it was configured, for errors: "Corefile line 4" */
+  where?: string;
+  /** where the tls files were named */
+  tlsWhere?: string;
+}
 
 export function endpointAccess(e: ApiEndpoint): LoadedKubeConfig {
   const where = e.where ?? 'endpoint';

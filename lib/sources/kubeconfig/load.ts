@@ -6,13 +6,15 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfigError } from '../source-errors.js';
-import type { ClusterAccess } from './access.js';
+import { endpointAccess, type ApiEndpoint } from './endpoint.js';
+import type { LoadedKubeConfig } from './access.js';
 import { inClusterAccess } from './in-cluster.js';
 import { mergeKubeConfigFiles, type MergedKubeConfig } from './merge.js';
 import { userAccess } from './user.js';
 
 export { SERVICE_ACCOUNT_DIR } from './in-cluster.js';
-export type { ClusterAccess } from './access.js';
+export type { ClusterAccess, LoadedKubeConfig } from './access.js';
+export type { ApiEndpoint } from './endpoint.js';
 
 export interface KubeConfigOptions {
   kubeconfig?: string;
@@ -26,23 +28,6 @@ export interface KubeConfigOptions {
   inClusterPathPrefix?: string;
   /** CoreDNS's `endpoint URL` and `tls CERT KEY CACERT`: a server given without a kubeconfig */
   endpoint?: ApiEndpoint;
-}
-
-export interface ApiEndpoint {
-  url: string;
-  certFile?: string;
-  keyFile?: string;
-  caFile?: string;
-  /** where it was configured, for errors: "Corefile line 4" */
-  where?: string;
-  /** where the tls files were named */
-  tlsWhere?: string;
-}
-
-export interface LoadedKubeConfig {
-  access: ClusterAccess;
-  /** for the start-up log line: "kubeconfig F, context c, server https://..." */
-  origin: string;
 }
 
 /** The files $KUBECONFIG names (path.delimiter-separated; missing ones skipped, as client-go does). */
@@ -67,7 +52,6 @@ export async function loadKubeConfig(opts: KubeConfigOptions, env: NodeJS.Proces
     if (!existsSync(opts.kubeconfig)) throw new KubeConfigError(`kubeconfig ${opts.kubeconfig} does not exist`);
     loaded = await fromFiles([opts.kubeconfig], opts.context);
   } else if (opts.endpoint) {
-    const { endpointAccess } = await import('./endpoint.js');
     if (opts.context) throw new KubeConfigError(`a context ("${opts.context}") needs a kubeconfig; ${opts.endpoint.where ?? 'endpoint'} names the server directly`);
     loaded = endpointAccess(opts.endpoint);
   } else if (opts.inCluster || (env.KUBERNETES_SERVICE_HOST && !env.KUBECONFIG)) {
