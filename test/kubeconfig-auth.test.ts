@@ -15,7 +15,7 @@ import { until } from './helpers/until.js';
 import {
   bearerOf, clientCertificate, execPlugin, loadShop, pluginInfo, pluginRuns, simpleKubeconfig, tempDir,
 } from './kubeconfig-helpers.js';
-import { clusterIPService, recordingLogger, waitFor } from './live-helpers.js';
+import { clusterIPService, fakeInClusterPod, recordingLogger, waitFor } from './live-helpers.js';
 
 async function tlsApi(t: { teardown(fn: () => unknown): void }, authorize: (req: import('node:http').IncomingMessage) => boolean, tlsOptions = {}) {
   const api = await FakeApiServer.start({ tls: true, authorize, tlsOptions });
@@ -206,4 +206,21 @@ t.test('tls-server-name is the name the server certificate is checked against', 
   void bad.source.start().catch(() => undefined);
   await waitFor('TLS name mismatch logged', () => bad.logger.lines.some((l) => /api\.example\.internal/.test(l.msg)));
   t.equal(bad.source.synced, false);
+});
+
+t.test('in-cluster: the kubelet rotates the service account token; a 401 re-reads it', async (t) => {
+  let current = 'sa-token-1';
+  const api = await tlsApi(t, (req) => bearerOf(req) === current);
+  const prefix = fakeInClusterPod(t, api, 'sa-token-1');
+  const store = new ClusterStore();
+  const source = new KubernetesSource(store, { inCluster: true, namespaces: [], watchPods: false, logger: recordingLogger(), backoff: { minMs: 20, maxMs: 100 } });
+  t.teardown(() => source.stop());
+  await source.start();
+  // The kubelet writes the projected token anew (it swaps a symlinked folder; a rewrite is the same to a reader).
+  writeFileSync(join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount/token'), 'sa-token-2');
+  current = 'sa-token-2';
+  api.endWatches();
+  api.apply(clusterIPService('shop', 'pay', '10.96.7.8') as any);
+  await waitFor('synced with the rotated token', () => store.service('shop', 'pay'));
+  t.ok(api.requests.some((r) => r.authorization === 'Bearer sa-token-2'));
 });
