@@ -43,6 +43,8 @@ export interface ClusterDnsConfig {
   context?: string;
   /** use the pod's service account (also when KUBERNETES_SERVICE_HOST is set and no kubeconfig is given) */
   inCluster?: boolean;
+  /** the Corefile's `endpoint URL` and `tls CERT KEY CACERT`: the API server without a kubeconfig */
+  apiEndpoint?: { url: string; certFile?: string; keyFile?: string; caFile?: string; where?: string; tlsWhere?: string };
   /** CoreDNS's startup_timeout: how long start-up waits for the first sync before serving anyway */
   startupTimeoutMs: number;
   /** CoreDNS `namespaces`: only these are served (empty = all) */

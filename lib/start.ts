@@ -145,12 +145,13 @@ export class ClusterDnsServer {
       // Until every informer has synced, "does not exist" is unknown: NXDOMAIN becomes SERVFAIL, /ready says 503.
       this.store.setSynced(false);
       const m = this.metrics;
-      // Loaded only here: @kubernetes/client-node costs ~75 MB of resident memory that fixture mode never needs.
+      // Loaded only here: fixture mode never needs the live source (kubeconfig loader, informers).
       const { KubernetesSource } = await import('./sources/kubernetes.js');
       this.kubernetes = new KubernetesSource(this.store, {
         ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
         ...(config.context ? { context: config.context } : {}),
         ...(config.inCluster ? { inCluster: true } : {}),
+        ...(config.apiEndpoint ? { endpoint: config.apiEndpoint } : {}),
         namespaces: config.namespaces,
         ...(config.labels ? { labels: config.labels } : {}),
         watchPods: config.pods === 'verified',

@@ -121,6 +121,7 @@ cluster.local:5353 in-addr.arpa:5353 {
   t.equal(config.labels, 'environment in (production, qa)');
   t.equal(config.kubeconfig, '/home/me/.kube/config');
   t.equal(config.context, 'kind-kind');
+  t.same(config.apiEndpoint, { url: 'https://10.0.0.1:6443', where: 'Corefile line 12' }, 'endpoint is the API server when no kubeconfig is given');
   t.same(config.upstreams, [
     { host: '8.8.8.8', port: 53 },
     { host: '1.1.1.1', port: 5300 },
@@ -131,7 +132,6 @@ cluster.local:5353 in-addr.arpa:5353 {
   t.same(config.ready, { host: '0.0.0.0', port: 8282 });
   t.equal(config.health, null);
   t.strictSame(warnings, [
-    'Corefile line 12: "endpoint https://10.0.0.1:6443" is not implemented: clusterdns uses the in-cluster service account or --kubeconfig to reach the API server',
     'Corefile line 13: "noendpoints" is not implemented: EndpointSlices are still watched; headless and endpoint names keep answering',
     'Corefile line 14: "ignore empty_service" is not implemented: services with no ready endpoints still answer their ClusterIP',
     'Corefile: PTR NXDOMAIN in in-addr.arpa will be passed to forward (clusterdns always falls through in its reverse zones)',

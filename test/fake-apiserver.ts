@@ -82,6 +82,10 @@ export interface FakeApiServerOptions {
   token?: string;
   /** serve HTTPS with a self-signed certificate for 127.0.0.1/localhost (made with openssl) */
   tls?: boolean;
+  /** more https.createServer options with `tls` (requestCert and a client CA, for client-certificate tests) */
+  tlsOptions?: https.ServerOptions;
+  /** replaces the `token` check: false answers 401 (tests of other credentials, rotated tokens) */
+  authorize?: (req: http.IncomingMessage) => boolean;
   /** watch events kept per server; older resourceVersions are answered with 410 Gone */
   historyLimit?: number;
   /** how an expired resourceVersion is reported on a watch: an ERROR event (kube-apiserver's watch cache) or HTTP 410 */
@@ -147,14 +151,17 @@ export class FakeApiServer {
   private boundPort = 0;
   private up = false;
 
+  private readonly authorize: ((req: http.IncomingMessage) => boolean) | undefined;
+
   private constructor(opts: FakeApiServerOptions, tls?: { cert: string; key: string }) {
     this.token = opts.token;
+    this.authorize = opts.authorize;
     this.caPem = tls?.cert;
     this.historyLimit = opts.historyLimit ?? 100_000;
     this.expiredAs = opts.expiredAs ?? 'event';
     this.host = opts.host ?? '127.0.0.1';
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
-    this.server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
+    this.server = tls ? https.createServer({ ...opts.tlsOptions, cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -404,7 +411,7 @@ export class FakeApiServer {
     const watch = query.watch === 'true' || query.watch === '1';
     this.requests.push({ method: req.method ?? 'GET', resource: route?.resource, watch, query, authorization: req.headers.authorization });
 
-    if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
+    if (this.authorize ? !this.authorize(req) : this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
       return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     }
     if (url.pathname === '/version') {

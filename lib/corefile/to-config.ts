@@ -29,8 +29,6 @@ const DEFAULT_METRICS = 'localhost:9153';
 
 /** Options CoreDNS accepts that clusterdns parses but does not act on; the value says what that means for answers. */
 const IGNORED_KUBERNETES_OPTIONS: Record<string, string> = {
-  endpoint: 'clusterdns uses the in-cluster service account or --kubeconfig to reach the API server',
-  tls: 'clusterdns uses the in-cluster service account or --kubeconfig for API credentials',
   apiserver_qps: 'client rate limits are the client library defaults',
   apiserver_burst: 'client rate limits are the client library defaults',
   apiserver_max_inflight: 'client rate limits are the client library defaults',
@@ -281,6 +279,7 @@ function mapKubernetes(
   config.reverseZones = zones.filter(isReverseZone);
 
   const ignored: string[] = [];
+  let tlsLine: number | undefined;
   for (const o of d.block ?? []) {
     const where = `${file} line ${o.line}`;
     switch (o.name) {
@@ -310,6 +309,19 @@ function mapKubernetes(
         expectArgs(o, 1, Infinity, file, 'labels SELECTOR');
         config.labels = o.args.join(' ');
         break;
+      case 'endpoint':
+        // CoreDNS: the API server to use instead of the in-cluster one (a kubeconfig wins over it); only the first
+        // of several URLs is used, as in CoreDNS since multiple endpoints were deprecated.
+        expectArgs(o, 1, Infinity, file, 'endpoint URL');
+        if (!/^https?:\/\/[^\s/]+/.test(o.args[0])) fail(`endpoint: "${o.args[0]}" is not an http:// or https:// URL`, file, o.line);
+        if (o.args.length > 1) ignored.push(`${where}: endpoint: only the first URL (${o.args[0]}) is used`);
+        config.apiEndpoint = { ...config.apiEndpoint, url: o.args[0], where: where };
+        break;
+      case 'tls':
+        expectArgs(o, 3, 3, file, 'tls CERT KEY CACERT');
+        tlsLine = o.line;
+        config.apiEndpoint = { url: '', ...config.apiEndpoint, certFile: o.args[0], keyFile: o.args[1], caFile: o.args[2], tlsWhere: where };
+        break;
       case 'kubeconfig':
         expectArgs(o, 1, 2, file, 'kubeconfig FILE [CONTEXT]');
         config.kubeconfig = o.args[0];
@@ -329,6 +341,11 @@ function mapKubernetes(
         ignored.push(`${where}: "${shown}" is not implemented: ${why}`);
       }
     }
+  }
+  if (config.apiEndpoint && !config.apiEndpoint.url) {
+    // CoreDNS reads tls only with endpoint; without it the in-cluster service account is used.
+    ignored.push(`${file} line ${tlsLine}: "tls" is not used without "endpoint URL" (the in-cluster service account or kubeconfig is)`);
+    delete config.apiEndpoint;
   }
   warnings.push(...ignored);
   return fallthrough;

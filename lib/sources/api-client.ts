@@ -1,11 +1,12 @@
 // GET requests to the Kubernetes API with every answer bounded in time and size, as client-go bounds them, and
 // checked for being the API server's JSON at all. client-node 1.4.0 reads a list body whole with no size or time
 // limit, never checks a watch's content type, and silently skips watch lines it cannot parse; so lists and watches
-// are made here, over node:http(s), with the KubeConfig's own agent (CA, client certificate, proxy) and headers
-// (token, re-read from a token file as client-node does).
+// are made here, over node:http(s), with the kubeconfig's agent (CA, client certificate) and Authorization header
+// (kubeconfig/access.ts); a 401 is retried once with fresh credentials (a rotated token file, a re-run exec plugin),
+// as client-go does.
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterAccess } from './kubeconfig/access.js';
 import { ApiResponseError, ApiStatusError } from './api-errors.js';
 
 export interface ApiLimits {
@@ -43,12 +44,10 @@ export function formatBytes(n: number): string {
 }
 
 export class ApiClient {
-  constructor(private readonly kc: KubeConfig, readonly limits: ApiLimits) {}
+  constructor(private readonly access: ClusterAccess, readonly limits: ApiLimits) {}
 
   url(path: string, query: Record<string, string | number | boolean | undefined>): URL {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error('No currently active cluster');
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+    const url = new URL(this.access.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     return url;
   }
@@ -156,15 +155,21 @@ export class ApiClient {
   }
 
   private async open(url: URL, signal: AbortSignal): Promise<http.IncomingMessage> {
-    const opts: https.RequestOptions = {};
-    await this.kc.applyToHTTPSOptions(opts);
+    const res = await this.request(url, signal);
+    if (res.statusCode !== 401 || !this.access.unauthorized()) return res;
+    res.resume();
+    res.destroy();
+    return this.request(url, signal);
+  }
+
+  private async request(url: URL, signal: AbortSignal): Promise<http.IncomingMessage> {
+    const { headers, agent } = await this.access.credentials();
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(url, {
         method: 'GET',
-        agent: opts.agent,
-        auth: opts.auth,
-        headers: { ...(opts.headers ?? {}), Accept: 'application/json' },
+        agent,
+        headers: { ...headers, Accept: 'application/json' },
         signal,
       }, resolve);
       req.on('error', reject);

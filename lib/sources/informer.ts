@@ -13,7 +13,7 @@
 //   an ERROR event, an unparseable or malformed line (an event was lost). After a lost connection a one-object
 //   list first asks where the server's resourceVersion is: lower than ours means relist;
 // - watches ask for bookmarks and a server-side timeout (5-10 min); one open well past it is restarted.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterAccess } from './kubeconfig/access.js';
 import { ApiClient, DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
 import {
   ApiResponseError, ApiStatusError, describeError, permissionMessage, statusCodeOf,
@@ -32,7 +32,8 @@ export interface InformerLogger {
 }
 
 export interface RestartingInformerOptions<S> {
-  kc: KubeConfig;
+  /** the API server and credentials (kubeconfig/load.ts) */
+  access: ClusterAccess;
   /** plural resource name, for logs and hooks: 'services' */
   resource: string;
   /** API group, for permission messages: '' or 'discovery.k8s.io' */
@@ -108,7 +109,7 @@ export class RestartingInformer<S> {
   constructor(o: RestartingInformerOptions<S>) {
     this.o = o;
     this.resource = o.resource;
-    this.api = new ApiClient(o.kc, { ...DEFAULT_API_LIMITS, ...(o.limits ?? {}) });
+    this.api = new ApiClient(o.access, { ...DEFAULT_API_LIMITS, ...(o.limits ?? {}) });
     this.pageSize = o.listPageSize ?? 500;
     this.firstSync = new Promise<void>((resolve, reject) => {
       this.resolveFirstSync = resolve;

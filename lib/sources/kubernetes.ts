@@ -1,4 +1,4 @@
-// The live source: watches Namespaces, Services, EndpointSlices (and Pods when asked) through client-node informers
+// The live source: watches Namespaces, Services, EndpointSlices (and Pods when asked) through our own informers
 // and keeps the store equal to what the API says, as CoreDNS's kubernetes plugin does. Only slim model objects are
 // kept; while the API is away the store keeps its last state, and every restart is logged with its cause.
 import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
@@ -7,7 +7,7 @@ import type { ClusterStore } from '../cluster/store.js';
 import { formatProblem, validateObject } from '../cluster/validate.js';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
 import { RestartingInformer, type InformerChange, type InformerLogger } from './informer.js';
-import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
+import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig/load.js';
 import { KubeConfigError } from './source-errors.js';
 
 export const KUBERNETES_OWNER = 'kubernetes';
@@ -161,13 +161,13 @@ export class KubernetesSource {
     if (this.started) throw new Error('KubernetesSource already started');
     this.started = true;
     const began = performance.now();
-    const { kc, origin } = loadKubeConfig(this.opts);
+    const { access, origin } = await loadKubeConfig(this.opts);
     const limits = { ...apiLimitsFromEnv(process.env.CLUSTERDNS_API_LIMITS), ...(this.opts.limits ?? {}) };
     this.opts.logger.info({ origin, namespaces: this.opts.namespaces, labels: this.opts.labels, pods: this.opts.watchPods },
       'watching the Kubernetes API');
     const hooks = this.opts.hooks ?? {};
     this.informers = this.specs.map((spec) => new RestartingInformer<ClusterObject>({
-      kc,
+      access,
       resource: spec.resource,
       group: spec.group,
       path: spec.path,

@@ -1,5 +1,5 @@
-// Errors the live source reports, in a module of their own so the CLI can recognise them without importing
-// @kubernetes/client-node (~75 MB of resident memory), which fixture mode never needs.
+// Errors the live source reports, in a module of their own so the CLI can recognise them without loading the live
+// source, which fixture mode never needs.
 
 /** A kubeconfig or in-cluster configuration that cannot be used. */
 export class KubeConfigError extends Error {

@@ -1,0 +1,196 @@
+// client-go's exec credential plugins (client.authentication.k8s.io v1 and v1beta1): the kubeconfig names a command
+// (aws eks get-token, gke-gcloud-auth-plugin, kubelogin ...) that prints an ExecCredential with a token or a client
+// certificate. It runs with the kubeconfig's args and env plus KUBERNETES_EXEC_INFO, its answer is cached until its
+// expirationTimestamp (forever without one) and dropped after a 401; concurrent requests share one run. Unlike
+// kubectl it is bounded: stdout and stderr are capped and a run that takes too long is killed.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { KubeConfigError } from '../source-errors.js';
+import { stringField, type Entry } from './merge.js';
+
+export const EXEC_STDOUT_MAX_BYTES = 1024 * 1024;
+const EXEC_STDERR_KEPT_BYTES = 4 * 1024;
+/** kubectl waits for ever; a plugin that hangs must not keep the DNS server unsynced without a word. */
+export const EXEC_TIMEOUT_MS = 60_000;
+/** A credential this close to its expiry is fetched again (clock skew, the request in flight). */
+const EXPIRY_SKEW_MS = 10_000;
+
+const API_VERSIONS = new Set(['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']);
+
+export interface ExecCredential {
+  token?: string;
+  clientCertificateData?: string;
+  clientKeyData?: string;
+  /** ms since the epoch; undefined = does not expire */
+  expiresAt?: number;
+}
+
+/** What KUBERNETES_EXEC_INFO carries about the cluster when provideClusterInfo is set. */
+export interface ExecClusterInfo {
+  server: string;
+  'tls-server-name'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'certificate-authority-data'?: string;
+  'proxy-url'?: string;
+  config?: unknown;
+}
+
+interface ExecSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  apiVersion: string;
+  installHint?: string;
+  provideClusterInfo: boolean;
+}
+
+/** `base` is the kubeconfig's folder: a relative command with a slash in it resolves against it (client-go). */
+function parseSpec(user: Entry, base: string): ExecSpec {
+  const exec = user.fields.exec as Record<string, unknown>;
+  const at = `${user.where}: exec`;
+  if (typeof exec !== 'object' || exec === null || Array.isArray(exec)) throw new KubeConfigError(`${at} must be a mapping with command and apiVersion`);
+  const pseudo: Entry = { ...user, fields: exec, where: at };
+  const given = stringField(pseudo, 'command');
+  if (!given) throw new KubeConfigError(`${at}.command is missing`);
+  const command = !path.isAbsolute(given) && given.includes(path.sep) ? path.resolve(base, given) : given;
+  const apiVersion = stringField(pseudo, 'apiVersion');
+  if (!apiVersion || !API_VERSIONS.has(apiVersion)) {
+    throw new KubeConfigError(`${at}.apiVersion is ${apiVersion ? `"${apiVersion}"` : 'missing'}; supported: ${[...API_VERSIONS].join(', ')} (v1alpha1 was removed in Kubernetes 1.24)`);
+  }
+  const args = exec.args ?? [];
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new KubeConfigError(`${at}.args must be a list of strings`);
+  const envList = exec.env ?? [];
+  if (!Array.isArray(envList)) throw new KubeConfigError(`${at}.env must be a list of {name, value}`);
+  const env: Record<string, string> = {};
+  envList.forEach((e: unknown, i) => {
+    const v = e as { name?: unknown; value?: unknown };
+    if (typeof v?.name !== 'string' || typeof v.value !== 'string') throw new KubeConfigError(`${at}.env[${i}] needs a string name and value`);
+    env[v.name] = v.value;
+  });
+  const mode = stringField(pseudo, 'interactiveMode');
+  if (mode === 'Always') throw new KubeConfigError(`${at}.interactiveMode is Always, but clusterdns runs without a terminal; use a plugin mode that needs no input`);
+  return {
+    command, args: args as string[], env, apiVersion,
+    ...(stringField(pseudo, 'installHint') ? { installHint: stringField(pseudo, 'installHint')! } : {}),
+    provideClusterInfo: exec.provideClusterInfo === true,
+  };
+}
+
+export class ExecCredentialSource {
+  private readonly spec: ExecSpec;
+  private cached: ExecCredential | undefined;
+  private running: Promise<ExecCredential> | undefined;
+  private readonly at: string;
+
+  constructor(user: Entry, base: string, private readonly cluster: ExecClusterInfo, private readonly timeoutMs = EXEC_TIMEOUT_MS) {
+    this.spec = parseSpec(user, base);
+    this.at = `${user.where}: exec`;
+  }
+
+  async get(): Promise<ExecCredential> {
+    const c = this.cached;
+    if (c && (c.expiresAt === undefined || c.expiresAt - EXPIRY_SKEW_MS > Date.now())) return c;
+    this.running ??= this.run().then((cred) => {
+      this.cached = cred;
+      return cred;
+    }).finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  /** The server said 401: run the plugin again on the next request. */
+  reset(): boolean {
+    this.cached = undefined;
+    return true;
+  }
+
+  private run(): Promise<ExecCredential> {
+    const { spec, at } = this;
+    const info = {
+      apiVersion: spec.apiVersion,
+      kind: 'ExecCredential',
+      spec: { interactive: false, ...(spec.provideClusterInfo ? { cluster: this.cluster } : {}) },
+    };
+    const shown = [spec.command, ...spec.args].join(' ');
+    return new Promise<ExecCredential>((resolve, reject) => {
+      const child = spawn(spec.command, spec.args, {
+        env: { ...process.env, ...spec.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      let outBytes = 0;
+      let err = '';
+      let failure: string | undefined;
+      const fail = (why: string) => {
+        failure ??= why;
+        child.kill('SIGKILL');
+      };
+      const timer = setTimeout(() => fail(`did not finish within ${this.timeoutMs / 1000} s`), this.timeoutMs);
+      child.stdout.on('data', (d: Buffer) => {
+        outBytes += d.length;
+        if (outBytes > EXEC_STDOUT_MAX_BYTES) return fail(`printed over ${EXEC_STDOUT_MAX_BYTES} bytes`);
+        out.push(d);
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err = (err + d.toString('utf8')).slice(-EXEC_STDERR_KEPT_BYTES);
+      });
+      const done = (message: string | undefined, cred?: ExecCredential) => {
+        clearTimeout(timer);
+        if (message === undefined) return resolve(cred!);
+        const tail = err.trim() ? `; its stderr: ${err.trim().split('\n').slice(-3).join(' | ')}` : '';
+        reject(new KubeConfigError(`${at}: the credential plugin "${shown}" ${message}${tail}`));
+      };
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        const hint = spec.installHint ? `\n${spec.installHint.trim()}` : '';
+        done(e.code === 'ENOENT' ? `cannot be run: ${spec.command} is not installed or not on PATH${hint}` : `cannot be run: ${e.message}${hint}`);
+      });
+      child.on('close', (code, signal) => {
+        if (failure) return done(failure);
+        if (code !== 0) return done(`exited with ${code ?? signal}`);
+        try {
+          done(undefined, this.parse(Buffer.concat(out).toString('utf8')));
+        } catch (e) {
+          done((e as Error).message);
+        }
+      });
+    });
+  }
+
+  private parse(text: string): ExecCredential {
+    let doc: any;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw new Error(`printed something that is not an ExecCredential JSON object: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    if (doc?.kind !== 'ExecCredential') throw new Error(`printed kind ${JSON.stringify(doc?.kind)}, not ExecCredential`);
+    if (doc.apiVersion !== this.spec.apiVersion) {
+      throw new Error(`printed apiVersion ${JSON.stringify(doc.apiVersion)}, but exec.apiVersion is ${this.spec.apiVersion}`);
+    }
+    const status = doc.status;
+    if (typeof status !== 'object' || status === null) throw new Error('printed an ExecCredential with no status');
+    const str = (k: string): string | undefined => {
+      const v = status[k];
+      if (v === undefined || v === null || v === '') return undefined;
+      if (typeof v !== 'string') throw new Error(`printed status.${k} that is not a string`);
+      return v;
+    };
+    const cred: ExecCredential = {};
+    const token = str('token');
+    const cert = str('clientCertificateData');
+    const key = str('clientKeyData');
+    if (token) cred.token = token;
+    if (!!cert !== !!key) throw new Error('printed only one of status.clientCertificateData and status.clientKeyData');
+    if (cert && key) {
+      cred.clientCertificateData = cert;
+      cred.clientKeyData = key;
+    }
+    if (!token && !cert) throw new Error('printed neither status.token nor status.clientCertificateData/clientKeyData');
+    const exp = str('expirationTimestamp');
+    if (exp !== undefined) {
+      const ms = Date.parse(exp);
+      if (!/^\d{4}-\d\d-\d\dT/.test(exp) || Number.isNaN(ms)) throw new Error(`printed status.expirationTimestamp ${JSON.stringify(exp)}, not an RFC 3339 time`);
+      cred.expiresAt = ms;
+    }
+    return cred;
+  }
+}
