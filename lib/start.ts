@@ -202,6 +202,7 @@ export class ClusterDnsServer {
       port: this.config.listen.port,
       handler: (msg, t, client) => this.responder.handle(msg, t, client),
       addressPollMs: this.config.addressPollMs,
+      ...(this.config.reusePort ? { reusePort: true } : {}),
       onError: (err, where) => {
         if (where === 'handler') this.metrics.panics.inc();
         // An address we could not bind answers from the wildcard's source address: an operator should know.
