@@ -7,6 +7,7 @@ import t from 'tap';
 import { Prober } from '../bench/probe.js';
 import { buildQuery, tcpExchange, udpExchange } from './helpers/dns-client.js';
 import { exited, requestsByProto, startShared, stopAll, type Instance } from './reuseport-helpers.js';
+import { reusePortProblem } from '../lib/wire/reuse-port.js';
 
 const NAME = 'myapp.default.svc.cluster.local';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,7 +32,7 @@ function tcpLoop(port: number, everyMs: number) {
   return r;
 }
 
-t.test('start the new process on the old one\'s port, SIGTERM the old: queries keep being answered', async (t) => {
+t.test('start the new process on the old one\'s port, SIGTERM the old: queries keep being answered', { skip: reusePortProblem() }, async (t) => {
   const list: Instance[] = [];
   const probers: Prober[] = [];
   t.teardown(async () => {

@@ -6,12 +6,13 @@ import { buildQuery, tcpExchange, udpExchange, type Decoded } from './helpers/dn
 import dnsPacket from 'dns-packet';
 import { runCli, startCli, stopCli } from './helpers/cli.js';
 import { requestsByProto, startShared, stopAll, type Instance } from './reuseport-helpers.js';
+import { reusePortProblem } from '../lib/wire/reuse-port.js';
 
 const NAME = 'myapp.default.svc.cluster.local';
 const decode = (b: Buffer) => dnsPacket.decode(b) as Decoded;
 const addresses = (d: Decoded) => (d.answers ?? []).filter((a) => a.type === 'A').map((a) => String(a.data)).sort();
 
-t.test('two processes on one port both answer; UDP and TCP spread between them', async (t) => {
+t.test('two processes on one port both answer; UDP and TCP spread between them', { skip: reusePortProblem() }, async (t) => {
   const list: Instance[] = [];
   t.teardown(() => stopAll(list));
   const a = await startShared(0);
@@ -51,7 +52,7 @@ t.test('two processes on one port both answer; UDP and TCP spread between them',
   t.ok(Math.max(udp[0]!, udp[1]!) <= N * 0.8, 'the UDP split is not lopsided');
 });
 
-t.test('three processes: each still answers and the group survives one leaving', async (t) => {
+t.test('three processes: each still answers and the group survives one leaving', { skip: reusePortProblem() }, async (t) => {
   const list: Instance[] = [];
   t.teardown(() => stopAll(list));
   const first = await startShared(0);
@@ -81,7 +82,7 @@ t.test('without --reuse-port a second process on the port fails and names the fl
   t.ok((await udpExchange(plain.port, buildQuery(NAME, 'A'))).length > 0, 'and still answers');
 });
 
-t.test('a shared process refuses a plain one: the plain one fails, the shared keeps serving', async (t) => {
+t.test('a shared process refuses a plain one: the plain one fails, the shared keeps serving', { skip: reusePortProblem() }, async (t) => {
   const shared = await startShared(0);
   t.teardown(() => stopAll([shared]));
   const plain = await runCli(['--listen', `127.0.0.1:${shared.port}`, '--admin', 'off']);
