@@ -154,7 +154,17 @@ export class DnsTransport {
     if (this.opts.port !== 0) return this.opts.port;
     const probe = await this.bindUdp(0, host, false, undefined, false);
     const port = probe.address().port;
-    await closeUdp(probe);
+    try {
+      // The same port must be free over TCP too, or TCP would join someone else's SO_REUSEPORT group.
+      const tcp = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ port, host, exclusive: true }, () => resolve());
+      });
+      await new Promise<void>((r) => tcp.close(() => r()));
+    } finally {
+      await closeUdp(probe);
+    }
     return port;
   }
 
