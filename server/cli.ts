@@ -110,7 +110,7 @@ Admin API, probes and metrics:
   --lameduck SECONDS         on SIGTERM/SIGINT, fail /health and /ready this long while DNS keeps answering [0]
   --reuse-port               open the DNS sockets with SO_REUSEPORT, so several clusterdns started with it share
                              the port: start the new one, then SIGTERM the old (restart without dropping queries);
-                             needs Node.js 22.12+ and Linux (or a kernel with SO_REUSEPORT)
+                             needs Node.js 22.12+ (Linux spreads queries between the processes)
   --address-poll MS          with a wildcard --listen, look for new or removed local addresses this often [5000]
   --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
   --cache-mb N               answer cache size in MiB (0 = off) [32]
