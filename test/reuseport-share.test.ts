@@ -93,3 +93,13 @@ t.test('a shared process refuses a plain one: the plain one fails, the shared ke
   t.ok(addresses(decode(await udpExchange(shared.port, buildQuery(NAME, 'A')))).length > 0, 'the shared one still answers');
   t.equal((await requestsByProto(shared.admin)).udp, 1, 'and counted that query');
 });
+
+t.test('only DNS is shared: a second process on the first one\'s admin port fails, naming --admin', { skip: reusePortProblem() }, async (t) => {
+  const first = await startShared(0);
+  t.teardown(() => stopAll([first]));
+  const second = await runCli(['--listen', `127.0.0.1:${first.port}`, '--admin', first.admin, '--reuse-port']);
+  t.equal(second.code, 1);
+  t.match(second.stderr, /EADDRINUSE.*\(--admin; with --reuse-port only DNS is shared: give each process its own --admin port/);
+  t.ok(addresses(decode(await udpExchange(first.port, buildQuery(NAME, 'A')))).length > 0, 'the first still answers');
+  t.equal((await requestsByProto(first.admin)).udp, 1, 'and counted it (the second, gone, holds no share of the port)');
+});
