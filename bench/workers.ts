@@ -147,13 +147,15 @@ export async function workersCase(o: WorkersOptions): Promise<WorkersResult> {
 export function workersMarkdown(r: WorkersResult): string {
   const base = r.runs[0]!.peak.qps;
   const kq = r.knot?.peak.qps;
-  const rows = r.runs.map((x) => `| ${x.label} | ${x.cpus.join(', ')} | ${x.peak.qps.toFixed(0)} | ${(x.peak.qps / base).toFixed(2)}× | ${kq ? `${(x.peak.qps / kq).toFixed(2)}×` : 'n/a'} | ${x.cpuUs.toFixed(1)} | ${x.perProcess.join(' / ')} | ${x.peak.lost} |`);
-  if (r.knot) rows.push(`| knot, udp-workers 1 | ${r.runs[0]!.cpus[0]} | ${kq!.toFixed(0)} | ${(kq! / base).toFixed(2)}× | 1.00× | ${r.knot.cpuUs.toFixed(1)} | | ${r.knot.peak.lost} |`);
+  // Cores the server got (CPU per query × QPS): on a shared machine QPS follows this share, not the code.
+  const cores = (us: number, qps: number) => (us * qps / 1e6).toFixed(2);
+  const rows = r.runs.map((x) => `| ${x.label} | ${x.cpus.join(', ')} | ${x.peak.qps.toFixed(0)} | ${(x.peak.qps / base).toFixed(2)}× | ${kq ? `${(x.peak.qps / kq).toFixed(2)}×` : 'n/a'} | ${x.cpuUs.toFixed(1)} | ${cores(x.cpuUs, x.peak.qps)} | ${x.perProcess.join(' / ')} | ${x.peak.lost} |`);
+  if (r.knot) rows.push(`| knot, udp-workers 1 | ${r.runs[0]!.cpus[0]} | ${kq!.toFixed(0)} | ${(kq! / base).toFixed(2)}× | 1.00× | ${r.knot.cpuUs.toFixed(1)} | ${cores(r.knot.cpuUs, kq!)} | | ${r.knot.peak.lost} |`);
   return [
     `## Several workers on one port (--reuse-port), ${r.workers} vs 1`, '',
     `UDP peak, dnsperf \`-c ${r.clients} -q 100\` (${r.clients} source ports, so the kernel's SO_REUSEPORT hash has something to spread), ${r.seconds} s per run. Load average ${r.loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${r.loadAfter.map((x) => x.toFixed(2)).join(' ')} after.`, '',
-    '| Setup | CPUs | QPS | vs 1 process | vs knot | µs CPU/query | queries per process | lost |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Setup | CPUs | QPS | vs 1 process | vs knot | µs CPU/query | cores used | queries per process | lost |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows, '',
   ].join('\n');
 }
