@@ -16,6 +16,8 @@ export interface DnsperfOptions {
   perQuery?: boolean;
   cpu: number;
   edns?: boolean;
+  /** clients (-c), each its own socket and source port [1] */
+  clients?: number;
 }
 
 export interface DnsperfResult {
@@ -42,7 +44,7 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
 
 export async function runDnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
   const args = ['-c', String(o.cpu), 'dnsperf', '-m', o.mode, '-s', '127.0.0.1', '-p', String(o.port), '-d', o.queryFile,
-    '-l', String(o.seconds), '-c', '1', '-T', '1', '-t', '2'];
+    '-l', String(o.seconds), '-c', String(o.clients ?? 1), '-T', '1', '-t', '2'];
   if (o.outstanding) args.push('-q', String(o.outstanding));
   if (o.qps) args.push('-Q', String(o.qps));
   if (o.perQuery) args.push('-v');

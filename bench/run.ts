@@ -13,6 +13,7 @@ import { runDnsperf, toolVersion, type DnsperfResult } from './dnsperf.js';
 import { LARGE, SMALL, writeExplicitCluster, type ClusterInfo } from './explicit-cluster.js';
 import { KNOTD_CANDIDATES, startKnot, writeZoneFiles } from './knot.js';
 import { Prober } from './probe.js';
+import { workersCase, workersMarkdown, type WorkersResult } from './workers.js';
 import { buildQueries, distinctQuestions, limitDistinct, mixSummary, writeQueryFile, type QueryLine } from './query-mix.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +36,8 @@ const { values: flags } = parseArgs({
     format: { type: 'string', default: 'yaml' },
     pods: { type: 'string' },
     out: { type: 'string' },
+    workers: { type: 'string' },
+    'workers-only': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -50,6 +53,8 @@ if (flags.help) {
   --no-profile    skip the CPU profiles
   --keep-temp     keep the generated fixtures, zone files and profiles
   --out FILE      results file [bench/results/<date>-<hostname>.md]
+  --workers N     also run N clusterdns processes with --reuse-port on one port vs 1 (small cluster, UDP peak)
+  --workers-only  run only that case (with knot unless --skip-knot)
 Needs: dnsperf and knotd on PATH (Debian: apt-get install dnsperf knot), taskset (util-linux), 2+ cores.
 `);
   process.exit(0);
@@ -334,6 +339,7 @@ const median = (xs: number[]) => {
 
 async function main(): Promise<void> {
   const tools = await checkTools();
+  if (flags['workers-only']) { await workersOnly(tools.knotd); return; }
   const started = new Date();
   const loadBefore = os.loadavg();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'clusterdns-bench-'));
@@ -444,6 +450,7 @@ async function main(): Promise<void> {
       await sm.stop();
     }
 
+    const workers = flags.workers ? await runWorkers(small.dir, smallFile, tmp, tools.knotd) : undefined;
     const report = renderReport({
       started, tools, loadBefore, loadAfter: os.loadavg(), largeCluster: large, smallCluster: small, largeQueries, smallQueries, cd: cdRuns, likeSmall: likeSmallRuns, knot: knotRuns, smallRuns,
       propagation: propagationResult, admin: adminResult, hasAdmin, hotProfile, hotProfileQps, reloadProfile, check,
@@ -451,8 +458,37 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${report.table}\n`);
     const out = flags.out ?? path.join(ROOT, 'bench/results', `${started.toISOString().slice(0, 10)}-${os.hostname()}.md`);
     await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, report.markdown);
+    await writeFile(out, report.markdown + (workers ? `\n${workersMarkdown(workers)}` : ''));
+    if (workers) process.stdout.write(`\n${workersMarkdown(workers)}\n`);
     log(`results written to ${path.relative(process.cwd(), out)}`);
+  } finally {
+    if (flags['keep-temp']) log(`kept ${tmp}`);
+    else await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+const WORKERS_PORT = 15356;
+
+function runWorkers(fixtures: string, queryFile: string, tmp: string, knotd: string): Promise<WorkersResult> {
+  const n = Number(flags.workers ?? '2');
+  if (!Number.isInteger(n) || n < 2 || n > 16) throw new Error(`--workers ${flags.workers}: expected a whole number from 2 to 16`);
+  return workersCase({
+    root: ROOT, fixtures, queryFile, port: WORKERS_PORT, workers: n, seconds: SECONDS, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU,
+    tmp, log, ...(flags['skip-knot'] ? {} : { knotd }),
+  });
+}
+
+/** --workers-only: the small cluster, its query set, and the workers case alone. */
+async function workersOnly(knotd: string): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'clusterdns-bench-'));
+  try {
+    const small = await writeExplicitCluster(path.join(tmp, 'small'), SMALL, FORMAT);
+    const smallFile = path.join(tmp, 'queries-small.txt');
+    await writeQueryFile(smallFile, buildQueries(small, 20_000));
+    const r = await runWorkers(small.dir, smallFile, tmp, knotd);
+    const md = `# clusterdns workers bench, ${new Date().toISOString()}\n\nMachine: ${os.availableParallelism()} cores, Linux ${os.release()}; node ${process.version}. Small cluster: ${small.services.length} services.\n\n${workersMarkdown(r)}`;
+    process.stdout.write(`\n${md}\n`);
+    if (flags.out) await writeFile(flags.out, md);
   } finally {
     if (flags['keep-temp']) log(`kept ${tmp}`);
     else await rm(tmp, { recursive: true, force: true });

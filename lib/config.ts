@@ -68,6 +68,8 @@ export interface ClusterDnsConfig {
   lameduck: number;
   /** listening on a wildcard: how often (ms) to look for local addresses to bind a UDP socket on [5000] */
   addressPollMs?: number;
+  /** open the DNS sockets with SO_REUSEPORT: other clusterdns processes with it can serve the same port */
+  reusePort?: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

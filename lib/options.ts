@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { Logger as PinoLogger } from 'pino';
 import { normalizeZone, parseHostPort, type ClusterDnsConfig, type HostPort, type SynthesisConfig } from './config.js';
 import { synthesisConfigProblems } from './synth/options.js';
+import { reusePortProblem } from './wire/reuse-port.js';
 
 /** The options after checking: listen, admin and upstreams as HostPort, fixtures as a list. */
 export type CheckedStartOptions = Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'synthesis'>> & {
@@ -139,6 +140,14 @@ const adminToken: Check = (v, name) => {
   throw new TypeError(`startClusterDns: ${name} (hidden): expected a string`);
 };
 
+/** A runtime that would silently ignore it is refused here, not found out when the second process fails to bind. */
+const reusePort: Check = (v, name) => {
+  const on = bool(v, name);
+  const problem = on ? reusePortProblem() : undefined;
+  if (problem) throw new TypeError(`startClusterDns: ${name} ${problem}`);
+  return on;
+};
+
 const CHECKS: Record<string, Check> = {
   listen: listenAddress,
   admin: (v, name) => (v === null || v === 'off' ? null : listenAddress(v, name)),
@@ -164,6 +173,7 @@ const CHECKS: Record<string, Check> = {
   cacheBytes: intIn(0, 4 * 1024 * 1024 * 1024, ' of bytes'),
   addressPollMs: intIn(100, 3_600_000, ' of milliseconds'),
   lameduck: intIn(0, 600, ' of seconds'),
+  reusePort,
   logLevel: oneOf(LOG_LEVELS),
   objects: (v, name) => (Array.isArray(v) ? v : fail(name, v, 'an array of manifests (parsed objects; YAML text goes to apply())')),
   logger,

@@ -203,6 +203,7 @@ export class ClusterDnsServer {
       port: this.config.listen.port,
       handler: (msg, t, client) => this.responder.handle(msg, t, client),
       addressPollMs: this.config.addressPollMs,
+      ...(this.config.reusePort ? { reusePort: true } : {}),
       onError: (err, where) => {
         if (where === 'handler') this.metrics.panics.inc();
         // An address we could not bind answers from the wildcard's source address: an operator should know.
@@ -234,7 +235,11 @@ export class ClusterDnsServer {
     for (const [role, at, routes] of listeners) {
       if (!at) continue;
       const app = await buildAdminApp(this, this.logger, { token, routes: routes! });
-      const address = await app.listen({ host: at.host, port: at.port });
+      const address = await app.listen({ host: at.host, port: at.port }).catch((err: NodeJS.ErrnoException) => {
+        // HTTP listeners are never shared (an admin write must reach the process it means): say which one clashed.
+        if (err?.code === 'EADDRINUSE') err.message += ` (--${role}${this.config.reusePort ? '; with --reuse-port only DNS is shared: give each process its own --' + role + ' port, e.g. 127.0.0.1:0' : ''})`;
+        throw err;
+      });
       this.http.push({ role, address: address.replace(/^http:\/\//, ''), app });
     }
   }

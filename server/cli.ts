@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { ADMIN_AUTH_MODES, adminTokenProblem } from '../lib/admin/auth.js';
 import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
+import { reusePortProblem } from '../lib/wire/reuse-port.js';
 import { freeUnpinnedPorts } from './ready-file.js';
 
 export class UsageError extends Error {}
@@ -32,6 +33,7 @@ const OPTIONS = {
   metrics: { type: 'string' },
   lameduck: { type: 'string' },
   'address-poll': { type: 'string' },
+  'reuse-port': { type: 'boolean' },
   journal: { type: 'string' },
   'cache-mb': { type: 'string' },
   'ready-file': { type: 'string' },
@@ -106,6 +108,9 @@ Admin API, probes and metrics:
   --ready [HOST]:PORT        a separate /ready listener (CoreDNS ready plugin, ":8181")
   --metrics [HOST]:PORT      a separate /metrics listener (CoreDNS prometheus plugin, ":9153")
   --lameduck SECONDS         on SIGTERM/SIGINT, fail /health and /ready this long while DNS keeps answering [0]
+  --reuse-port               open the DNS sockets with SO_REUSEPORT, so several clusterdns started with it share
+                             the port: start the new one, then SIGTERM the old (restart without dropping queries);
+                             needs Node.js 22.12+ (Linux spreads queries between the processes)
   --address-poll MS          with a wildcard --listen, look for new or removed local addresses this often [5000]
   --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
   --cache-mb N               answer cache size in MiB (0 = off) [32]
@@ -235,6 +240,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.ready !== undefined) config.ready = listenFlag('ready', v.ready, '0.0.0.0');
   if (v.metrics !== undefined) config.metrics = listenFlag('metrics', v.metrics, '0.0.0.0');
   if (v.lameduck !== undefined) config.lameduck = intIn('lameduck', v.lameduck, 0, 600);
+  if (v['reuse-port']) {
+    const problem = reusePortProblem();
+    if (problem) throw new UsageError(`--reuse-port ${problem}`);
+    config.reusePort = true;
+  }
   if (v['address-poll'] !== undefined) config.addressPollMs = intIn('address-poll', v['address-poll'], 100, 3_600_000);
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
   if (v['cache-mb'] !== undefined) config.cacheBytes = intIn('cache-mb', v['cache-mb'], 0, 4096) * 1024 * 1024;

@@ -12,6 +12,7 @@ import { HELP, parseCli, UsageError } from './cli.js';
 import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
+import { ReusePortError } from '../lib/wire/reuse-port.js';
 import { writeLines, writeOut } from './stdio.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -106,6 +107,10 @@ main(process.argv.slice(2)).then((code) => {
     process.exit(1);
   }
   if (err instanceof KubeConfigError || err instanceof PermissionError) {
+    process.stderr.write(`clusterdns: ${err.message}\n`);
+    process.exit(1);
+  }
+  if (err instanceof ReusePortError) {
     process.stderr.write(`clusterdns: ${err.message}\n`);
     process.exit(1);
   }

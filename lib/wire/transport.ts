@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { LocalAddressWatcher, type LocalAddress } from './local-addresses.js';
+import { explainBindError, ReusePortError, reusePortProblem } from './reuse-port.js';
 import { OutputBudget, TcpConnection, type QueryHandler } from './tcp-connection.js';
 
 export type { QueryHandler } from './tcp-connection.js';
@@ -30,6 +31,11 @@ export interface TransportOptions {
   addressPollMs?: number;
   /** on a wildcard host: at most this many per-address UDP sockets; further addresses get the wildcard's replies */
   maxUdpAddresses?: number;
+  /**
+   * open every socket with SO_REUSEPORT, so other processes doing the same can bind this port too (the kernel
+   * spreads UDP datagrams and TCP connections between them by a hash of the source address and port)
+   */
+  reusePort?: boolean;
   onError?(err: unknown, where: string): void;
 }
 
@@ -104,10 +110,22 @@ export class DnsTransport {
 
   async listen(): Promise<BoundAddress> {
     const { host } = this.opts;
+    const reusePort = this.opts.reusePort === true;
+    const problem = reusePort ? reusePortProblem() : undefined;
+    if (problem) throw new ReusePortError(`--reuse-port (reusePort) ${problem}`);
+    const where = (port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
     // With port 0, UDP picks the port and TCP must get the same one; retry on the rare clash. The first UDP bind
-    // is exclusive (no SO_REUSEADDR), so a port already held by anyone on any address still fails as EADDRINUSE.
+    // is exclusive (no SO_REUSEADDR), so a port already held by anyone on any address still fails as EADDRINUSE;
+    // with reusePort, it fails unless every holder opened it with SO_REUSEPORT too (and as the same user).
     for (let attempt = 0; ; attempt++) {
-      const udp = await this.bindUdp(this.opts.port, host, false);
+      let udp: dgram.Socket;
+      try {
+        udp = await this.bindUdp(reusePort ? await this.freshPort(host) : this.opts.port, host, false);
+      } catch (err) {
+        // With reusePort and port 0, someone may have taken the port found free before it was bound again.
+        if (reusePort && this.opts.port === 0 && attempt < 20 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+        throw explainBindError(err, reusePort, 'udp', where(this.opts.port));
+      }
       const port = udp.address().port;
       try {
         this.tcp = await this.bindTcp(port);
@@ -122,9 +140,32 @@ export class DnsTransport {
       } catch (err) {
         await closeUdp(udp);
         await this.closeListeners();
-        if (this.opts.port !== 0 || attempt >= 20 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        if (this.opts.port !== 0 || attempt >= 20 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw explainBindError(err, reusePort, 'tcp', where(port));
       }
     }
+  }
+
+  /**
+   * With reusePort, the port to bind. Port 0 is not left to the kernel: Linux may hand a SO_REUSEPORT socket a port
+   * another SO_REUSEPORT socket of the same user already has (the two would then share it unasked), so a free port
+   * is found with an exclusive socket first and bound again shared (a clash in between is retried by listen()).
+   */
+  private async freshPort(host: string): Promise<number> {
+    if (this.opts.port !== 0) return this.opts.port;
+    const probe = await this.bindUdp(0, host, false, undefined, false);
+    const port = probe.address().port;
+    try {
+      // The same port must be free over TCP too, or TCP would join someone else's SO_REUSEPORT group.
+      const tcp = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ port, host, exclusive: true }, () => resolve());
+      });
+      await new Promise<void>((r) => tcp.close(() => r()));
+    } finally {
+      await closeUdp(probe);
+    }
+    return port;
   }
 
   /**
@@ -183,10 +224,12 @@ export class DnsTransport {
     }
   }
 
-  private bindUdp(port: number, address: string, reuseAddr: boolean, type?: 'udp4' | 'udp6'): Promise<dgram.Socket> {
+  private bindUdp(port: number, address: string, reuseAddr: boolean, type?: 'udp4' | 'udp6', reusePort = this.opts.reusePort === true): Promise<dgram.Socket> {
     const sock = dgram.createSocket({
       type: type ?? (net.isIPv6(address) ? 'udp6' : 'udp4'),
       reuseAddr,
+      // Only set when asked: on Node < 22.12 the option is unknown (listen() refuses reusePort there first).
+      ...(reusePort ? { reusePort: true } : {}),
       recvBufferSize: 4 * 1024 * 1024,
     });
     return new Promise((resolve, reject) => {
@@ -240,7 +283,7 @@ export class DnsTransport {
     server.maxConnections = this.opts.maxTcpConnections ?? TRANSPORT_DEFAULTS.maxTcpConnections;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port, host: this.opts.host, exclusive: true }, () => {
+      server.listen({ port, host: this.opts.host, exclusive: true, ...(this.opts.reusePort ? { reusePort: true } : {}) }, () => {
         server.removeListener('error', reject);
         server.on('error', (err) => this.onError(err, 'tcp'));
         resolve(server);
