@@ -16,6 +16,7 @@ import {
 
 import { answerAsImpostor, type Impostor } from './fake-apiserver-impostor.js';
 import { discovery } from './fake-apiserver-discovery.js';
+import { openapiV3 } from './fake-apiserver-openapi.js';
 import { TABLE_TYPE, toTable, wantsTable } from './fake-apiserver-table.js';
 import { handleWrite, type WritableObjects } from './fake-apiserver-writes.js';
 
@@ -436,6 +437,8 @@ export class FakeApiServer {
     if (req.method === 'GET') {
       const d = discovery(url.pathname, String(req.headers.accept ?? ''), `${this.host}:${this.boundPort}`, this.aggregatedDiscovery);
       if (d) return this.reply(res, 200, d.body, d.contentType);
+      const doc = openapiV3(url.pathname);
+      if (doc) return this.reply(res, 200, doc);
     }
     if (!route) return this.reply(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
