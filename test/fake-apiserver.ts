@@ -72,6 +72,7 @@ interface OpenWatch {
 
 export interface RequestRecord {
   method: string;
+  path: string;
   resource?: ResourceName;
   watch: boolean;
   query: Record<string, string>;
@@ -426,7 +427,7 @@ export class FakeApiServer {
     const query = Object.fromEntries(url.searchParams);
     const route = this.route(url.pathname);
     const watch = query.watch === 'true' || query.watch === '1';
-    this.requests.push({ method: req.method ?? 'GET', resource: route?.resource, watch, query, authorization: req.headers.authorization });
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, resource: route?.resource, watch, query, authorization: req.headers.authorization });
 
     if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
       return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
