@@ -5,6 +5,7 @@
 // hands the fake API server only the objects that differ, as watch events.
 import type { SynthesisConfig } from '../lib/config.js';
 import { objectKey, BUILTIN_NAMESPACES, type ClusterObject } from '../lib/cluster/model.js';
+import { formatProblem, validateObject } from '../lib/cluster/validate.js';
 import {
   expandFixturePaths, FixtureError, manifestKey, manifestsToEntries, readManifestFile, type SourcedManifest,
 } from '../lib/sources/manifest-files.js';
@@ -94,8 +95,17 @@ export class FakeCluster implements WritableObjects {
     for (const f of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation']) delete manifest.metadata[f];
     if (info.namespaced) manifest.metadata.namespace = ns;
     delete manifest.status;
-    const refused = manifestsToEntries([{ raw: manifest }], this.opts.namespace).find((e: FixtureEntry) => e.rejected);
-    if (refused) throw new InvalidObject(refused.rejected!);
+    let entries: FixtureEntry[];
+    try {
+      entries = manifestsToEntries([{ raw: manifest }], this.opts.namespace);
+    } catch (err) {
+      throw new InvalidObject(err instanceof FixtureError ? err.reason : (err as Error).message);
+    }
+    const refused = entries.find((e) => e.rejected);
+    if (refused) {
+      const causes = validateObject(info.kind, manifest, this.opts.namespace).map((p) => ({ field: p.field, message: formatProblem(p).slice(p.field.length + 2) }));
+      throw new InvalidObject(refused.rejected!, causes);
+    }
     const before = { written: this.written.get(k), deleted: this.deleted.has(k) };
     this.written.set(k, manifest);
     this.deleted.delete(k);

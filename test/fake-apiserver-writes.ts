@@ -21,12 +21,17 @@ export interface WritableObjects {
   remove(resource: string, namespace: string, name: string): Raw | undefined;
 }
 
-/** An object the API server would refuse: answered 422 Invalid with the message. */
-export class InvalidObject extends Error {}
+/** An object the API server would refuse: answered 422 Invalid with the message, and per field the causes kubectl prints. */
+export class InvalidObject extends Error {
+  constructor(message: string, readonly causes: { field: string; message: string }[] = []) {
+    super(message);
+  }
+}
 
 export interface WriteRoute {
   resource: string;
   kind: string;
+  group: string;
   namespaced: boolean;
   namespace?: string;
   name?: string;
@@ -111,8 +116,14 @@ export function handleWrite(store: WritableObjects, route: WriteRoute, req: http
     try {
       reply(method === 'POST' ? 201 : 200, store.put(resource, obj));
     } catch (err) {
-      if (!(err instanceof InvalidObject) && !(err instanceof Error && /metadata\.name/.test(err.message))) throw err;
-      reply(422, status(422, 'Invalid', `${route.kind} "${obj.metadata.name}" is invalid: ${err.message}`, { name: obj.metadata.name, kind: resource }));
+      // Inside a body callback nothing may throw: an error here would take the whole fake server down.
+      if (err instanceof InvalidObject) {
+        const causes = err.causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field }));
+        reply(422, status(422, 'Invalid', `${route.kind} "${obj.metadata.name}" is invalid: ${err.message}`,
+          { name: obj.metadata.name, group: route.group, kind: route.kind, ...(causes.length ? { causes } : {}) }));
+      } else {
+        reply(500, status(500, 'InternalError', `${method} ${resource} "${obj.metadata.name}" failed: ${(err as Error).message}`));
+      }
     }
   });
 }
@@ -134,6 +145,12 @@ function readBody(req: http.IncomingMessage, reply: Reply, done: (text: string) 
     chunks.push(c);
   });
   req.on('end', () => {
-    if (!refused) done(Buffer.concat(chunks).toString('utf8'));
+    if (refused) return;
+    try {
+      done(Buffer.concat(chunks).toString('utf8'));
+    } catch (err) {
+      // A body nested past the stack (a patch of 100,000 nested maps) is the client's fault, not a crash.
+      reply(400, status(400, 'BadRequest', `the body could not be processed: ${(err as Error).message}`));
+    }
   });
 }

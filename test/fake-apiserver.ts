@@ -476,7 +476,7 @@ export class FakeApiServer {
     }
     // Writes, as kubectl (apply, create, patch, delete) and curl send them.
     handleWrite(this.writable, {
-      resource, kind: info.kind, namespaced: info.namespaced, namespace, name, query,
+      resource, kind: info.kind, group: info.apiVersion.includes('/') ? info.apiVersion.split('/')[0] : '', namespaced: info.namespaced, namespace, name, query,
       served: (n) => this.objects[resource].get(key(info.namespaced ? namespace || 'default' : '', n)),
     }, req, (code, body, headers) => this.reply(res, code, body, undefined, headers));
   }
