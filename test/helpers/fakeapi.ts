@@ -15,6 +15,21 @@ export const kubectlMissing: string | false = (() => {
   return r.error || r.status !== 0 ? 'kubectl is not installed (apt-get install kubernetes-client)' : false;
 })();
 
+/**
+ * kubectl's minor version (0 when unknown). Before 1.25 kubectl validates a manifest itself against the server's
+ * OpenAPI v2, which the fake server does not serve: `apply` then needs --validate=false (Debian 12's
+ * kubernetes-client is 1.20). From 1.25 it leaves validation to the server (fieldValidation), which works.
+ */
+export const kubectlMinor: number = (() => {
+  if (kubectlMissing) return 0;
+  const r = spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8', timeout: 20_000 });
+  try {
+    return Number.parseInt(JSON.parse(r.stdout).clientVersion.minor, 10) || 0;
+  } catch {
+    return 0;
+  }
+})();
+
 export interface Teardown { teardown(fn: () => unknown): void }
 
 export interface FakeApiCli {
@@ -81,7 +96,8 @@ export async function records(admin: string): Promise<string[]> {
 /** Runs kubectl against the fake server (bounded): its exit code and output. */
 export function kubectl(api: FakeApiCli, args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('kubectl', ['--kubeconfig', api.kubeconfig, '--cache-dir', join(api.dir, 'kube-cache'), '--request-timeout', '10s', ...args],
+    const extra = args[0] === 'apply' && kubectlMinor < 25 ? ['--validate=false'] : [];
+    execFile('kubectl', ['--kubeconfig', api.kubeconfig, '--cache-dir', join(api.dir, 'kube-cache'), '--request-timeout', '10s', ...args, ...extra],
       { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
   });
