@@ -4,13 +4,13 @@
 // `clusterdns --fixtures` serves them. Every change (a file edit, a create, a patch, a delete) re-synthesises and
 // hands the fake API server only the objects that differ, as watch events.
 import type { SynthesisConfig } from '../lib/config.js';
-import { objectKey, BUILTIN_NAMESPACES, type ClusterObject } from '../lib/cluster/model.js';
+import { objectKey, BUILTIN_NAMESPACES, type ClusterObject, type EndpointSlice } from '../lib/cluster/model.js';
 import { formatProblem, validateObject } from '../lib/cluster/validate.js';
 import {
   expandFixturePaths, FixtureError, manifestKey, manifestsToEntries, readManifestFile, type SourcedManifest,
 } from '../lib/sources/manifest-files.js';
 import { Synthesizer, type FixtureEntry } from '../lib/synth/index.js';
-import { toApiObject } from './fake-apiserver-objects.js';
+import { endpointsFor, toApiObject } from './fake-apiserver-objects.js';
 import { RESOURCES, type FakeApiServer, type ResourceName } from './fake-apiserver.js';
 import { InvalidObject, type WritableObjects } from './fake-apiserver-writes.js';
 
@@ -166,6 +166,19 @@ export class FakeCluster implements WritableObjects {
       if (o.kind === 'EndpointSlice' && o.mirrored && realSlices.has(`${o.namespace}/${o.serviceName}`)) continue;
       const k = objectKey(o);
       desired.set(k, toApiObject(o, manifests.get(k)?.raw as Raw | undefined));
+    }
+    // Endpoints: as a manifest wrote them, else what the endpoints controller writes for each selector Service.
+    for (const [k, m] of manifests) if (k.startsWith('Endpoints/')) desired.set(k, { ...(m.raw as Raw), apiVersion: 'v1' });
+    const slicesOf = new Map<string, EndpointSlice[]>();
+    for (const o of objects) {
+      if (o.kind !== 'EndpointSlice' || o.mirrored) continue;
+      const list = slicesOf.get(`${o.namespace}/${o.serviceName}`) ?? [];
+      list.push(o);
+      slicesOf.set(`${o.namespace}/${o.serviceName}`, list);
+    }
+    for (const o of objects) {
+      const k = `Endpoints/${o.kind === 'Service' ? o.namespace : ''}/${o.name}`;
+      if (o.kind === 'Service' && o.selector && !desired.has(k)) desired.set(k, endpointsFor(o, slicesOf.get(`${o.namespace}/${o.name}`) ?? []));
     }
     // A real cluster always has the built-in namespaces, and every namespace objects live in.
     const namespaces = new Set<string>(BUILTIN_NAMESPACES);

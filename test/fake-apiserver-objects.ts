@@ -100,6 +100,32 @@ function namespace(n: Namespace, raw: Raw | undefined): Raw {
 }
 
 /**
+ * The legacy Endpoints object the endpoints controller writes for a selector Service, from the slices synthesis
+ * made for it (`kubectl get ep`; clusterdns reads the slices).
+ */
+export function endpointsFor(svc: Service, slices: readonly EndpointSlice[]): Raw {
+  const address = (e: EndpointSlice['endpoints'][number], ip: string): Raw => ({
+    ip, ...(e.hostname ? { hostname: e.hostname } : {}), ...(e.nodeName ? { nodeName: e.nodeName } : {}),
+    ...(e.podName ? { targetRef: { kind: 'Pod', namespace: svc.namespace, name: e.podName } } : {}),
+  });
+  const ready: Raw[] = [];
+  const notReady: Raw[] = [];
+  for (const sl of slices) {
+    if (sl.addressType === 'FQDN') continue;
+    for (const e of sl.endpoints) for (const ip of e.addresses) (e.ready ? ready : notReady).push(address(e, ip));
+  }
+  const ports = (slices[0]?.ports ?? []).filter((p) => p.port >= 0).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol }));
+  const subsets = ready.length + notReady.length > 0
+    ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }]
+    : [];
+  return {
+    apiVersion: 'v1', kind: 'Endpoints',
+    metadata: { name: svc.name, namespace: svc.namespace, ...(Object.keys(svc.labels).length ? { labels: { ...svc.labels } } : {}) },
+    ...(subsets.length ? { subsets } : {}),
+  };
+}
+
+/**
  * The API object for one synthesised object. `raw` is the manifest that named it, when one did (an EndpointSlice
  * a manifest wrote is served as written; one converted from a legacy Endpoints object has none).
  */

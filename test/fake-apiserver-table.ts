@@ -21,6 +21,7 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Port(s)', type: 'string' }, AGE, { name: 'Selector', type: 'string', priority: 1 }],
   Pod: [NAME, { name: 'Ready', type: 'string' }, { name: 'Status', type: 'string' }, { name: 'Restarts', type: 'string' }, AGE,
     { name: 'IP', type: 'string', priority: 1 }, { name: 'Node', type: 'string', priority: 1 }],
+  Endpoints: [NAME, { name: 'Endpoints', type: 'string' }, AGE],
   EndpointSlice: [NAME, { name: 'AddressType', type: 'string' }, { name: 'Ports', type: 'string' }, { name: 'Endpoints', type: 'string' }, AGE],
 };
 
@@ -70,6 +71,12 @@ function cells(o: Raw): unknown[] {
       const addresses = (o.endpoints ?? []).flatMap((e: Raw) => e.addresses ?? []);
       const shown = addresses.slice(0, 3).join(',') + (addresses.length > 3 ? ` + ${addresses.length - 3} more...` : '');
       return [o.metadata.name, o.addressType, none(ports), addresses.length ? shown : '<unset>', created];
+    }
+    case 'Endpoints': {
+      const all = (o.subsets ?? []).flatMap((ss: Raw) => (ss.addresses ?? []).flatMap((a: Raw) =>
+        (ss.ports?.length ? ss.ports.map((p: Raw) => `${a.ip}:${p.port}`) : [String(a.ip)])));
+      const shown = all.slice(0, 3).join(',') + (all.length > 3 ? ` + ${all.length - 3} more...` : '');
+      return [o.metadata.name, all.length ? shown : '<none>', created];
     }
     default: return [o.metadata?.name, created];
   }

@@ -24,7 +24,7 @@ export { parseFieldSelector, parseLabelSelector };
 
 type Raw = Record<string, any>;
 
-export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices';
+export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints';
 
 interface ResourceInfo {
   kind: string;
@@ -37,10 +37,12 @@ export const RESOURCES: Record<ResourceName, ResourceInfo> = {
   services: { kind: 'Service', apiVersion: 'v1', namespaced: true },
   pods: { kind: 'Pod', apiVersion: 'v1', namespaced: true },
   endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
+  // legacy core/v1 Endpoints, for `kubectl get ep`; clusterdns itself reads EndpointSlices
+  endpoints: { kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
 };
 
 const RESOURCE_BY_KIND: Record<string, ResourceName> = {
-  Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices',
+  Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices', Endpoints: 'endpoints',
 };
 
 export function resourceOfKind(kind: string): ResourceName {
@@ -148,7 +150,7 @@ export class FakeApiServer {
   private server: http.Server;
   private sockets = new Set<Socket>();
   private objects: Record<ResourceName, Map<string, Raw>> = {
-    namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(),
+    namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(), endpoints: new Map(),
   };
   private log: WatchEvent[] = [];
   private rv = 100;
@@ -279,7 +281,10 @@ export class FakeApiServer {
 
   /** objects held, per resource */
   counts(): Record<ResourceName, number> {
-    return { namespaces: this.objects.namespaces.size, services: this.objects.services.size, pods: this.objects.pods.size, endpointslices: this.objects.endpointslices.size };
+    return {
+      namespaces: this.objects.namespaces.size, services: this.objects.services.size, pods: this.objects.pods.size,
+      endpointslices: this.objects.endpointslices.size, endpoints: this.objects.endpoints.size,
+    };
   }
 
   // ---- misbehaviour switches ----

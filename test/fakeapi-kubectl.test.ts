@@ -65,6 +65,12 @@ t.test('kubectl get, apply and delete against the fake API server, answered by l
   const pg = sliceRows.find((r) => r.NAMESPACE === 'shop' && r.NAME.startsWith('postgres-'))!;
   t.same(pg.ENDPOINTS.split(',').sort(), (await answers(dns.dns.port, 'postgres.shop.svc.cluster.local', 'A')).data, 'the postgres slice holds the addresses postgres.shop answers');
 
+  const ep = await kubectl(api, ['get', 'ep', '-n', 'shop']);
+  t.equal(ep.code, 0, `get ep -n shop exits 0 ${ep.stderr}`);
+  const pgEp = rows(ep.stdout).find((r) => r.NAME === 'postgres')!;
+  t.same(pgEp.ENDPOINTS.split(',').sort(), (await answers(dns.dns.port, 'postgres.shop.svc.cluster.local', 'A')).data.map((ip) => `${ip}:5432`),
+    'the Endpoints the endpoints controller would write match the slice');
+
   const pods = await kubectl(api, ['get', 'pods', '-n', 'shop', '-o', 'wide']);
   t.equal(pods.code, 0, `get pods -n shop exits 0 ${pods.stderr}`);
   const podRows = rows(pods.stdout);
