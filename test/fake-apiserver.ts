@@ -68,6 +68,8 @@ interface OpenWatch {
   /** highest resourceVersion delivered (or asked for) */
   sentRv: number;
   bookmarks: boolean;
+  /** kubectl get -w asked for Tables: each event's object is a one-row Table (includeObject as asked) */
+  table?: { includeObject: string | undefined };
   res: http.ServerResponse;
   timer?: NodeJS.Timeout;
 }
@@ -591,6 +593,7 @@ export class FakeApiServer {
       resource, namespace, labelSelector, fieldSelector, res,
       sentRv: fromRv ?? this.rv,
       bookmarks: query.allowWatchBookmarks === 'true',
+      ...(wantsTable(req.headers.accept) ? { table: { includeObject: query.includeObject } } : {}),
     };
     if (expired) {
       this.write(w, { type: 'ERROR', object: this.goneStatus(fromRv ?? 0) });
@@ -660,6 +663,10 @@ export class FakeApiServer {
   }
 
   private write(w: OpenWatch, event: { type: string; object: Raw }): void {
+    if (w.table && ['ADDED', 'MODIFIED', 'DELETED'].includes(event.type)) {
+      const o = event.object;
+      event = { type: event.type, object: toTable(o.kind ?? RESOURCES[w.resource].kind, [o], { resourceVersion: o.metadata?.resourceVersion }, w.table.includeObject) };
+    }
     if (!w.res.writableEnded) w.res.write(`${JSON.stringify(event)}\n`);
   }
 

@@ -2,6 +2,7 @@
 // `get endpointslices -A`, `get pods -n shop` print the synthesised cluster, `apply -f` creates (POST) and then
 // changes (strategic merge PATCH) a Service that a running live-mode clusterdns answers, and `delete` removes it.
 // Both discovery forms are exercised: the aggregated one (the CLI's default) and the legacy fallback.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,12 @@ t.test('kubectl get, apply and delete against the fake API server, answered by l
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'svc.yaml');
   writeFileSync(file, service(8081));
+  // kubectl get -w, open across the apply: watch events come as one-row Tables, so it prints full rows.
+  let watched = '';
+  const watcher = spawn('kubectl', ['--kubeconfig', api.kubeconfig, '--cache-dir', join(api.dir, 'kube-cache'), 'get', 'svc', '-n', 'shop', '-w'], { timeout: 60_000, killSignal: 'SIGKILL' });
+  t.teardown(() => { watcher.kill('SIGKILL'); });
+  watcher.stdout.on('data', (d) => (watched += d));
+  await until(async () => watched, (w) => /^payments\s/m.test(w), 15_000);
   const created = await kubectl(api, ['apply', '-f', file]);
   t.equal(created.code, 0, `apply exits 0 ${created.stderr}`);
   t.match(created.stdout, /service\/cart created/);
@@ -98,6 +105,9 @@ t.test('kubectl get, apply and delete against the fake API server, answered by l
   t.same(a.data, [ip], 'live clusterdns answers the new name with it');
   const srv = await until(() => answers(dns.dns.port, '_http._tcp.cart.shop.svc.cluster.local', 'SRV'), (r) => r.data.length > 0, 10_000);
   t.same(srv.data, ['8081 cart.shop.svc.cluster.local'], 'and its named port');
+  const row = await until(async () => watched, (w) => /^cart\s/m.test(w), 10_000);
+  t.match(row, new RegExp(`^cart\\s+ClusterIP\\s+${ip.replaceAll('.', '\\.')}\\s+<none>\\s+8081/TCP`, 'm'), 'kubectl get -w printed the new Service as a full row');
+  watcher.kill('SIGKILL');
 
   // apply again, changed: GET (found), then a strategic merge PATCH built from the last-applied annotation.
   writeFileSync(file, service(8082));
