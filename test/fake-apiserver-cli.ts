@@ -80,7 +80,8 @@ async function main(): Promise<void> {
   }
   console.log(`fake API server on ${srv.url} serving ${count} objects`);
   console.log(`kubeconfig: ${kubeconfigPath}${caNote}`);
-  console.log(`try: clusterdns --kubeconfig ${kubeconfigPath}`);
+  console.log(`kubectl: kubectl --kubeconfig ${kubeconfigPath} get svc -A`);
+  console.log(`try: clusterdns --source kubernetes --kubeconfig ${kubeconfigPath}`);
   const stop = () => { void srv.close().then(() => process.exit(0)); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
