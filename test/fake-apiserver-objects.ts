@@ -64,7 +64,8 @@ function pod(p: Pod, raw: Raw | undefined): Raw {
   }
   if (p.nodeName) spec.nodeName ??= p.nodeName;
   const status: Raw = { ...(isObj(raw?.status) ? raw.status : {}) };
-  if (p.phase) status.phase = p.phase;
+  // What the kubelet would report for a pod that has an IP and no phase of its own (DNS treats '' and Running alike).
+  status.phase = p.phase || (p.podIP ? 'Running' : 'Pending');
   if (p.podIP) status.podIP = p.podIP;
   if (p.podIPs.length > 0) status.podIPs = p.podIPs.map((ip) => ({ ip }));
   // A manifest's own conditions stand; a pod without any is ready or not as synthesis decided.
