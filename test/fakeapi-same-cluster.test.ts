@@ -24,6 +24,29 @@ for (const [label, paths] of [['fixtures/', ['fixtures']], ['test/fixtures/schem
   });
 }
 
+t.test('an object created through the fake API server is synthesised as fixture mode synthesises an applied one', async (t) => {
+  const api = await startFakeApiCli(t, ['--fixtures', 'fixtures']);
+  const fixtureDns = await startClusterDns(t, ['--fixtures', 'fixtures', '--pods', 'verified']);
+  const liveDns = await startClusterDns(t, ['--source', 'kubernetes', '--kubeconfig', api.kubeconfig, '--pods', 'verified']);
+  // A selector Service over the shop's web pods, and a bare Pod: a ClusterIP, a slice, a pod IP to hand out.
+  const objects = [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'shop' }, spec: { selector: { 'app.kubernetes.io/name': 'web' }, ports: [{ name: 'http', port: 8081, targetPort: 'http' }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'shop', labels: { app: 'debug' } }, spec: { containers: [{ name: 'sh', image: 'busybox' }] } },
+  ];
+  const applied = await fetch(`${fixtureDns.admin}/api/v1/objects`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
+  t.equal(applied.status, 200, 'fixture mode applied them');
+  for (const o of objects) {
+    const plural = o.kind === 'Service' ? 'services' : 'pods';
+    const res = await fetch(`${api.url}/api/v1/namespaces/shop/${plural}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(o), signal: AbortSignal.timeout(10_000) });
+    t.equal(res.status, 201, `the fake API server created ${o.kind} ${o.metadata.name}`);
+  }
+  const want = await records(fixtureDns.admin);
+  t.ok(want.some((r) => r.startsWith('cart.shop.svc.cluster.local.')), 'fixture mode answers cart.shop');
+  const got = await until(() => records(liveDns.admin), (r) => r.length === want.length, 10_000);
+  t.same(got.filter((r) => !want.includes(r)), [], 'no record only live mode has');
+  t.same(want.filter((r) => !got.includes(r)), [], 'no record only fixture mode has');
+});
+
 t.test('dig through the live server: api.shop and postgres.shop answer as in fixture mode', { skip: digMissing }, async (t) => {
   const api = await startFakeApiCli(t, ['--fixtures', 'fixtures']);
   const fixtureDns = await startClusterDns(t, ['--fixtures', 'fixtures']);
