@@ -118,6 +118,13 @@ t.test('kubectl get, apply and delete against the fake API server, answered by l
   t.same(srv2.data, ['8082 cart.shop.svc.cluster.local'], 'the patched port is answered (the old one gone)');
   t.same((await answers(dns.dns.port, 'cart.shop.svc.cluster.local', 'A')).data, [ip], 'the ClusterIP stays');
 
+  const labeled = await kubectl(api, ['label', 'svc', 'cart', '-n', 'shop', 'tier=frontend']);
+  t.equal(labeled.code, 0, `kubectl label (a merge patch) exits 0 ${labeled.stderr}`);
+  t.equal((await kubectl(api, ['get', 'svc', '-n', 'shop', '-l', 'tier=frontend', '-o', 'name'])).stdout.trim(), 'service/cart', 'the label selects it');
+  const jsonPatch = await kubectl(api, ['patch', 'svc', 'cart', '-n', 'shop', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/selector"}]']);
+  t.not(jsonPatch.code, 0, 'a JSON patch is refused');
+  t.match(jsonPatch.stderr, /strategic merge or a merge patch/, 'saying what to use instead');
+
   const deleted = await kubectl(api, ['delete', 'svc', 'cart', '-n', 'shop']);
   t.equal(deleted.code, 0, `delete exits 0 ${deleted.stderr}`);
   t.match(deleted.stdout, /service "cart" deleted/);
