@@ -127,6 +127,14 @@ export class FakeCluster implements WritableObjects {
     if (!last && !this.get(resource, namespace, name)) return undefined;
     this.written.delete(k);
     this.deleted.add(k);
+    // Deleting a namespace deletes everything in it, workloads included, as the namespace controller does.
+    if (resource === 'namespaces') {
+      for (const other of [...this.files.keys(), ...this.written.keys()]) {
+        if (other.split('/')[1] !== name) continue;
+        this.written.delete(other);
+        this.deleted.add(other);
+      }
+    }
     this.sync();
     return last;
   }

@@ -135,6 +135,14 @@ t.test('kubectl get, apply and delete against the fake API server, answered by l
   const missing = await kubectl(api, ['delete', 'svc', 'cart', '-n', 'shop']);
   t.not(missing.code, 0, 'deleting it again fails');
   t.match(missing.stderr, /services "cart" not found/);
+
+  // Deleting a namespace deletes what is in it, workloads' pods included (the namespace controller's cascade).
+  const ns = await kubectl(api, ['delete', 'ns', 'shop']);
+  t.equal(ns.code, 0, `delete ns shop exits 0 ${ns.stderr}`);
+  const apiGone = await until(() => answers(dns.dns.port, 'api.shop.svc.cluster.local', 'A'), (r) => r.rcode === 'NXDOMAIN', 10_000);
+  t.equal(apiGone.rcode, 'NXDOMAIN', 'api.shop is gone with its namespace');
+  t.equal((await list(api, '/api/v1/namespaces/shop/pods')).length, 0, 'and so are its pods');
+  t.same((await answers(dns.dns.port, 'myapp.default.svc.cluster.local', 'A')).data.length, 1, 'other namespaces still answer');
 });
 
 t.test('kubectl falls back to legacy discovery when the aggregated form is not served', { skip: kubectlMissing }, async (t) => {
