@@ -143,7 +143,7 @@ export class FakeApiServer {
     remove: (resource, namespace, name) => {
       const kind = RESOURCES[resource as ResourceName].kind;
       const last = this.get(kind, namespace, name);
-      return last && this.delete(kind, namespace, name) ? this.get(kind, namespace, name) ?? last : undefined;
+      return last && this.delete(kind, namespace, name) ? last : undefined;
     },
   };
   /** answer kubectl's aggregated discovery request (one request for all resources); false: only the legacy form */

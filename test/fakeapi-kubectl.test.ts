@@ -160,4 +160,13 @@ t.test('kubectl falls back to legacy discovery when the aggregated form is not s
   const paths = srv.requests.map((r) => r.path);
   t.ok(paths.includes('/api/v1'), 'it read the core APIResourceList');
   t.ok(paths.includes('/apis/discovery.k8s.io/v1'), 'and the discovery.k8s.io one');
+
+  // Without the CLI's synthesising cluster, writes land on the server's objects as sent (what the in-process tests use).
+  writeFileSync(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: db, namespace: shop }\nspec: { clusterIP: 10.96.0.20, ports: [{ port: 5432 }] }\n');
+  const applied = await kubectl(api, ['apply', '-f', join(dir, 'svc.yaml')]);
+  t.equal(applied.code, 0, `apply exits 0 ${applied.stderr}`);
+  t.equal(srv.get('Service', 'shop', 'db')?.spec.clusterIP, '10.96.0.20', 'the Service is stored as applied');
+  const del = await kubectl(api, ['delete', 'svc', 'db', '-n', 'shop']);
+  t.equal(del.code, 0, `delete exits 0 ${del.stderr}`);
+  t.equal(srv.get('Service', 'shop', 'db'), undefined, 'and deleted');
 });
