@@ -1,31 +1,21 @@
-// `npm run fake-apiserver -- --fixtures DIR [--port N] [--token T] [--tls] [--kubeconfig-out FILE]`
-// Serves the manifests in DIR through the fake API server, so live mode can be tried with no cluster:
-//   clusterdns --kubeconfig FILE
-// Edits to the fixture files become watch events (changed objects MODIFIED, removed ones DELETED). Objects can
-// also be changed with curl, e.g.
-//   curl -X DELETE -H 'Authorization: Bearer T' URL/api/v1/namespaces/default/services/web
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// `npm run fake-apiserver -- --fixtures DIR [--port N] [--token T] [--tls] [--kubeconfig-out FILE]
+//   [--namespace NS] [--pod-cidr CIDR] [--service-cidr CIDR] [--pod-cidr-v6 CIDR] [--service-cidr-v6 CIDR] [--nodes N]`
+// Serves the cluster `clusterdns --fixtures DIR` serves, through the fake API server, so live mode can be tried with
+// no cluster: `clusterdns --source kubernetes --kubeconfig FILE`. The manifests go through the same synthesis as
+// fixture mode (fake-apiserver-cluster.ts): Services have ClusterIPs, workloads Pods, selector Services
+// EndpointSlices. kubectl works against it (`kubectl --kubeconfig FILE get svc -A`, `apply -f`, `delete`).
+// Edits to the fixture files, and writes through the API, become watch events.
+//
+// kubectl sends credentials only over HTTPS: without --tls the server asks for none (unless --token is given).
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watch } from 'chokidar';
-import { parseAllDocuments } from 'yaml';
-import { FakeApiServer, kubeconfigFor, RESOURCES, resourceOfKind } from './fake-apiserver.js';
-
-function manifestFiles(path: string): string[] {
-  if (statSync(path).isFile()) return [path];
-  return readdirSync(path, { recursive: true, encoding: 'utf8' })
-    .filter((f) => ['.yaml', '.yml', '.json'].includes(extname(f)))
-    .sort()
-    .map((f) => join(path, f));
-}
-
-function flatten(doc: unknown): Record<string, any>[] {
-  if (typeof doc !== 'object' || doc === null) return [];
-  const o = doc as Record<string, any>;
-  if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap(flatten);
-  return [o];
-}
+import { defaultConfig } from '../lib/config.js';
+import { synthesisConfigProblems } from '../lib/synth/options.js';
+import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
+import { FakeCluster } from './fake-apiserver-cluster.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -33,71 +23,48 @@ async function main(): Promise<void> {
       fixtures: { type: 'string', multiple: true },
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
-      token: { type: 'string', default: 'fake-token' },
+      token: { type: 'string' },
       tls: { type: 'boolean', default: false },
       'kubeconfig-out': { type: 'string' },
+      namespace: { type: 'string', default: 'default' },
+      'pod-cidr': { type: 'string' },
+      'service-cidr': { type: 'string' },
+      'pod-cidr-v6': { type: 'string' },
+      'service-cidr-v6': { type: 'string' },
+      nodes: { type: 'string' },
     },
   });
+  const defaults = defaultConfig().synthesis;
+  const synthesis = {
+    podCIDR: values['pod-cidr'] ?? defaults.podCIDR,
+    serviceCIDR: values['service-cidr'] ?? defaults.serviceCIDR,
+    podCIDRv6: values['pod-cidr-v6'] ?? defaults.podCIDRv6,
+    serviceCIDRv6: values['service-cidr-v6'] ?? defaults.serviceCIDRv6,
+    nodes: values.nodes === undefined ? defaults.nodes : Number(values.nodes),
+  };
+  const problem = synthesisConfigProblems(synthesis)[0];
+  if (problem) throw new Error(problem);
+  const token = values.token ?? (values.tls ? 'fake-token' : undefined);
   const srv = await FakeApiServer.start({
-    port: Number(values.port), host: values.host, token: values.token, tls: values.tls, bookmarkIntervalMs: 60_000,
+    port: Number(values.port), host: values.host, token, tls: values.tls, bookmarkIntervalMs: 60_000,
   });
-  const served = new Set(Object.values(RESOURCES).map((r) => r.kind));
   const paths = values.fixtures ?? [];
-  // What the files said last time, by object: edits to the files become watch events.
-  let current = new Map<string, string>();
-  const readAll = (): Map<string, Record<string, any>> => {
-    const out = new Map<string, Record<string, any>>();
-    // A real cluster always has these, and every namespace objects live in.
-    const namespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-    for (const path of paths) {
-      for (const file of manifestFiles(path)) {
-        for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-          for (const obj of flatten(doc.toJS())) {
-            if (!served.has(obj.kind) || !obj.metadata?.name) continue;
-            resourceOfKind(obj.kind);
-            if (obj.kind !== 'Namespace') namespaces.add(obj.metadata.namespace || 'default');
-            out.set(`${obj.kind}/${obj.kind === 'Namespace' ? '' : obj.metadata.namespace || 'default'}/${obj.metadata.name}`, obj);
-          }
-        }
-      }
-    }
-    for (const name of namespaces) {
-      const k = `Namespace//${name}`;
-      if (!out.has(k)) out.set(k, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    }
-    return out;
-  };
-  const sync = (): { applied: number; deleted: number } => {
-    const next = readAll();
-    const seen = new Map<string, string>();
-    let applied = 0;
-    let deleted = 0;
-    for (const [k, obj] of next) {
-      const text = JSON.stringify(obj);
-      seen.set(k, text);
-      if (current.get(k) !== text) { srv.apply(obj); applied++; }
-    }
-    for (const k of current.keys()) {
-      if (seen.has(k)) continue;
-      const [kind, ns, name] = k.split('/');
-      srv.delete(kind, ns, name);
-      deleted++;
-    }
-    current = seen;
-    return { applied, deleted };
-  };
-  const { applied: count } = sync();
+  const cluster = new FakeCluster(srv, { paths, namespace: values.namespace, synthesis });
+  srv.writable = cluster;
+  await cluster.readFiles();
+  cluster.sync();
+  for (const w of cluster.warnings) console.error(`warning: ${w}`);
+  const count = Object.values(srv.counts()).reduce((a, b) => a + b, 0);
   if (paths.length > 0) {
     let timer: NodeJS.Timeout | undefined;
     watch(paths, { ignoreInitial: true }).on('all', () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        try {
-          const r = sync();
+        cluster.readFiles().then(() => {
+          const r = cluster.sync();
+          for (const w of cluster.warnings) console.error(`warning: ${w}`);
           console.log(`fixtures changed: ${r.applied} applied, ${r.deleted} deleted (resourceVersion ${srv.resourceVersion})`);
-        } catch (err) {
-          console.error(`fixtures not reloaded: ${(err as Error).message}`);
-        }
+        }).catch((err: unknown) => console.error(`fixtures not reloaded, still serving the last good state: ${(err as Error).message}`));
       }, 100);
     });
   }
@@ -113,7 +80,8 @@ async function main(): Promise<void> {
   }
   console.log(`fake API server on ${srv.url} serving ${count} objects`);
   console.log(`kubeconfig: ${kubeconfigPath}${caNote}`);
-  console.log(`try: clusterdns --kubeconfig ${kubeconfigPath}`);
+  console.log(`kubectl: kubectl --kubeconfig ${kubeconfigPath} get svc -A`);
+  console.log(`try: clusterdns --source kubernetes --kubeconfig ${kubeconfigPath}`);
   const stop = () => { void srv.close().then(() => process.exit(0)); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -15,12 +15,16 @@ import {
 } from './fake-apiserver-selectors.js';
 
 import { answerAsImpostor, type Impostor } from './fake-apiserver-impostor.js';
+import { discovery } from './fake-apiserver-discovery.js';
+import { openapiV3 } from './fake-apiserver-openapi.js';
+import { TABLE_TYPE, toTable, wantsTable } from './fake-apiserver-table.js';
+import { handleWrite, type WritableObjects } from './fake-apiserver-writes.js';
 
 export { parseFieldSelector, parseLabelSelector };
 
 type Raw = Record<string, any>;
 
-export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices';
+export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints';
 
 interface ResourceInfo {
   kind: string;
@@ -33,10 +37,12 @@ export const RESOURCES: Record<ResourceName, ResourceInfo> = {
   services: { kind: 'Service', apiVersion: 'v1', namespaced: true },
   pods: { kind: 'Pod', apiVersion: 'v1', namespaced: true },
   endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
+  // legacy core/v1 Endpoints, for `kubectl get ep`; clusterdns itself reads EndpointSlices
+  endpoints: { kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
 };
 
 const RESOURCE_BY_KIND: Record<string, ResourceName> = {
-  Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices',
+  Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices', Endpoints: 'endpoints',
 };
 
 export function resourceOfKind(kind: string): ResourceName {
@@ -62,12 +68,15 @@ interface OpenWatch {
   /** highest resourceVersion delivered (or asked for) */
   sentRv: number;
   bookmarks: boolean;
+  /** kubectl get -w asked for Tables: each event's object is a one-row Table (includeObject as asked) */
+  table?: { includeObject: string | undefined };
   res: http.ServerResponse;
   timer?: NodeJS.Timeout;
 }
 
 export interface RequestRecord {
   method: string;
+  path: string;
   resource?: ResourceName;
   watch: boolean;
   query: Record<string, string>;
@@ -128,11 +137,26 @@ export class FakeApiServer {
    */
   futureRv: 'silent' | 'too-large' = 'silent';
   tooLargeWaitMs = 3000;
+  /**
+   * Where writes through the HTTP API (kubectl apply, create, patch, delete) go: by default straight to the
+   * objects here; the fake-apiserver CLI routes them through its synthesising cluster (fake-apiserver-cluster.ts).
+   */
+  writable: WritableObjects = {
+    get: (resource, namespace, name) => structuredClone(this.get(RESOURCES[resource as ResourceName].kind, namespace, name)),
+    put: (_resource, obj) => this.apply(obj),
+    remove: (resource, namespace, name) => {
+      const kind = RESOURCES[resource as ResourceName].kind;
+      const last = this.get(kind, namespace, name);
+      return last && this.delete(kind, namespace, name) ? last : undefined;
+    },
+  };
+  /** answer kubectl's aggregated discovery request (one request for all resources); false: only the legacy form */
+  aggregatedDiscovery = true;
 
   private server: http.Server;
   private sockets = new Set<Socket>();
   private objects: Record<ResourceName, Map<string, Raw>> = {
-    namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(),
+    namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(), endpoints: new Map(),
   };
   private log: WatchEvent[] = [];
   private rv = 100;
@@ -262,6 +286,14 @@ export class FakeApiServer {
 
   list(resource: ResourceName): Raw[] {
     return [...this.objects[resource].values()];
+  }
+
+  /** objects held, per resource */
+  counts(): Record<ResourceName, number> {
+    return {
+      namespaces: this.objects.namespaces.size, services: this.objects.services.size, pods: this.objects.pods.size,
+      endpointslices: this.objects.endpointslices.size, endpoints: this.objects.endpoints.size,
+    };
   }
 
   // ---- misbehaviour switches ----
@@ -409,13 +441,19 @@ export class FakeApiServer {
     const query = Object.fromEntries(url.searchParams);
     const route = this.route(url.pathname);
     const watch = query.watch === 'true' || query.watch === '1';
-    this.requests.push({ method: req.method ?? 'GET', resource: route?.resource, watch, query, authorization: req.headers.authorization });
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, resource: route?.resource, watch, query, authorization: req.headers.authorization });
 
     if (this.authorize ? !this.authorize(req) : this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
       return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     }
     if (url.pathname === '/version') {
       return this.reply(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
+    }
+    if (req.method === 'GET') {
+      const d = discovery(url.pathname, String(req.headers.accept ?? ''), `${this.host}:${this.boundPort}`, this.aggregatedDiscovery);
+      if (d) return this.reply(res, 200, d.body, d.contentType);
+      const doc = openapiV3(url.pathname);
+      if (doc) return this.reply(res, 200, doc);
     }
     if (!route) return this.reply(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
@@ -437,37 +475,24 @@ export class FakeApiServer {
       }
       if (this.impostor && answerAsImpostor(this.impostor, res, RESOURCES[resource], this.rv, watch)) return;
       if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
+      const table = wantsTable(req.headers.accept);
       if (this.listDelayMs > 0) {
-        setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query), this.listDelayMs);
+        setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query, table), this.listDelayMs);
         return;
       }
-      return this.listPage(res, resource, namespace, labelSelector, fieldSelector, query);
+      return this.listPage(res, resource, namespace, labelSelector, fieldSelector, query, table);
     }
     if (req.method === 'GET' && name) {
       const obj = this.objects[resource].get(key(namespace ?? '', name));
-      return obj ? this.reply(res, 200, obj) : this.reply(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`));
+      if (!obj) return this.reply(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
+      if (wantsTable(req.headers.accept)) return this.reply(res, 200, toTable(info.kind, [obj], { resourceVersion: obj.metadata.resourceVersion }, query.includeObject), TABLE_TYPE);
+      return this.reply(res, 200, obj);
     }
-    // Writes, so a developer can drive the fake server with curl.
-    if (req.method === 'DELETE' && name) {
-      const existed = this.delete(info.kind, namespace ?? '', name);
-      return existed ? this.reply(res, 200, status(200, '', 'deleted')) : this.reply(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`));
-    }
-    if (req.method === 'POST' || req.method === 'PUT') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Raw;
-          body.kind ??= info.kind;
-          body.metadata = { ...(body.metadata ?? {}), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
-          this.reply(res, req.method === 'POST' ? 201 : 200, this.apply(body));
-        } catch (err) {
-          this.reply(res, 400, status(400, 'BadRequest', (err as Error).message));
-        }
-      });
-      return;
-    }
-    this.reply(res, 405, status(405, 'MethodNotAllowed', 'method not allowed'));
+    // Writes, as kubectl (apply, create, patch, delete) and curl send them.
+    handleWrite(this.writable, {
+      resource, kind: info.kind, group: info.apiVersion.includes('/') ? info.apiVersion.split('/')[0] : '', namespaced: info.namespaced, namespace, name, query,
+      served: (n) => this.objects[resource].get(key(info.namespaced ? namespace || 'default' : '', n)),
+    }, req, (code, body, headers) => this.reply(res, code, body, undefined, headers));
   }
 
   /**
@@ -476,7 +501,7 @@ export class FakeApiServer {
    */
   private listPage(
     res: http.ServerResponse, resource: ResourceName, namespace: string | undefined,
-    labelSelector: LabelRequirement[], fieldSelector: FieldRequirement[], query: Record<string, string>,
+    labelSelector: LabelRequirement[], fieldSelector: FieldRequirement[], query: Record<string, string>, table = false,
   ): void {
     const info = RESOURCES[resource];
     let snapshot: { items: Raw[]; rv: string };
@@ -512,6 +537,7 @@ export class FakeApiServer {
       }
     }
     this.listsServed++;
+    if (table) return this.reply(res, 200, toTable(info.kind, items, metadata, query.includeObject), TABLE_TYPE);
     this.reply(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
   }
 
@@ -534,9 +560,10 @@ export class FakeApiServer {
     return { resource, namespace, name: rest[1] };
   }
 
-  private reply(res: http.ServerResponse, code: number, body: unknown): void {
+  private reply(res: http.ServerResponse, code: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): void {
+    if (res.headersSent) return;
     const text = JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(code, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
 
@@ -573,6 +600,7 @@ export class FakeApiServer {
       resource, namespace, labelSelector, fieldSelector, res,
       sentRv: fromRv ?? this.rv,
       bookmarks: query.allowWatchBookmarks === 'true',
+      ...(wantsTable(req.headers.accept) ? { table: { includeObject: query.includeObject } } : {}),
     };
     if (expired) {
       this.write(w, { type: 'ERROR', object: this.goneStatus(fromRv ?? 0) });
@@ -642,6 +670,10 @@ export class FakeApiServer {
   }
 
   private write(w: OpenWatch, event: { type: string; object: Raw }): void {
+    if (w.table && ['ADDED', 'MODIFIED', 'DELETED'].includes(event.type)) {
+      const o = event.object;
+      event = { type: event.type, object: toTable(o.kind ?? RESOURCES[w.resource].kind, [o], { resourceVersion: o.metadata?.resourceVersion }, w.table.includeObject) };
+    }
     if (!w.res.writableEnded) w.res.write(`${JSON.stringify(event)}\n`);
   }
 

@@ -15,8 +15,8 @@ kind: Service
 metadata: { name: web, namespace: shop }
 spec: { clusterIP: ${ip}, ports: [{ name: http, port: 80 }] }
 ---
-apiVersion: apps/v1
-kind: Deployment
+apiVersion: v1
+kind: ConfigMap
 metadata: { name: ignored }
 `;
 
