@@ -97,6 +97,15 @@ export class PodmanSession {
     return n;
   }
 
+  /** Containers and networks made by someone else (compose) under names we know: removed in cleanup too. */
+  adopt(container: string): void {
+    this.containers.push(container);
+  }
+
+  adoptNetwork(network: string): void {
+    this.networks.push(network);
+  }
+
   image2(tag: string): string {
     this.images.push(tag);
     return tag;
