@@ -5,9 +5,10 @@
 #   docker run --rm -p 1053:53/udp -p 1053:53/tcp clusterdns:dev                 # the bundled demo fixtures
 #   docker run --rm -p 1053:53/udp -p 1053:53/tcp -v "$PWD/fixtures:/fixtures:ro" clusterdns:dev   # your own
 #
-# DNS is served on port 53 inside the container by a non-root user. That works because Docker (20.10+) and podman
-# set net.ipv4.ip_unprivileged_port_start=0 in every container's network namespace; on other runtimes set that
-# sysctl (Kubernetes: pod securityContext.sysctls, see deploy/) or pass `--listen 0.0.0.0:5353`. A non-root process
+# DNS is served on port 53 inside the container by a non-root user. That works because Docker (20.10+) sets
+# net.ipv4.ip_unprivileged_port_start=0 in every container's network namespace; podman 4 does not (add
+# `--sysctl net.ipv4.ip_unprivileged_port_start=0`), nor Kubernetes (pod securityContext.sysctls, see deploy/); or
+# pass `--listen 0.0.0.0:5353`. A non-root process
 # cannot use an added NET_BIND_SERVICE capability by itself (Kubernetes has no ambient capabilities), so the sysctl
 # is what makes port 53 work.
 #
