@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ROOT, runCli } from './helpers/cli.js';
 import { query } from './helpers/dns-client.js';
 import { until } from './helpers/until.js';
+import { KubePlay, mockService } from './helpers/podman-kube.js';
 import { ComposeRun, composeMissing, freePort } from './helpers/podman-compose.js';
 import { BASE_TAG, podman, podmanMissing, podmanOk, PodmanSession, ULIMITS } from './helpers/podman.js';
 
@@ -161,5 +162,24 @@ if (podmanMissing) {
     t.match(up!.out, new RegExp(`myapp-headless\\.default\\.svc\\.cluster\\.local\\.\\s+\\d+\\s+IN\\s+A\\s+${expected.get(README_NAMES[1])![0]!.replace(/\./g, '\\.')}`), 'dig @clusterdns: the headless Service');
     t.match(up!.out, new RegExp(`${myapp[0]!.replace(/\./g, '\\.')}\\s+myapp\\.default\\.svc\\.cluster\\.local`), 'getent hosts myapp.default: the search list completes the short name');
     t.comment(up!.out.split('\n').filter((l) => /client_1 .*(== |status:|\d+\.\d+\.\d+\.\d+)/.test(l)).slice(-4).join('\n'));
+  });
+
+  t.test('podman kube play: the sidecar container and its ConfigMap serve the mock zone, hardened as the manifest says', async (t) => {
+    const kube = new KubePlay(mkdtempSync(path.join(dir, 'kube-')), s.id, s.image);
+    t.teardown(() => kube.cleanup());
+    const played = await kube.play();
+    t.equal(played.code, 0, `kube play starts the pod (${played.out.trim().split('\n').slice(-2).join(' ')})`);
+    const { name, ip } = mockService();
+    const resolve = `const r = new (require('dns').promises.Resolver)(); r.setServers(['127.0.0.1:5353']); r.resolve4('${name}').then((a) => console.log(a.join(' ')), (e) => { console.error(e.code); process.exit(1); })`;
+    const q = await until(() => podman(['exec', kube.container, 'node', '-e', resolve]), (r) => r.code === 0, 30_000);
+    t.equal(q.stdout.trim(), ip, `${name} from the ConfigMap's fixtures (${q.stderr.trim()})`);
+    const health = await podman(['exec', kube.container, 'node', '/app/dist/server/main.js', 'health']);
+    t.match(health.stdout, /healthy: health http:\/\/127\.0\.0\.1:8090\/health: 200/, 'clusterdns health reads the manifest\'s args: the livenessProbe\'s listener');
+    const sec = await podmanOk(['exec', kube.container, 'sh', '-c', 'id -u; grep -E "^CapEff" /proc/1/status; touch /app/x 2>&1 || true']);
+    t.match(sec, /^1000$/m, 'runAsUser 1000');
+    t.match(sec, /^CapEff:\s+0+$/m, 'capabilities dropped');
+    t.match(sec, /Read-only file system/, 'readOnlyRootFilesystem');
+    const hc = JSON.parse(await podmanOk(['inspect', kube.container]))[0]?.Config?.Healthcheck;
+    t.comment(`podman made the livenessProbe into: ${JSON.stringify(hc?.Test)} (the kubelet does the HTTP GET itself; the image has no curl)`);
   });
 }
