@@ -16,6 +16,9 @@ import { BASE_TAG, podman, podmanMissing, podmanOk, PodmanSession, ULIMITS } fro
 const README_NAMES = ['myapp.default.svc.cluster.local', 'myapp-headless.default.svc.cluster.local', 'web-0.web-headless.default.svc.cluster.local'];
 const TOKEN = 'container-test-token-0123456789';
 
+// The suite's per-file timeout is 120 s; building the image takes ~1 to 3.5 min on a busy 2-core machine.
+t.setTimeout(600_000);
+
 if (podmanMissing) {
   t.comment(`container image not built: ${podmanMissing}`);
 } else {
