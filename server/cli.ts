@@ -62,6 +62,8 @@ from Kubernetes manifests.
 Commands:
   serve (default)            run the DNS server
   records                    print every name the fixtures give, zone-file style, and exit
+  health                     exit 0 when the server these flags (or, given none, PID 1's flags) describe is
+                             healthy: its --health listener, else the admin /health, else a DNS SOA query
 
 Flags:
   --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
@@ -121,7 +123,7 @@ Admin API, probes and metrics:
 `;
 
 export interface ParsedCli {
-  command: 'serve' | 'records' | 'help' | 'version';
+  command: 'serve' | 'records' | 'health' | 'help' | 'version';
   config: ClusterDnsConfig;
   journalSize: number;
   /** things the Corefile asked for that clusterdns does not do */
@@ -170,8 +172,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   let command: ParsedCli['command'] = 'serve';
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (positionals[0] !== undefined) {
-    if (positionals[0] !== 'serve' && positionals[0] !== 'records') {
-      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records)`);
+    if (positionals[0] !== 'serve' && positionals[0] !== 'records' && positionals[0] !== 'health') {
+      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health)`);
     }
     command = positionals[0];
   }

@@ -9,6 +9,7 @@ import { FixtureError } from '../lib/sources/manifest-files.js';
 import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../lib/start.js';
 import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
 import { HELP, parseCli, UsageError } from './cli.js';
+import { healthMain } from './health-command.js';
 import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const { command, config } = cli;
   if (command === 'help') { await writeOut(process.stdout, HELP); return 0; }
   if (command === 'version') { await writeOut(process.stdout, `clusterdns ${VERSION}\n`); return 0; }
+  if (command === 'health') return healthMain(argv, parseCli);
 
   const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
   if (cli.warnings.length > 0) logger.warn(`Corefile: ${cli.warnings.join('; ')}`);
