@@ -97,5 +97,19 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
 function inProcessLogger(given: PinoLogger | undefined, level: ClusterDnsConfig['logLevel'] | undefined): PinoLogger {
   if (given) return level === undefined ? given : given.child({}, { level });
   // process.stderr, not fd 2: runners that capture or redirect process.stderr (and sync writes on exit) see it.
-  return pino({ level: level ?? 'warn', base: undefined }, process.stderr);
+  return pino({ level: level ?? envLogLevel() ?? 'warn', base: undefined }, process.stderr);
+}
+
+const LEVELS: readonly ClusterDnsConfig['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * CLUSTERDNS_LOG_LEVEL: the level of in-process servers started without `logLevel` or `logger`, so a whole test run
+ * can be quieted (or made verbose) without touching the tests. The CLI has --log-level and does not read it.
+ */
+function envLogLevel(): ClusterDnsConfig['logLevel'] | undefined {
+  const v = process.env.CLUSTERDNS_LOG_LEVEL;
+  if (v === undefined || v === '') return undefined;
+  const level = LEVELS.find((l) => l === v);
+  if (!level) throw new TypeError(`startClusterDns: CLUSTERDNS_LOG_LEVEL=${JSON.stringify(v.slice(0, 40))}: expected one of ${LEVELS.join(', ')}`);
+  return level;
 }

@@ -47,8 +47,10 @@ if (ips[0] !== '10.96.0.10') throw new Error('wrong answer ' + ips);
   return file;
 }
 
-async function run(node: string, file: string): Promise<{ stdout: string; stderr: string }> {
-  return promisify(execFile)(node, [file], { cwd: dir, timeout: 30_000, encoding: 'utf8' });
+/** Runs a script; `env` adds to the runner's environment, without the CLUSTERDNS_LOG_LEVEL `npm test` sets. */
+async function run(node: string, file: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  const { CLUSTERDNS_LOG_LEVEL: _, ...rest } = process.env;
+  return promisify(execFile)(node, [file], { cwd: dir, timeout: 30_000, encoding: 'utf8', env: { ...rest, ...env } });
 }
 
 for (const [label, node] of nodes) {
@@ -67,6 +69,18 @@ for (const [label, node] of nodes) {
     const { stdout, stderr } = await run(node, script('silent', "logLevel: 'silent'"));
     t.equal(stdout, '');
     t.equal(stderr, '');
+  });
+
+  t.test(`${label}: CLUSTERDNS_LOG_LEVEL sets the default level for a whole run; a wrong one is a TypeError`, async (t) => {
+    const quiet = await run(node, script('env-error', ''), { CLUSTERDNS_LOG_LEVEL: 'error' });
+    t.equal(quiet.stdout, '');
+    t.equal(quiet.stderr, '', 'the warning is below error: nothing printed');
+    const warn = await run(node, script('env-warn', ''), { CLUSTERDNS_LOG_LEVEL: 'warn' });
+    t.match(warn.stderr, /would refuse/, 'at warn the warning shows again');
+    const given = await run(node, script('env-option', "logLevel: 'warn'"), { CLUSTERDNS_LOG_LEVEL: 'silent' });
+    t.match(given.stderr, /would refuse/, 'the logLevel option wins over the environment');
+    const bad = await run(node, script('env-bad', ''), { CLUSTERDNS_LOG_LEVEL: 'loud' }).catch((e: { stderr: string }) => e);
+    t.match(bad.stderr, /TypeError: startClusterDns: CLUSTERDNS_LOG_LEVEL="loud": expected one of fatal, error, warn/);
   });
 
   t.test(`${label}: logger takes a pino logger; with logLevel too, a child at that level`, async (t) => {
