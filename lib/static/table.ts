@@ -1,0 +1,216 @@
+// The static record table: names outside the cluster zones an app under test also resolves (api.stripe.test, an MX
+// for mail tests, a TXT). Records come from origins (each --records file, the admin API, the in-process API); an
+// origin is replaced or edited as a whole, checked before anything changes, so a bad change leaves the table as it
+// was. Every change bumps `generation` (the answer cache keys on it, as on the cluster store's).
+//
+// lookup(name, qtype) is the interface the resolver (and later CoreDNS's hosts plugin) builds on:
+// records | nodata (the name exists with other types, or only has names below it) | miss (not ours: forward it).
+import { formatRR, QTYPE, typeName, type RR } from '../dns/records.js';
+import { RecordError } from './rdata.js';
+
+export type StaticLookup =
+  | { kind: 'records'; records: RR[] }
+  | { kind: 'nodata' }
+  | { kind: 'miss' };
+
+/** What the resolver needs from the table. */
+export interface StaticSource {
+  readonly generation: number;
+  lookup(name: string, qtype: number): StaticLookup;
+}
+
+export const DEFAULT_MAX_STATIC_RECORDS = 100_000;
+/** owner names and every domain above them: bounds the index when names are long (127 labels each) */
+const MAX_NODES_PER_RECORD = 8;
+
+export interface StaticTableOptions {
+  /** forward zones the cluster serves: names in them are refused (use a manifest) */
+  zones: readonly string[];
+  maxRecords?: number;
+}
+
+export class StaticTable implements StaticSource {
+  generation = 0;
+  readonly maxRecords: number;
+  private owners = new Map<string, RR[]>();
+  /** every owner name and every name above one, with how many owners sit at or below it (empty non-terminals) */
+  private nodes = new Map<string, number>();
+  private origins = new Map<string, RR[]>();
+  private count = 0;
+
+  constructor(private readonly opts: StaticTableOptions) {
+    this.maxRecords = opts.maxRecords ?? DEFAULT_MAX_STATIC_RECORDS;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Every record, sorted by name then type (the listing's order). */
+  list(): RR[] {
+    const all: RR[] = [];
+    for (const rrs of this.origins.values()) all.push(...rrs);
+    return all.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : a.type - b.type));
+  }
+
+  /** Records of one origin ('api', 'file:/path', ...). */
+  originRecords(origin: string): readonly RR[] {
+    return this.origins.get(origin) ?? [];
+  }
+
+  /** Replaces an origin's records; throws RecordError (naming the record's source) and changes nothing on a problem. */
+  replace(origin: string, records: readonly RR[]): void {
+    const old = this.origins.get(origin) ?? [];
+    this.change(origin, old, records);
+  }
+
+  /** Adds records to an origin: a record equal to one it has (same name, type and data) replaces it (its TTL). */
+  add(origin: string, records: readonly RR[]): void {
+    const keys = new Set(records.map(identity));
+    const old = this.origins.get(origin) ?? [];
+    const kept = old.filter((r) => !keys.has(identity(r)));
+    this.change(origin, old, [...kept, ...records]);
+  }
+
+  /** Removes an origin's records at `name` (of `type`, or all types); how many went. */
+  remove(origin: string, name: string, type?: number): number {
+    const lname = name.replace(/\.$/, '').toLowerCase();
+    const old = this.origins.get(origin) ?? [];
+    const next = old.filter((r) => r.name.toLowerCase() !== lname || (type !== undefined && r.type !== type));
+    if (next.length === old.length) return 0;
+    this.change(origin, old, next);
+    return old.length - next.length;
+  }
+
+  /** Whether any origin other than `except` has records at `name`. */
+  heldElsewhere(name: string, except: string): string | undefined {
+    const lname = name.replace(/\.$/, '').toLowerCase();
+    for (const r of this.owners.get(lname) ?? []) {
+      for (const [o, rrs] of this.origins) if (o !== except && rrs.includes(r)) return r.source ?? o;
+    }
+    return undefined;
+  }
+
+  clear(origin: string): void {
+    this.replace(origin, []);
+  }
+
+  private change(origin: string, old: readonly RR[], next: readonly RR[]): void {
+    for (const r of next) this.checkZone(r);
+    const count = this.count - old.length + next.length;
+    if (count > this.maxRecords) throw new RecordError(`the static table would hold ${count} records, over its cap of ${this.maxRecords}: remove some first`);
+    for (const r of old) this.unindex(r);
+    try {
+      for (const r of next) this.index(r);
+    } catch (err) {
+      // Undo: the old records were consistent with the rest before.
+      for (const r of next) this.unindex(r);
+      for (const r of old) this.index(r);
+      throw err;
+    }
+    this.count = count;
+    if (next.length) this.origins.set(origin, [...next]);
+    else this.origins.delete(origin);
+    this.generation++;
+  }
+
+  private checkZone(r: RR): void {
+    const lname = r.name.toLowerCase();
+    for (const z of this.opts.zones) {
+      if (z === '' || lname === z || lname.endsWith(`.${z}`)) {
+        throw new RecordError(`${where(r)}"${r.name}" is inside the cluster zone ${z || '.'} this server answers from its objects: give it as a manifest (a Service, an ExternalName) instead`);
+      }
+    }
+  }
+
+  private index(r: RR): void {
+    const lname = r.name.toLowerCase();
+    const at = this.owners.get(lname);
+    if (at) {
+      // RFC 1034 §3.6.2: a CNAME owner has no other data (and one CNAME).
+      const cname = at.find((x) => x.type === QTYPE.CNAME && !indexedIs(x, r));
+      if (cname && (r.type !== QTYPE.CNAME || identity(cname) !== identity(r))) {
+        throw new RecordError(`${where(r)}${r.name} already has a CNAME (${cname.source ?? 'api'}): a CNAME owner can hold no other record; remove one of them`);
+      }
+      if (r.type === QTYPE.CNAME && at.some((x) => x.type !== QTYPE.CNAME)) {
+        throw new RecordError(`${where(r)}${r.name} already holds ${typeName(at.find((x) => x.type !== QTYPE.CNAME)!.type)} records: a CNAME cannot sit beside other data; use another name`);
+      }
+      at.push(r);
+      return;
+    }
+    const labels = lname.split('.');
+    if (this.nodes.size + labels.length > this.maxRecords * MAX_NODES_PER_RECORD) {
+      throw new RecordError(`${where(r)}the static table's names and the domains above them would pass ${this.maxRecords * MAX_NODES_PER_RECORD}: use fewer or shorter names`);
+    }
+    this.owners.set(lname, [r]);
+    for (let i = 0, n = lname; ; ) {
+      this.nodes.set(n, (this.nodes.get(n) ?? 0) + 1);
+      i = lname.indexOf('.', i);
+      if (i === -1) break;
+      i++;
+      n = lname.slice(i);
+    }
+  }
+
+  private unindex(r: RR): void {
+    const lname = r.name.toLowerCase();
+    const at = this.owners.get(lname);
+    if (!at) return;
+    const k = at.indexOf(r);
+    if (k === -1) return;
+    at.splice(k, 1);
+    if (at.length > 0) return;
+    this.owners.delete(lname);
+    for (let i = 0, n = lname; ; ) {
+      const c = (this.nodes.get(n) ?? 1) - 1;
+      if (c <= 0) this.nodes.delete(n); else this.nodes.set(n, c);
+      i = lname.indexOf('.', i);
+      if (i === -1) break;
+      i++;
+      n = lname.slice(i);
+    }
+  }
+
+  /**
+   * The records at `name` for `qtype`, owners spelled as asked. A CNAME answers every type but CNAME's own
+   * holders (the caller follows it). A wildcard `*.d` answers a name below d when no name between them exists
+   * (RFC 4592's closest encloser). Linear in the name's labels.
+   */
+  lookup(name: string, qtype: number): StaticLookup {
+    if (this.count === 0) return MISS;
+    const asked = name.endsWith('.') ? name.slice(0, -1) : name;
+    const lname = asked.toLowerCase();
+    let rrs = this.owners.get(lname);
+    if (!rrs) {
+      if (this.nodes.has(lname)) return NODATA;
+      for (let i = lname.indexOf('.'); i !== -1; i = lname.indexOf('.', i + 1)) {
+        const above = lname.slice(i + 1);
+        rrs = this.owners.get(`*.${above}`);
+        if (rrs) break;
+        if (this.nodes.has(above)) return MISS;
+      }
+      if (!rrs) return MISS;
+    }
+    const out: RR[] = [];
+    for (const r of rrs) {
+      if (r.type === qtype || qtype === QTYPE.ANY || (r.type === QTYPE.CNAME && qtype !== QTYPE.CNAME)) out.push({ ...r, name: asked } as RR);
+    }
+    return out.length ? { kind: 'records', records: out } : NODATA;
+  }
+}
+
+const MISS: StaticLookup = { kind: 'miss' };
+const NODATA: StaticLookup = { kind: 'nodata' };
+
+/** name, type and data: two records with the same identity are one record (TTL aside) */
+export function identity(r: RR): string {
+  return `${r.name.toLowerCase()} ${formatRR({ ...r, name: '', ttl: 0 } as RR).split('\t').slice(3).join(' ').toLowerCase()}`;
+}
+
+function indexedIs(a: RR, b: RR): boolean {
+  return a === b;
+}
+
+function where(r: RR): string {
+  return r.source && r.source !== 'api' && r.source !== 'in-process' ? `${r.source}: ` : '';
+}
