@@ -5,11 +5,18 @@ import type { Fault, FaultSpec } from './admin/faults.js';
 import type { JournalEntry, QueryMatch } from './admin/journal.js';
 import type { ClusterStore } from './cluster/store.js';
 import { defaultConfig, type ClusterDnsConfig, type HostPort, type SynthesisConfig } from './config.js';
-import type { Answer } from './dns/records.js';
+import { parseType, type Answer } from './dns/records.js';
+import { RecordError } from './static/rdata.js';
+import type { StaticRecordSpec } from './static/spec.js';
+import { staticRecordJson } from './static/routes.js';
 import { checkStartOptions } from './options.js';
 import { ClusterDnsServer, hostPortText } from './start.js';
 
-export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'upstreams' | 'fixtures' | 'synthesis'>> {
+export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'upstreams' | 'fixtures' | 'synthesis' | 'recordFiles'>> {
+  /** static records for names outside the zones (api.stripe.test): specs, or zone-file text with absolute names */
+  records?: StaticRecordSpec[] | string;
+  /** static record files (zone-file syntax), watched when `watch` is on; a string is one file */
+  recordFiles?: string | string[];
   /** "host:port" or {host, port}; default 127.0.0.1:0 (a free port) */
   listen?: string | HostPort;
   /** resolvers for names outside the zones, as the CLI's --upstream: "IP", "IP:PORT", "[v6]:PORT" or {host, port} */
@@ -43,6 +50,12 @@ export interface ClusterDns {
   delete(kind: string, namespace: string, name: string): Promise<boolean>;
   /** re-read the fixture files */
   reload(): Promise<void>;
+  /** add static records (all or none; a TypeError says what to fix); returns how many */
+  addRecords(records: StaticRecordSpec[] | string): number;
+  /** remove static records added at run time at `name` (of `type`), or every one without a name; how many went */
+  removeRecords(name?: string, type?: string | number): number;
+  /** every static record, from files and added at run time */
+  staticRecords(): { name: string; type: string; ttl: number; value: string; text: string; source?: string }[];
   /** the answer DNS gives, without a socket */
   resolve(name: string, type: number): Answer;
   /** inject a fault for matching names; returns it (its id removes it) */
@@ -65,7 +78,7 @@ export interface ClusterDns {
 export async function startClusterDns(options: StartOptions = {}): Promise<ClusterDns> {
   const base = defaultConfig();
   // Plain JavaScript callers pass anything: a wrong option is a TypeError naming it, as a wrong flag is a usage error.
-  const { listen, admin, objects, logger: givenLogger, journalSize, ...rest } = checkStartOptions(options);
+  const { listen, admin, objects, logger: givenLogger, journalSize, records, ...rest } = checkStartOptions(options);
   const config: ClusterDnsConfig = {
     ...base,
     ...rest,
@@ -77,7 +90,8 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
     watch: rest.watch ?? false,
   };
   const logger = givenLogger ?? pino({ level: rest.logLevel ?? 'warn', base: undefined });
-  const srv = await ClusterDnsServer.start(config, { ...(objects ? { objects } : {}), logger, ...(journalSize !== undefined ? { journalSize } : {}) });
+  const srv = await ClusterDnsServer.start(config, { ...(objects ? { objects } : {}), ...(records !== undefined ? { records } : {}), logger, ...(journalSize !== undefined ? { journalSize } : {}) })
+    .catch((err: unknown) => { throw err instanceof RecordError ? new TypeError(`startClusterDns: records: ${err.message}`) : err; });
   const addr = srv.dnsAddress;
   const liveOnly = () => new Error('the live cluster is the source of truth: apply/delete need the fixture source');
   const open = (what: string) => {
@@ -106,6 +120,25 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
       open('reload');
       await srv.fixtures?.reload();
     },
+    addRecords(list) {
+      open('addRecords');
+      try {
+        return srv.staticRecords.add(list).length;
+      } catch (err) {
+        throw err instanceof RecordError ? new TypeError(`clusterdns: addRecords: ${err.message}`) : err;
+      }
+    },
+    removeRecords(name, type) {
+      open('removeRecords');
+      const t = typeof type === 'string' ? parseType(type) : type;
+      if (type !== undefined && t === undefined) throw new TypeError(`clusterdns: removeRecords: type ${JSON.stringify(type)} is not a DNS type (A, AAAA, CNAME, TXT, MX, SRV, PTR)`);
+      try {
+        return srv.staticRecords.remove(name, t);
+      } catch (err) {
+        throw err instanceof RecordError ? new Error(`clusterdns: removeRecords: ${err.message}`) : err;
+      }
+    },
+    staticRecords: () => srv.staticRecords.list().map(staticRecordJson),
     resolve: (name, type) => srv.resolve(name, type),
     fault: (spec) => srv.faults.add(spec),
     removeFault: (id) => srv.faults.remove(id),

@@ -12,6 +12,7 @@ import { FaultError, FaultLimitError, FAULT_KINDS, MAX_FAULTS, MAX_SCANNING_FAUL
 import { NameError, resolveThroughDns } from './resolve.js';
 import { RejectedObjectsError } from '../sources/rejections.js';
 import type { ClusterDnsServer } from '../start.js';
+import { registerStaticRoutes } from '../static/routes.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -310,6 +311,8 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     srv.journal.clear();
     return { cleared: true };
   });
+
+  registerStaticRoutes(app, srv.staticRecords, requireToken);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

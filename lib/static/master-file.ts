@@ -6,7 +6,7 @@ import { buildRecord, checkName, checkTtl, parseTtl, RecordError, staticType, ST
 
 export class MasterFileError extends Error {
   constructor(readonly file: string, readonly line: number, readonly column: number, readonly detail: string) {
-    super(`${file}:${line}:${column}: ${detail}`);
+    super(line > 0 ? `${file}:${line}:${column}: ${detail}` : `${file}: ${detail}`);
   }
 }
 
@@ -65,10 +65,6 @@ function* entries(file: string, text: string): Generator<Entry> {
       blankOwner = i > lineStart;
       entryLine = line;
       atLineStart = false;
-    }
-    if (c === ';') {
-      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
-      continue;
     }
     if (c === '(') { depth++; continue; }
     if (c === ')') {
