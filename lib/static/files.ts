@@ -82,7 +82,7 @@ export class StaticFiles {
         this.status.lastReload = new Date().toISOString();
         delete this.status.lastError;
         this.opts.onReload?.(true);
-        this.opts.logger.info({ file: f, records: this.table.originRecords(fileOrigin(f)).length }, 'static records reloaded');
+        this.opts.logger.info({ file: f, records: this.table.originSize(fileOrigin(f)) }, 'static records reloaded');
       } catch (err) {
         const e = asFileError(f, err);
         this.status.failedReloads++;

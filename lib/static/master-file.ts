@@ -42,6 +42,8 @@ function* entries(file: string, text: string): Generator<Entry> {
   let blankOwner = false;
   let entryLine = 1;
   let atLineStart = true;
+  let openLine = 0;
+  let openColumn = 0;
   const err = (i: number, msg: string) => new MasterFileError(file, line, i - lineStart + 1, msg);
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text[i] : '\n';
@@ -66,7 +68,11 @@ function* entries(file: string, text: string): Generator<Entry> {
       entryLine = line;
       atLineStart = false;
     }
-    if (c === '(') { depth++; continue; }
+    if (c === '(') {
+      if (depth === 0) { openLine = line; openColumn = i - lineStart + 1; }
+      depth++;
+      continue;
+    }
     if (c === ')') {
       if (depth === 0) throw err(i, '")" without an opening "("');
       depth--;
@@ -103,7 +109,7 @@ function* entries(file: string, text: string): Generator<Entry> {
     tokens.push({ text: word, line, column, quoted: false });
     i = j - 1;
   }
-  if (depth > 0) throw new MasterFileError(file, line - 1, 1, '"(" never closed: add the ")"');
+  if (depth > 0) throw new MasterFileError(file, openLine, openColumn, '"(" never closed: add the ")"');
 }
 
 /** Parses master-file text into records. Throws MasterFileError at the first problem. */

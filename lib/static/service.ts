@@ -62,7 +62,7 @@ export class StaticRecords {
    */
   remove(name?: string, type?: number): number {
     if (name === undefined) {
-      const n = this.table.originRecords(RUNTIME_ORIGIN).length;
+      const n = this.table.originSize(RUNTIME_ORIGIN);
       this.table.clear(RUNTIME_ORIGIN);
       return n;
     }
@@ -81,8 +81,8 @@ export class StaticRecords {
   status(): { records: number; maxRecords: number; runtime: number; files?: StaticFilesStatus & { records: Record<string, number> } } {
     const f = this.files?.status;
     return {
-      records: this.table.size, maxRecords: this.table.maxRecords, runtime: this.table.originRecords(RUNTIME_ORIGIN).length,
-      ...(f ? { files: { ...f, records: Object.fromEntries(f.files.map((p) => [p, this.table.originRecords(fileOrigin(p)).length])) } } : {}),
+      records: this.table.size, maxRecords: this.table.maxRecords, runtime: this.table.originSize(RUNTIME_ORIGIN),
+      ...(f ? { files: { ...f, records: Object.fromEntries(f.files.map((p) => [p, this.table.originSize(fileOrigin(p))])) } } : {}),
     };
   }
 }
