@@ -263,7 +263,7 @@ export class ClusterDnsServer {
   }
 
   records(): RR[] {
-    return [...listRecords(this.store, this.rcfg), ...this.staticRecords.list()];
+    return listRecords(this.store, this.rcfg);
   }
 
   readiness(): { ready: boolean; reason: string } {

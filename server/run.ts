@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     await src.start();
     const statics = new StaticRecords({ zones: config.zones, defaultTtl: config.ttl, files: config.recordFiles ?? [], watch: false, logger });
     await statics.start();
-    const rrs = [...listRecords(store, resolverConfigFrom(config, [])), ...statics.list()];
+    const rrs = listRecords(store, { ...resolverConfigFrom(config, []), statics: statics.table });
     // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all. A reader that leaves
     // early (`| head -1`) is not an error: stop writing and exit 0, like other Unix tools.
     await writeLines(process.stdout, (function* () { for (const rr of rrs) yield `${formatRR(rr)}\n`; })());

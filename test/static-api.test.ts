@@ -94,6 +94,9 @@ t.test('admin API: add, answer, list, delete; the token guards writes; faults st
   t.equal(text.status, 201, 'zone-file text');
   t.equal((await query(dns.port, 'mail.example.test', 'MX')).answers![0].ttl, 120);
 
+  const listed = async (name: string) => ((await (await fetch(`http://${dns.adminAddress}/api/v1/records?name=${name}`)).json()) as any).records.map((r: any) => r.text);
+  t.same(await listed('mail.example.test'), ['mail.example.test.\t120\tIN\tMX\t10 mx.example.test.'], '/api/v1/records lists static records too');
+
   const list = await (await fetch(base)).json() as any;
   t.equal(list.records.length, 4, 'reads need no token with --admin-auth writes');
   t.match(list.records.find((r: any) => r.type === 'SRV'), { name: '_imap._tcp.example.test.', value: '0 1 993 mail.example.test.', source: 'api' });
@@ -115,5 +118,6 @@ t.test('admin API: add, answer, list, delete; the token guards writes; faults st
   t.equal(again.status, 404);
   t.match(await again.json(), { message: /no static record at api\.example\.test/ });
   t.same(await (await fetch(base, { method: 'DELETE', headers: auth })).json(), { removed: 3 });
+  t.same(await listed('mail.example.test'), [], 'and not after they are removed (the kept listing is rebuilt)');
   t.equal((await (await fetch(`http://${dns.adminAddress}/api/v1/status`)).json() as any).staticRecords.records, 0);
 });

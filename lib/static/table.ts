@@ -17,6 +17,8 @@ export type StaticLookup =
 export interface StaticSource {
   readonly generation: number;
   lookup(name: string, qtype: number): StaticLookup;
+  /** every record, in no particular order (listings sort) */
+  records(): Iterable<RR>;
 }
 
 export const DEFAULT_MAX_STATIC_RECORDS = 100_000;
@@ -45,6 +47,10 @@ export class StaticTable implements StaticSource {
 
   get size(): number {
     return this.count;
+  }
+
+  *records(): Iterable<RR> {
+    for (const rrs of this.origins.values()) yield* rrs.values();
   }
 
   /** Every record, sorted by name then type (the listing's order). */
