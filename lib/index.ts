@@ -5,3 +5,4 @@ export { ClusterStore, type ClusterView } from './cluster/store.js';
 export type * from './cluster/model.js';
 export { resolve } from './dns/resolver.js';
 export { QTYPE, RCODE, formatRR, typeName, rcodeName, type Answer, type RR } from './dns/records.js';
+export type { StaticRecordSpec } from './static/spec.js';

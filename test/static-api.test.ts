@@ -43,6 +43,9 @@ t.test('in-process: records at start, addRecords, the cache follows every change
   t.same(answers(await query(dns.port, 'stripe.test', 'TXT')), ['stripe.test TXT ["v=spf1","include:x.test -all"]'], 'TXT strings kept apart');
   t.equal((await query(dns.port, 'stripe.test', 'A')).rcode, 'NOERROR', 'NODATA where the name has other types');
   t.same(answers(await query(dns.port, 'www.stripe.test', 'A')), ['www.stripe.test A 192.0.2.7'], 'a name the table lacks is forwarded');
+  await dns.apply([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'payments', namespace: 'default' }, spec: { type: 'ExternalName', externalName: 'api.stripe.test' } }]);
+  t.same(answers(await query(dns.port, 'payments.default.svc.cluster.local', 'A')), ['payments.default.svc.cluster.local CNAME api.stripe.test', 'api.stripe.test A 127.0.0.1'],
+    'an ExternalName to a static name gets the static answer, not the upstream\'s');
 
   // Asked twice (the second answer comes from the answer cache), then changed: the next answer is the new one.
   await query(dns.port, 'api.stripe.test', 'A');

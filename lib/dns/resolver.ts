@@ -182,8 +182,15 @@ function addressRecords(ctx: Ctx, qname: string, qtype: number, depth: number,
         // The CNAME is only worth sending when the chase found something (CoreDNS's rule).
         if (!next.lookup.nx && next.records.length > 0) records.push(cname, ...next.records);
       } else {
+        // A static record (lib/static) answers the target before the upstreams would.
+        const st = ctx.cfg.statics ? staticAnswer(ctx.cfg.statics, it.host, qtype, (n, t) => resolveCluster(ctx.view, ctx.cfg, n, t)) : undefined;
         records.push(cname);
-        chase = { name: it.host, type: qtype };
+        if (st) {
+          records.push(...st.answer);
+          if (st.chase) chase = st.chase;
+        } else {
+          chase = { name: it.host, type: qtype };
+        }
       }
       continue;
     }
