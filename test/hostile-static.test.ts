@@ -60,11 +60,15 @@ t.test('broken files: in-process start rejects naming file:line:column', async (
 t.test('the CLI exits 2 with file:line:column for a broken file, a missing file, a folder, an oversize file', async (t) => {
   const broken = write('broken-cli.zone', '$ORIGIN example.test.\napi A 127.0.0.1\nmail MX 10\n');
   const big = write('big.zone', Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
+  const lines = ['$ORIGIN bulk.test.'];
+  for (let i = 0; i <= 100_000; i++) lines.push(`h${i} A 127.0.0.1`);
+  const overCap = write('over-cap.zone', `${lines.join('\n')}\n`);
   const cases: [string, RegExp][] = [
     [broken, new RegExp(`clusterdns: --records ${broken}:3:6: MX takes a preference and a mail exchanger`)],
     [path.join(dir, 'missing.zone'), /missing\.zone: cannot read it: no such file/],
     [dir, /not a file: --records takes a master file/],
     [big, /over the 16777216-byte cap for a records file: split it/],
+    [overCap, new RegExp(`${overCap}:100002:1: more than 100000 records, the most a static table holds`)],
   ];
   for (const [f, msg] of cases) {
     const r = await runCli(['--records', f, '--listen', '127.0.0.1:0', '--admin', 'off', '--fixtures', dir]);

@@ -170,7 +170,7 @@ export function parseMasterFile(file: string, text: string, opts: ParseOptions):
     const rr = wrapRecord(rdata, typeTok, () => buildRecord(owner, type, recTtl ?? ttl ?? opts.defaultTtl, rdata.map((x) => x.text), `${file}:${e.line}`,
       (name, what, token) => wrap(rdata[token], () => absolute(name, origin, what, false))));
     out.push(rr);
-    if (out.length > opts.maxRecords) throw at(first, `more than ${opts.maxRecords} records: split the table or raise nothing (the cap keeps memory bounded)`);
+    if (out.length > opts.maxRecords) throw at(first, `more than ${opts.maxRecords} records, the most a static table holds (a memory bound): remove some`);
     previousOwner = owner;
   }
   return out;

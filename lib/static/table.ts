@@ -55,9 +55,9 @@ export class StaticTable implements StaticSource {
 
   /** Every record, sorted by name then type (the listing's order). */
   list(): RR[] {
-    const all: RR[] = [];
-    for (const rrs of this.origins.values()) all.push(...rrs.values());
-    return all.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : a.type - b.type));
+    const all = [...this.records()].map((r) => ({ k: r.name.toLowerCase(), r }));
+    all.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.r.type - b.r.type));
+    return all.map((x) => x.r);
   }
 
   /** Records of one origin ('api', 'file:/path', ...). */
@@ -159,7 +159,7 @@ export class StaticTable implements StaticSource {
     const at = this.owners.get(lname);
     if (at) {
       // RFC 1034 §3.6.2: a CNAME owner has no other data (and one CNAME).
-      const cname = at.find((x) => x.type === QTYPE.CNAME && !indexedIs(x, r));
+      const cname = at.find((x) => x.type === QTYPE.CNAME);
       if (cname && (r.type !== QTYPE.CNAME || identity(cname) !== identity(r))) {
         throw new RecordError(`${where(r)}${r.name} already has a CNAME (${cname.source ?? 'api'}): a CNAME owner can hold no other record; remove one of them`);
       }
@@ -238,10 +238,6 @@ export function identity(r: RR): string {
   const d = r.data;
   const data = typeof d === 'string' ? d.toLowerCase() : Array.isArray(d) ? JSON.stringify(d) : JSON.stringify(d).toLowerCase();
   return `${r.name.toLowerCase()}\t${r.type}\t${data}`;
-}
-
-function indexedIs(a: RR, b: RR): boolean {
-  return a === b;
 }
 
 function where(r: RR): string {
