@@ -9,8 +9,13 @@ import type { JournalEntry, QueryMatcher } from './admin/query-match.js';
 import type { QueryWaitOptions } from './admin/query-waiters.js';
 import type { ClusterDnsConfig, HostPort, SynthesisConfig } from './config.js';
 import type { Answer } from './dns/records.js';
+import type { StaticRecordSpec } from './static/spec.js';
 
-export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'upstreams' | 'fixtures' | 'synthesis'>> {
+export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'upstreams' | 'fixtures' | 'synthesis' | 'recordFiles'>> {
+  /** static records for names outside the zones (api.stripe.test): specs, or zone-file text with absolute names */
+  records?: StaticRecordSpec[] | string;
+  /** static record files (zone-file syntax), watched when `watch` is on; a string is one file */
+  recordFiles?: string | string[];
   /** "host:port" or {host, port}; default 127.0.0.1:0 (a free port) */
   listen?: string | HostPort;
   /** resolvers for names outside the zones, as the CLI's --upstream: "IP", "IP:PORT", "[v6]:PORT" or {host, port} */
@@ -50,6 +55,12 @@ export interface ClusterDns {
   delete(kind: string, namespace: string, name: string): Promise<boolean>;
   /** re-read the fixture files */
   reload(): Promise<void>;
+  /** add static records (all or none; a TypeError says what to fix); returns how many */
+  addRecords(records: StaticRecordSpec[] | string): number;
+  /** remove static records added at run time at `name` (of `type`), or every one without a name; how many went */
+  removeRecords(name?: string, type?: string | number): number;
+  /** every static record, from files and added at run time */
+  staticRecords(): { name: string; type: string; ttl: number; value: string; text: string; source?: string }[];
   /** the answer DNS gives, without a socket */
   resolve(name: string, type: number): Answer;
   /**

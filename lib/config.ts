@@ -33,6 +33,8 @@ export interface ClusterDnsConfig {
   source: 'fixtures' | 'kubernetes';
   /** fixture files or folders */
   fixtures: string[];
+  /** static record files (RFC 1035 master-file subset) for names outside the zones: lib/static */
+  recordFiles?: string[];
   /** watch fixture files and reload on change */
   watch: boolean;
   /** namespace for manifests without metadata.namespace (kubectl's --namespace) */

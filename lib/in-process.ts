@@ -4,6 +4,9 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import type { ClusterDns, StartOptions } from './api.js';
 import type { ClusterStore } from './cluster/store.js';
 import { defaultConfig, type ClusterDnsConfig } from './config.js';
+import { parseType } from './dns/records.js';
+import { RecordError } from './static/rdata.js';
+import { staticRecordJson } from './static/routes.js';
 import { checkStartOptions } from './options.js';
 import { ClusterDnsServer, hostPortText } from './start.js';
 
@@ -25,7 +28,7 @@ interface Internals {
 export async function startClusterDns(options: StartOptions = {}): Promise<ClusterDns> {
   const base = defaultConfig();
   // Plain JavaScript callers pass anything: a wrong option is a TypeError naming it, as a wrong flag is a usage error.
-  const { listen, admin, objects, logger: givenLogger, journalSize, ...rest } = checkStartOptions(options);
+  const { listen, admin, objects, logger: givenLogger, journalSize, records, ...rest } = checkStartOptions(options);
   const logger = inProcessLogger(givenLogger, rest.logLevel);
   const config: ClusterDnsConfig = {
     ...base,
@@ -38,7 +41,8 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
     watch: rest.watch ?? false,
     logLevel: (rest.logLevel ?? logger.level) as ClusterDnsConfig['logLevel'],
   };
-  const srv = await ClusterDnsServer.start(config, { ...(objects ? { objects } : {}), logger, ...(journalSize !== undefined ? { journalSize } : {}) });
+  const srv = await ClusterDnsServer.start(config, { ...(objects ? { objects } : {}), ...(records !== undefined ? { records } : {}), logger, ...(journalSize !== undefined ? { journalSize } : {}) })
+    .catch((err: unknown) => { throw err instanceof RecordError ? new TypeError(`startClusterDns: records: ${err.message}`) : err; });
   const addr = srv.dnsAddress;
   // One promise for every caller: a second close() (or the disposal after an explicit close) waits for the same end.
   let closing: Promise<void> | undefined;
@@ -71,6 +75,25 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
       open('reload');
       await srv.fixtures?.reload();
     },
+    addRecords(list) {
+      open('addRecords');
+      try {
+        return srv.staticRecords.add(list).length;
+      } catch (err) {
+        throw err instanceof RecordError ? new TypeError(`clusterdns: addRecords: ${err.message}`) : err;
+      }
+    },
+    removeRecords(name, type) {
+      open('removeRecords');
+      const t = typeof type === 'string' ? parseType(type) : type;
+      if (type !== undefined && t === undefined) throw new TypeError(`clusterdns: removeRecords: type ${JSON.stringify(type)} is not a DNS type (A, AAAA, CNAME, TXT, MX, SRV, PTR)`);
+      try {
+        return srv.staticRecords.remove(name, t);
+      } catch (err) {
+        throw err instanceof RecordError ? new Error(`clusterdns: removeRecords: ${err.message}`) : err;
+      }
+    },
+    staticRecords: () => srv.staticRecords.list().map(staticRecordJson),
     // Reads keep working after close(): a failing test's teardown may still want the last state and the journal.
     resolve: (name, type) => srv.resolve(name, type),
     fault: (spec) => { open('fault'); return srv.faults.add(spec); },

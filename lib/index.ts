@@ -7,3 +7,4 @@ export type { Fault, FaultKind, FaultSpec } from './admin/faults.js';
 export type { JournalEntry, QueryMatch, QueryMatcher } from './admin/query-match.js';
 export type { QueryWaitOptions } from './admin/query-waiters.js';
 export { QTYPE, RCODE, formatRR, typeName, rcodeName, type Answer, type RR, type SoaData, type SrvData } from './dns/records.js';
+export type { StaticRecordSpec } from './static/spec.js';

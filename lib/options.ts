@@ -6,9 +6,12 @@ import type { Logger as PinoLogger } from 'pino';
 import { normalizeZone, parseHostPort, type ClusterDnsConfig, type HostPort, type SynthesisConfig } from './config.js';
 import { synthesisConfigProblems } from './synth/options.js';
 import { reusePortProblem } from './wire/reuse-port.js';
+import { RecordError } from './static/rdata.js';
+import { recordsFrom } from './static/spec.js';
 
 /** The options after checking: listen, admin and upstreams as HostPort, fixtures as a list. */
 export type CheckedStartOptions = Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'synthesis'>> & {
+  records?: unknown;
   listen?: HostPort;
   admin?: HostPort | null;
   synthesis?: Partial<SynthesisConfig>;
@@ -133,6 +136,17 @@ function fixtures(v: unknown, name: string): string[] {
   return listOf(text, 'paths')(v, name) as string[];
 }
 
+/** Static records: specs or zone-file text, checked now so a bad one fails at start naming the item. */
+const records: Check = (v, name) => {
+  try {
+    recordsFrom(v, 0, 'in-process');
+  } catch (err) {
+    if (err instanceof RecordError) throw new TypeError(`startClusterDns: ${name}: ${err.message}`);
+    throw err;
+  }
+  return v;
+};
+
 const adminToken: Check = (v, name) => {
   // Its strength is judged by lib/admin/auth.ts's adminTokenProblem at start (one rule for flag, env and option).
   if (typeof v === 'string') return v;
@@ -158,6 +172,8 @@ const CHECKS: Record<string, Check> = {
   endpointPodNames: bool,
   source: oneOf(['fixtures', 'kubernetes']),
   fixtures,
+  recordFiles: fixtures,
+  records,
   watch: bool,
   namespace,
   synthesis,

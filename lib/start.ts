@@ -22,6 +22,7 @@ import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
 import { registerTransportMetrics } from './metrics/transport-metrics.js';
+import { StaticRecords } from './static/service.js';
 
 import { VERSION } from './package-root.js';
 
@@ -72,6 +73,8 @@ export interface ServerOptions {
   journalSize?: number;
   /** per-upstream timeout of the forwarder built from config.upstreams */
   upstreamTimeoutMs?: number;
+  /** static records to serve from the start (specs or zone-file text: lib/static/spec.ts) */
+  records?: unknown;
   /** called once the source has loaded, before any socket is bound (the CLI compacts the heap there) */
   afterLoad?: () => void;
 }
@@ -94,11 +97,18 @@ export class ClusterDnsServer {
   forwarder?: Forwarder;
   /** objects skipped because the API server would refuse them, by source and kind */
   readonly rejected: Counter<'source' | 'kind'>;
+  /** names outside the zones answered from a table (--records files, the admin API, startClusterDns records) */
+  readonly staticRecords: StaticRecords;
   private rcfg: ResolverConfig;
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
     this.store = new ClusterStore({ namespaces: config.namespaces });
-    this.rcfg = resolverConfigFrom(config, []);
+    const staticReloads = new Counter({ name: 'clusterdns_static_reloads_total', help: 'Reloads of --records files, by result.', labelNames: ['result'], registers: [] });
+    this.staticRecords = new StaticRecords({
+      zones: config.zones.map(normalizeZone), defaultTtl: config.ttl, files: config.recordFiles ?? [], watch: config.watch, logger,
+      onReload: (ok) => staticReloads.inc({ result: ok ? 'success' : 'failure' }),
+    });
+    this.rcfg = { ...resolverConfigFrom(config, []), statics: this.staticRecords.table };
     this.journal = new QueryJournal(opts.journalSize ?? 1000);
     const server = `dns://${hostPortText(config.listen)}`;
     this.metrics = createMetrics({ server, version: VERSION, store: this.store, plugins: ['kubernetes', ...(config.upstreams.length ? ['forward'] : [])] });
@@ -107,6 +117,7 @@ export class ClusterDnsServer {
     if (!opts.upstream && config.upstreams.length > 0) {
       this.forwarder = new Forwarder(config.upstreams, { logger, ...(opts.upstreamTimeoutMs ? { timeoutMs: opts.upstreamTimeoutMs } : {}) });
     }
+    this.metrics.registry.registerMetric(staticReloads);
     this.rejected = new Counter({
       name: 'clusterdns_objects_rejected_total', help: 'Objects skipped because the API server would refuse them (invalid names, IPs, ports), by source and kind.',
       labelNames: ['source', 'kind'], registers: [this.metrics.registry],
@@ -127,6 +138,7 @@ export class ClusterDnsServer {
     checkAdminSecurity(config);
     const srv = new ClusterDnsServer(config, opts.logger, opts);
     try {
+      await srv.staticRecords.start(opts.records);
       await srv.startSource();
       opts.afterLoad?.();
       await srv.startDns();
@@ -214,7 +226,7 @@ export class ClusterDnsServer {
     const bound = await this.transport.listen();
     registerTransportMetrics(this.metrics.registry, this.transport.stats);
     this.metrics.setServer(`dns://${hostPortText(bound)}`);
-    this.rcfg = resolverConfigFrom(this.config, localAddresses(this.config.listen.host));
+    this.rcfg = { ...resolverConfigFrom(this.config, localAddresses(this.config.listen.host)), statics: this.staticRecords.table };
     const fwd = this.forwarder;
     if (fwd) {
       // Forwarding loop detection (lib/upstream/loop.ts) needs our own listener up; waits 1 s at most.
@@ -287,6 +299,7 @@ export class ClusterDnsServer {
       upstreams: this.config.upstreams.map(hostPortText),
       ...(this.forwarder ? { forwardLoop: this.forwarder.loopStatus } : {}),
       answerCache: this.responder.cacheStats(),
+      staticRecords: this.staticRecords.status(),
     };
   }
 
@@ -322,6 +335,7 @@ export class ClusterDnsServer {
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
     await this.kubernetes?.stop();
+    await this.staticRecords.stop();
   }
 }
 

@@ -17,6 +17,7 @@ export const BUNDLED_FIXTURES = path.join(PACKAGE_ROOT, 'fixtures');
 
 const OPTIONS = {
   fixtures: { type: 'string', multiple: true },
+  records: { type: 'string', multiple: true },
   listen: { type: 'string' },
   zone: { type: 'string', multiple: true },
   ttl: { type: 'string' },
@@ -75,7 +76,9 @@ Flags:
   --pods MODE                pod A records: disabled | insecure | verified [disabled]
   --endpoint-pod-names       name headless endpoints by their pod's name when they have no hostname
   --namespace NAME           namespace of manifests that give none [default]
-  --no-watch                 do not reload fixture files when they change
+  --no-watch                 do not reload fixture (and --records) files when they change
+  --records FILE             static records for names outside the zones (api.stripe.test A 127.0.0.1, MX, TXT,
+                             SRV, CNAME, AAAA, PTR), zone-file syntax; repeatable; watched like fixtures
 
 Live mode (answer from a cluster's API, like CoreDNS):
   --source fixtures|kubernetes   where objects come from [kubernetes when --kubeconfig or --context is given,
@@ -190,6 +193,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   }
 
   config.fixtures = v.fixtures && v.fixtures.length > 0 ? v.fixtures : [BUNDLED_FIXTURES];
+  if (v.records) {
+    if (v.records.some((f) => f.trim() === '')) throw new UsageError('--records: expected a file path');
+    config.recordFiles = v.records;
+  }
   if (v.listen !== undefined) {
     try {
       config.listen = parseHostPort(v.listen);

@@ -14,6 +14,8 @@ import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
 import { ReusePortError } from '../lib/wire/reuse-port.js';
+import { MasterFileError } from '../lib/static/master-file.js';
+import { StaticRecords } from '../lib/static/service.js';
 import { writeLines, writeOut } from './stdio.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -39,7 +41,9 @@ async function main(argv: string[]): Promise<number> {
     const store = new ClusterStore({ namespaces: config.namespaces });
     const src = new FixtureSource(store, { paths: config.fixtures, namespace: config.namespace, synthesis: config.synthesis, watch: false, logger });
     await src.start();
-    const rrs = listRecords(store, resolverConfigFrom(config, []));
+    const statics = new StaticRecords({ zones: config.zones, defaultTtl: config.ttl, files: config.recordFiles ?? [], watch: false, logger });
+    await statics.start();
+    const rrs = listRecords(store, { ...resolverConfigFrom(config, []), statics: statics.table });
     // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all. A reader that leaves
     // early (`| head -1`) is not an error: stop writing and exit 0, like other Unix tools.
     await writeLines(process.stdout, (function* () { for (const rr of rrs) yield `${formatRR(rr)}\n`; })());
@@ -107,6 +111,10 @@ main(process.argv.slice(2)).then((code) => {
   if (err instanceof FixtureError) {
     process.stderr.write(`clusterdns: fixture error: ${err.message}\n`);
     process.exit(1);
+  }
+  if (err instanceof MasterFileError) {
+    process.stderr.write(`clusterdns: --records ${err.message}\n`);
+    process.exit(2);
   }
   if (err instanceof KubeConfigError || err instanceof PermissionError) {
     process.stderr.write(`clusterdns: ${err.message}\n`);

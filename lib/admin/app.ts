@@ -14,6 +14,7 @@ import { NameError, resolveThroughDns } from './resolve.js';
 import { QUERY_MATCH_QUERYSTRING, registerQueryWait } from './query-wait-route.js';
 import { RejectedObjectsError } from '../sources/rejections.js';
 import type { ClusterDnsServer } from '../start.js';
+import { registerStaticRoutes } from '../static/routes.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -317,6 +318,8 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     return { cleared: true };
   });
   registerQueryWait(app, srv.journal);
+
+  registerStaticRoutes(app, srv.staticRecords, requireToken);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

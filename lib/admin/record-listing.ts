@@ -17,7 +17,8 @@ const CHUNK = 256;
 export class ContinueError extends Error {}
 
 interface Built {
-  generation: number;
+  /** the store's generation and the static table's */
+  generation: string;
   cfg: ResolverConfig;
   records: RR[];
   /** orderKey of each record, for finding where a `continue` token resumes */
@@ -49,7 +50,7 @@ export class RecordListing {
   private async current(): Promise<Built> {
     const cfg = this.cfg();
     const b = this.built;
-    if (b && b.generation === this.store.generation && b.cfg === cfg) {
+    if (b && b.generation === this.generation(cfg) && b.cfg === cfg) {
       this.keep();
       return b;
     }
@@ -63,16 +64,20 @@ export class RecordListing {
   }
 
   private async build(cfg: ResolverConfig): Promise<Built> {
-    const generation = this.store.generation;
+    const generation = this.generation(cfg);
     const records = await listRecordsSliced(this.store, cfg);
     const keys = await runInSlices(mapSteps(records, orderKey));
     const built: Built = { generation, cfg, records, keys };
     // A listing that straddled a change is served once but not kept.
-    if (generation === this.store.generation) {
+    if (generation === this.generation(cfg)) {
       this.built = built;
       this.keep();
     }
     return built;
+  }
+
+  private generation(cfg: ResolverConfig): string {
+    return `${this.store.generation}:${cfg.statics?.generation ?? 0}`;
   }
 
   private keep(): void {

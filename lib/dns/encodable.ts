@@ -4,7 +4,7 @@
 // headless Service's other endpoints) into SERVFAIL. The checks mirror what lib/wire/encoder.ts refuses.
 import { isIPv4 } from 'node:net';
 import { ipv6Words } from './names.js';
-import { QTYPE, type RR, type SoaData, type SrvData } from './records.js';
+import { QTYPE, type MxData, type RR, type SoaData, type SrvData } from './records.js';
 
 /** A presentation-form name (no trailing dot needed) that encodes: labels of 1-63 bytes, 255 bytes in all. */
 export function encodableName(name: string): boolean {
@@ -42,6 +42,10 @@ export function encodable(rr: RR): boolean {
     case QTYPE.SRV: {
       const d = rr.data as SrvData;
       return u16(d.priority) && u16(d.weight) && u16(d.port) && encodableName(d.target);
+    }
+    case QTYPE.MX: {
+      const d = rr.data as MxData;
+      return u16(d.preference) && encodableName(d.exchange);
     }
     case QTYPE.SOA: {
       const d = rr.data as SoaData;

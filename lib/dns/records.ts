@@ -41,6 +41,12 @@ export interface SoaData {
   minimum: number;
 }
 
+/** MX rdata (static records: lib/static) */
+export interface MxData {
+  preference: number;
+  exchange: string;
+}
+
 export interface SrvData {
   priority: number;
   weight: number;
@@ -60,6 +66,7 @@ export type RR =
   | (RRBase & { type: typeof QTYPE.A | typeof QTYPE.AAAA; data: string })
   | (RRBase & { type: typeof QTYPE.CNAME | typeof QTYPE.PTR | typeof QTYPE.NS; data: string })
   | (RRBase & { type: typeof QTYPE.SRV; data: SrvData })
+  | (RRBase & { type: typeof QTYPE.MX; data: MxData })
   | (RRBase & { type: typeof QTYPE.SOA; data: SoaData })
   | (RRBase & { type: typeof QTYPE.TXT; data: string[] })
   /** a record copied from an upstream answer, kept as wire rdata */
@@ -94,6 +101,10 @@ export function formatRR(rr: RR): string {
     case QTYPE.SRV: {
       const d = rr.data as SrvData;
       return `${head}${d.priority} ${d.weight} ${d.port} ${d.target}.`;
+    }
+    case QTYPE.MX: {
+      const d = rr.data as MxData;
+      return `${head}${d.preference} ${d.exchange}.`;
     }
     case QTYPE.SOA: {
       const d = rr.data as SoaData;

@@ -1,4 +1,5 @@
 import type { PodsMode } from '../config.js';
+import type { StaticSource } from '../static/table.js';
 
 /** What the resolver needs to know besides the cluster: the kubernetes plugin's options. */
 export interface ResolverConfig {
@@ -11,4 +12,6 @@ export interface ResolverConfig {
   endpointPodNames: boolean;
   /** the server's own non-loopback addresses (NS records and ns.dns.<zone>) */
   localIPs: readonly string[];
+  /** static records for names outside the zones (lib/static): they win over the upstreams */
+  statics?: StaticSource;
 }

@@ -10,6 +10,7 @@ import { QTYPE, RCODE, type Answer, type RR } from './records.js';
 import type { ResolverConfig } from './resolver-config.js';
 import { reverseLookup } from './reverse.js';
 import { lookupRecords, type Item, type Lookup } from './service-records.js';
+import { staticAnswer } from '../static/answer.js';
 
 export const DNS_SCHEMA_VERSION = '1.1.0';
 const DNS_VERSION_TTL = 28800;
@@ -52,6 +53,15 @@ function baseLabels(lname: string, lzone: string): string[] {
 const empty = (): Answer => ({ rcode: RCODE.NOERROR, aa: true, answer: [], authority: [], additional: [] });
 
 export function resolve(view: ClusterView, cfg: ResolverConfig, qname: string, qtype: number): Answer {
+  const a = resolveCluster(view, cfg, qname, qtype);
+  // Static names answer what the zones do not: names outside them, and PTRs a reverse zone would pass upstream.
+  if (cfg.statics && (a.outOfZone || a.fallthrough)) {
+    return staticAnswer(cfg.statics, qname, qtype, (n, t) => resolveCluster(view, cfg, n, t)) ?? a;
+  }
+  return a;
+}
+
+function resolveCluster(view: ClusterView, cfg: ResolverConfig, qname: string, qtype: number): Answer {
   const lname = qname.toLowerCase();
   const m = matchZone(cfg, lname);
   if (!m) return { ...empty(), rcode: RCODE.REFUSED, aa: false, outOfZone: true };
@@ -172,8 +182,15 @@ function addressRecords(ctx: Ctx, qname: string, qtype: number, depth: number,
         // The CNAME is only worth sending when the chase found something (CoreDNS's rule).
         if (!next.lookup.nx && next.records.length > 0) records.push(cname, ...next.records);
       } else {
+        // A static record (lib/static) answers the target before the upstreams would.
+        const st = ctx.cfg.statics ? staticAnswer(ctx.cfg.statics, it.host, qtype, (n, t) => resolveCluster(ctx.view, ctx.cfg, n, t)) : undefined;
         records.push(cname);
-        chase = { name: it.host, type: qtype };
+        if (st) {
+          records.push(...st.answer);
+          if (st.chase) chase = st.chase;
+        } else {
+          chase = { name: it.host, type: qtype };
+        }
       }
       continue;
     }

@@ -134,6 +134,12 @@ function* listingSteps(store: ClusterStore, cfg: ResolverConfig): Steps<RR[]> {
       out.push(rr);
     }
   }
+  // Static records (lib/static) as they are: a wildcard is listed as its owner, *.example.test.
+  let n = 0;
+  for (const rr of cfg.statics?.records() ?? []) {
+    if (++n % (STEP * 4) === 0) yield;
+    out.push(rr);
+  }
   seen.clear();
   const keys: string[] = new Array(out.length);
   const types = new Uint16Array(out.length);

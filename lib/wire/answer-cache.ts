@@ -56,6 +56,7 @@ export class AnswerCache {
   private map = new Map<string, CacheEntry>();
   private used = 0;
   private generation = -1;
+  private staticGeneration = -1;
   /** bytes the cache may hold; 0 turns it off */
   constructor(readonly maxBytes: number = DEFAULT_CACHE_BYTES) {}
 
@@ -67,12 +68,13 @@ export class AnswerCache {
     return this.map.size;
   }
 
-  /** Empties the cache when the cluster's generation moved. */
-  sync(generation: number): void {
-    if (generation === this.generation) return;
+  /** Empties the cache when the cluster's generation or the static table's (lib/static) moved. */
+  sync(generation: number, staticGeneration = 0): void {
+    if (generation === this.generation && staticGeneration === this.staticGeneration) return;
     this.map.clear();
     this.used = 0;
     this.generation = generation;
+    this.staticGeneration = staticGeneration;
   }
 
   /** whether the last key() had an upper-case letter */

@@ -3,7 +3,7 @@
 // Truncation happens at RR boundaries, which is safe because compression pointers only ever point backwards.
 import { isIPv4 } from 'node:net';
 import { ipv6Words } from '../dns/names.js';
-import { QTYPE, type RR, type SoaData, type SrvData } from '../dns/records.js';
+import { QTYPE, type MxData, type RR, type SoaData, type SrvData } from '../dns/records.js';
 
 export class EncodeError extends Error {}
 
@@ -118,6 +118,12 @@ class Writer {
           this.u16(d.priority); this.u16(d.weight); this.u16(d.port);
           // RFC 2782: the target is not compressed.
           this.name(d.target, false);
+          break;
+        }
+        case QTYPE.MX: {
+          const d = rr.data as MxData;
+          // RFC 1035 lets the exchange be compressed (unlike SRV's target).
+          this.u16(d.preference); this.name(d.exchange);
           break;
         }
         case QTYPE.SOA: {

@@ -157,7 +157,7 @@ export class Responder {
     let key = '';
     const variant = limit * 4 + (edns ? (edns.do ? 2 : 1) : 0);
     if (cacheable) {
-      this.cache.sync(this.view.generation);
+      this.cache.sync(this.view.generation, this.cfg().statics?.generation);
       key = this.cache.key(msg, q.questionEnd);
       const hit = this.cache.lookup(key, variant, msg, q.questionEnd);
       if (hit) {
