@@ -7,13 +7,14 @@
 // image's ENTRYPOINT), because Docker runs HEALTHCHECK with none of the `docker run` arguments. With flags, it
 // reads them as serve does (the same Corefile, the same defaults).
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { ClusterDnsConfig, HostPort } from '../lib/config.js';
 
 /** Probe timeout: well under the Dockerfile's HEALTHCHECK --timeout (3 s), so the check says why it failed. */
 const TIMEOUT_MS = 2000;
-/** /proc/1/cmdline is at most a page or so; bound what we read anyway. */
+/** /proc/1/cmdline is at most a page or so; a longer one is not a clusterdns command line we read. */
 const MAX_CMDLINE = 64 * 1024;
 
 export interface HealthResult {
@@ -27,12 +28,9 @@ export interface HealthResult {
  * `clusterdns ARGS`), without its command word; undefined when PID 1 is something else or unreadable.
  */
 export function serverArgsOfPid1(cmdlinePath = '/proc/1/cmdline'): string[] | undefined {
-  let raw: string;
-  try {
-    raw = readFileSync(cmdlinePath, 'utf8').slice(0, MAX_CMDLINE);
-  } catch {
-    return undefined;
-  }
+  const raw = readBounded(cmdlinePath, MAX_CMDLINE);
+  // Unreadable, or longer than the bound: a cut could end inside an argument and change its meaning.
+  if (raw === undefined) return undefined;
   const argv = raw.split('\0');
   if (argv.at(-1) === '') argv.pop();
   const i = argv.findIndex((a) => /(^|\/)(server\/main\.js|clusterdns(\.js)?)$/.test(a));
@@ -42,6 +40,41 @@ export function serverArgsOfPid1(cmdlinePath = '/proc/1/cmdline'): string[] | un
   // PID 1 being `clusterdns health` or `records` is not a server to check.
   if (args[0] !== undefined && !args[0].startsWith('-')) return undefined;
   return args;
+}
+
+/** The file's text if it has at most `max` bytes; undefined if it is unreadable or longer. */
+function readBounded(file: string, max: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (let got = 1; got > 0 && n < buf.length;) {
+      got = readSync(fd, buf, n, buf.length - n, null);
+      n += got;
+    }
+    return n > max ? undefined : buf.toString('utf8', 0, n);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * PID 1's working folder (the `cwd` link beside its cmdline): its relative flags (`--corefile Corefile`) mean paths
+ * from there, not from where the check runs.
+ */
+export function cwdOfPid1(cmdlinePath = '/proc/1/cmdline'): string | undefined {
+  try {
+    return readlinkSync(path.join(path.dirname(cmdlinePath), 'cwd'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A wildcard bind answers on loopback; that is where a check inside the container or pod reaches it. */
@@ -113,7 +146,12 @@ export async function checkHealth(config: ClusterDnsConfig): Promise<HealthResul
 /** `clusterdns health [flags]`: exit 0 healthy, 1 not (one line saying what was asked and what came back). */
 export async function healthMain(argv: string[], parse: (args: string[]) => { config: ClusterDnsConfig }): Promise<number> {
   const own = argv.filter((a) => a !== 'health');
-  const args = own.length > 0 ? own : serverArgsOfPid1() ?? [];
+  const fromPid1 = own.length > 0 ? undefined : serverArgsOfPid1();
+  const args = own.length > 0 ? own : fromPid1 ?? [];
+  if (fromPid1) {
+    const cwd = cwdOfPid1();
+    if (cwd) try { process.chdir(cwd); } catch { /* its paths then resolve from ours, as before */ }
+  }
   const { ok, message } = await checkHealth(parse(args).config);
   (ok ? process.stdout : process.stderr).write(`clusterdns health: ${ok ? 'healthy' : 'unhealthy'}: ${message}\n`);
   return ok ? 0 : 1;

@@ -2,12 +2,12 @@
 // give (health listener, else admin /health, else DNS), fails with a line naming what it asked, and without flags
 // reads a server's flags from PID 1's command line.
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli, stopCli } from './helpers/cli.js';
-import { serverArgsOfPid1 } from '../server/health-command.js';
+import { cwdOfPid1, serverArgsOfPid1 } from '../server/health-command.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,5 +51,14 @@ t.test('without flags, the flags of PID 1 when it is clusterdns; nothing otherwi
   t.equal(serverArgsOfPid1(cmdline(['node', '/app/dist/server/main.js', 'records'])), undefined, 'PID 1 is not a server');
   t.equal(serverArgsOfPid1(path.join(dir, 'missing')), undefined, 'unreadable');
   const huge = cmdline(['node', '/app/dist/server/main.js', ...Array.from({ length: 20_000 }, () => '--no-watch')]);
-  t.ok((serverArgsOfPid1(huge)?.length ?? 0) < 10_000, 'a huge command line is read up to its bound');
+  t.equal(serverArgsOfPid1(huge), undefined, 'a command line past the 64 KiB bound is not read at all (a cut could change an argument)');
+  const fits = cmdline(['node', '/app/dist/server/main.js', ...Array.from({ length: 5000 }, () => '--no-watch')]);
+  t.equal(serverArgsOfPid1(fits)?.length, 5000, 'one under the bound is read whole');
+  // PID 1's relative paths are from its own folder: the `cwd` link beside its cmdline.
+  const proc = path.join(dir, 'proc1');
+  mkdirSync(proc);
+  writeFileSync(path.join(proc, 'cmdline'), 'node\0/app/dist/server/main.js\0--corefile\0Corefile\0');
+  symlinkSync(dir, path.join(proc, 'cwd'));
+  t.equal(cwdOfPid1(path.join(proc, 'cmdline')), dir);
+  t.equal(cwdOfPid1(path.join(dir, 'missing', 'cmdline')), undefined);
 });
