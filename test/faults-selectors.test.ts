@@ -119,6 +119,13 @@ t.test('client: only queries from 127.0.0.2 (address or network), over UDP and T
   t.equal((await udpFrom('127.0.0.5', dns.port, API)).rcode, 'NOERROR', '127.0.0.5 is not');
   [f] = dns.server.faults.list();
   t.same([f.client, f.seen, f.hits], ['127.0.0.0/30', 2, 1]);
+  dns.clearFaults();
+
+  // An IPv4-mapped network means the IPv4 one (clients on a dual-stack socket are compared as IPv4).
+  dns.fault({ name: API, fault: 'refused', client: '::ffff:127.0.0.0/126' });
+  t.equal((await udpFrom('127.0.0.2', dns.port, API)).rcode, 'REFUSED', '127.0.0.2 is in ::ffff:127.0.0.0/126');
+  t.equal((await udpFrom('127.0.0.5', dns.port, API)).rcode, 'NOERROR', '127.0.0.5 is not');
+  t.throws(() => dns.fault({ name: API, fault: 'refused', client: '::ffff:10.0.0.0/80' }), /an IPv4-mapped network needs a prefix of 96 to 128/);
 });
 
 t.test('transport: only UDP, or only TCP', async (t) => {

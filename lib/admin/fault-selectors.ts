@@ -96,6 +96,12 @@ function parseClient(text: unknown): { net: Network; source: string } {
   if (more !== undefined || !/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
     throw new SelectorError(`"client" ${shown}: the prefix length after "/" must be 0 to ${max} for an IPv${family} network; ${hint}`);
   }
+  // Clients from a dual-stack socket are compared as IPv4 (plainAddress), so an IPv4-mapped network is one too.
+  const v4 = plainAddress(ip);
+  if (v4 !== ip) {
+    if (Number(prefix) < 96) throw new SelectorError(`"client" ${shown}: an IPv4-mapped network needs a prefix of 96 to 128 (or write the IPv4 network, e.g. "${v4}/${Math.max(0, Number(prefix) - 96)}")`);
+    return { net: { words: addressWords(v4)!, bits: Number(prefix) - 96 }, source: text };
+  }
   return { net: { words, bits: Number(prefix) }, source: text };
 }
 
