@@ -3,8 +3,8 @@
 // without it (a test author's light install) start-up stops with an error saying what to install.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FakeApiServer } from './fake-apiserver.js';
 import { ROOT, startCli, stopCli } from './helpers/cli.js';
 import { query } from './helpers/dns-client.js';
@@ -44,6 +44,14 @@ t.test('without @kubernetes/client-node installed: a clear error naming the user
   t.teardown(() => api.close());
   // An install of clusterdns whose node_modules lacks the optional peer: the built code and every other package.
   const app = tempDir(t, 'clusterdns-light-');
+  // Node looks for packages in every ancestor's node_modules too; one there would be found and used.
+  const ancestors: string[] = [];
+  for (let d = dirname(app); ; d = dirname(d)) {
+    ancestors.push(join(d, 'node_modules', '@kubernetes', 'client-node'));
+    if (dirname(d) === d) break;
+  }
+  const found = ancestors.find((p) => existsSync(p));
+  if (found) return t.fail(`${found} makes the package available to every install below it: remove it to run this test`);
   cpSync(join(ROOT, 'dist'), join(app, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
   cpSync(join(ROOT, 'fixtures'), join(app, 'fixtures'), { recursive: true });
