@@ -40,18 +40,19 @@ export function readBounded(file: string, max: number, what: string): Buffer {
   try {
     const size = fstatSync(fd).size;
     if (size > max) throw new KubeConfigError(`${what}: ${file} is ${size} bytes, over the ${max}-byte limit`);
-    // Read up to max+1 so a file that grows (or a FIFO with no size) is still bounded.
-    const buf = Buffer.alloc(Math.min(max + 1, Math.max(size, 64 * 1024)));
+    // Read to EOF in chunks, past the size fstat gave (a file that grows, a FIFO with no size), failing only once
+    // more than max bytes arrived: a full chunk means nothing about the end of the file.
+    const chunks: Buffer[] = [];
     let n = 0;
     for (;;) {
-      if (n === buf.length) {
-        throw new KubeConfigError(`${what}: ${file} is over the ${max}-byte limit`);
-      }
-      const r = readSync(fd, buf, n, buf.length - n, null);
+      const chunk = Buffer.allocUnsafe(Math.min(max + 1 - n, Math.max(size + 1 - n, 64 * 1024)));
+      const r = readSync(fd, chunk, 0, chunk.length, null);
       if (r === 0) break;
+      chunks.push(r === chunk.length ? chunk : chunk.subarray(0, r));
       n += r;
+      if (n > max) throw new KubeConfigError(`${what}: ${file} is over the ${max}-byte limit`);
     }
-    return buf.subarray(0, n);
+    return Buffer.concat(chunks, n);
   } catch (err) {
     if (err instanceof KubeConfigError) throw err;
     throw new KubeConfigError(`${what}: ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
