@@ -1,0 +1,72 @@
+// Exec credential plugins as they are in the wild: shell wrappers that start other processes (the time limit ends
+// them all), plugins that leave a process behind holding stdout (their answer is taken once they exit), plugins
+// with secrets in their args or printing a bare token (neither is echoed into errors or logs), and the environment
+// they inherit (without clusterdns's own secrets).
+import t from 'tap';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExecCredentialSource } from '../lib/sources/kubeconfig/exec-credential.js';
+import { FakeApiServer } from './fake-apiserver.js';
+import { startCli, stopCli } from './helpers/cli.js';
+import { query } from './helpers/dns-client.js';
+import { until } from './helpers/until.js';
+import { bearerOf, loadShop, simpleKubeconfig, tempDir } from './kubeconfig-helpers.js';
+
+const v1 = 'client.authentication.k8s.io/v1';
+const CREDENTIAL = JSON.stringify({ apiVersion: v1, kind: 'ExecCredential', status: { token: 'from-shell' } });
+
+function shellPlugin(dir: string, name: string, body: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+function userOf(dir: string, exec: Record<string, unknown>) {
+  const file = join(dir, 'kubeconfig');
+  return { name: 'u', fields: { exec: { apiVersion: v1, ...exec } }, file, where: `kubeconfig ${file}: users[0] "u"` };
+}
+
+/** Whether a process is gone (or a zombie waiting for its reaper). */
+function gone(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+t.test('the time limit ends a wrapper script and the child it waits for, at once', async (t) => {
+  const dir = tempDir(t);
+  const pidFile = join(dir, 'sleep.pid');
+  const plugin = shellPlugin(dir, 'wrapper', `sleep 30 &\necho $! > ${pidFile}\nwait\necho '${CREDENTIAL}'`);
+  const source = new ExecCredentialSource(userOf(dir, { command: plugin }), dir, { server: 'http://127.0.0.1:9' }, 500);
+  const began = Date.now();
+  await t.rejects(source.get(), { name: 'KubeConfigError', message: /the credential plugin ".*wrapper" did not finish within 0.5 s/ });
+  const took = Date.now() - began;
+  t.ok(took < 3000, `rejected after ${took} ms, not when the child's sleep ends`);
+  t.ok(existsSync(pidFile), 'the wrapper started its child');
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  await until(async () => gone(pid), (x) => x, 2000).catch(() => undefined);
+  t.ok(gone(pid), 'the child (sleep 30) was killed with its process group');
+});
+
+t.test('a plugin that exits leaving a process that holds stdout: its answer is used (the CLI syncs)', async (t) => {
+  const api = await FakeApiServer.start({ authorize: (req) => bearerOf(req) === 'from-shell' });
+  t.teardown(() => api.close());
+  loadShop(api);
+  const dir = tempDir(t);
+  const pidFile = join(dir, 'sleep.pid');
+  const plugin = shellPlugin(dir, 'leaves-child', `echo '${CREDENTIAL}'\nsleep 30 &\necho $! > ${pidFile}\nexit 0`);
+  t.teardown(() => {
+    try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+  });
+  const kubeconfig = simpleKubeconfig(join(dir, 'kubeconfig'), { server: api.url }, { exec: { apiVersion: v1, command: plugin } });
+  const began = Date.now();
+  const srv = await startCli(['--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--admin', 'off']);
+  t.teardown(() => stopCli(srv.proc));
+  const a = await until(() => query(srv.port, 'cart.shop.svc.cluster.local', 'A'), (r) => r.rcode === 'NOERROR', 15_000);
+  t.equal(a.answers?.[0]?.data, '10.96.7.7');
+  const took = Date.now() - began;
+  t.ok(took < 10_000, `synced after ${took} ms, not after the stray sleep 30`);
+});
