@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecCredentialSource } from '../lib/sources/kubeconfig/exec-credential.js';
 import { FakeApiServer } from './fake-apiserver.js';
-import { startCli, stopCli } from './helpers/cli.js';
+import { runCli, startCli, stopCli } from './helpers/cli.js';
 import { query } from './helpers/dns-client.js';
 import { until } from './helpers/until.js';
 import { bearerOf, loadShop, simpleKubeconfig, tempDir } from './kubeconfig-helpers.js';
@@ -69,4 +69,34 @@ t.test('a plugin that exits leaving a process that holds stdout: its answer is u
   t.equal(a.answers?.[0]?.data, '10.96.7.7');
   const took = Date.now() - began;
   t.ok(took < 10_000, `synced after ${took} ms, not after the stray sleep 30`);
+});
+
+t.test('secrets in the plugin args and a bare token it prints appear in neither the CLI stderr nor the error', async (t) => {
+  const api = await FakeApiServer.start({ authorize: () => true });
+  t.teardown(() => api.close());
+  const dir = tempDir(t);
+  const secret = 'oidc-client-secret-4f1c9a7e';
+  const token = 'ya29.a0AfB_SECRET_ACCESS_TOKEN_0123456789abcdef';
+  const bare = shellPlugin(dir, 'bare-token', `echo "${token}"`);
+  const failing = shellPlugin(dir, 'failing', 'echo "login required" >&2; exit 4');
+  const args = ['get-token', `--oidc-client-secret=${secret}`];
+  const printsToken = simpleKubeconfig(join(dir, 'prints-token'), { server: api.url }, { exec: { apiVersion: v1, command: bare, args } });
+  const exits = simpleKubeconfig(join(dir, 'exits'), { server: api.url }, { exec: { apiVersion: v1, command: failing, args } });
+  const [p, e] = await Promise.all([
+    runCli(['--kubeconfig', printsToken, '--listen', '127.0.0.1:0', '--admin', 'off']),
+    runCli(['--kubeconfig', exits, '--listen', '127.0.0.1:0', '--admin', 'off']),
+  ]);
+  t.equal(p.code, 1);
+  t.match(p.stderr, `the credential plugin "${bare}" printed ${token.length + 1} bytes: not an ExecCredential JSON object`, 'the output is described by its length');
+  t.equal(e.code, 1);
+  t.match(e.stderr, `the credential plugin "${failing}" exited with 4; its stderr: login required`);
+  for (const r of [p, e]) {
+    t.notOk(r.stderr.includes(secret) || r.stdout.includes(secret), 'the secret in args is not shown');
+    t.notOk(r.stderr.includes(token) || r.stdout.includes(token), 'the printed token is not shown');
+  }
+  for (const [user, what] of [[userOf(dir, { command: bare, args }), 'bare token'], [userOf(dir, { command: failing, args }), 'exit 4']] as const) {
+    const err = await new ExecCredentialSource(user, dir, { server: api.url }).get().then(() => undefined, (x: Error) => x);
+    t.ok(err, `${what}: rejected`);
+    t.notOk(err!.message.includes(secret) || err!.message.includes(token), `${what}: the thrown message holds neither secret: ${err!.message}`);
+  }
 });

@@ -112,7 +112,6 @@ export class ExecCredentialSource {
       kind: 'ExecCredential',
       spec: { interactive: false, ...(spec.provideClusterInfo ? { cluster: this.cluster } : {}) },
     };
-    const shown = [spec.command, ...spec.args].join(' ');
     return new Promise<ExecCredential>((resolve, reject) => {
       // Its own process group, so a time limit ends the wrapper script and whatever it started (which holds our
       // pipes: waiting for 'close' would wait for them all).
@@ -133,7 +132,8 @@ export class ExecCredentialSource {
         clearTimeout(grace);
         if (message === undefined) return resolve(cred!);
         const tail = err.trim() ? `; its stderr: ${err.trim().split('\n').slice(-3).join(' | ')}` : '';
-        reject(new KubeConfigError(`${at}: the credential plugin "${shown}" ${message}${tail}`));
+        // Only the command: its args may hold a secret (--oidc-client-secret=...); client-go names it alone too.
+        reject(new KubeConfigError(`${at}: the credential plugin "${spec.command}" ${message}${tail}`));
       };
       const release = () => {
         child.stdout.destroy();
@@ -188,7 +188,9 @@ export class ExecCredentialSource {
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new Error(`printed something that is not an ExecCredential JSON object: ${JSON.stringify(text.slice(0, 80))}`);
+      // Never its content: a plugin that prints a bare token would put it into the log.
+      const what = text.trim() === '' ? 'nothing' : `${Buffer.byteLength(text)} bytes`;
+      throw new Error(`printed ${what}: not an ExecCredential JSON object (run it by hand to see what it prints)`);
     }
     if (doc?.kind !== 'ExecCredential') throw new Error(`printed kind ${JSON.stringify(doc?.kind)}, not ExecCredential`);
     if (doc.apiVersion !== this.spec.apiVersion) {
