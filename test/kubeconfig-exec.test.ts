@@ -100,3 +100,31 @@ t.test('secrets in the plugin args and a bare token it prints appear in neither 
     t.notOk(err!.message.includes(secret) || err!.message.includes(token), `${what}: the thrown message holds neither secret: ${err!.message}`);
   }
 });
+
+t.test("the plugin's environment: the kubeconfig's env and KUBERNETES_EXEC_INFO, without CLUSTERDNS_ADMIN_TOKEN", async (t) => {
+  const api = await FakeApiServer.start({ authorize: (req) => bearerOf(req) === 'from-shell' });
+  t.teardown(() => api.close());
+  loadShop(api);
+  const dir = tempDir(t);
+  const envFile = join(dir, 'env');
+  const plugin = shellPlugin(dir, 'print-env', `env > ${envFile}\necho '${CREDENTIAL}'`);
+  const kubeconfig = simpleKubeconfig(join(dir, 'kubeconfig'), { server: api.url },
+    { exec: { apiVersion: v1, command: plugin, env: [{ name: 'PLUGIN_SETTING', value: 'from-kubeconfig' }] } });
+  const adminToken = 'admin-token-5e2b77c1d0';
+  // The CLI inherits this process's environment when it is spawned.
+  const saved = process.env.CLUSTERDNS_ADMIN_TOKEN;
+  process.env.CLUSTERDNS_ADMIN_TOKEN = adminToken;
+  process.env.PLUGIN_TEST_MARKER = 'inherited';
+  const started = startCli(['--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+  if (saved === undefined) delete process.env.CLUSTERDNS_ADMIN_TOKEN; else process.env.CLUSTERDNS_ADMIN_TOKEN = saved;
+  delete process.env.PLUGIN_TEST_MARKER;
+  const srv = await started;
+  t.teardown(() => stopCli(srv.proc));
+  const a = await until(() => query(srv.port, 'cart.shop.svc.cluster.local', 'A'), (r) => r.rcode === 'NOERROR', 10_000);
+  t.equal(a.answers?.[0]?.data, '10.96.7.7');
+  const env = readFileSync(envFile, 'utf8');
+  t.match(env, /^PLUGIN_TEST_MARKER=inherited$/m, 'the rest of the environment is inherited (PATH, HOME, cloud CLI settings)');
+  t.match(env, /^PLUGIN_SETTING=from-kubeconfig$/m, "the kubeconfig's exec.env is set");
+  t.match(env, /^KUBERNETES_EXEC_INFO=/m);
+  t.notOk(env.includes('CLUSTERDNS_ADMIN_TOKEN') || env.includes(adminToken), 'the admin token is not passed on');
+});

@@ -17,6 +17,15 @@ const EXIT_GRACE_MS = 1000;
 /** A credential this close to its expiry is fetched again (clock skew, the request in flight). */
 const EXPIRY_SKEW_MS = 10_000;
 
+/** clusterdns's own secrets: a plugin is someone else's program and gets the environment without them. */
+const OWN_SECRETS = ['CLUSTERDNS_ADMIN_TOKEN'];
+
+function pluginEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of OWN_SECRETS) delete env[name];
+  return env;
+}
+
 const API_VERSIONS = new Set(['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']);
 
 export interface ExecCredential {
@@ -116,7 +125,7 @@ export class ExecCredentialSource {
       // Its own process group, so a time limit ends the wrapper script and whatever it started (which holds our
       // pipes: waiting for 'close' would wait for them all).
       const child = spawn(spec.command, spec.args, {
-        env: { ...process.env, ...spec.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) },
+        env: { ...pluginEnv(), ...spec.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
