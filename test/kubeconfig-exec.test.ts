@@ -128,3 +128,33 @@ t.test("the plugin's environment: the kubeconfig's env and KUBERNETES_EXEC_INFO,
   t.match(env, /^KUBERNETES_EXEC_INFO=/m);
   t.notOk(env.includes('CLUSTERDNS_ADMIN_TOKEN') || env.includes(adminToken), 'the admin token is not passed on');
 });
+
+t.test('a plugin still running when clusterdns stops is ended with it (its own process group gets no Ctrl-C)', async (t) => {
+  let accepted = 'from-shell';
+  const api = await FakeApiServer.start({ authorize: (req) => bearerOf(req) === accepted });
+  t.teardown(() => api.close());
+  loadShop(api);
+  const dir = tempDir(t);
+  const pidFile = join(dir, 'sleep.pid');
+  const runs = join(dir, 'runs');
+  // First run: a credential. Second run (after the 401 below): hangs in a child, as a login flow waiting would.
+  const plugin = shellPlugin(dir, 'second-hangs', `if [ -e ${runs} ]; then sleep 30 & echo $! > ${pidFile}; wait; fi\ntouch ${runs}\necho '${CREDENTIAL}'`);
+  t.teardown(() => {
+    try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+  });
+  const kubeconfig = simpleKubeconfig(join(dir, 'kubeconfig'), { server: api.url }, { exec: { apiVersion: v1, command: plugin } });
+  const srv = await startCli(['--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--admin', 'off']);
+  t.teardown(() => stopCli(srv.proc));
+  await until(() => query(srv.port, 'cart.shop.svc.cluster.local', 'A'), (r) => r.rcode === 'NOERROR', 10_000);
+  accepted = 'never';
+  api.endWatches();
+  await until(async () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', (x) => x, 10_000);
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  t.notOk(gone(pid), 'the second run is waiting in its child');
+  const stopping = Date.now();
+  t.equal(await stopCli(srv.proc), 0, 'clusterdns stopped on SIGTERM');
+  const took = Date.now() - stopping;
+  t.ok(took < 10_000, `stopped in ${took} ms, not waiting for the plugin`);
+  await until(async () => gone(pid), (x) => x, 3000).catch(() => undefined);
+  t.ok(gone(pid), "the plugin's child was killed when clusterdns exited");
+});

@@ -26,6 +26,28 @@ function pluginEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Process groups of plugins still running. Each runs detached (its own group), so neither Ctrl-C in a terminal nor
+ * our exit reaches it: when clusterdns exits, it ends them.
+ */
+const runningGroups = new Set<number>();
+let exitHook = false;
+
+function track(pid: number): void {
+  runningGroups.add(pid);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const group of runningGroups) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  });
+}
+
 const API_VERSIONS = new Set(['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']);
 
 export interface ExecCredential {
@@ -129,6 +151,11 @@ export class ExecCredentialSource {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
+      const pid = child.pid;
+      if (pid !== undefined) {
+        track(pid);
+        child.once('exit', () => runningGroups.delete(pid));
+      }
       const out: Buffer[] = [];
       let outBytes = 0;
       let err = '';
@@ -151,7 +178,7 @@ export class ExecCredentialSource {
       const fail = (why: string) => {
         if (settled) return;
         try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          if (pid !== undefined) process.kill(-pid, 'SIGKILL');
         } catch {
           // the group is gone already
         }
