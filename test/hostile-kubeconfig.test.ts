@@ -78,3 +78,66 @@ t.test('exec plugins are bounded: output size and run time', async (t) => {
   await t.rejects(source.get(), { message: /the credential plugin ".*hang" did not finish within 0.3 s/ });
   t.ok(Date.now() - began < 10_000, 'both ended quickly');
 });
+
+t.test('YAML aliases that expand a tiny kubeconfig are refused at once, naming the file and line', async (t) => {
+  const dir = tempDir(t);
+  // 877 bytes; the exec extension (or an auth-provider's config) expands to a billion strings once it is
+  // JSON.stringified into KUBERNETES_EXEC_INFO: 36 s and 2 GB before this was refused.
+  const levels = ['  a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i <= 8; i++) levels.push(`  a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
+  const bomb = (at: string) => levels.map((l) => `${at}${l}`).join('\n');
+  const plugin = execPlugin(dir, 'plugin', `(n) => ({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 't' } })`);
+  const viaExec = join(dir, 'exec-extension');
+  writeFileSync(viaExec, `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: "http://127.0.0.1:9"
+    extensions:
+    - name: client.authentication.k8s.io/exec
+      extension:
+${bomb('      ')}
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, provideClusterInfo: true}}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`);
+  const viaProvider = join(dir, 'auth-provider');
+  writeFileSync(viaProvider, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+users:
+- name: u
+  user:
+    auth-provider:
+      name: oidc
+      config:
+${bomb('      ')}
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`);
+  for (const file of [viaExec, viaProvider]) {
+    const began = Date.now();
+    const loaded = loadKubeConfig({ kubeconfig: file }, {}).then(async (l) => { await l.access.credentials(); });
+    await t.rejects(loaded, { name: 'KubeConfigError', message: `kubeconfig ${file} line 11: excessive YAML aliasing` });
+    const took = Date.now() - began;
+    t.ok(took < 2000, `refused in ${took} ms`);
+  }
+  const r = await runCli(['--kubeconfig', viaExec, ...CLI_ARGS]);
+  t.equal(r.code, 1, 'the CLI stops at start-up');
+  t.match(r.stderr, `kubeconfig ${viaExec} line 11: excessive YAML aliasing: its aliases expand it by more than 10000 values`);
+
+  // Sharing settings with anchors, as people write kubeconfigs by hand, still works.
+  const shared = join(dir, 'shared');
+  writeFileSync(shared, `apiVersion: v1
+kind: Config
+clusters:
+- {name: a, cluster: &base {server: "http://127.0.0.1:9", extensions: [{name: client.authentication.k8s.io/exec, extension: {audience: x}}]}}
+- {name: b, cluster: *base}
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: b, user: u}}]
+current-context: x
+`);
+  const ok = await loadKubeConfig({ kubeconfig: shared }, {});
+  t.match(ok.origin, shared, 'a kubeconfig sharing a cluster through an alias loads');
+});

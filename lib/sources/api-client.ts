@@ -163,7 +163,7 @@ export class ApiClient {
   }
 
   private async request(url: URL, signal: AbortSignal): Promise<http.IncomingMessage> {
-    const { headers, agent } = await this.access.credentials();
+    const { headers, agent } = await untilAborted(this.access.credentials(), signal);
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(url, {
@@ -200,6 +200,16 @@ export class ApiClient {
       throw new ApiResponseError(`${type || 'no Content-Type'} (not JSON) from ${url}`, 'content-type');
     }
   }
+}
+
+/** A stopped source does not wait for a credential plugin still running (it ends on its time limit, or with us). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The caller's abort signal combined with a time limit; says which of the two ended a request. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import jsyaml from 'js-yaml';
 import { jsonObjectLines, type JsonObjectLines } from './json-lines.js';
 import { NOT_HANDLED, parseFastYaml } from './yaml-fast.js';
+import { aliasExpansion, firstAliasOffset, hasAlias, lineAt, MAX_ALIASED_NODES } from './yaml-aliases.js';
 import { flattenList } from '../cluster/objects.js';
 import { SharedValues, SourcedManifestError, toEntries, type FixtureEntry } from '../synth/entries.js';
 
@@ -145,47 +146,10 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   return flattenList(own).map((raw) => ({ raw, file, line }));
 }
 
-/**
- * Values aliases may add to a document. Manifests that use anchors (a shared env list, `<<` merges of labels) add
- * hundreds; kubectl's reader (go-yaml) refuses expansions of millions. Checking walks the document plus at most
- * this many values (~5 ms), and only documents that may hold an alias (js-yaml's, with a `*`) pay it.
- */
-export const MAX_ALIASED_NODES = 200_000;
-
-/** Whether the text has something that may be an alias (`*name` where a value starts); false positives only cost a walk. */
-function hasAlias(text: string): boolean {
-  return /(?:^|[\s[{,:-])\*[^\s,[\]{}]/.test(text);
-}
-
 /** The 0-based line of the first alias in the text (where an error about aliasing points). */
 function aliasLine(text: string): number {
-  const m = /(?:^|[\s[{,:-])\*[^\s,[\]{}]/.exec(text);
-  if (!m) return firstContentLine(text);
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < m.index + 1; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
-/**
- * How many values aliases add to `v` once expanded (a value reached again through an alias counts with everything
- * under it), counting no further than just past `limit`. A document without aliases adds none, however large.
- */
-function aliasExpansion(v: unknown, limit: number): number {
-  const seen = new Set<object>();
-  let added = 0;
-  const stack: unknown[] = [v];
-  const again: boolean[] = [false];
-  while (stack.length > 0 && added <= limit) {
-    const x = stack.pop();
-    let aliased = again.pop()!;
-    if (aliased) added++;
-    if (typeof x !== 'object' || x === null) continue;
-    if (seen.has(x)) aliased = true;
-    else seen.add(x);
-    if (Array.isArray(x)) for (let i = 0; i < x.length; i++) { stack.push(x[i]); again.push(aliased); }
-    else for (const k in x) { stack.push((x as Record<string, unknown>)[k]); again.push(aliased); }
-  }
-  return added;
+  const at = firstAliasOffset(text);
+  return at === -1 ? firstContentLine(text) : lineAt(text, at);
 }
 
 /** Splits a YAML stream at `---` lines, keeping each document's first line number (1-based). */

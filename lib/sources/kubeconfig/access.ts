@@ -9,7 +9,8 @@ import { KubeConfigError } from '../source-errors.js';
 import type { ExecCredential } from './exec-credential.js';
 
 export interface Credentials {
-  headers: Record<string, string>;
+  /** a list is sent as one header line per value (Impersonate-Group) */
+  headers: Record<string, string | string[]>;
   agent: http.Agent;
 }
 
@@ -84,11 +85,18 @@ export class KubeAccess implements ClusterAccess {
   /** agents for exec-issued client certificates, by certificate (a rotated one replaces the last) */
   private execAgent: { cert: string; agent: http.Agent } | undefined;
 
-  constructor(readonly server: string, private readonly tlsMaterial: TlsMaterial, private readonly auth: UserAuth) {
+  /** @param extraHeaders sent with every request, whatever the credential (impersonation) */
+  constructor(readonly server: string, private readonly tlsMaterial: TlsMaterial, private readonly auth: UserAuth,
+    private readonly extraHeaders: Record<string, string | string[]> = {}) {
     this.agent = makeAgent(server, tlsMaterial);
   }
 
   async credentials(): Promise<Credentials> {
+    const c = await this.userCredentials();
+    return { headers: { ...c.headers, ...this.extraHeaders }, agent: c.agent };
+  }
+
+  private async userCredentials(): Promise<Credentials> {
     const a = this.auth;
     switch (a.kind) {
       case 'none':

@@ -12,8 +12,41 @@ export const EXEC_STDOUT_MAX_BYTES = 1024 * 1024;
 const EXEC_STDERR_KEPT_BYTES = 4 * 1024;
 /** kubectl waits for ever; a plugin that hangs must not keep the DNS server unsynced without a word. */
 export const EXEC_TIMEOUT_MS = 60_000;
+/** How long output may still arrive after the plugin exited (its pipes are normally closed by then). */
+const EXIT_GRACE_MS = 1000;
 /** A credential this close to its expiry is fetched again (clock skew, the request in flight). */
 const EXPIRY_SKEW_MS = 10_000;
+
+/** clusterdns's own secrets: a plugin is someone else's program and gets the environment without them. */
+const OWN_SECRETS = ['CLUSTERDNS_ADMIN_TOKEN'];
+
+function pluginEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of OWN_SECRETS) delete env[name];
+  return env;
+}
+
+/**
+ * Process groups of plugins still running. Each runs detached (its own group), so neither Ctrl-C in a terminal nor
+ * our exit reaches it: when clusterdns exits, it ends them.
+ */
+const runningGroups = new Set<number>();
+let exitHook = false;
+
+function track(pid: number): void {
+  runningGroups.add(pid);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const group of runningGroups) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  });
+}
 
 const API_VERSIONS = new Set(['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']);
 
@@ -110,22 +143,51 @@ export class ExecCredentialSource {
       kind: 'ExecCredential',
       spec: { interactive: false, ...(spec.provideClusterInfo ? { cluster: this.cluster } : {}) },
     };
-    const shown = [spec.command, ...spec.args].join(' ');
     return new Promise<ExecCredential>((resolve, reject) => {
+      // Its own process group, so a time limit ends the wrapper script and whatever it started (which holds our
+      // pipes: waiting for 'close' would wait for them all).
       const child = spawn(spec.command, spec.args, {
-        env: { ...process.env, ...spec.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) },
+        env: { ...pluginEnv(), ...spec.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
+      const pid = child.pid;
+      if (pid !== undefined) {
+        track(pid);
+        child.once('exit', () => runningGroups.delete(pid));
+      }
       const out: Buffer[] = [];
       let outBytes = 0;
       let err = '';
-      let failure: string | undefined;
+      let settled = false;
+      let grace: NodeJS.Timeout | undefined;
+      const done = (message: string | undefined, cred?: ExecCredential) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(grace);
+        if (message === undefined) return resolve(cred!);
+        const tail = err.trim() ? `; its stderr: ${err.trim().split('\n').slice(-3).join(' | ')}` : '';
+        // Only the command: its args may hold a secret (--oidc-client-secret=...); client-go names it alone too.
+        reject(new KubeConfigError(`${at}: the credential plugin "${spec.command}" ${message}${tail}`));
+      };
+      const release = () => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      };
       const fail = (why: string) => {
-        failure ??= why;
-        child.kill('SIGKILL');
+        if (settled) return;
+        try {
+          if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+        } catch {
+          // the group is gone already
+        }
+        release();
+        done(why);
       };
       const timer = setTimeout(() => fail(`did not finish within ${this.timeoutMs / 1000} s`), this.timeoutMs);
       child.stdout.on('data', (d: Buffer) => {
+        if (settled) return;
         outBytes += d.length;
         if (outBytes > EXEC_STDOUT_MAX_BYTES) return fail(`printed over ${EXEC_STDOUT_MAX_BYTES} bytes`);
         out.push(d);
@@ -133,25 +195,27 @@ export class ExecCredentialSource {
       child.stderr.on('data', (d: Buffer) => {
         err = (err + d.toString('utf8')).slice(-EXEC_STDERR_KEPT_BYTES);
       });
-      const done = (message: string | undefined, cred?: ExecCredential) => {
-        clearTimeout(timer);
-        if (message === undefined) return resolve(cred!);
-        const tail = err.trim() ? `; its stderr: ${err.trim().split('\n').slice(-3).join(' | ')}` : '';
-        reject(new KubeConfigError(`${at}: the credential plugin "${shown}" ${message}${tail}`));
-      };
       child.on('error', (e: NodeJS.ErrnoException) => {
         const hint = spec.installHint ? `\n${spec.installHint.trim()}` : '';
         done(e.code === 'ENOENT' ? `cannot be run: ${spec.command} is not installed or not on PATH${hint}` : `cannot be run: ${e.message}${hint}`);
       });
-      child.on('close', (code, signal) => {
-        if (failure) return done(failure);
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         if (code !== 0) return done(`exited with ${code ?? signal}`);
         try {
           done(undefined, this.parse(Buffer.concat(out).toString('utf8')));
         } catch (e) {
           done((e as Error).message);
         }
+      };
+      // The plugin exited but something it left running still holds stdout: what it printed before exiting is
+      // its answer; stop reading after a moment rather than wait for the stray process.
+      child.on('exit', (code, signal) => {
+        grace = setTimeout(() => {
+          release();
+          finish(code, signal);
+        }, EXIT_GRACE_MS);
       });
+      child.on('close', finish);
     });
   }
 
@@ -160,7 +224,9 @@ export class ExecCredentialSource {
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new Error(`printed something that is not an ExecCredential JSON object: ${JSON.stringify(text.slice(0, 80))}`);
+      // Never its content: a plugin that prints a bare token would put it into the log.
+      const what = text.trim() === '' ? 'nothing' : `${Buffer.byteLength(text)} bytes`;
+      throw new Error(`printed ${what}: not an ExecCredential JSON object (run it by hand to see what it prints)`);
     }
     if (doc?.kind !== 'ExecCredential') throw new Error(`printed kind ${JSON.stringify(doc?.kind)}, not ExecCredential`);
     if (doc.apiVersion !== this.spec.apiVersion) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { KubeConfigError } from '../source-errors.js';
 import { checkTls, KubeAccess, type TlsMaterial, type UserAuth } from './access.js';
 import { ExecCredentialSource, type ExecClusterInfo } from './exec-credential.js';
+import { impersonationHeaders } from './impersonate.js';
 import { boolField, dataOrFile, entryPath, stringField, type Entry } from './merge.js';
 import { TokenFile } from './token-file.js';
 
@@ -66,6 +67,7 @@ export async function userAccess(cluster: Entry, user: Entry | undefined): Promi
   }
   if (hasExec && hasProvider) throw new KubeConfigError(`${user.where}: exec and auth-provider are both set; keep one`);
 
+  const impersonate = impersonationHeaders(user);
   let auth: UserAuth = { kind: 'none' };
   if (tokenFile) {
     // client-go: the file wins over an inline token once read.
@@ -83,5 +85,5 @@ export async function userAccess(cluster: Entry, user: Entry | undefined): Promi
     const { authProviderHeaders } = await import('./auth-provider.js');
     auth = { kind: 'headers', get: await authProviderHeaders(cluster, user) };
   }
-  return new KubeAccess(server, material, auth);
+  return new KubeAccess(server, material, auth, impersonate);
 }
