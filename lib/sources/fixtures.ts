@@ -5,7 +5,6 @@
 // Manifests are converted when read and only the converted entries are kept. A change (a file, an apply, a
 // delete) re-synthesises only the namespaces it touches and replaces only their objects in the store, so its cost
 // follows the size of those namespaces, not of the cluster.
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { ClusterObject } from '../cluster/model.js';
@@ -18,6 +17,7 @@ import {
   expandFixturePaths, FixtureError, manifestsToEntries, parseEntriesText, readEntriesFile, type SourcedManifest,
 } from './manifest-files.js';
 import { RejectedObjectsError, RejectionLog, rejectionOf, type Rejection } from './rejections.js';
+import { fileSignature as signature } from './file-signature.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -412,14 +412,6 @@ function asFixtureError(err: unknown): FixtureError {
 
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function signature(file: string): Promise<string | undefined> {
-  try {
-    const st = await stat(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
 
 function parseProgrammatic(objects: readonly unknown[]): SourcedManifest[] {
   const out: SourcedManifest[] = [];

@@ -8,6 +8,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { MasterFileError, parseRecordsText } from './master-file.js';
 import { RecordError } from './rdata.js';
 import type { StaticTable } from './table.js';
+import { fileSignature as signature } from '../sources/file-signature.js';
 
 /** a records file larger than this is refused (100k records of a few dozen bytes each fit well within it) */
 export const MAX_RECORDS_FILE_BYTES = 16 * 1024 * 1024;
@@ -142,11 +143,3 @@ function asFileError(file: string, err: unknown): MasterFileError {
   return new MasterFileError(file, 0, 0, (err as Error).message);
 }
 
-async function signature(file: string): Promise<string | undefined> {
-  try {
-    const st = await stat(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
