@@ -1,11 +1,8 @@
 // The new fault kinds and selectors through the admin HTTP API of the real executable, and the OpenAPI description
 // of the faults routes ("Try it out" sends the documented example and gets a fault back).
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { query } from './helpers/dns-client.js';
-import { startCli, stopCli } from './helpers/cli.js';
+import { startAdminCli } from './helpers/admin-cli.js';
 
 const SERVICES = `apiVersion: v1
 kind: Service
@@ -15,15 +12,8 @@ spec: { clusterIP: 10.96.6.1 }
 const API = 'api.default.svc.cluster.local';
 
 t.test('POST /api/v1/faults: answer, every, transport; GET shows seen and hits; DELETE restores', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'faults-admin-'));
-  writeFileSync(path.join(dir, 'services.yaml'), SERVICES);
-  const cli = await startCli(['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--fixtures', dir, '--log-level', 'warn']);
-  t.teardown(async () => { await stopCli(cli.proc); rmSync(dir, { recursive: true, force: true }); });
-  const admin = /admin http:\/\/([^\s,]+)/.exec(cli.line)![1];
-  const api = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`http://${admin}${route}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}), signal: AbortSignal.timeout(10_000) });
-    return { status: res.status, json: await res.json() as any };
-  };
+  const cli = await startAdminCli(t, SERVICES, 'faults-admin-');
+  const { admin, api } = cli;
 
   const made = await api('POST', '/api/v1/faults', { name: API, fault: 'answer', addresses: ['203.0.113.5', '2001:DB8:0:0::5'], every: 2, transport: 'udp' });
   t.equal(made.status, 201);

@@ -4,13 +4,10 @@
 // 20,000 faults cost 10 ms a query). Now: linear matching, a 255-character pattern cap (400), a table of at most
 // 1,000 faults of which at most 100 scan the name (409 past either).
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Prober } from '../bench/probe.js';
 import { compilePattern } from '../lib/admin/name-pattern.js';
 import { buildQuery, udpExchange } from './helpers/dns-client.js';
-import { startCli, stopCli } from './helpers/cli.js';
+import { startAdminCli } from './helpers/admin-cli.js';
 import { mulberry32 } from './helpers/prng.js';
 import dnsPacket from 'dns-packet';
 
@@ -26,19 +23,11 @@ spec: { clusterIP: 10.96.3.1 }
 `;
 
 async function startServer(t: { teardown(fn: () => unknown): void }) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-faults-'));
-  writeFileSync(path.join(dir, 'services.yaml'), SERVICES);
-  const cli = await startCli(['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--fixtures', dir, '--log-level', 'warn']);
-  t.teardown(async () => { await stopCli(cli.proc); rmSync(dir, { recursive: true, force: true }); });
-  const admin = /admin http:\/\/([^\s,]+)/.exec(cli.line)![1];
-  const api = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`http://${admin}${route}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}), signal: AbortSignal.timeout(10_000) });
-    return { status: res.status, json: await res.json() as any };
-  };
+  const cli = await startAdminCli(t, SERVICES, 'hostile-faults-');
   const prober = new Prober(cli.port, 'steady.default.svc.cluster.local');
   prober.start(1);
   t.teardown(() => prober.stop());
-  return { ...cli, admin, api, prober };
+  return { ...cli, prober };
 }
 
 async function ask(port: number, name: string, type = 'A') {
