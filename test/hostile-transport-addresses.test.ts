@@ -4,18 +4,14 @@
 // as addresses come and go. Driven with dig inside a network namespace made for the test.
 import t, { type Test } from 'tap';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { MAIN, ROOT } from './helpers/cli.js';
+import { ip, loopbackNamespace } from './helpers/netns.js';
 
 const run = promisify(execFile);
 const NAME = 'myapp.default.svc.cluster.local';
 const WANT = '10.96.120.15'; // the bundled fixtures' myapp Service
 const POLL_MS = 300;
-
-async function ip(...args: string[]): Promise<void> {
-  await run('ip', args, { timeout: 10_000 });
-}
 
 /** dig inside the namespace; the first answer line, or dig's complaint (a timeout names the reply's source). */
 async function dig(ns: string, server: string, tcp = false): Promise<string> {
@@ -49,16 +45,8 @@ function startInNamespace(ns: string, args: string[]): Promise<{ proc: ChildProc
  * undefined (the test skipped) where namespaces cannot be made.
  */
 async function namespaceWithAddresses(t: Test): Promise<string | undefined> {
-  const ns = `cdns-${randomBytes(4).toString('hex')}`;
-  try {
-    await ip('netns', 'add', ns);
-  } catch (err) {
-    t.skip(`cannot create a network namespace here: ${(err as Error).message}`, () => {});
-    return undefined;
-  }
-  t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
-  await ip('-n', ns, 'link', 'set', 'lo', 'up');
-  await ip('-n', ns, 'addr', 'add', '127.0.0.53/8', 'dev', 'lo');
+  const ns = await loopbackNamespace(t, 'cdns-');
+  if (!ns) return undefined;
   // No dummy module everywhere: a veth pair, both ends in the namespace, carries a primary and a secondary address.
   await ip('-n', ns, 'link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1');
   await ip('-n', ns, 'link', 'set', 'cd0', 'up');

@@ -4,18 +4,14 @@
 // while both run is bound by both. In a network namespace of the test's own (deleted at teardown).
 import t, { type Test } from 'tap';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { reusePortProblem } from '../lib/wire/reuse-port.js';
 import { MAIN, ROOT } from './helpers/cli.js';
+import { ip, loopbackNamespace } from './helpers/netns.js';
 
 const run = promisify(execFile);
 const NAME = 'myapp.default.svc.cluster.local';
 const POLL_MS = 300;
-
-async function ip(...args: string[]): Promise<void> {
-  await run('ip', args, { timeout: 10_000 });
-}
 
 async function dig(ns: string, server: string, tcp = false): Promise<string> {
   const args = ['netns', 'exec', ns, 'dig', '+short', '+time=1', '+tries=2', ...(tcp ? ['+tcp'] : []), `@${server}`, '-p', '5300', NAME, 'A'];
@@ -50,17 +46,7 @@ function startInNamespace(ns: string, args: string[]): Promise<{ proc: ChildProc
 }
 
 async function namespace(t: Test): Promise<string | undefined> {
-  const ns = `cdns-rp-${randomBytes(4).toString('hex')}`;
-  try {
-    await ip('netns', 'add', ns);
-  } catch (err) {
-    t.skip(`cannot create a network namespace here: ${(err as Error).message}`, () => {});
-    return undefined;
-  }
-  t.teardown(() => ip('netns', 'del', ns).catch(() => {}));
-  await ip('-n', ns, 'link', 'set', 'lo', 'up');
-  await ip('-n', ns, 'addr', 'add', '127.0.0.53/8', 'dev', 'lo');
-  return ns;
+  return loopbackNamespace(t, 'cdns-rp-');
 }
 
 t.test('two processes on 0.0.0.0 with --reuse-port share every per-address socket', { skip: reusePortProblem() }, async (t) => {
