@@ -1,5 +1,6 @@
 // One configuration object for the whole server. The CLI (server/cli.ts), a Corefile and the programmatic API all
 // produce this shape; everything downstream reads only this.
+import { isIP } from 'node:net';
 
 export type PodsMode = 'disabled' | 'insecure' | 'verified';
 
@@ -111,6 +112,23 @@ export function defaultConfig(): ClusterDnsConfig {
 /** Normalises a zone name: lower case, no trailing dot. */
 export function normalizeZone(z: string): string {
   return z.trim().toLowerCase().replace(/\.+$/, '');
+}
+
+/** Whether a (normalised) zone is a reverse zone: served for PTR, not as a cluster domain. */
+export function isReverseZone(z: string): boolean {
+  return z === 'in-addr.arpa' || z.endsWith('.in-addr.arpa') || z === 'ip6.arpa' || z.endsWith('.ip6.arpa');
+}
+
+/**
+ * `10.0.0.0/8` → `10.in-addr.arpa`, as CoreDNS normalises CIDR zone arguments (octet boundaries only here). Throws
+ * an Error saying what to write instead.
+ */
+export function cidrToReverseZone(arg: string): string {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(arg);
+  if (!m || isIP(m[1]!) !== 4) throw new Error(`zone "${arg}": only IPv4 CIDRs are supported as zones`);
+  const bits = Number(m[2]);
+  if (bits % 8 !== 0 || bits === 0 || bits > 32) throw new Error(`zone "${arg}": the prefix length must be 8, 16, 24 or 32`);
+  return [...m[1]!.split('.').slice(0, bits / 8).reverse(), 'in-addr.arpa'].join('.');
 }
 
 /** "host:port", ":port", "[v6]:port" → HostPort; a missing host means `defaultHost`. */

@@ -7,7 +7,7 @@ import { synthesisConfigProblems } from '../lib/synth/options.js';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { ADMIN_AUTH_MODES, adminTokenProblem } from '../lib/admin/auth.js';
-import { defaultConfig, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
+import { cidrToReverseZone, defaultConfig, isReverseZone, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
 import { reusePortProblem } from '../lib/wire/reuse-port.js';
 import { freeUnpinnedPorts } from './ready-file.js';
 
@@ -71,7 +71,8 @@ Flags:
   --listen HOST:PORT         DNS over UDP and TCP; port 0 picks a free port, and then the admin (and Corefile
                              health/ready/metrics) listeners not set by their own flag take a free port too
                              [127.0.0.1:1053]
-  --zone NAME                cluster domain served, repeatable [cluster.local]
+  --zone NAME                cluster domain served, repeatable [cluster.local]; a reverse zone (10.in-addr.arpa,
+                             10.0.0.0/8) replaces the default in-addr.arpa and ip6.arpa, as in a Corefile
   --ttl SECONDS              TTL of every record, 0-3600 [5]
   --pods MODE                pod A records: disabled | insecure | verified [disabled]
   --endpoint-pod-names       name headless endpoints by their pod's name when they have no hostname
@@ -205,12 +206,25 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     }
   }
   if (v.zone) {
-    config.zones = v.zone.map(normalizeZone);
-    for (const z of config.zones) {
+    // As the Corefile's kubernetes zones: reverse zones (10.in-addr.arpa, or a CIDR such as 10.0.0.0/8) are served
+    // for PTR and replace the default in-addr.arpa/ip6.arpa; the others are cluster domains.
+    const zones = v.zone.map((z) => {
+      if (!/\/\d+$/.test(z)) return normalizeZone(z);
+      try {
+        return cidrToReverseZone(z);
+      } catch (err) {
+        throw new UsageError(`--${(err as Error).message}`);
+      }
+    });
+    for (const z of zones) {
       if (!/^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(z)) {
         throw new UsageError(`--zone ${z}: not a valid domain name`);
       }
     }
+    const reverse = zones.filter(isReverseZone);
+    config.zones = zones.filter((z) => !isReverseZone(z));
+    if (config.zones.length === 0) throw new UsageError(`--zone: ${reverse.join(', ')} ${reverse.length > 1 ? 'are reverse zones' : 'is a reverse zone'}; name a cluster domain too (--zone cluster.local)`);
+    if (reverse.length > 0) config.reverseZones = reverse;
   }
   if (v.ttl !== undefined) config.ttl = intIn('ttl', v.ttl, 0, 3600);
   if (v.pods !== undefined) {

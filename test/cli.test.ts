@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, runCli, startCli, stopCli } from './helpers/cli.js';
+import { dig, digMissing, digStatus } from './helpers/dig.js';
 
 t.test('--help lists every flag and exits 0', async (t) => {
   const r = await runCli(['--help']);
@@ -86,4 +87,27 @@ t.test('records through a pipe keeps every line of a large listing', async (t) =
   const lines = r.stdout.trim().split('\n');
   // Per Service an A and a PTR record; plus SOA and the dns-version TXT.
   t.equal(lines.length, 3000 * 2 + 2);
+});
+
+t.test('--zone with a reverse zone serves it for PTR, as a Corefile does, not as a second cluster domain', { skip: digMissing }, async (t) => {
+  // myapp's ClusterIP is 10.96.120.15 in the bundled fixtures.
+  const srv = await startCli(['--listen', '127.0.0.1:0', '--admin', 'off', '--zone', 'cluster.local', '--zone', '10.in-addr.arpa']);
+  t.teardown(() => stopCli(srv.proc));
+  const at = { host: '127.0.0.1', port: srv.port };
+  t.equal((await dig(at, ['+short', '-x', '10.96.120.15'])).trim(), 'myapp.default.svc.cluster.local.', 'PTR in 10.in-addr.arpa');
+  t.equal(digStatus(await dig(at, ['myapp.default.svc.10.in-addr.arpa', 'A'])), 'NXDOMAIN', 'no cluster names under the reverse zone');
+  const outside = await dig(at, ['-x', '192.168.1.1']);
+  t.equal(digStatus(outside), 'REFUSED', '1.168.192.in-addr.arpa: outside 10.in-addr.arpa, the default in-addr.arpa is replaced');
+  t.equal((await dig(at, ['+short', 'myapp.default.svc.cluster.local', 'A'])).trim(), '10.96.120.15', 'the cluster domain still answers');
+
+  const cidr = await startCli(['--listen', '127.0.0.1:0', '--admin', 'off', '--zone', 'cluster.local', '--zone', '10.96.0.0/16']);
+  t.teardown(() => stopCli(cidr.proc));
+  t.equal((await dig({ host: '127.0.0.1', port: cidr.port }, ['+short', '-x', '10.96.120.15'])).trim(), 'myapp.default.svc.cluster.local.', 'a CIDR zone: 96.10.in-addr.arpa');
+
+  const only = await runCli(['--zone', '10.in-addr.arpa']);
+  t.equal(only.code, 2);
+  t.match(only.stderr, /--zone: 10\.in-addr\.arpa is a reverse zone; name a cluster domain too/);
+  const bad = await runCli(['--zone', 'cluster.local', '--zone', '10.0.0.0/12']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--zone "10\.0\.0\.0\/12": the prefix length must be 8, 16, 24 or 32/);
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ClusterDnsConfig, HostPort, PodsMode } from '../config.js';
-import { normalizeZone, parseHostPort } from '../config.js';
+import { cidrToReverseZone, isReverseZone, normalizeZone, parseHostPort } from '../config.js';
 import { CorefileError, type CorefileDirective, type CorefileServerBlock } from './parse.js';
 
 export interface CorefileMapping {
@@ -76,17 +76,13 @@ function parseKey(key: string, file: string, line: number): BlockAddress {
   return { zone: zone === '' ? '.' : zone, port };
 }
 
-function isReverseZone(z: string): boolean {
-  return z === 'in-addr.arpa' || z.endsWith('.in-addr.arpa') || z === 'ip6.arpa' || z.endsWith('.ip6.arpa');
-}
-
-/** `10.0.0.0/8` → `10.in-addr.arpa`, as CoreDNS normalises CIDR zone arguments (octet boundaries only here). */
+/** `10.0.0.0/8` → `10.in-addr.arpa`; a CIDR it cannot take fails with the Corefile's file and line. */
 function cidrToZone(arg: string, file: string, line: number): string {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(arg);
-  if (!m || isIP(m[1]) !== 4) fail(`zone "${arg}": only IPv4 CIDRs are supported as zones`, file, line);
-  const bits = Number(m[2]);
-  if (bits % 8 !== 0 || bits === 0 || bits > 32) fail(`zone "${arg}": the prefix length must be 8, 16, 24 or 32`, file, line);
-  return [...m[1].split('.').slice(0, bits / 8).reverse(), 'in-addr.arpa'].join('.');
+  try {
+    return cidrToReverseZone(arg);
+  } catch (err) {
+    return fail((err as Error).message, file, line);
+  }
 }
 
 /** Go duration (`5s`, `1m30s`, `500ms`) → seconds. */
