@@ -3,10 +3,9 @@
 // from the primary, and dig, glibc and musl dropped it. Now every local address has its own UDP socket, followed
 // as addresses come and go. Driven with dig inside a network namespace made for the test.
 import t, { type Test } from 'tap';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { MAIN, ROOT } from './helpers/cli.js';
-import { ip, loopbackNamespace } from './helpers/netns.js';
+import { ip, loopbackNamespace, startInNamespace } from './helpers/netns.js';
 
 const run = promisify(execFile);
 const NAME = 'myapp.default.svc.cluster.local';
@@ -22,21 +21,6 @@ async function dig(ns: string, server: string, tcp = false): Promise<string> {
   } catch (err) {
     return `dig failed: ${(err as { stdout?: string }).stdout ?? (err as Error).message}`.trim();
   }
-}
-
-function startInNamespace(ns: string, args: string[]): Promise<{ proc: ChildProcess; stderr: () => string; line: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, MAIN, ...args], { cwd: ROOT });
-    let out = '';
-    let err = '';
-    proc.stderr!.on('data', (d) => (err += d));
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`did not start: ${out} ${err}`)); }, 20_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      if (/ udp\+tcp/.test(out)) { clearTimeout(timer); resolve({ proc, stderr: () => err, line: out.split('\n')[0] }); }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${out} ${err}`)); });
-  });
 }
 
 /**

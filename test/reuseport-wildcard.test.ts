@@ -3,11 +3,10 @@
 // (dig drops any other), the kernel spreads each address's queries between the processes, and an address added
 // while both run is bound by both. In a network namespace of the test's own (deleted at teardown).
 import t, { type Test } from 'tap';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { reusePortProblem } from '../lib/wire/reuse-port.js';
-import { MAIN, ROOT } from './helpers/cli.js';
-import { ip, loopbackNamespace } from './helpers/netns.js';
+import { ip, loopbackNamespace, startInNamespace } from './helpers/netns.js';
 
 const run = promisify(execFile);
 const NAME = 'myapp.default.svc.cluster.local';
@@ -29,22 +28,6 @@ async function udpRequests(ns: string, admin: string): Promise<number> {
   return n;
 }
 
-function startInNamespace(ns: string, args: string[]): Promise<{ proc: ChildProcess; admin: string; stderr: () => string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, MAIN, ...args], { cwd: ROOT });
-    let out = '';
-    let err = '';
-    proc.stderr!.on('data', (d) => (err += d));
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`did not start: ${out} ${err}`)); }, 20_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = / udp\+tcp; admin http:\/\/(\S+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc, admin: m[1]!, stderr: () => err }); }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${out} ${err}`)); });
-  });
-}
-
 async function namespace(t: Test): Promise<string | undefined> {
   return loopbackNamespace(t, 'cdns-rp-');
 }
@@ -61,12 +44,12 @@ t.test('two processes on 0.0.0.0 with --reuse-port share every per-address socke
   t.teardown(() => { b.proc.kill('SIGKILL'); });
   t.pass('the second process bound the wildcard and every per-address socket');
 
-  const before = await Promise.all([udpRequests(ns, a.admin), udpRequests(ns, b.admin)]);
+  const before = await Promise.all([udpRequests(ns, a.admin!), udpRequests(ns, b.admin!)]);
   let right = 0;
   const N = 30;
   for (let i = 0; i < N; i++) if ((await dig(ns, i % 2 ? '127.0.0.53' : '127.0.0.1')) === want) right++;
   t.equal(right, N, 'every dig (a new source port each) got the answer, from the address it asked');
-  const after = await Promise.all([udpRequests(ns, a.admin), udpRequests(ns, b.admin)]);
+  const after = await Promise.all([udpRequests(ns, a.admin!), udpRequests(ns, b.admin!)]);
   const split = [after[0] - before[0], after[1] - before[1]];
   t.comment(`split ${split.join(' / ')}`);
   t.equal(split[0]! + split[1]!, N, 'the two /metrics add up to every query');
