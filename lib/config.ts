@@ -20,6 +20,21 @@ export interface SynthesisConfig {
   nodes: number;
 }
 
+/** A Corefile directive as read, ready to build into a plugin (lib/plugin/registry.ts). */
+export interface PluginSpec {
+  name: string;
+  /** where it was written: `Corefile line 12` */
+  where: string;
+  options: unknown;
+}
+
+/** A Corefile server block: the zones it serves ('' = the root) and its plugins in execution order. */
+export interface ServerBlockSpec {
+  zones: string[];
+  port: number;
+  plugins: PluginSpec[];
+}
+
 export interface ClusterDnsConfig {
   /** DNS over UDP and TCP on the same port */
   listen: HostPort;
@@ -73,6 +88,8 @@ export interface ClusterDnsConfig {
   addressPollMs?: number;
   /** open the DNS sockets with SO_REUSEPORT: other clusterdns processes with it can serve the same port */
   reusePort?: boolean;
+  /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
+  servers?: ServerBlockSpec[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

@@ -20,6 +20,14 @@ import { FixtureSource } from './sources/fixtures.js';
 import type { KubernetesSource } from './sources/kubernetes.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
+import { Chain, ServerBlocks } from './plugin/chain.js';
+import type { Plugin } from './plugin/handler.js';
+import { KubernetesPlugin } from './plugins/kubernetes/handler.js';
+import { RecordsPlugin } from './plugins/records/handler.js';
+import { ForwardPlugin } from './plugins/forward/handler.js';
+import { RCODE } from './dns/records.js';
+import type { PluginRuntime } from './plugin/registry.js';
+import { PLUGINS } from './plugins/index.js';
 import { DnsTransport } from './wire/transport.js';
 import { registerTransportMetrics } from './metrics/transport-metrics.js';
 import { StaticRecords } from './static/service.js';
@@ -100,6 +108,8 @@ export class ClusterDnsServer {
   /** names outside the zones answered from a table (--records files, the admin API, startClusterDns records) */
   readonly staticRecords: StaticRecords;
   private rcfg: ResolverConfig;
+  /** the plugin chains the DNS listener runs (lib/plugin/chain.ts) */
+  blocks: ServerBlocks;
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
     this.store = new ClusterStore({ namespaces: config.namespaces });
@@ -122,7 +132,8 @@ export class ClusterDnsServer {
       name: 'clusterdns_objects_rejected_total', help: 'Objects skipped because the API server would refuse them (invalid names, IPs, ports), by source and kind.',
       labelNames: ['source', 'kind'], registers: [this.metrics.registry],
     });
-    this.responder = new Responder(this.store, () => this.rcfg, opts.upstream ?? this.forwarder, {
+    this.blocks = this.buildBlocks(opts.upstream ?? this.forwarder);
+    this.responder = new Responder(() => this.blocks, this.store, () => this.rcfg, {
       onQuery: (e) => {
         // /api/v1/resolve answers through this responder too; it is not DNS traffic.
         if (e.client === ADMIN_CLIENT) return;
@@ -132,6 +143,35 @@ export class ClusterDnsServer {
       // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
       fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
     }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
+  }
+
+  /**
+   * The command line's implicit server block: every name, through kubernetes (its zones), the static records, and
+   * the upstreams. A name nobody answers is REFUSED, as it always was without --upstream.
+   */
+  private buildBlocks(upstream: Upstream | undefined): ServerBlocks {
+    const k8s = new KubernetesPlugin(this.store, () => this.rcfg);
+    const records = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
+    const servers = this.config.servers;
+    if (!servers) {
+      const plugins: Plugin[] = [k8s, records];
+      if (upstream) plugins.push(new ForwardPlugin(upstream));
+      return new ServerBlocks([{ zones: [''], chain: new Chain(plugins, RCODE.REFUSED) }]);
+    }
+    // A Corefile: each block's directives become its chain; past its end a block answers SERVFAIL, as CoreDNS.
+    const rt: PluginRuntime = {
+      store: this.store, kubernetes: k8s, resolverConfig: () => this.rcfg, ...(upstream ? { upstream } : {}),
+      logger: this.logger, metrics: this.metrics.registry, server: `dns://${hostPortText(this.config.listen)}`,
+    };
+    return new ServerBlocks(servers.map((b) => {
+      const plugins: Plugin[] = [];
+      for (const spec of b.plugins) {
+        if (spec.name === 'kubernetes') plugins.push(k8s, records);
+        else if (spec.name === 'forward') { if (upstream) plugins.push(new ForwardPlugin(upstream)); }
+        else plugins.push(PLUGINS.get(spec.name)!.build(spec.options, rt));
+      }
+      return { zones: b.zones, chain: new Chain(plugins) };
+    }));
   }
 
   static async start(config: ClusterDnsConfig, opts: ServerOptions): Promise<ClusterDnsServer> {

@@ -187,7 +187,8 @@ export async function resolveThroughDns(
   name: string, type: number, explain: () => Answer,
 ): Promise<ResolveThroughDns> {
   const id = Math.floor(Math.random() * 65536);
-  const out = await handle(buildQuery(name, type, id), 'tcp', ADMIN_CLIENT);
+  const sent = await handle(buildQuery(name, type, id), 'tcp', ADMIN_CLIENT);
+  const out = Array.isArray(sent) ? sent[0] : sent;
   if (!out) return { leftOut: 0 };
   const reply = decodeReply(out);
   let ans: Answer | undefined;

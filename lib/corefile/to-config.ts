@@ -7,6 +7,9 @@ import { isIP } from 'node:net';
 import type { ClusterDnsConfig, HostPort, PodsMode } from '../config.js';
 import { cidrToReverseZone, isReverseZone, normalizeZone, parseHostPort } from '../config.js';
 import { CorefileError, type CorefileDirective, type CorefileServerBlock } from './parse.js';
+import type { PluginSpec } from '../config.js';
+import { inExecutionOrder } from '../plugin/order.js';
+import { PLUGINS } from '../plugins/index.js';
 
 export interface CorefileMapping {
   config: Partial<ClusterDnsConfig>;
@@ -180,6 +183,8 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
 
   let fallthrough: { zones: string[]; line: number } | null = null;
   const seen = new Set<string>();
+  const specs: PluginSpec[] = [];
+  const blockZones = addresses.map((a) => (a.zone === '.' ? '' : a.zone));
   for (const d of block.directives) {
     if (seen.has(d.name) && ['kubernetes', 'health', 'ready', 'prometheus', 'bind'].includes(d.name)) {
       fail(`${d.name} appears twice in the server block`, file, d.line);
@@ -188,12 +193,13 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
     switch (d.name) {
       case 'kubernetes':
         fallthrough = mapKubernetes(d, addresses, config, warnings, file);
+        specs.push({ name: 'kubernetes', where: `${file} line ${d.line}`, options: {} });
         break;
       case 'proxy':
         warnings.push(`${file} line ${d.line}: proxy is the removed predecessor of forward; read as forward`);
       // falls through
       case 'forward':
-        mapForward(d, config, warnings, file, opts.resolvConfPath);
+        if (mapForward(d, config, warnings, file, opts.resolvConfPath)) specs.push({ name: 'forward', where: `${file} line ${d.line}`, options: {} });
         break;
       case 'health': {
         expectArgs(d, 0, 1, file, 'health [ADDRESS]');
@@ -228,10 +234,18 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
         if (d.args.length > 1) warnings.push(`${file} line ${d.line}: bind: only the first address (${d.args[0]}) is used`);
         break;
       }
-      default:
-        if (!HANDLED_ELSEWHERE.has(d.name)) unimplemented.add(d.name);
+      default: {
+        const def = PLUGINS.get(d.name);
+        if (def) {
+          if (seen.has(d.name) && specs.some((p) => p.name === d.name)) fail(`${d.name} appears twice in the server block`, file, d.line);
+          specs.push({ name: d.name, where: `${file} line ${d.line}`, options: def.parse(d, { file, warnings, blockZones, config }) });
+        } else if (!HANDLED_ELSEWHERE.has(d.name)) {
+          unimplemented.add(d.name);
+        }
+      }
     }
   }
+  config.servers = [{ zones: blockZones, port: addresses[0]!.port, plugins: inExecutionOrder(specs) }];
   checkFallthrough(fallthrough, config, file, warnings);
   if (unimplemented.size > 0) {
     warnings.push(`${file}: plugins not implemented by clusterdns (ignored): ${[...unimplemented].join(', ')}`);
@@ -353,12 +367,12 @@ function mapForward(
   warnings: string[],
   file: string,
   resolvConfPath: string | undefined,
-): void {
+): boolean {
   expectArgs(d, 2, Infinity, file, `${d.name} FROM TO...`);
   const [from, ...targets] = d.args;
   if (from !== '.') {
     warnings.push(`${file} line ${d.line}: "${d.name} ${from} ..." is not used: clusterdns forwards every name outside its zones, so only "forward . ..." is read`);
-    return;
+    return false;
   }
   if ((config.upstreams ?? []).length > 0) fail(`a second "forward ." in the same server block`, file, d.line);
   const upstreams: HostPort[] = [];
@@ -368,4 +382,5 @@ function mapForward(
   if (options.length > 0) {
     warnings.push(`${file} line ${d.line}: forward options not implemented (ignored): ${[...new Set(options)].join(', ')}`);
   }
+  return true;
 }

@@ -61,7 +61,7 @@ export function resolve(view: ClusterView, cfg: ResolverConfig, qname: string, q
   return a;
 }
 
-function resolveCluster(view: ClusterView, cfg: ResolverConfig, qname: string, qtype: number): Answer {
+export function resolveCluster(view: ClusterView, cfg: ResolverConfig, qname: string, qtype: number): Answer {
   const lname = qname.toLowerCase();
   const m = matchZone(cfg, lname);
   if (!m) return { ...empty(), rcode: RCODE.REFUSED, aa: false, outOfZone: true };

@@ -29,6 +29,8 @@ export interface CacheEntry {
   buf: Buffer;
   rcode: number;
   answers: number;
+  /** the plugin that wrote it (the journal and metrics say so on a hit too) */
+  plugin: string;
   mode: Mode;
   /** the question bytes [12, questionEnd) this reply was made for, as latin1; '' for AnyCase */
   spelling: string;
@@ -56,7 +58,6 @@ export class AnswerCache {
   private map = new Map<string, CacheEntry>();
   private used = 0;
   private generation = -1;
-  private staticGeneration = -1;
   /** bytes the cache may hold; 0 turns it off */
   constructor(readonly maxBytes: number = DEFAULT_CACHE_BYTES) {}
 
@@ -68,13 +69,12 @@ export class AnswerCache {
     return this.map.size;
   }
 
-  /** Empties the cache when the cluster's generation or the static table's (lib/static) moved. */
-  sync(generation: number, staticGeneration = 0): void {
-    if (generation === this.generation && staticGeneration === this.staticGeneration) return;
+  /** Empties the cache when the plugins' generation (the cluster's, the static table's, ...) moved. */
+  sync(generation: number): void {
+    if (generation === this.generation) return;
     this.map.clear();
     this.used = 0;
     this.generation = generation;
-    this.staticGeneration = staticGeneration;
   }
 
   /** whether the last key() had an upper-case letter */
@@ -126,7 +126,7 @@ export class AnswerCache {
 
   /** Keeps a reply made for the query's exact spelling. */
   addExact(key: string, first: CacheEntry | undefined, variant: number, buf: Buffer, rcode: number, answers: number,
-    msg: Buffer, end: number, exactOnly = false): void {
+    plugin: string, msg: Buffer, end: number, exactOnly = false): void {
     if (!this.fits(buf)) return;
     let n = 0;
     let tail = first;
@@ -136,14 +136,14 @@ export class AnswerCache {
     if (n >= MAX_CHAIN && tail) first = this.unlinkFrom(key, first, tail);
     const spelling = msg.toString('latin1', 12, end);
     const mode = exactOnly ? Mode.ExactOnly : Mode.Exact;
-    this.link(key, first, { variant, buf, rcode, answers, mode, spelling, lower: !this.mixed, segments: null, ref: false, next: first });
+    this.link(key, first, { variant, buf, rcode, answers, plugin, mode, spelling, lower: !this.mixed, segments: null, ref: false, next: first });
   }
 
   /** Replaces `old` (made for another spelling) by one reply for every spelling. */
   addAnyCase(key: string, first: CacheEntry | undefined, old: CacheEntry, buf: Buffer, segments: Uint16Array | null): void {
     const head = this.unlinkFrom(key, first, old);
     if (!this.fits(buf)) return;
-    this.link(key, head, { variant: old.variant, buf, rcode: old.rcode, answers: old.answers, mode: Mode.AnyCase, spelling: '', lower: false, segments, ref: true, next: head });
+    this.link(key, head, { variant: old.variant, buf, rcode: old.rcode, answers: old.answers, plugin: old.plugin, mode: Mode.AnyCase, spelling: '', lower: false, segments, ref: true, next: head });
   }
 
   /** Records that another spelling of `old`'s question needed another reply. */

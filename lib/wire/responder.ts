@@ -1,4 +1,6 @@
-// Query bytes in, response bytes out. Answers are cached as encoded bytes per (question, EDNS, size limit), bounded
+// Query bytes in, response bytes out: the server in front of the plugin chains (lib/plugin/chain.ts). It parses the
+// query, answers what is malformed, applies faults, keeps the answer cache, and encodes what the chain answers.
+// Answers are cached as encoded bytes per (question, EDNS, size limit), bounded
 // in bytes (answer-cache.ts) and dropped wholesale when the cluster's generation moves, so a repeated question costs
 // one copy and a patch of the ID, flags and spelling: no resolve, no encode, no per-query objects beyond the reply
 // buffer and the key string.
@@ -6,54 +8,17 @@ import type { ClusterView } from '../cluster/store.js';
 import { QTYPE, RCODE, type Answer, type RR } from '../dns/records.js';
 import { resolve } from '../dns/resolver.js';
 import type { ResolverConfig } from '../dns/resolver-config.js';
+import { then, type ServerBlocks } from '../plugin/chain.js';
+import type { QueryEvent, QuestionRef, Reply, Request, Transport, Upstream } from '../plugin/handler.js';
 import { EncodeError, encodeResponse, type Edns, type Question } from './encoder.js';
 import { alternateCase, AnswerCache, casePatch, DEFAULT_CACHE_BYTES, flipCase, patchHit, type Found } from './answer-cache.js';
 import { parseQuery, type ParsedQuery } from './query.js';
-import { upstreamAnswerRecords } from './upstream-answer.js';
 import { faultAnswer, type WrongData } from './fault-answer.js';
 
-export type Transport = 'udp' | 'tcp';
+export type { Transport, QuestionRef, QueryEvent, Upstream };
 
 /** What the server advertises and the most it sends over UDP (DNS Flag Day 2020). */
 export const EDNS_UDP_SIZE = 1232;
-
-export interface Upstream {
-  /**
-   * forwards a raw query; resolves to the raw response (ID restored) or null when every upstream failed.
-   * With clientTransport 'udp' a truncated upstream reply is passed through (the client retries over TCP).
-   */
-  forward(query: Buffer, opts?: { clientTransport?: Transport }): Promise<Buffer | null>;
-}
-
-/** What a question is: its name (decoded on demand) and type. */
-export interface QuestionRef {
-  readonly name: string;
-  readonly type: number;
-  /** the name in wire form copied to target at `at`, its length returned; -1 when not available (see ParsedQuery) */
-  copyName?(target: Buffer, at: number): number;
-}
-
-/**
- * One answered (or dropped) query, for metrics and the journal. The responder reuses one object: a hook must copy
- * what it keeps before returning. Keeping `question` itself keeps the whole request buffer alive (up to 64 KB
- * a query): copy its name out with copyName instead.
- */
-export interface QueryEvent {
-  question: QuestionRef;
-  transport: Transport;
-  client: string;
-  /** -1 when nothing was sent */
-  rcode: number;
-  answers: number;
-  requestSize: number;
-  responseSize: number;
-  /** when the query arrived (performance.now(), ms) */
-  start: number;
-  /** who wrote the reply: 'kubernetes', 'forward', 'fault', or '' when the server did (errors) */
-  plugin: string;
-  edns: boolean;
-  do: boolean;
-}
 
 /** A fault a test suite injected for a name: see lib/admin faults. */
 export type FaultAction =
@@ -92,34 +57,37 @@ function encodeOrNull(ans: Answer, question: Question, edns: Edns | undefined, l
   }
 }
 
-export type HandleResult = Buffer | null | Promise<Buffer | null>;
+/** One reply, several (a zone transfer over TCP), or none. */
+export type HandleResult = Buffer | Buffer[] | null | Promise<Buffer | Buffer[] | null>;
+
+type Sent = Buffer | Buffer[] | null;
 
 export class Responder {
   private readonly cache: AnswerCache;
   private readonly found: Found = { variantOf: undefined, exactOnly: false, first: undefined };
 
+  /**
+   * `blocks`: the listener's server blocks (read per query, so a reloaded Corefile takes effect at once).
+   * `view`/`cfg`: the cluster zones, which faults consult to shape their answers like real ones.
+   */
   constructor(
+    private blocks: () => ServerBlocks,
     private view: ClusterView,
     private cfg: () => ResolverConfig,
-    private upstream?: Upstream,
     public hooks: ResponderHooks = {},
     opts: ResponderOptions = {},
   ) {
     this.cache = new AnswerCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
   }
 
-  /** bytes and questions the answer cache holds now */
   /** queries a delay fault holds now */
   delayedQueries(): number {
     return this.delayed;
   }
 
+  /** bytes and questions the answer cache holds now */
   cacheStats(): { bytes: number; questions: number; maxBytes: number } {
     return { bytes: this.cache.bytes, questions: this.cache.size, maxBytes: this.cache.maxBytes };
-  }
-
-  setUpstream(u: Upstream | undefined): void {
-    this.upstream = u;
   }
 
   handle(msg: Buffer, transport: Transport, client = ''): HandleResult {
@@ -153,48 +121,87 @@ export class Responder {
       if (f) return this.applyFault(f, start, q, questionOf(q), edns, limit, transport, client, msg);
     }
 
+    const blocks = this.blocks();
     const cacheable = q.questionEnd > 0 && this.cache.maxBytes > 0;
     let key = '';
     const variant = limit * 4 + (edns ? (edns.do ? 2 : 1) : 0);
     if (cacheable) {
-      this.cache.sync(this.view.generation, this.cfg().statics?.generation);
+      this.cache.sync(blocks.generation());
       key = this.cache.key(msg, q.questionEnd);
       const hit = this.cache.lookup(key, variant, msg, q.questionEnd);
       if (hit) {
-        const out = patchHit(hit, msg, q.questionEnd - 4, q.id, q.rd, q.cd);
-        this.emit(start, q, transport, client, hit.rcode, hit.answers, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
+        let out = patchHit(hit, msg, q.questionEnd - 4, q.id, q.rd, q.cd);
+        if (blocks.finishes) out = blocks.finish(out, q, transport, client);
+        this.emit(start, q, transport, client, hit.rcode, hit.answers, msg.length, out.length, hit.plugin, !!edns, !!edns?.do);
         return out;
       }
     }
+    return this.serve(blocks, start, q, edns, limit, transport, client, msg, cacheable ? key : undefined, variant);
+  }
 
-    const question = questionOf(q);
-    const ans = resolve(this.view, this.cfg(), q.name, q.type);
-    if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
-      return this.forward(start, q, question, edns, transport, client, msg);
+  /** The chain's reply to a query, encoded; kept in the cache when `key` is given and the reply allows it. */
+  private serve(blocks: ServerBlocks, start: number, q: ParsedQuery, edns: Edns | undefined, limit: number,
+    transport: Transport, client: string, msg: Buffer, key: string | undefined, variant: number): HandleResult {
+    const req = requestOf(q, msg, transport, client, limit, edns, q.name, q.type);
+    return then(blocks.serve(req), (r) => this.deliver(blocks, r, req, start, q, edns, limit, msg, key, variant));
+  }
+
+  private deliver(blocks: ServerBlocks, r: Reply, req: Request, start: number, q: ParsedQuery, edns: Edns | undefined,
+    limit: number, msg: Buffer, key: string | undefined, variant: number): Sent {
+    const { transport, client } = req;
+    if (!r) {
+      this.emit(start, q, transport, client, -1, 0, msg.length, 0, '', !!edns, !!edns?.do);
+      return null;
     }
-    if (ans.chase && this.upstream) return this.chase(start, ans, q, question, edns, limit, transport, client, msg);
-
+    if (r.kind === 'raw') {
+      // A reply to a query of our own making (the question was rewritten) carries that query's ID: the client's goes in.
+      let out = r.bytes;
+      if (out.length >= 2) { out[0] = q.id >> 8; out[1] = q.id & 0xff; }
+      if (blocks.finishes) out = blocks.finish(out, q, transport, client);
+      this.emit(start, q, transport, client, out.length >= 4 ? out[3]! & 0xf : 0,
+        out.length >= 8 ? out.readUInt16BE(6) : 0, msg.length, out.length, r.plugin, !!edns, !!edns?.do);
+      return out;
+    }
+    const question = questionOf(q);
+    if (r.kind === 'messages') {
+      const outs: Buffer[] = [];
+      let answers = 0;
+      let bytes = 0;
+      for (const m of r.messages) {
+        const buf = encodeOrNull(m, question, edns, limit);
+        if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+        outs.push(patch(buf, q));
+        answers += m.answer.length;
+        bytes += buf.length;
+      }
+      this.emit(start, q, transport, client, r.messages[0]?.rcode ?? 0, answers, msg.length, bytes, r.plugin, !!edns, !!edns?.do);
+      return outs;
+    }
+    const ans = r.answer;
     // Data that cannot be written (e.g. an ExternalName with a label over 63 bytes): SERVFAIL, not silence.
     const buf = encodeOrNull(ans, question, edns, limit);
     if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-    if (cacheable && !ans.outOfZone) this.remember(key, variant, buf, ans, q, question, edns, limit, msg);
-    const out = patch(buf, q);
-    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, ans.outOfZone ? '' : 'kubernetes', !!edns, !!edns?.do);
+    if (key !== undefined && !req.varies && r.plugin !== '') {
+      this.remember(blocks, key, variant, buf, ans, r.plugin, q, question, edns, limit, msg, transport, client);
+    }
+    let out = patch(buf, q);
+    if (blocks.finishes) out = blocks.finish(out, q, transport, client);
+    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, r.plugin, !!edns, !!edns?.do);
     return out;
   }
 
   /**
    * Keeps a fresh reply. The first other spelling of a cached question decides, once, whether one reply can serve
    * every spelling: the replies for two spellings with every letter's case flipped between them are made and
-   * compared (casePatch).
+   * compared (casePatch). Only replies the chain gives at once can be compared: others are kept per spelling.
    */
-  private remember(key: string, variant: number, buf: Buffer, ans: Answer, q: ParsedQuery,
-    question: Question, edns: Edns | undefined, limit: number, msg: Buffer): void {
+  private remember(blocks: ServerBlocks, key: string, variant: number, buf: Buffer, ans: Answer, plugin: string,
+    q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number, msg: Buffer, transport: Transport, client: string): void {
     const found = this.found;
     this.cache.missInfo(key, variant, found);
     const other = found.variantOf;
     if (!other) {
-      this.cache.addExact(key, found.first, variant, buf, ans.rcode, ans.answer.length, msg, q.questionEnd, found.exactOnly);
+      this.cache.addExact(key, found.first, variant, buf, ans.rcode, ans.answer.length, plugin, msg, q.questionEnd, found.exactOnly);
       return;
     }
     let segments: Uint16Array | null | undefined;
@@ -205,8 +212,9 @@ export class Responder {
       // does not: the lower-case spelling would, and its reply would differ in its pointers alone.
       const one = alternateCase(q.name);
       const two = flipCase(one);
-      const [a, b] = [resolve(this.view, this.cfg(), one, q.type), resolve(this.view, this.cfg(), two, q.type)];
-      if (!a.outOfZone && !a.chase && !b.outOfZone && !b.chase) {
+      const a = this.answerNow(blocks, q, msg, transport, client, limit, edns, one);
+      const b = a && this.answerNow(blocks, q, msg, transport, client, limit, edns, two);
+      if (a && b) {
         shared = encodeAnswer(a, { ...question, name: one }, edns, limit);
         segments = casePatch(shared, encodeAnswer(b, { ...question, name: two }, edns, limit), q.questionEnd - 4);
       }
@@ -217,8 +225,20 @@ export class Responder {
       this.cache.addAnyCase(key, found.first, other, shared, segments);
     } else {
       this.cache.markExactOnly(other);
-      this.cache.addExact(key, found.first, variant, buf, ans.rcode, ans.answer.length, msg, q.questionEnd, true);
+      this.cache.addExact(key, found.first, variant, buf, ans.rcode, ans.answer.length, plugin, msg, q.questionEnd, true);
     }
+  }
+
+  /** The chain's answer for another spelling of the question, when it gives one at once that may be cached. */
+  private answerNow(blocks: ServerBlocks, q: ParsedQuery, msg: Buffer, transport: Transport, client: string,
+    limit: number, edns: Edns | undefined, name: string): Answer | undefined {
+    const req = requestOf(q, msg, transport, client, limit, edns, name, q.type);
+    const r = blocks.serve(req);
+    if (r instanceof Promise) {
+      r.catch(() => undefined);
+      return undefined;
+    }
+    return r && r.kind === 'answer' && !req.varies ? r.answer : undefined;
   }
 
   private errorReply(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
@@ -228,34 +248,6 @@ export class Responder {
       question, answer: [], authority: [], additional: [], ...(edns ? { edns } : {}),
     });
     this.emit(start, q, transport, client, rcode, 0, reqSize, out.length, '', !!edns, !!edns?.do);
-    return out;
-  }
-
-  private async forward(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined,
-    transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
-    const res = await this.upstream!.forward(msg, { clientTransport: transport }).catch(() => null);
-    if (!res) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-    this.emit(start, q, transport, client, res.length >= 4 ? res[3] & 0xf : 0,
-      res.length >= 8 ? res.readUInt16BE(6) : 0, msg.length, res.length, 'forward', !!edns, !!edns?.do);
-    return res;
-  }
-
-  /** ExternalName to a name outside our zones: CNAME, then whatever the upstream says (its rcode ignored). */
-  private async chase(start: number, ans: Answer, q: ParsedQuery, question: Question, edns: Edns | undefined,
-    limit: number, transport: Transport, client: string, msg: Buffer): Promise<Buffer | null> {
-    const up = await upstreamAnswerRecords(this.upstream!, ans.chase!.name, ans.chase!.type, q.rd).catch(() => undefined);
-    const full: Answer = up ? { ...ans, answer: [...ans.answer, ...up.records], tc: up.tc || ans.tc } : ans;
-    // the upstream's records may not be writable back (a name dns2 decoded into an empty label, ...): SERVFAIL then
-    return this.reply(full, start, q, question, edns, limit, transport, client, msg);
-  }
-
-  /** An answer encoded and sent, or SERVFAIL when some record cannot be written into a message. */
-  private reply(ans: Answer, start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
-    transport: Transport, client: string, msg: Buffer): Buffer {
-    const buf = encodeOrNull(ans, question, edns, limit);
-    if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-    const out = patch(buf, q);
-    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'kubernetes', !!edns, !!edns?.do);
     return out;
   }
 
@@ -319,11 +311,8 @@ export class Responder {
 
   private answerUncached(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, limit: number,
     transport: Transport, client: string, msg: Buffer): HandleResult {
-    const ans = resolve(this.view, this.cfg(), q.name, q.type);
-    if (this.upstream && (ans.outOfZone || (ans.fallthrough && q.type === QTYPE.PTR))) {
-      return this.forward(start, q, question, edns, transport, client, msg);
-    }
-    return this.reply(ans, start, q, question, edns, limit, transport, client, msg);
+    void question;
+    return this.serve(this.blocks(), start, q, edns, limit, transport, client, msg, undefined, 0);
   }
 
   private delayed = 0;
@@ -348,6 +337,14 @@ export class Responder {
 /** The question as the encoder takes it. Built only past the cache: a hit never decodes the name. */
 function questionOf(q: ParsedQuery): Question {
   return { name: q.name, type: q.type, class: q.class };
+}
+
+function requestOf(q: ParsedQuery, msg: Buffer, transport: Transport, client: string, limit: number,
+  edns: Edns | undefined, name: string, type: number): Request {
+  return {
+    name, type, msg, asked: q, transport, client, rd: q.rd, cd: q.cd, edns: !!edns, do: !!edns?.do, limit,
+    varies: false, depth: 0,
+  };
 }
 
 /** Encodes an answer with ID 0 and RD/CD clear; `patch` puts the query's own in. */

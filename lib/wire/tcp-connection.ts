@@ -153,7 +153,13 @@ export class TcpConnection {
     }
   }
 
-  private write(buf: Buffer): void {
+  /** one reply, or each message of a multi-message reply (a zone transfer) in order */
+  private write(out: Buffer | Buffer[]): void {
+    if (Array.isArray(out)) {
+      for (const b of out) this.write(b);
+      return;
+    }
+    const buf = out;
     const sock = this.sock;
     if (sock.destroyed) return;
     try {

@@ -254,12 +254,14 @@ export class DnsTransport {
       return;
     }
     if (res === null) return;
+    // Several messages answer only over TCP (a zone transfer): over UDP the first is all there can be.
     if (!(res instanceof Promise)) {
-      this.send(sock, res, rinfo);
+      const one = Array.isArray(res) ? res[0] : res;
+      if (one) this.send(sock, one, rinfo);
       return;
     }
     res.then((buf) => {
-      if (buf && !this.closed) this.send(sock, buf, rinfo);
+      if (buf && !this.closed && (!Array.isArray(buf) || buf.length > 0)) this.send(sock, Array.isArray(buf) ? buf[0]! : buf, rinfo);
     }, (err) => this.onError(err, 'handler'));
   }
 
