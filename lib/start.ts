@@ -28,6 +28,7 @@ import { ForwardPlugin } from './plugins/forward/handler.js';
 import { RCODE } from './dns/records.js';
 import type { PluginRuntime } from './plugin/registry.js';
 import { PLUGINS } from './plugins/index.js';
+import { implicitServer } from './plugin/implicit.js';
 import { DnsTransport } from './wire/transport.js';
 import { registerTransportMetrics } from './metrics/transport-metrics.js';
 import { StaticRecords } from './static/service.js';
@@ -145,32 +146,25 @@ export class ClusterDnsServer {
     }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
   }
 
-  /**
-   * The command line's implicit server block: every name, through kubernetes (its zones), the static records, and
-   * the upstreams. A name nobody answers is REFUSED, as it always was without --upstream.
-   */
+  /** The listener's server blocks: the Corefile's, or the command line's implicit one (lib/plugin/implicit.ts). */
   private buildBlocks(upstream: Upstream | undefined): ServerBlocks {
     const k8s = new KubernetesPlugin(this.store, () => this.rcfg);
     const records = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
-    const servers = this.config.servers;
-    if (!servers) {
-      const plugins: Plugin[] = [k8s, records];
-      if (upstream) plugins.push(new ForwardPlugin(upstream));
-      return new ServerBlocks([{ zones: [''], chain: new Chain(plugins, RCODE.REFUSED) }]);
-    }
-    // A Corefile: each block's directives become its chain; past its end a block answers SERVFAIL, as CoreDNS.
     const rt: PluginRuntime = {
       store: this.store, kubernetes: k8s, resolverConfig: () => this.rcfg, ...(upstream ? { upstream } : {}),
       logger: this.logger, metrics: this.metrics.registry, server: `dns://${hostPortText(this.config.listen)}`,
     };
+    const servers = this.config.servers ?? [implicitServer(this.config, !!upstream)];
     return new ServerBlocks(servers.map((b) => {
       const plugins: Plugin[] = [];
       for (const spec of b.plugins) {
+        // One cluster source and one forwarder serve every block; the static records go with the cluster zones.
         if (spec.name === 'kubernetes') plugins.push(k8s, records);
         else if (spec.name === 'forward') { if (upstream) plugins.push(new ForwardPlugin(upstream)); }
         else plugins.push(PLUGINS.get(spec.name)!.build(spec.options, rt));
       }
-      return { zones: b.zones, chain: new Chain(plugins) };
+      // Past its end a Corefile block answers SERVFAIL, as CoreDNS; the command line's block REFUSED.
+      return { zones: b.zones, chain: new Chain(plugins, 'implicit' in b ? RCODE.REFUSED : RCODE.SERVFAIL) };
     }));
   }
 
