@@ -146,6 +146,11 @@ export class ClusterDnsServer {
     }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
   }
 
+  /** Replaces the upstream every block forwards to (the fuzz worker swaps in a deterministic stand-in). */
+  setUpstream(u: Upstream | undefined): void {
+    this.blocks = this.buildBlocks(u);
+  }
+
   /** The listener's server blocks: the Corefile's, or the command line's implicit one (lib/plugin/implicit.ts). */
   private buildBlocks(upstream: Upstream | undefined): ServerBlocks {
     const k8s = new KubernetesPlugin(this.store, () => this.rcfg);

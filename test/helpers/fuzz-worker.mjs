@@ -30,7 +30,7 @@ async function queryTarget() {
   dns.fault({ name: 'x*.x', fault: 'drop' });
   // An upstream that answers from the query alone (deterministic, so a printed case replays): nothing for some,
   // a bare response header for the others.
-  dns.server.responder.setUpstream({
+  dns.server.setUpstream({
     async forward(q) {
       if (q.length % 3 === 0 || q.length < 2) return null;
       const r = Buffer.alloc(12);
