@@ -83,7 +83,7 @@ async function sourceFor(ns: string, src: string): Promise<void> {
 
 async function setup(t: Test): Promise<Env | undefined> {
   const dnsmasq = findDnsmasq();
-  if (!dnsmasq) { t.skip(DNSMASQ_SKIP); return undefined; }
+  if (!dnsmasq) { t.skip(DNSMASQ_SKIP, () => {}); return undefined; }
   const ns = await loopbackNamespace(t, 'cdns-ap-');
   if (!ns) return undefined;
   for (const a of [DNS_IP, SHOP_POD, BLOG_POD, NOT_A_POD]) await ip('-n', ns, 'addr', 'add', `${a}/32`, 'dev', 'lo');

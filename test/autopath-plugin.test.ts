@@ -45,7 +45,7 @@ function ask(port: number, from: string, name: string, type: dnsPacket.RecordTyp
   });
 }
 const rcode = (p: dnsPacket.Packet) => (p as { rcode?: string }).rcode;
-const lines = (p: dnsPacket.Packet) => (p.answers ?? []).map((a) => `${a.name} ${a.ttl} ${a.type} ${String((a as { data?: unknown }).data)}`);
+const lines = (p: dnsPacket.Packet) => (p.answers ?? []).map((a) => `${a.name} ${(a as { ttl?: number }).ttl} ${a.type} ${String((a as { data?: unknown }).data)}`);
 
 t.test('startClusterDns({ autopath: true }): walked answers, what the cache keeps, the namespace name', async (t) => {
   const dns = await startClusterDns({ listen: '127.0.0.1:0', autopath: true, resolvConf: hostResolv, fixtures: [], objects,
