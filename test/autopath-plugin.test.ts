@@ -89,6 +89,24 @@ t.test('startClusterDns({ autopath: true }): walked answers, what the cache keep
     'the success counter, labelled with the bound server address');
 });
 
+t.test('pods that come, move and go: the client lookup follows the store', async (t) => {
+  const dns = await startClusterDns({ listen: '127.0.0.1:0', autopath: true, resolvConf: hostResolv, fixtures: [], objects, logLevel: 'silent' });
+  t.teardown(() => dns.close());
+  const NEW = '127.0.4.4';
+  const name = `${WEB.name}.${WEB.ns}.${SHOP.ns}.svc.${ZONE}`;
+  const walked = async () => (await ask(dns.port, NEW, name)).answers?.length ?? 0;
+  t.equal(await walked(), 0, 'an address no pod has: no walk (the lookup index is built now)');
+  const pod = (ns: string, phase = 'Running') => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name: 'late' }, spec: { containers: [{ name: 'c', image: 'x' }] }, status: { phase, podIP: NEW } });
+  await dns.apply([pod(SHOP.ns)]);
+  t.equal(await walked(), 2, 'a pod added later is found (CNAME + A)');
+  await dns.apply([pod(SHOP.ns, 'Succeeded')]);
+  t.equal(await walked(), 0, 'a pod that finished is no client any more');
+  await dns.apply([pod(SHOP.ns)]);
+  t.equal(await walked(), 2, 'running again');
+  await dns.delete('Pod', SHOP.ns, 'late');
+  t.equal(await walked(), 0, 'a deleted pod is no client');
+});
+
 t.test("an upstream's reply with compression pointers is read and re-encoded around the client's question", async (t) => {
   const original = `mail.${SHOP.ns}.svc.${ZONE}`;
   const found = 'mail';
