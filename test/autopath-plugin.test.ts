@@ -16,6 +16,7 @@ import { encodeResponse } from '../lib/wire/encoder.js';
 import { AutopathPlugin } from '../lib/plugins/autopath/handler.js';
 import type { Reply, Request } from '../lib/plugin/handler.js';
 import { runCli } from './helpers/cli.js';
+import { parseCli } from '../server/cli.js';
 import { query } from './helpers/dnsmasq.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'clusterdns-autopath-'));
@@ -146,6 +147,19 @@ t.test("an upstream's reply with compression pointers is read and re-encoded aro
   t.same(p.additionals?.map((a) => `${a.name} ${a.type} ${String((a as { data?: unknown }).data)}`), [`mx1.${found} A 192.0.2.25`]);
   t.ok(((p as { flags?: number }).flags! & 0x80) !== 0, 'RA kept');
 
+  // An upstream that fails ends the walk, uncounted, as CoreDNS's forward error does.
+  let counted = 0;
+  const counting = new AutopathPlugin({ zones: [''], source: { kind: 'kubernetes', hostSearch: ['corp.example', 'later.example'] } }, {
+    podNamespaceByIP: () => SHOP.ns, resolverConfig: () => ({ zones: [ZONE], reverseZones: [], ttl: 5, pods: 'verified', endpointPodNames: false, localIPs: [] }),
+    onSuccess: () => { counted++; },
+  });
+  seen.length = 0;
+  const failed: Reply = { kind: 'answer', answer: { rcode: RCODE.SERVFAIL, aa: false, answer: [], authority: [], additional: [] }, plugin: 'forward' };
+  const sf = await counting.serveDNS({ ...req, varies: false }, (sub) => { seen.push(sub.name); return sub.name.endsWith('.corp.example') ? failed : nx; });
+  t.equal(sf, failed, 'SERVFAIL from the failed upstream');
+  t.same(seen.slice(-1), [`${found}.corp.example`], 'no element after it tried');
+  t.equal(counted, 0, 'not counted as a success');
+
   const nonPod: Request = { ...req, client: '127.0.9.9', varies: false };
   seen.length = 0;
   await plugin.serveDNS(nonPod, (sub) => { seen.push(sub.name); return nx; });
@@ -192,4 +206,10 @@ t.test('--autopath: implies --pods verified, refuses another mode and a Corefile
   const dns = await startClusterDns({ listen: '127.0.0.1:0', autopath: true, resolvConf: hostResolv, fixtures: [], logLevel: 'silent' });
   t.teardown(() => dns.close());
   t.equal(dns.server.config.pods, 'verified', 'autopath alone turns pods verified on');
+  // --resolv-conf stands for /etc/resolv.conf in a Corefile's forward too
+  writeFileSync(corefile, 'cluster.local {\n  kubernetes\n  forward . /etc/resolv.conf\n}\n');
+  const upstreamResolv = path.join(dir, 'upstream-resolv.conf');
+  writeFileSync(upstreamResolv, 'nameserver 192.0.2.53\n');
+  t.same(parseCli(['--corefile', corefile, '--resolv-conf', upstreamResolv]).config.upstreams, [{ host: '192.0.2.53', port: 53 }]);
+  t.throws(() => parseCli(['--resolv-conf', ' ']), /--resolv-conf: expected a file path/);
 });

@@ -146,6 +146,8 @@ export class AutopathPlugin implements Plugin {
           if (sub.varies) req.varies = true;
           if (at === 0) first = r;
           const rcode = rcodeOf(r);
+          // Upstreams that failed: CoreDNS's forward returns an error, which ends the walk uncounted (SERVFAIL).
+          if (r && r.kind === 'answer' && r.plugin === 'forward' && rcode === RCODE.SERVFAIL) { req.varies = true; return r; }
           if (rcode !== RCODE.NXDOMAIN && rcode !== -1) return this.found(req, r, original, at);
           return step(at + 1);
         });
