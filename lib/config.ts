@@ -88,6 +88,10 @@ export interface ClusterDnsConfig {
   addressPollMs?: number;
   /** open the DNS sockets with SO_REUSEPORT: other clusterdns processes with it can serve the same port */
   reusePort?: boolean;
+  /** --autopath: the command line's block walks pods' search lists (autopath @kubernetes; needs pods verified) */
+  autopath?: boolean;
+  /** the resolv.conf read as the host's (autopath's host search domains) instead of /etc/resolv.conf */
+  resolvConf?: string;
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

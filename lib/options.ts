@@ -194,6 +194,8 @@ const CHECKS: Record<string, Check> = {
   objects: (v, name) => (Array.isArray(v) ? v : fail(name, v, 'an array of manifests (parsed objects; YAML text goes to apply())')),
   logger,
   journalSize: intIn(0, 1_000_000),
+  autopath: bool,
+  resolvConf: text,
 };
 
 /** The option names startClusterDns takes; anything else is a typo and fails (a silently ignored option is worse). */
@@ -219,5 +221,10 @@ export function checkStartOptions(options: unknown): CheckedStartOptions {
   if (out.source === 'kubernetes' && Array.isArray(out.fixtures) && out.fixtures.length > 0) {
     throw new TypeError('startClusterDns: fixtures and source: \'kubernetes\' exclude each other: the cluster is the source of truth');
   }
+  // As the CLI's --autopath: autopath finds pods by address, which only pods verified keeps.
+  if (out.autopath === true && out.pods !== undefined && out.pods !== 'verified') {
+    throw new TypeError(`startClusterDns: autopath needs pods: 'verified' (pods: '${String(out.pods)}' keeps no pods to find clients by)`);
+  }
+  if (out.autopath === true && out.pods === undefined) out.pods = 'verified';
   return out as CheckedStartOptions;
 }

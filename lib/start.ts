@@ -154,10 +154,13 @@ export class ClusterDnsServer {
   /** The listener's server blocks: the Corefile's, or the command line's implicit one (lib/plugin/implicit.ts). */
   private buildBlocks(upstream: Upstream | undefined): ServerBlocks {
     const k8s = new KubernetesPlugin(this.store, () => this.rcfg);
+    const dns = this.metrics.dns;
     const records = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
     const rt: PluginRuntime = {
       store: this.store, kubernetes: k8s, resolverConfig: () => this.rcfg, ...(upstream ? { upstream } : {}),
-      logger: this.logger, metrics: this.metrics.registry, server: `dns://${hostPortText(this.config.listen)}`,
+      logger: this.logger, metrics: this.metrics.registry,
+      // Read when used: with port 0 the label is known only once the port is bound (as the other metrics' label).
+      get server() { return dns.server; },
     };
     const servers = this.config.servers ?? [implicitServer(this.config, !!upstream)];
     return new ServerBlocks(servers.map((b) => {

@@ -51,6 +51,8 @@ const OPTIONS = {
   'service-cidr-v6': { type: 'string' },
   nodes: { type: 'string' },
   corefile: { type: 'string' },
+  autopath: { type: 'boolean' },
+  'resolv-conf': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -102,6 +104,10 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
                              repeatable, tried in order with failover; without one such names get REFUSED
   --corefile PATH            read a CoreDNS Corefile (server block, kubernetes options, forward, health,
                              ready, prometheus); flags given on the command line win over it
+  --autopath                 answer a pod's search-list walk in one query (CoreDNS autopath @kubernetes): the
+                             client pod is found by source address, so it implies --pods verified
+  --resolv-conf PATH         read as this host's resolv.conf: autopath's host search domains, a Corefile's
+                             forward . /etc/resolv.conf [/etc/resolv.conf]
 
 Admin API, probes and metrics:
   --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8053]
@@ -186,7 +192,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.version) return { command: 'version', config, journalSize, warnings };
   if (v.corefile !== undefined) {
     try {
-      ({ config, warnings } = applyCorefile(config, v.corefile));
+      ({ config, warnings } = applyCorefile(config, v.corefile, v['resolv-conf'] !== undefined ? { resolvConfPath: v['resolv-conf'] } : {}));
     } catch (err) {
       if (err instanceof CorefileError) throw new UsageError(`--corefile ${err.message}`);
       throw err;
@@ -232,6 +238,16 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       throw new UsageError(`--pods ${v.pods}: expected disabled, insecure or verified`);
     }
     config.pods = v.pods;
+  }
+  if (v['resolv-conf'] !== undefined) {
+    if (v['resolv-conf'].trim() === '') throw new UsageError('--resolv-conf: expected a file path');
+    config.resolvConf = v['resolv-conf'];
+  }
+  if (v.autopath) {
+    if (v.corefile !== undefined) throw new UsageError('--autopath is for the command line\'s server block: with --corefile write "autopath @kubernetes" in the Corefile');
+    if (v.pods !== undefined && v.pods !== 'verified') throw new UsageError(`--autopath finds client pods by address, which needs --pods verified (not --pods ${v.pods})`);
+    config.pods = 'verified';
+    config.autopath = true;
   }
   if (v['endpoint-pod-names']) config.endpointPodNames = true;
   if (v.namespace !== undefined) {

@@ -101,6 +101,8 @@ export class ClusterStore implements ClusterView {
   private clusterIPIndex: AddressIndex = new Map();
   private endpointIPIndex: AddressIndex = new Map();
   private podIPCount = new Map<string, number>();
+  /** pod IP → namespaces (autopath's client lookup); built on first use, so servers without autopath pay nothing */
+  private podNamespaces: AddressIndex | undefined;
   private listeners = new Set<Listener>();
   private pending: StoreChange[] = [];
   private batchDepth = 0;
@@ -145,6 +147,22 @@ export class ClusterStore implements ClusterView {
 
   podIPExists(ns: string, ip: string): boolean {
     return (this.podIPCount.get(`${ns}/${ip}`) ?? 0) > 0;
+  }
+
+  /**
+   * The namespace of a running pod whose status.podIP is `ip` (CoreDNS's PodIndex, pods verified): the first in
+   * name order when several share it (hostNetwork pods on one node).
+   */
+  podNamespaceByIP(ip: string): string | undefined {
+    if (!this.podNamespaces) {
+      this.podNamespaces = new Map();
+      for (const k of this.podIPCount.keys()) {
+        const slash = k.indexOf('/');
+        addToIndex(this.podNamespaces, k.slice(slash + 1), k.slice(0, slash));
+      }
+    }
+    const got = this.podNamespaces.get(ip);
+    return typeof got === 'string' ? got : got?.[0];
   }
 
   // ---- reading ----
@@ -349,7 +367,9 @@ export class ClusterStore implements ClusterView {
         this.nsCount(o.namespace, 1);
         if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) {
           const k = `${o.namespace}/${o.podIP}`;
-          this.podIPCount.set(k, (this.podIPCount.get(k) ?? 0) + 1);
+          const n = this.podIPCount.get(k) ?? 0;
+          this.podIPCount.set(k, n + 1);
+          if (n === 0 && this.podNamespaces) addToIndex(this.podNamespaces, o.podIP, o.namespace);
         }
         return;
     }
@@ -384,8 +404,10 @@ export class ClusterStore implements ClusterView {
         const k = `${o.namespace}/${o.podIP}`;
         const n = this.podIPCount.get(k);
         if (n !== undefined) {
-          if (n <= 1) this.podIPCount.delete(k);
-          else this.podIPCount.set(k, n - 1);
+          if (n <= 1) {
+            this.podIPCount.delete(k);
+            if (this.podNamespaces) removeFromIndex(this.podNamespaces, o.podIP, o.namespace);
+          } else this.podIPCount.set(k, n - 1);
         }
         return;
       }

@@ -238,7 +238,7 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
         const def = PLUGINS.get(d.name);
         if (def) {
           if (seen.has(d.name) && specs.some((p) => p.name === d.name)) fail(`${d.name} appears twice in the server block`, file, d.line);
-          specs.push({ name: d.name, where: `${file} line ${d.line}`, options: def.parse(d, { file, warnings, blockZones, config }) });
+          specs.push({ name: d.name, where: `${file} line ${d.line}`, options: def.parse(d, { file, warnings, blockZones, config, ...(opts.resolvConfPath ? { resolvConfPath: opts.resolvConfPath } : {}) }) });
         } else if (!HANDLED_ELSEWHERE.has(d.name)) {
           unimplemented.add(d.name);
         }

@@ -3,9 +3,11 @@
 // Unlike a Corefile block, a name nobody answers is REFUSED (as it always was without --upstream).
 import type { ClusterDnsConfig, PluginSpec, ServerBlockSpec } from '../config.js';
 import { inExecutionOrder } from './order.js';
+import { autopathFlagOptions } from '../plugins/autopath/setup.js';
 
 export function implicitServer(config: ClusterDnsConfig, hasUpstream: boolean): ServerBlockSpec & { implicit: true } {
   const plugins: PluginSpec[] = [{ name: 'kubernetes', where: 'command line', options: {} }];
   if (hasUpstream) plugins.push({ name: 'forward', where: '--upstream', options: {} });
+  if (config.autopath) plugins.push({ name: 'autopath', where: '--autopath', options: autopathFlagOptions(config.resolvConf) });
   return { zones: [''], port: config.listen.port, plugins: inExecutionOrder(plugins), implicit: true };
 }

@@ -19,6 +19,8 @@ export interface ParseContext {
   blockZones: readonly string[];
   /** the server-wide settings the block maps to (zones, ttl, pods, upstreams ...), as far as read yet */
   config: Partial<ClusterDnsConfig>;
+  /** read instead of /etc/resolv.conf (the host's search domains, `forward . /etc/resolv.conf`) */
+  resolvConfPath?: string;
 }
 
 export interface PluginRuntime {

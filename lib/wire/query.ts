@@ -62,7 +62,7 @@ const FORMERR = 1;
 const NOTIMP = 4;
 
 /** Presentation form of one label's bytes. */
-function labelText(buf: Buffer, start: number, len: number): string {
+export function labelText(buf: Buffer, start: number, len: number): string {
   let plain = true;
   for (let i = start; i < start + len; i++) {
     const c = buf[i];
