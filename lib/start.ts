@@ -122,7 +122,7 @@ export class ClusterDnsServer {
     this.rcfg = { ...resolverConfigFrom(config, []), statics: this.staticRecords.table };
     this.journal = new QueryJournal(opts.journalSize ?? 1000);
     const server = `dns://${hostPortText(config.listen)}`;
-    this.metrics = createMetrics({ server, version: VERSION, store: this.store, plugins: ['kubernetes', ...(config.upstreams.length ? ['forward'] : [])] });
+    this.metrics = createMetrics({ server, version: VERSION, store: this.store, plugins: () => this.enabledPlugins() });
     const dnsMetrics = this.metrics.dns;
     const journal = this.journal;
     if (!opts.upstream && config.upstreams.length > 0) {
@@ -144,6 +144,12 @@ export class ClusterDnsServer {
       // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
       fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
     }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
+  }
+
+  /** Each block zone's Corefile plugins, for coredns_plugin_enabled (zones as CoreDNS writes them: `cluster.local.`). */
+  private enabledPlugins(): { zone: string; name: string }[] {
+    const servers = this.config.servers ?? [implicitServer(this.config, !!(this.opts.upstream ?? this.forwarder))];
+    return servers.flatMap((b) => b.zones.flatMap((z) => b.plugins.map((p) => ({ zone: `${z}.`.replace(/^\.$/, '.'), name: p.name }))));
   }
 
   /** Replaces the upstream every block forwards to (the fuzz worker swaps in a deterministic stand-in). */

@@ -20,7 +20,7 @@ export interface Metrics {
   setServer(server: string): void;
 }
 
-export function createMetrics(opts: { server: string; version: string; store: ClusterStore; plugins: string[] }): Metrics {
+export function createMetrics(opts: { server: string; version: string; store: ClusterStore; plugins: () => { zone: string; name: string }[] }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const dns = new DnsMetrics(opts.server);
@@ -38,7 +38,7 @@ export function createMetrics(opts: { server: string; version: string; store: Cl
   const setServer = (server: string) => {
     dns.server = server;
     enabled.reset();
-    for (const name of opts.plugins) enabled.set({ server, zone: '.', view: '', name }, 1);
+    for (const { zone, name } of opts.plugins()) enabled.set({ server, zone, view: '', name }, 1);
   };
   setServer(opts.server);
   const programmingDuration = new Histogram({
