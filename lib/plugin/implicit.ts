@@ -3,9 +3,11 @@
 // Unlike a Corefile block, a name nobody answers is REFUSED (as it always was without --upstream).
 import type { ClusterDnsConfig, PluginSpec, ServerBlockSpec } from '../config.js';
 import { inExecutionOrder } from './order.js';
+import { commandLineHosts } from '../plugins/hosts/setup.js';
 
 export function implicitServer(config: ClusterDnsConfig, hasUpstream: boolean): ServerBlockSpec & { implicit: true } {
   const plugins: PluginSpec[] = [{ name: 'kubernetes', where: 'command line', options: {} }];
+  if (config.hostsFile) plugins.push({ name: 'hosts', where: '--hosts', options: commandLineHosts(config.hostsFile, config.watch) });
   if (hasUpstream) plugins.push({ name: 'forward', where: '--upstream', options: {} });
   return { zones: [''], port: config.listen.port, plugins: inExecutionOrder(plugins), implicit: true };
 }
