@@ -50,7 +50,27 @@ function push(m: Map<string, string[]>, k: string, v: string): void {
   else m.set(k, [v]);
 }
 
-const OCTET = /^(0|[1-9]\d{0,2})$/;
+/** Four decimal octets 0-255 without leading zeros (Go 1.17+ refuses those), by hand: this runs once a line. */
+function isDottedQuad(s: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false;
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
+}
 
 /**
  * An address as Go's net.ParseIP reads it after CoreDNS drops an IPv6 zone (`%eth0`): dotted IPv4 without leading
@@ -60,12 +80,7 @@ export function parseHostsIP(raw: string): { family: Family; ip: string } | unde
   const pct = raw.indexOf('%');
   const s = pct >= 0 ? raw.slice(0, pct) : raw;
   if (s.length > 45) return undefined;
-  if (!s.includes(':')) {
-    const parts = s.split('.');
-    if (parts.length !== 4) return undefined;
-    for (const p of parts) if (!OCTET.test(p) || Number(p) > 255) return undefined;
-    return { family: 4, ip: s };
-  }
+  if (!s.includes(':')) return isDottedQuad(s) ? { family: 4, ip: s } : undefined;
   if (!isIPv6(s)) return undefined;
   const w = ipv6Words(s);
   if (!w) return undefined;

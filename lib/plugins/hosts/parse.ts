@@ -46,8 +46,8 @@ export interface ParsedHosts {
   firstSkipped?: { line: number; reason: string };
 }
 
-/** Lines parsed between two yields of parseHostsAsync: a few milliseconds of work. */
-const LINES_PER_SLICE = 4096;
+/** parseHostsAsync yields to the event loop after this much work (looked at every 256 lines) */
+const SLICE_MS = 4;
 
 /** Parses hosts text at once (inline entries, the first load). Throws HostsFileError past a bound. */
 export function parseHosts(text: string, opts: ParseHostsOptions): ParsedHosts {
@@ -62,9 +62,13 @@ export function parseHosts(text: string, opts: ParseHostsOptions): ParsedHosts {
  */
 export async function parseHostsAsync(text: string, opts: ParseHostsOptions): Promise<ParsedHosts> {
   const p = new HostsParser(opts);
+  let slice = performance.now();
   for (let at = 0, n = 1; at <= text.length; n++) {
     at = p.line(text, at, n);
-    if (n % LINES_PER_SLICE === 0) await new Promise((r) => setImmediate(r));
+    if ((n & 255) === 0 && performance.now() - slice > SLICE_MS) {
+      await new Promise((r) => setImmediate(r));
+      slice = performance.now();
+    }
   }
   return p.result();
 }
