@@ -187,6 +187,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   let journalSize = 1000;
   if (v.help) return { command: 'help', config, journalSize, warnings };
   if (v.version) return { command: 'version', config, journalSize, warnings };
+  if (v.hosts !== undefined && v.corefile !== undefined) throw new UsageError('--hosts and --corefile: give the Corefile a hosts directive instead');
   if (v.corefile !== undefined) {
     try {
       ({ config, warnings } = applyCorefile(config, v.corefile));
@@ -203,7 +204,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   }
   if (v.hosts !== undefined) {
     if (v.hosts.trim() === '') throw new UsageError('--hosts: expected a file path');
-    if (v.corefile !== undefined) throw new UsageError('--hosts and --corefile: give the Corefile a hosts directive instead');
     config.hostsFile = v.hosts;
   }
   if (v.listen !== undefined) {
