@@ -76,6 +76,8 @@ t.test('what is accepted but read differently is a warning naming the line', asy
   t.match(warnings.join('\n'), /Corefile line 5: hosts reload 10ms raised to 100ms/);
   t.match(warnings.join('\n'), /Corefile line 6: hosts: "nonsense_option" is not an IPv4 or IPv6 address: not an entry, ignored as CoreDNS ignores it/);
   t.equal(options!.reloadMs, 100);
+  const outside = read(block('hosts /srv/hosts example.org {\n    10.0.0.1 www.example.org www.example.com\n  }')).warnings.join('\n');
+  t.match(outside, /Corefile line 5: hosts: www\.example\.com is in none of the plugin's zones \(example\.org\): not served, as in CoreDNS/);
 });
 
 t.test('--hosts FILE: the file before the cluster, everything else on down the implicit chain', { skip: digMissing }, async (t) => {

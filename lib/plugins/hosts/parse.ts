@@ -44,6 +44,9 @@ export interface ParsedHosts {
   /** lines skipped as CoreDNS skips them, and the first of them */
   skipped: number;
   firstSkipped?: { line: number; reason: string };
+  /** names left out because they are in none of the zones, and the first of them */
+  outside: number;
+  firstOutside?: { line: number; name: string };
 }
 
 /** parseHostsAsync yields to the event loop after this much work (looked at every 256 lines) */
@@ -79,13 +82,18 @@ class HostsParser {
   private entries = 0;
   private skipped = 0;
   private firstSkipped?: { line: number; reason: string };
+  private outside = 0;
+  private firstOutside?: { line: number; name: string };
 
   constructor(private readonly opts: ParseHostsOptions) {
     this.limits = { ...HOSTS_LIMITS, ...opts.limits };
   }
 
   result(): ParsedHosts {
-    return { map: this.map, skipped: this.skipped, ...(this.firstSkipped ? { firstSkipped: this.firstSkipped } : {}) };
+    return {
+      map: this.map, skipped: this.skipped, outside: this.outside,
+      ...(this.firstSkipped ? { firstSkipped: this.firstSkipped } : {}), ...(this.firstOutside ? { firstOutside: this.firstOutside } : {}),
+    };
   }
 
   /** Reads the line starting at `at` (line number `n`); returns where the next one starts (past the end: done). */
@@ -114,7 +122,11 @@ class HostsParser {
     for (let i = 1; i < f.length; i++) {
       const name = hostName(f[i]!);
       if (name === undefined) { this.skip(lineNo, `"${short(f[i]!)}" is not a domain name`); continue; }
-      if (!inZones(name, this.opts.zones)) continue;
+      if (!inZones(name, this.opts.zones)) {
+        this.outside++;
+        this.firstOutside ??= { line: lineNo, name };
+        continue;
+      }
       this.entries++;
       if (this.entries > this.limits.entries) {
         throw new HostsFileError(this.opts.source, lineNo, `more than ${this.limits.entries} entries (name and address pairs), the most one hosts source holds (a memory bound)`);

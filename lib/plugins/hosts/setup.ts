@@ -120,6 +120,9 @@ export function parseHostsDirective(d: CorefileDirective, ctx: ParseContext): Ho
   if (parsed.firstSkipped) {
     ctx.warnings.push(`${file} line ${parsed.firstSkipped.line}: hosts: ${parsed.firstSkipped.reason}: not an entry, ignored as CoreDNS ignores it`);
   }
+  if (parsed.firstOutside) {
+    ctx.warnings.push(`${file} line ${parsed.firstOutside.line}: hosts: ${parsed.firstOutside.name} is in none of the plugin's zones (${o.zones.map((z) => z || '.').join(', ')}): not served, as in CoreDNS`);
+  }
   return o;
 }
 
