@@ -35,7 +35,7 @@ export interface ParseHostsOptions {
   /** whether addresses get PTR entries (no_reverse turns it off) */
   reverse: boolean;
   limits?: Partial<HostsLimits>;
-  /** the line number of the text's first line (inline entries carry their Corefile lines instead: see lineNumbers) */
+  /** the line number to report for each line of the text (inline entries: their Corefile lines); default 1, 2, ... */
   lineNumbers?: readonly number[];
 }
 
