@@ -51,6 +51,8 @@ export interface ClusterDnsConfig {
   fixtures: string[];
   /** static record files (RFC 1035 master-file subset) for names outside the zones: lib/static */
   recordFiles?: string[];
+  /** --hosts FILE: an /etc/hosts-style file answered before the cluster (CoreDNS's `hosts FILE { fallthrough }`) */
+  hostsFile?: string;
   /** watch fixture files and reload on change */
   watch: boolean;
   /** namespace for manifests without metadata.namespace (kubectl's --namespace) */

@@ -173,6 +173,7 @@ const CHECKS: Record<string, Check> = {
   source: oneOf(['fixtures', 'kubernetes']),
   fixtures,
   recordFiles: fixtures,
+  hostsFile: text,
   records,
   watch: bool,
   namespace,

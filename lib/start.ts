@@ -384,6 +384,8 @@ export class ClusterDnsServer {
     await this.fixtures?.stop();
     await this.kubernetes?.stop();
     await this.staticRecords.stop();
+    // Plugins with timers or files of their own (hosts' reload) stop with the server (Plugin.close).
+    for (const chain of this.blocks.chains) for (const p of chain.plugins) await p.close?.();
   }
 }
 

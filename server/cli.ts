@@ -18,6 +18,7 @@ export const BUNDLED_FIXTURES = path.join(PACKAGE_ROOT, 'fixtures');
 const OPTIONS = {
   fixtures: { type: 'string', multiple: true },
   records: { type: 'string', multiple: true },
+  hosts: { type: 'string' },
   listen: { type: 'string' },
   zone: { type: 'string', multiple: true },
   ttl: { type: 'string' },
@@ -82,6 +83,8 @@ Flags:
   --no-watch                 do not reload fixture (and --records) files when they change
   --records FILE             static records for names outside the zones (api.stripe.test A 127.0.0.1, MX, TXT,
                              SRV, CNAME, AAAA, PTR), zone-file syntax; repeatable; watched like fixtures
+  --hosts FILE               an /etc/hosts-style file answered before the cluster, as CoreDNS's
+                             "hosts FILE { fallthrough }" (TTL 3600, PTR too); re-read every 5 s when changed
 
 Live mode (answer from a cluster's API, like CoreDNS):
   --source fixtures|kubernetes   where objects come from [kubernetes when --kubeconfig or --context is given,
@@ -190,6 +193,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   let journalSize = 1000;
   if (v.help) return { command: 'help', config, journalSize, warnings };
   if (v.version) return { command: 'version', config, journalSize, warnings };
+  if (v.hosts !== undefined && v.corefile !== undefined) throw new UsageError('--hosts and --corefile: give the Corefile a hosts directive instead');
   if (v.corefile !== undefined) {
     try {
       ({ config, warnings } = applyCorefile(config, v.corefile, v['resolv-conf'] !== undefined ? { resolvConfPath: v['resolv-conf'] } : {}));
@@ -203,6 +207,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.records) {
     if (v.records.some((f) => f.trim() === '')) throw new UsageError('--records: expected a file path');
     config.recordFiles = v.records;
+  }
+  if (v.hosts !== undefined) {
+    if (v.hosts.trim() === '') throw new UsageError('--hosts: expected a file path');
+    config.hostsFile = v.hosts;
   }
   if (v.listen !== undefined) {
     try {
