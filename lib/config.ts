@@ -88,6 +88,8 @@ export interface ClusterDnsConfig {
   addressPollMs?: number;
   /** open the DNS sockets with SO_REUSEPORT: other clusterdns processes with it can serve the same port */
   reusePort?: boolean;
+  /** --transfer-to: clients (IP, CIDR or *) that may AXFR/IXFR the cluster zones over TCP (unset: transfers REFUSED) */
+  transferTo?: string[];
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -3,9 +3,11 @@
 // Unlike a Corefile block, a name nobody answers is REFUSED (as it always was without --upstream).
 import type { ClusterDnsConfig, PluginSpec, ServerBlockSpec } from '../config.js';
 import { inExecutionOrder } from './order.js';
+import { transferOptionsFromFlags } from '../plugins/transfer/setup.js';
 
 export function implicitServer(config: ClusterDnsConfig, hasUpstream: boolean): ServerBlockSpec & { implicit: true } {
   const plugins: PluginSpec[] = [{ name: 'kubernetes', where: 'command line', options: {} }];
   if (hasUpstream) plugins.push({ name: 'forward', where: '--upstream', options: {} });
+  if (config.transferTo && config.transferTo.length > 0) plugins.push({ name: 'transfer', where: '--transfer-to', options: transferOptionsFromFlags(config.transferTo) });
   return { zones: [''], port: config.listen.port, plugins: inExecutionOrder(plugins), implicit: true };
 }
