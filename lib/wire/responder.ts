@@ -58,6 +58,19 @@ function encodeOrNull(ans: Answer, question: Question, edns: Edns | undefined, l
   }
 }
 
+/** One message of several, with the query's ID, RD and CD (never cached: no patch, no copy), or null. */
+function encodeMessage(m: Answer, question: Question, q: ParsedQuery): Buffer | null {
+  try {
+    return encodeResponse({
+      header: { id: q.id, opcode: 0, aa: m.aa, rd: q.rd, cd: q.cd, rcode: m.rcode },
+      question, answer: m.answer, authority: m.authority, additional: m.additional, ...(m.tc ? { tc: true } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof EncodeError)) throw err;
+    return null;
+  }
+}
+
 /** One reply, several (a zone transfer over TCP), or none. */
 export type HandleResult = Buffer | Buffer[] | MessageStream | null | Promise<Buffer | Buffer[] | MessageStream | null>;
 
@@ -189,7 +202,7 @@ export class Responder {
     let rcode = -1;
     try {
       for (const m of messages) {
-        const buf = encodeOrNull(m, question, undefined, 65535);
+        const buf = encodeMessage(m, question, q);
         if (!buf) {
           // Nothing sent yet: the client gets a SERVFAIL. Midway, a transfer can only be cut off.
           if (rcode >= 0) throw new EncodeError('a zone transfer message could not be encoded');
@@ -202,7 +215,7 @@ export class Responder {
         if (rcode < 0) rcode = m.rcode;
         answers += m.answer.length;
         bytes += buf.length;
-        yield patch(buf, q);
+        yield buf;
       }
     } finally {
       this.emit(start, q, transport, client, rcode, answers, reqSize, bytes, plugin, !!edns, !!edns?.do);

@@ -33,6 +33,44 @@ export class OutputBudget {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Milliseconds of zone-transfer messages made per turn of the event loop, across every connection. */
+const TRANSFER_MS_PER_TURN = 4;
+
+/**
+ * Turns at making zone-transfer messages, shared by every connection: each turn of the event loop makes messages
+ * for the connections waiting, in order, for a few milliseconds at most; those left over go first next turn.
+ * Between turns the loop reads sockets, so UDP queries wait a few milliseconds however many transfers are going,
+ * and a client whose kernel buffers would take a whole zone at once (a few MB) cannot have it all made in one go.
+ */
+class TransferTurns {
+  private queue: TcpConnection[] = [];
+  private scheduled = false;
+
+  want(c: TcpConnection): void {
+    this.queue.push(c);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+  }
+
+  private run = (): void => {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const until = performance.now() + TRANSFER_MS_PER_TURN;
+    let i = 0;
+    while (i < batch.length && performance.now() < until) batch[i++]!.turn();
+    if (i < batch.length) this.queue = batch.slice(i).concat(this.queue);
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+  };
+}
+
+const turns = new TransferTurns();
+
 export class TcpConnection {
   private pending: Buffer = EMPTY;
   /** bytes received after `pending`, not joined to it yet */
@@ -46,6 +84,8 @@ export class TcpConnection {
   private readonly client: string;
   /** zone transfers being sent, in order; the first is sent until it ends */
   private streams: MessageStream[] = [];
+  /** waiting for its turn at making a transfer's next message (TransferTurns) */
+  private turnWanted = false;
 
   constructor(
     private sock: net.Socket,
@@ -166,21 +206,37 @@ export class TcpConnection {
     }
   }
 
+  /** Its turn at a transfer's next message (TransferTurns). */
+  turn(): void {
+    this.turnWanted = false;
+    this.flow(true);
+  }
+
+  private wantTurn(): void {
+    if (this.turnWanted) return;
+    this.turnWanted = true;
+    turns.want(this);
+  }
+
   /**
-   * Sends the current transfer's next messages while this connection's output, and all connections' together, are
-   * under their bounds. When it stops for them, the output is at or over the socket's high-water mark (a message is
-   * at most 64 KiB, the bound 128 KiB), so a 'drain' comes and pump() calls this again.
+   * Sends the current transfer's next message, on its turn (`mine`), while this connection's output, and all
+   * connections' together, are under their bounds; else asks for a turn. When it stops for the bounds, the output
+   * is at or over the socket's high-water mark (a message is at most 64 KiB, the bound 128 KiB), so a 'drain' comes
+   * and pump() calls this again.
    */
-  private flow(): void {
+  private flow(mine = false): void {
     const sock = this.sock;
     const { maxQueuedBytes } = this.limits;
     const hwm = sock.writableHighWaterMark;
+    let ended = false;
     while (this.streams.length > 0) {
       const st = this.streams[0]!;
       for (;;) {
         if (sock.destroyed) return;
         const queued = sock.writableLength;
         if (queued >= maxQueuedBytes || (queued >= hwm && this.budget.total - this.counted + queued >= this.budget.limit)) return;
+        if (!mine) { this.wantTurn(); return; }
+        mine = false;
         let r: IteratorResult<Buffer, void>;
         try {
           r = st.next();
@@ -190,11 +246,13 @@ export class TcpConnection {
           sock.destroy();
           return;
         }
-        if (r.done) break;
+        if (r.done) { mine = true; ended = true; break; }
         this.writeOne(r.value);
       }
       this.streams.shift();
     }
+    // The transfer ended on its turn: the queries after it may be read now.
+    if (ended) this.pump();
   }
 
   /** one reply, or each message of a multi-message reply (a zone transfer) in order */
@@ -206,7 +264,7 @@ export class TcpConnection {
     if (isMessageStream(out)) {
       if (this.sock.destroyed) { out.return(); return; }
       this.streams.push(out);
-      this.flow();
+      this.wantTurn();
       return;
     }
     this.writeOne(out);
