@@ -8,6 +8,7 @@ import { synthesisConfigProblems } from './synth/options.js';
 import { reusePortProblem } from './wire/reuse-port.js';
 import { RecordError } from './static/rdata.js';
 import { recordsFrom } from './static/spec.js';
+import { parseTransferTo } from './plugins/transfer/acl.js';
 
 /** The options after checking: listen, admin and upstreams as HostPort, fixtures as a list. */
 export type CheckedStartOptions = Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'synthesis'>> & {
@@ -197,6 +198,12 @@ const CHECKS: Record<string, Check> = {
   journalSize: intIn(0, 1_000_000),
   autopath: bool,
   resolvConf: text,
+  transferTo: (v, name) => {
+    const list = listOf(text, 'addresses ("IP", "CIDR" or "*")')(v, name) as string[];
+    if (list.length > 1000) fail(name, v, 'at most 1000 addresses');
+    list.forEach((a, i) => { try { parseTransferTo(a); } catch (err) { fail(`${name}[${i}]`, a, `"*", an IP address or a CIDR (${(err as Error).message})`); } });
+    return list;
+  },
 };
 
 /** The option names startClusterDns takes; anything else is a typo and fails (a silently ignored option is worse). */

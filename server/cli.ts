@@ -10,6 +10,7 @@ import { ADMIN_AUTH_MODES, adminTokenProblem } from '../lib/admin/auth.js';
 import { cidrToReverseZone, defaultConfig, isReverseZone, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
 import { reusePortProblem } from '../lib/wire/reuse-port.js';
 import { freeUnpinnedPorts } from './ready-file.js';
+import { parseTransferTo } from '../lib/plugins/transfer/acl.js';
 
 export class UsageError extends Error {}
 
@@ -40,6 +41,7 @@ const OPTIONS = {
   'cache-mb': { type: 'string' },
   'ready-file': { type: 'string' },
   upstream: { type: 'string', multiple: true },
+  'transfer-to': { type: 'string', multiple: true },
   source: { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
@@ -105,6 +107,8 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
   --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
                              repeatable, tried in order with failover; without one such names get REFUSED
+  --transfer-to IP|CIDR|*    allow zone transfers (AXFR, IXFR) of the cluster zones over TCP to these clients,
+                             repeatable (CoreDNS's transfer plugin); without it transfers are REFUSED
   --corefile PATH            read a CoreDNS Corefile (server block, kubernetes options, forward, health,
                              ready, prometheus); flags given on the command line win over it
   --autopath                 answer a pod's search-list walk in one query (CoreDNS autopath @kubernetes): the
@@ -296,6 +300,19 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
   if (v['cache-mb'] !== undefined) config.cacheBytes = intIn('cache-mb', v['cache-mb'], 0, 4096) * 1024 * 1024;
   if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
+  if (v['transfer-to']) {
+    // The Corefile's blocks say for themselves who may transfer: a flag could only guess which block it meant.
+    if (config.servers) throw new UsageError('--transfer-to is for the command line\'s server block: with --corefile, write transfer { to ADDRESS... } in it');
+    if (v['transfer-to'].length > 1000) throw new UsageError('--transfer-to: at most 1000 addresses');
+    for (const a of v['transfer-to']) {
+      try {
+        parseTransferTo(a);
+      } catch (err) {
+        throw new UsageError(`--transfer-to ${(err as Error).message}`);
+      }
+    }
+    config.transferTo = v['transfer-to'];
+  }
   if (v.source !== undefined) {
     if (v.source !== 'fixtures' && v.source !== 'kubernetes') throw new UsageError(`--source ${v.source}: expected fixtures or kubernetes`);
     config.source = v.source;

@@ -5,6 +5,7 @@
 import type { Answer, RR } from '../dns/records.js';
 import { QTYPE, formatRR } from '../dns/records.js';
 import type { HandleResult } from '../wire/responder.js';
+import { firstReply } from '../wire/message-stream.js';
 
 /** The client the responder sees for these queries: metrics and the query journal leave them out. */
 export const ADMIN_CLIENT = 'admin-api';
@@ -188,7 +189,8 @@ export async function resolveThroughDns(
 ): Promise<ResolveThroughDns> {
   const id = Math.floor(Math.random() * 65536);
   const sent = await handle(buildQuery(name, type, id), 'tcp', ADMIN_CLIENT);
-  const out = Array.isArray(sent) ? sent[0] : sent;
+  // A zone transfer shows its first message (the rest are never made).
+  const out = sent ? firstReply(sent) : undefined;
   if (!out) return { leftOut: 0 };
   const reply = decodeReply(out);
   let ans: Answer | undefined;

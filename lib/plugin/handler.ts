@@ -88,10 +88,14 @@ export interface RawReply {
   plugin: string;
 }
 
-/** Several messages for one query (a zone transfer over TCP). Never cached. */
+/**
+ * Several messages for one query (a zone transfer over TCP), encoded without OPT (as miekg/dns's Transfer.Out writes
+ * them). Never cached. May be a lazy iterable: the server encodes and writes one message at a time, as the client
+ * reads, so a transfer of a large zone never sits whole in memory (lib/wire/tcp-connection.ts).
+ */
 export interface MessagesReply {
   kind: 'messages';
-  messages: Answer[];
+  messages: Iterable<Answer>;
   plugin: string;
 }
 

@@ -3,10 +3,12 @@
 import type { PluginDefinition } from '../plugin/registry.js';
 import { autopathDefinition } from './autopath/setup.js';
 import { hostsDefinition } from './hosts/setup.js';
+import { transferPlugin } from './transfer/setup.js';
 
 const DEFINITIONS: PluginDefinition<any>[] = [
   autopathDefinition,
   hostsDefinition,
+  transferPlugin,
 ];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition<any>> = new Map(DEFINITIONS.map((d) => [d.name, d]));

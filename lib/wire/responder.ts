@@ -14,6 +14,7 @@ import { EncodeError, encodeResponse, type Edns, type Question } from './encoder
 import { alternateCase, AnswerCache, casePatch, DEFAULT_CACHE_BYTES, flipCase, patchHit, type Found } from './answer-cache.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { faultAnswer, type WrongData } from './fault-answer.js';
+import type { MessageStream } from './message-stream.js';
 
 export type { Transport, QuestionRef, QueryEvent, Upstream };
 
@@ -57,10 +58,23 @@ function encodeOrNull(ans: Answer, question: Question, edns: Edns | undefined, l
   }
 }
 
-/** One reply, several (a zone transfer over TCP), or none. */
-export type HandleResult = Buffer | Buffer[] | null | Promise<Buffer | Buffer[] | null>;
+/** One message of several, with the query's ID, RD and CD (never cached: no patch, no copy), or null. */
+function encodeMessage(m: Answer, question: Question, q: ParsedQuery): Buffer | null {
+  try {
+    return encodeResponse({
+      header: { id: q.id, opcode: 0, aa: m.aa, rd: q.rd, cd: q.cd, rcode: m.rcode },
+      question, answer: m.answer, authority: m.authority, additional: m.additional, ...(m.tc ? { tc: true } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof EncodeError)) throw err;
+    return null;
+  }
+}
 
-type Sent = Buffer | Buffer[] | null;
+/** One reply, several (a zone transfer over TCP), or none. */
+export type HandleResult = Buffer | Buffer[] | MessageStream | null | Promise<Buffer | Buffer[] | MessageStream | null>;
+
+type Sent = Buffer | Buffer[] | MessageStream | null;
 
 export class Responder {
   private readonly cache: AnswerCache;
@@ -163,20 +177,7 @@ export class Responder {
       return out;
     }
     const question = questionOf(q);
-    if (r.kind === 'messages') {
-      const outs: Buffer[] = [];
-      let answers = 0;
-      let bytes = 0;
-      for (const m of r.messages) {
-        const buf = encodeOrNull(m, question, edns, limit);
-        if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
-        outs.push(patch(buf, q));
-        answers += m.answer.length;
-        bytes += buf.length;
-      }
-      this.emit(start, q, transport, client, r.messages[0]?.rcode ?? 0, answers, msg.length, bytes, r.plugin, !!edns, !!edns?.do);
-      return outs;
-    }
+    if (r.kind === 'messages') return this.messages(r.messages, r.plugin, start, q, question, edns, transport, client, msg.length);
     const ans = r.answer;
     // Data that cannot be written (e.g. an ExternalName with a label over 63 bytes): SERVFAIL, not silence.
     const buf = encodeOrNull(ans, question, edns, limit);
@@ -188,6 +189,37 @@ export class Responder {
     if (blocks.finishes) out = blocks.finish(out, q, transport, client);
     this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, r.plugin, !!edns, !!edns?.do);
     return out;
+  }
+
+  /**
+   * Each message encoded as it is taken, without OPT (miekg/dns's Transfer.Out, which CoreDNS's transfer plugin
+   * writes with, adds none). The query is counted once, when the last message went or the connection closed.
+   */
+  private *messages(messages: Iterable<Answer>, plugin: string, start: number, q: ParsedQuery, question: Question,
+    edns: Edns | undefined, transport: Transport, client: string, reqSize: number): MessageStream {
+    let answers = 0;
+    let bytes = 0;
+    let rcode = -1;
+    try {
+      for (const m of messages) {
+        const buf = encodeMessage(m, question, q);
+        if (!buf) {
+          // Nothing sent yet: the client gets a SERVFAIL. Midway, a transfer can only be cut off.
+          if (rcode >= 0) throw new EncodeError('a zone transfer message could not be encoded');
+          const out = encodeResponse({ header: { id: q.id, opcode: 0, aa: false, rd: q.rd, cd: q.cd, rcode: RCODE.SERVFAIL }, question, answer: [], authority: [], additional: [], ...(edns ? { edns } : {}) });
+          rcode = RCODE.SERVFAIL;
+          bytes += out.length;
+          yield out;
+          return;
+        }
+        if (rcode < 0) rcode = m.rcode;
+        answers += m.answer.length;
+        bytes += buf.length;
+        yield buf;
+      }
+    } finally {
+      this.emit(start, q, transport, client, rcode, answers, reqSize, bytes, plugin, !!edns, !!edns?.do);
+    }
   }
 
   /**

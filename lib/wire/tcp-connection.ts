@@ -2,8 +2,11 @@
 // pipelines queries and never reads its answers must not make us buffer them without end: while this
 // connection's unwritten output is over its bound, or all connections' together are over theirs, we stop
 // reading from it (the kernel's receive window then stops the client), and carry on when the output drains.
+// A zone transfer's messages are made one at a time under the same bounds: the next only once the client has read
+// enough of the last, and no other query on the connection is read until the transfer's last message went.
 import type net from 'node:net';
 import type { HandleResult, Transport } from './responder.js';
+import { isMessageStream, type MessageStream, type Replies } from './message-stream.js';
 
 export type QueryHandler = (msg: Buffer, transport: Transport, client: string) => HandleResult;
 
@@ -30,6 +33,44 @@ export class OutputBudget {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Milliseconds of zone-transfer messages made per turn of the event loop, across every connection. */
+const TRANSFER_MS_PER_TURN = 4;
+
+/**
+ * Turns at making zone-transfer messages, shared by every connection: each turn of the event loop makes messages
+ * for the connections waiting, in order, for a few milliseconds at most; those left over go first next turn.
+ * Between turns the loop reads sockets, so UDP queries wait a few milliseconds however many transfers are going,
+ * and a client whose kernel buffers would take a whole zone at once (a few MB) cannot have it all made in one go.
+ */
+class TransferTurns {
+  private queue: TcpConnection[] = [];
+  private scheduled = false;
+
+  want(c: TcpConnection): void {
+    this.queue.push(c);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+  }
+
+  private run = (): void => {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const until = performance.now() + TRANSFER_MS_PER_TURN;
+    let i = 0;
+    while (i < batch.length && performance.now() < until) batch[i++]!.turn();
+    if (i < batch.length) this.queue = batch.slice(i).concat(this.queue);
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+  };
+}
+
+const turns = new TransferTurns();
+
 export class TcpConnection {
   private pending: Buffer = EMPTY;
   /** bytes received after `pending`, not joined to it yet */
@@ -41,6 +82,10 @@ export class TcpConnection {
   private counted = 0;
   private reading = true;
   private readonly client: string;
+  /** zone transfers being sent, in order; the first is sent until it ends */
+  private streams: MessageStream[] = [];
+  /** waiting for its turn at making a transfer's next message (TransferTurns) */
+  private turnWanted = false;
 
   constructor(
     private sock: net.Socket,
@@ -77,6 +122,10 @@ export class TcpConnection {
       this.counted = 0;
       this.pending = EMPTY;
       this.parts = [];
+      // A transfer cut off by the client: its generator's cleanup runs (counting, its slot in the plugin).
+      for (const st of this.streams.splice(0)) {
+        try { st.return(); } catch (err) { this.onError(err, 'handler'); }
+      }
       onClose();
     });
   }
@@ -92,7 +141,10 @@ export class TcpConnection {
     let waitingForBytes = false;
     sock.cork();
     try {
+      this.flow();
       for (;;) {
+        // A transfer's messages go out whole and in order before the next query is read.
+        if (this.streams.length > 0 || sock.destroyed) break;
         const queued = sock.writableLength;
         // (budget.total - this.counted + queued: the total as it is now, without accounting on every message)
         if (queued >= maxQueuedBytes || this.inFlight >= maxInFlight ||
@@ -133,7 +185,8 @@ export class TcpConnection {
     // Whatever stops reading here ends: a 'drain' (output at or over the high-water mark always gets one) or a
     // settled in-flight answer calls pump() again.
     const queued = sock.writableLength;
-    const canRead = queued < maxQueuedBytes && this.inFlight < maxInFlight && !(queued >= hwm && budget.total >= budget.limit);
+    const canRead = queued < maxQueuedBytes && this.inFlight < maxInFlight && !(queued >= hwm && budget.total >= budget.limit)
+      && this.streams.length === 0;
     if (canRead) {
       if (!this.reading) { this.reading = true; sock.resume(); }
     } else if (this.reading) {
@@ -153,13 +206,71 @@ export class TcpConnection {
     }
   }
 
+  /** Its turn at a transfer's next message (TransferTurns). */
+  turn(): void {
+    this.turnWanted = false;
+    this.flow(true);
+  }
+
+  private wantTurn(): void {
+    if (this.turnWanted) return;
+    this.turnWanted = true;
+    turns.want(this);
+  }
+
+  /**
+   * Sends the current transfer's next message, on its turn (`mine`), while this connection's output, and all
+   * connections' together, are under their bounds; else asks for a turn. When it stops for the bounds, the output
+   * is at or over the socket's high-water mark (a message is at most 64 KiB, the bound 128 KiB), so a 'drain' comes
+   * and pump() calls this again.
+   */
+  private flow(mine = false): void {
+    const sock = this.sock;
+    const { maxQueuedBytes } = this.limits;
+    const hwm = sock.writableHighWaterMark;
+    let ended = false;
+    while (this.streams.length > 0) {
+      const st = this.streams[0]!;
+      for (;;) {
+        if (sock.destroyed) return;
+        const queued = sock.writableLength;
+        if (queued >= maxQueuedBytes || (queued >= hwm && this.budget.total - this.counted + queued >= this.budget.limit)) return;
+        if (!mine) { this.wantTurn(); return; }
+        mine = false;
+        let r: IteratorResult<Buffer, void>;
+        try {
+          r = st.next();
+        } catch (err) {
+          // Cut off midway: the client must not take a partial zone for a whole one.
+          this.onError(err, 'handler');
+          sock.destroy();
+          return;
+        }
+        if (r.done) { mine = true; ended = true; break; }
+        this.writeOne(r.value);
+      }
+      this.streams.shift();
+    }
+    // The transfer ended on its turn: the queries after it may be read now.
+    if (ended) this.pump();
+  }
+
   /** one reply, or each message of a multi-message reply (a zone transfer) in order */
-  private write(out: Buffer | Buffer[]): void {
+  private write(out: Replies): void {
     if (Array.isArray(out)) {
-      for (const b of out) this.write(b);
+      for (const b of out) this.writeOne(b);
       return;
     }
-    const buf = out;
+    if (isMessageStream(out)) {
+      if (this.sock.destroyed) { out.return(); return; }
+      this.streams.push(out);
+      this.wantTurn();
+      return;
+    }
+    this.writeOne(out);
+  }
+
+  private writeOne(buf: Buffer): void {
     const sock = this.sock;
     if (sock.destroyed) return;
     try {

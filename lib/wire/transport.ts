@@ -6,6 +6,7 @@ import net from 'node:net';
 import { LocalAddressWatcher, type LocalAddress } from './local-addresses.js';
 import { explainBindError, ReusePortError, reusePortProblem } from './reuse-port.js';
 import { OutputBudget, TcpConnection, type QueryHandler } from './tcp-connection.js';
+import { firstReply } from './message-stream.js';
 
 export type { QueryHandler } from './tcp-connection.js';
 
@@ -256,12 +257,13 @@ export class DnsTransport {
     if (res === null) return;
     // Several messages answer only over TCP (a zone transfer): over UDP the first is all there can be.
     if (!(res instanceof Promise)) {
-      const one = Array.isArray(res) ? res[0] : res;
+      const one = firstReply(res);
       if (one) this.send(sock, one, rinfo);
       return;
     }
     res.then((buf) => {
-      if (buf && !this.closed && (!Array.isArray(buf) || buf.length > 0)) this.send(sock, Array.isArray(buf) ? buf[0]! : buf, rinfo);
+      const one = buf ? firstReply(buf) : undefined;
+      if (one && !this.closed) this.send(sock, one, rinfo);
     }, (err) => this.onError(err, 'handler'));
   }
 

@@ -1,0 +1,133 @@
+// The transfer plugin's ServeDNS (CoreDNS's plugin/transfer with plugin/kubernetes/xfr.go as the one Transferer):
+// AXFR, and IXFR answered with a single SOA when the client's serial is the zone's, else as a full AXFR.
+//   - Over UDP: REFUSED, whatever the name (CoreDNS checks the transport first).
+//   - A name in none of the directive's zones goes on down the chain (the kubernetes plugin answers REFUSED).
+//   - A client not in `to`: REFUSED.
+//   - IXFR without exactly one SOA in the authority section: SERVFAIL.
+//   - The name must be one of the cluster zones itself: CoreDNS would transfer a name below one (svc.cluster.local)
+//     as if it were a zone, with every Service named under it; here it goes on down the chain (REFUSED), as do
+//     the reverse zones, whose transfer in CoreDNS is the Services again under in-addr.arpa.
+// The transfer is made lazily, a message at a time as the client reads (lib/wire/tcp-connection.ts), from the
+// Services as they were when it began, sorted once.
+import type { Logger } from 'pino';
+import type { Service } from '../../cluster/model.js';
+import type { ClusterStore } from '../../cluster/store.js';
+import { soaRecord } from '../../dns/apex.js';
+import { QTYPE, RCODE, type Answer, type SoaData } from '../../dns/records.js';
+import type { ResolverConfig } from '../../dns/resolver-config.js';
+import type { Next, Plugin, Reply, Request } from '../../plugin/handler.js';
+import type { KubernetesPlugin } from '../kubernetes/handler.js';
+import { TransferAcl, type TransferTo } from './acl.js';
+import { batches } from './batches.js';
+import { clientSerial } from './ixfr.js';
+import { transferServices, zoneTransfer } from './zone-records.js';
+
+/** One transfer directive: its zones ('' = the root) and who may transfer them. */
+export interface TransferOptions {
+  xfrs: { zones: string[]; to: TransferTo }[];
+}
+
+/**
+ * Transfers being sent at once; past this, SERVFAIL (a secondary retries later). Each holds the sorted list of
+ * Services (8 bytes a Service) until its client has read it all, and each makes one message (~3 ms of work at
+ * 1,000 records) a turn of the event loop: ten at once keep a turn, and so a UDP query's wait, within ~30 ms.
+ */
+export const MAX_ACTIVE_TRANSFERS = 10;
+
+export interface TransferRuntime {
+  store: ClusterStore;
+  kubernetes: KubernetesPlugin;
+  resolverConfig: () => ResolverConfig;
+  logger: Logger;
+}
+
+const message = (rcode: number, aa: boolean, records: Answer['answer'] = []): Answer =>
+  ({ rcode, aa, answer: records, authority: [], additional: [] });
+
+export class TransferPlugin implements Plugin {
+  readonly name = 'transfer';
+  private readonly xfrs: { zones: string[]; acl: TransferAcl }[];
+  private active = 0;
+  /** the Services in transfer order, kept while the cluster does not change: transfers at once share one copy */
+  private sorted?: { generation: number; services: readonly Service[] };
+
+  constructor(opts: TransferOptions, private readonly rt: TransferRuntime) {
+    this.xfrs = opts.xfrs.map((x) => ({ zones: x.zones, acl: new TransferAcl(x.to) }));
+  }
+
+  /** transfers being sent now */
+  get activeTransfers(): number {
+    return this.active;
+  }
+
+  serveDNS(req: Request, next: Next): Reply | Promise<Reply> {
+    if (req.type !== QTYPE.AXFR && req.type !== QTYPE.IXFR) return next(req);
+    // Replies here depend on the client, the authority section and the moment: none is cached.
+    if (req.transport !== 'tcp') {
+      req.varies = true;
+      return { kind: 'answer', answer: message(RCODE.REFUSED, false), plugin: '' };
+    }
+    const lname = req.name.toLowerCase();
+    const x = this.longestMatch(lname);
+    if (!x) return next(req);
+    req.varies = true;
+    // CoreDNS writes this REFUSED itself, without OPT: one message, as a transfer's are.
+    if (!x.acl.allows(req.client)) return { kind: 'messages', messages: [message(RCODE.REFUSED, false)], plugin: this.name };
+    let serial = 0;
+    if (req.type === QTYPE.IXFR) {
+      const s = clientSerial(req.msg);
+      if (s === undefined) return { kind: 'answer', answer: message(RCODE.SERVFAIL, false), plugin: '' };
+      serial = s;
+    }
+    const cfg = this.rt.resolverConfig();
+    if (!cfg.zones.includes(lname)) return next(req);
+    const view = this.rt.kubernetes.view;
+    const soa = soaRecord(lname, cfg, view);
+    // The client is current: its serial alone (CoreDNS compares for equality; 0 asks for everything).
+    // As CoreDNS, that one SOA goes without AA (miekg/dns's SetReply).
+    if (serial !== 0 && serial === (soa.data as SoaData).serial) {
+      return { kind: 'messages', messages: [message(RCODE.NOERROR, false, [soa])], plugin: this.name };
+    }
+    if (this.active >= MAX_ACTIVE_TRANSFERS) {
+      this.rt.logger.warn({ zone: lname, client: req.client, active: this.active }, 'transfer: too many transfers at once; SERVFAIL');
+      return { kind: 'answer', answer: message(RCODE.SERVFAIL, false), plugin: '' };
+    }
+    const generation = this.rt.kubernetes.generation();
+    if (!this.sorted || this.sorted.generation !== generation) {
+      this.sorted = { generation, services: transferServices(this.rt.store.allServices(), view) };
+    }
+    const services = this.sorted.services;
+    return { kind: 'messages', messages: this.send(zoneTransfer(view, cfg, lname, soa, services), lname, req.client, soa), plugin: this.name };
+  }
+
+  /** The messages of one transfer, made as they are taken; the slot is held from the first until the end. */
+  private *send(records: Iterable<Answer['answer'][number]>, zone: string, client: string, soa: Answer['answer'][number]): Generator<Answer, void, void> {
+    this.active++;
+    let count = 0;
+    let done = false;
+    try {
+      for (const batch of batches(records)) {
+        count += batch.length;
+        yield message(RCODE.NOERROR, true, batch);
+      }
+      done = true;
+    } finally {
+      this.active--;
+      const serial = (soa.data as SoaData).serial;
+      if (done) this.rt.logger.info({ zone, client, records: count, serial }, 'transfer: outgoing transfer sent');
+      else this.rt.logger.info({ zone, client, records: count, serial }, 'transfer: outgoing transfer cut off by the client');
+    }
+  }
+
+  private longestMatch(lname: string): { zones: string[]; acl: TransferAcl } | undefined {
+    let best: { zones: string[]; acl: TransferAcl } | undefined;
+    let bestLen = -1;
+    for (const x of this.xfrs) {
+      for (const z of x.zones) {
+        const inZone = z === '' || lname === z || lname.endsWith(`.${z}`);
+        if (inZone && z.length > bestLen) { best = x; bestLen = z.length; }
+      }
+    }
+    return best;
+  }
+}
