@@ -95,8 +95,21 @@ export function toService(raw: Raw, defaultNamespace = 'default'): Service {
     selector: isObj(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) : undefined,
     ipFamilies: Array.isArray(spec.ipFamilies) ? spec.ipFamilies.filter((f: unknown) => f === 'IPv4' || f === 'IPv6') : undefined,
     ipFamilyPolicy: str(spec.ipFamilyPolicy) || undefined,
+    external: externalOf(spec, raw.status),
   };
   return svc;
+}
+
+/** spec.externalIPs ++ status.loadBalancer.ingress (ip, else hostname): CoreDNS's object.ToService order. */
+function externalOf(spec: Raw, status: unknown): string[] | undefined {
+  const out: string[] = Array.isArray(spec.externalIPs) ? spec.externalIPs.filter((v: unknown) => typeof v === 'string' && v !== '') : [];
+  const lb = isObj(status) && isObj(status.loadBalancer) && Array.isArray(status.loadBalancer.ingress) ? status.loadBalancer.ingress : [];
+  for (const ing of lb) {
+    // An entry with neither is nothing CoreDNS could serve either (it would keep ""): left out.
+    const v = isObj(ing) ? str(ing.ip) || str(ing.hostname) : '';
+    if (v) out.push(v);
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 function endpointPorts(ports: unknown): EndpointPort[] {
