@@ -45,6 +45,7 @@ t.test('bad input is refused naming the line', async (t) => {
     [`  k8s_external ${'a'.repeat(70)}.org`, /line 3: k8s_external: .* is not a domain name/],
     [`  k8s_external ${Array.from({ length: 65 }, (_, i) => `z${i}.org`).join(' ')}`, /line 3: k8s_external: at most 64 zones/],
     [`  k8s_external ${'a.'.repeat(200)}org`, /line 3: k8s_external: zone .* is longer than 253 characters/],
+    [`  k8s_external ${Array.from({ length: 4 }, () => 'z'.repeat(60)).join('.')} {\n    apex ${Array.from({ length: 4 }, () => 'a'.repeat(60)).join('.')}\n  }`, /line 3: k8s_external: hostmaster\..* is longer than a DNS name may be/],
     ['  k8s_external example.org\n  k8s_external example.net', /line 4: k8s_external appears twice in the server block/],
   ];
   for (const [text, want] of cases) t.throws(() => map(block(text)), want, text.trim().split('\n').join(' / ').slice(0, 80));

@@ -176,6 +176,7 @@ function externalAddresses(p: Problems, spec: Raw, status: unknown): void {
     if (h !== undefined && h !== null && h !== '') {
       if (typeof h !== 'string') p.add(`${f}.hostname`, h, 'must be a string');
       else if (isIP(h)) p.add(`${f}.hostname`, h, 'must be a DNS name, not an IP address');
+      else if (h.split('.').some((l) => l.length > 63)) p.add(`${f}.hostname`, h, 'a DNS label may have at most 63 characters: clusterdns cannot answer a CNAME to it');
       else p.check(`${f}.hostname`, h, dns1123Subdomain(h));
     }
   }

@@ -8,7 +8,7 @@ import { QTYPE, RCODE, type Answer, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { answerReply, type Next, type Plugin, type Reply, type Request } from '../../plugin/handler.js';
 import { addressRecords, externalNameServerIPs, externalNs, externalSoa, join } from './apex.js';
-import { externalLookup, externalReverse, type ExtLookup } from './lookup.js';
+import { MAX_ITEMS, externalLookup, externalReverse, type ExtLookup } from './lookup.js';
 import { addressAnswer, ptrAnswer, srvAnswer } from './records.js';
 
 export interface ExternalOptions {
@@ -61,11 +61,11 @@ export class K8sExternalPlugin implements Plugin {
     const ip = qtype === QTYPE.PTR ? ipFromReverseName(lname) : '';
     if (ip) {
       const svcs = externalReverse(this.view, ip);
-      found = { items: [], rcode: svcs.length > 0 ? RCODE.NOERROR : RCODE.NXDOMAIN };
+      found = { items: [], total: 0, rcode: svcs.length > 0 ? RCODE.NOERROR : RCODE.NXDOMAIN };
       ptr = ptrAnswer(qname, svcs, this.opts.zones[0] ?? '', ttl);
     } else {
       const base = splitLabels(zone === '' ? lname : lname.slice(0, lname.length - zone.length - 1));
-      found = externalLookup(this.view, base, zone, headless, cfg.endpointPodNames);
+      found = externalLookup(this.view, base, zone, headless, cfg.endpointPodNames, { perAddress: qtype !== QTYPE.SRV, max: MAX_ITEMS });
     }
 
     if (found.items.length === 0 && !ptr?.length) {
@@ -81,7 +81,7 @@ export class K8sExternalPlugin implements Plugin {
         ({ records, chase } = addressAnswer(qname, qtype, found.items, t));
         break;
       case QTYPE.SRV:
-        ({ records, extra } = srvAnswer(qname, found.items, t));
+        ({ records, extra } = srvAnswer(qname, found.items, found.total, t));
         break;
       case QTYPE.PTR:
         records = ptr ?? [];

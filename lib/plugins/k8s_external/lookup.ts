@@ -22,8 +22,24 @@ export interface ExtItem {
 
 export interface ExtLookup {
   items: ExtItem[];
+  /** how many items there were, kept or not (the SRV weight splits 100 over all of them) */
+  total: number;
   rcode: number;
 }
+
+export interface LookupLimits {
+  /** one item per address (the first matching port): all an A/AAAA answer or an existence check needs */
+  perAddress: boolean;
+  /** items kept at most; the rest are only counted */
+  max: number;
+}
+
+/**
+ * The most SRV items worth building: a DNS message of 65,535 bytes holds at most ~3,270 SRV records (20 bytes each
+ * with every name compressed), so more only cost time. Without the bound one SRV question for a headless Service of
+ * 2,000 endpoints and 50 ports built 100,000 records and held the event loop for seconds.
+ */
+export const MAX_ITEMS = 4096;
 
 const NO_PORT = [{ name: '', protocol: '', port: -1 }];
 
@@ -33,12 +49,13 @@ const NO_PORT = [{ name: '', protocol: '', port: -1 }];
  * but only consulted in the headless case, so `anything.svc.ns.<zone>` answers the Service's external addresses.
  */
 export function externalLookup(view: ClusterView, base: readonly string[], zone: string, headless: boolean,
-  endpointPodNames: boolean): ExtLookup {
+  endpointPodNames: boolean, limits: LookupLimits): ExtLookup {
+  const none = (rcode: number): ExtLookup => ({ items: [], total: 0, rcode });
   let last = base.length - 1;
-  if (last < 0) return { items: [], rcode: RCODE.SERVFAIL };
+  if (last < 0) return none(RCODE.SERVFAIL);
   const namespace = base[last]!;
-  if (!view.namespaceExists(namespace)) return { items: [], rcode: RCODE.NXDOMAIN };
-  if (--last < 0) return { items: [], rcode: RCODE.NOERROR };
+  if (!view.namespaceExists(namespace)) return none(RCODE.NXDOMAIN);
+  if (--last < 0) return none(RCODE.NOERROR);
   const service = base[last]!;
   last--;
   let endpoint = '';
@@ -50,14 +67,19 @@ export function externalLookup(view: ClusterView, base: readonly string[], zone:
     port = stripUnderscore(base[0]!);
     protocol = stripUnderscore(base[1]!);
   } else if (last > 1) {
-    return { items: [], rcode: RCODE.NXDOMAIN };
+    return none(RCODE.NXDOMAIN);
   }
 
   const svc = view.service(namespace, service);
-  if (!svc) return { items: [], rcode: RCODE.NXDOMAIN };
+  if (!svc) return none(RCODE.NXDOMAIN);
   const source = `Service/${svc.namespace}/${svc.name}`;
   const svcName = zone === '' ? `${svc.name}.${svc.namespace}` : `${svc.name}.${svc.namespace}.${zone}`;
   const items: ExtItem[] = [];
+  let total = 0;
+  const add = (it: ExtItem) => {
+    total++;
+    if (items.length < limits.max) items.push(it);
+  };
   const external = svc.external ?? [];
 
   if (headless && external.length === 0 && (svc.headless || endpoint !== '')) {
@@ -69,7 +91,8 @@ export function externalLookup(view: ClusterView, base: readonly string[], zone:
           if (endpoint !== '' && endpoint !== label.toLowerCase()) continue;
           for (const p of ports) {
             if (!(matches(port, p.name) && matches(protocol, p.protocol))) continue;
-            items.push({ host: addr, hostname: false, port: p.port, target: `${label}.${svcName}`, source });
+            add({ host: addr, hostname: false, port: p.port, target: `${label}.${svcName}`, source });
+            if (limits.perAddress) break;
           }
         }
       }
@@ -80,11 +103,12 @@ export function externalLookup(view: ClusterView, base: readonly string[], zone:
       const hostname = isIP(host) === 0;
       for (const p of ports) {
         if (!(matches(port, p.name) && matches(protocol, p.protocol))) continue;
-        items.push({ host, hostname, port: p.port, target: svcName, source });
+        add({ host, hostname, port: p.port, target: svcName, source });
+        if (limits.perAddress) break;
       }
     }
   }
-  return { items, rcode: items.length > 0 ? RCODE.NOERROR : RCODE.NXDOMAIN };
+  return { items, total, rcode: total > 0 ? RCODE.NOERROR : RCODE.NXDOMAIN };
 }
 
 /** CoreDNS's ExternalReverse: the Services holding external address `ip`, as `svc.ns` (the PTR target's left part). */

@@ -40,10 +40,10 @@ export function addressAnswer(qname: string, qtype: number, items: readonly ExtI
  * SRV at `qname`: one per (target, port), weight 100 split over every item (port-less ones counted, as CoreDNS
  * does), glue A/AAAA for IP targets. A hostname target gets no glue here (CoreDNS looks it up upstream).
  */
-export function srvAnswer(qname: string, items: readonly ExtItem[], t: Ttls): { records: RR[]; extra: RR[] } {
+export function srvAnswer(qname: string, items: readonly ExtItem[], total: number, t: Ttls): { records: RR[]; extra: RR[] } {
   const records: RR[] = [];
   const extra: RR[] = [];
-  const weight = Math.max(1, Math.floor(100 / Math.max(1, items.length)));
+  const weight = Math.max(1, Math.floor(100 / Math.max(1, total)));
   const dup = new Set<string>();
   for (const it of items) {
     if (it.port === -1) continue;

@@ -68,6 +68,9 @@ export function parseK8sExternal(d: CorefileDirective, ctx: ParseContext): Exter
         throw new CorefileError(`k8s_external: unknown property '${o.name.slice(0, 40)}'`, file, o.line);
     }
   }
+  // Every negative answer carries hostmaster.<apex>.<zone>: it must fit in a name.
+  const tooLong = opts.zones.find((z) => !encodableName(['hostmaster', opts.apex, z].filter(Boolean).join('.')));
+  if (tooLong !== undefined) throw new CorefileError(`k8s_external: hostmaster.${opts.apex}.${tooLong.slice(0, 40)}... is longer than a DNS name may be: use a shorter zone or apex`, file, d.line);
   return opts;
 }
 
