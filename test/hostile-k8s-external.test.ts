@@ -29,6 +29,8 @@ const ENDPOINTS = 2000;
 const objects = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge' } },
   svc('good', { externalIPs: ['192.0.2.1'] }),
+  // spelled as no API server writes them back, yet valid: served (and found by PTR) in their canonical form
+  svc('spelled', { externalIPs: ['2001:DB8:0:0:0:0:0:99', '::ffff:198.51.100.9'] }),
   svc('most', { externalIPs: addresses(MAX_EXTERNAL_ADDRESSES) }),
   svc('too-many', { externalIPs: addresses(MAX_EXTERNAL_ADDRESSES + 1) }),
   svc('loopback', { externalIPs: ['127.0.0.1'] }),
@@ -52,7 +54,7 @@ const refused = ['too-many', 'loopback', 'link-local', 'not-an-ip', 'not-a-strin
 
 t.test('refused external addresses are named and skipped; the bound answers in full over TCP; floods never stall it', async (t) => {
   writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-  writeFileSync(join(dir, 'Corefile'), `. {\n  kubernetes cluster.local\n  k8s_external ${ZONE} {\n    headless\n  }\n}\n`);
+  writeFileSync(join(dir, 'Corefile'), `. {\n  kubernetes cluster.local\n  k8s_external ${ZONE} ip6.arpa {\n    headless\n  }\n}\n`);
   const srv = await startCli(['--corefile', join(dir, 'Corefile'), '--fixtures', join(dir, 'cluster.json'), '--listen', '127.0.0.1:0', '--admin', 'off']);
   t.teardown(() => stopCli(srv.proc));
 
@@ -62,6 +64,12 @@ t.test('refused external addresses are named and skipped; the bound answers in f
     const logged = srv.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.name === name);
     t.match(logged?.msg, /is invalid: (spec\.externalIPs|status\.loadBalancer\.ingress)/, `${name}: the log names the field`);
   }
+
+  const spelled = `spelled.edge.${ZONE}`;
+  t.strictSame((await query(srv.port, spelled, 'AAAA')).answers?.map((a) => a.data), ['2001:db8::99'], 'IPv6 in canonical form');
+  t.strictSame((await query(srv.port, spelled, 'A')).answers?.map((a) => a.data), ['198.51.100.9'], 'an IPv4-mapped address is the IPv4 address (Go\'s net.IP)');
+  const ptr6 = `${[...'20010db8000000000000000000000099'].reverse().join('.')}.ip6.arpa`;
+  t.strictSame((await query(srv.port, ptr6, 'PTR')).answers?.map((a) => a.data), [spelled], 'PTR finds the differently spelled address');
 
   const udp = await query(srv.port, `most.edge.${ZONE}`, 'A');
   t.ok(udp.flag_tc, `${MAX_EXTERNAL_ADDRESSES} addresses do not fit a 512-byte UDP reply: TC set`);

@@ -197,10 +197,9 @@ const SPECIAL_RANGES: [BlockList, string][] = ([
 function nonSpecialIP(s: string): readonly string[] {
   const bad = ipAddress(s);
   if (bad.length) return bad;
-  // An IPv4-mapped IPv6 address is the IPv4 address to Go's checks.
-  const v4 = isIPv4(s) ? s : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s)?.[1];
-  const [addr, fam] = v4 !== undefined ? [v4, 'ipv4' as const] : [s, 'ipv6' as const];
-  return SPECIAL_RANGES.filter(([b]) => b.check(addr, fam)).map(([, msg]) => msg);
+  // BlockList matches an IPv4-mapped IPv6 address against the IPv4 ranges, as Go's checks see it.
+  const fam = isIPv4(s) ? 'ipv4' : 'ipv6';
+  return SPECIAL_RANGES.filter(([b]) => b.check(s, fam)).map(([, msg]) => msg);
 }
 
 function protocol(p: Problems, field: string, v: unknown): void {
