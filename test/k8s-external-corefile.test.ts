@@ -15,6 +15,12 @@ t.test('defaults: the block\'s zones, apex dns, ttl 5, no headless, no fallthrou
   t.notMatch(zoned.warnings.join('\n'), /k8s_external/, 'no warning names it');
 });
 
+t.test('in a root block without zones it serves the root zone, as CoreDNS, and says so', async (t) => {
+  const m = map(block('  k8s_external'));
+  t.strictSame((m.config.servers![0]!.plugins.find((p) => p.name === 'k8s_external')!.options as any).zones, ['']);
+  t.match(m.warnings.join('\n'), /Corefile line 3: k8s_external serves the root zone "\.": every name is answered by it/);
+});
+
 t.test('every option, in execution order before kubernetes', async (t) => {
   const m = map(block('  k8s_external Example.ORG. 10.0.0.0/8 {\n    apex ns-x\n    ttl 3600\n    headless\n    fallthrough example.org 10.in-addr.arpa\n  }'));
   const plugins = m.config.servers![0]!.plugins;

@@ -32,6 +32,10 @@ export function parseK8sExternal(d: CorefileDirective, ctx: ParseContext): Exter
   const { file } = ctx;
   const zones = d.args.length > 0 ? zoneArgs(d.args, 'k8s_external', file, d.line) : [...ctx.blockZones];
   if (zones.length === 0) throw new CorefileError('k8s_external: no zone to serve', file, d.line);
+  if (zones.includes('')) {
+    // As in CoreDNS: it then answers every name, and the plugins after it (kubernetes, forward) see only its fallthrough.
+    ctx.warnings.push(`${file} line ${d.line}: k8s_external serves the root zone ".": every name is answered by it; name its zones (k8s_external example.org)`);
+  }
   const opts: ExternalOptions = { zones, apex: 'dns', ttl: 5, headless: false, fallthrough: null };
   const seen = new Set<string>();
   for (const o of d.block ?? []) {
