@@ -31,6 +31,11 @@ export interface Service {
   selector?: Record<string, string>;
   ipFamilies?: ('IPv4' | 'IPv6')[];
   ipFamilyPolicy?: string;
+  /**
+   * spec.externalIPs, then status.loadBalancer.ingress (each entry's ip, else its hostname), as CoreDNS's
+   * object.Service.ExternalIPs keeps them: what the k8s_external plugin serves. undefined when there are none.
+   */
+  external?: string[];
 }
 
 export interface EndpointPort {

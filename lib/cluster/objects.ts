@@ -95,8 +95,40 @@ export function toService(raw: Raw, defaultNamespace = 'default'): Service {
     selector: isObj(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) : undefined,
     ipFamilies: Array.isArray(spec.ipFamilies) ? spec.ipFamilies.filter((f: unknown) => f === 'IPv4' || f === 'IPv6') : undefined,
     ipFamilyPolicy: str(spec.ipFamilyPolicy) || undefined,
+    external: externalOf(spec, raw.status),
   };
   return svc;
+}
+
+/** spec.externalIPs ++ status.loadBalancer.ingress (ip, else hostname): CoreDNS's object.ToService order. */
+function externalOf(spec: Raw, status: unknown): string[] | undefined {
+  const out: string[] = Array.isArray(spec.externalIPs) ? spec.externalIPs.filter((v: unknown) => typeof v === 'string' && v !== '').map(canonicalIP) : [];
+  const lb = isObj(status) && isObj(status.loadBalancer) && Array.isArray(status.loadBalancer.ingress) ? status.loadBalancer.ingress : [];
+  for (const ing of lb) {
+    // An entry with neither is nothing CoreDNS could serve either (it would keep ""): left out.
+    const v = isObj(ing) ? str(ing.ip) || str(ing.hostname) : '';
+    if (v) out.push(canonicalIP(v));
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * IPv6 in its one canonical spelling (RFC 5952, as the URL serializer writes it), so a PTR lookup finds it; an
+ * IPv4-mapped address becomes the IPv4 address, as Go's net.IP.String() (and so CoreDNS, which answers it as an A).
+ */
+function canonicalIP(v: string): string {
+  if (!v.includes(':')) return v;
+  let out: string;
+  try {
+    out = new URL(`http://[${v}]`).hostname.slice(1, -1);
+  } catch {
+    return v; // not an address: validation names it
+  }
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(out);
+  if (!m) return out;
+  const hi = parseInt(m[1]!, 16);
+  const lo = parseInt(m[2]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
 function endpointPorts(ports: unknown): EndpointPort[] {

@@ -20,6 +20,8 @@ export interface ClusterView {
   servicesByClusterIP(ip: string): readonly string[];
   /** keys "ns/name" of Services with a ready endpoint at this address, sorted */
   servicesByEndpointIP(ip: string): readonly string[];
+  /** keys "ns/name" of Services with this external address (externalIPs, LB ingress), sorted (k8s_external PTR) */
+  servicesByExternalIP(ip: string): readonly string[];
   /** a Pod in `ns` with exactly this status.podIP (pods verified) */
   podIPExists(ns: string, ip: string): boolean;
 }
@@ -100,6 +102,7 @@ export class ClusterStore implements ClusterView {
   private readyIPsByService = new Map<string, string[]>();
   private clusterIPIndex: AddressIndex = new Map();
   private endpointIPIndex: AddressIndex = new Map();
+  private externalIPIndex: AddressIndex = new Map();
   private podIPCount = new Map<string, number>();
   /** pod IP → namespaces (autopath's client lookup); built on first use, so servers without autopath pay nothing */
   private podNamespaces: AddressIndex | undefined;
@@ -143,6 +146,10 @@ export class ClusterStore implements ClusterView {
 
   servicesByEndpointIP(ip: string): readonly string[] {
     return this.filterExposed(keysAt(this.endpointIPIndex, ip));
+  }
+
+  servicesByExternalIP(ip: string): readonly string[] {
+    return this.filterExposed(keysAt(this.externalIPIndex, ip));
   }
 
   podIPExists(ns: string, ip: string): boolean {
@@ -350,6 +357,7 @@ export class ClusterStore implements ClusterView {
         const key = svcKey(o.namespace, o.name);
         this.services.set(key, o);
         for (const ip of o.clusterIPs) addToIndex(this.clusterIPIndex, ip, key);
+        if (o.external) for (const ip of o.external) addToIndex(this.externalIPIndex, ip, key);
         this.nsCount(o.namespace, 1);
         this.serviceEndpointsChanged(key);
         return;
@@ -384,6 +392,7 @@ export class ClusterStore implements ClusterView {
         const key = svcKey(o.namespace, o.name);
         this.services.delete(key);
         for (const ip of o.clusterIPs) removeFromIndex(this.clusterIPIndex, ip, key);
+        if (o.external) for (const ip of o.external) removeFromIndex(this.externalIPIndex, ip, key);
         this.nsCount(o.namespace, -1);
         this.serviceEndpointsChanged(key);
         return;

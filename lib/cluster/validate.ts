@@ -6,6 +6,7 @@
 //
 // Only what DNS reads is checked (names, namespaces, IPs, ports, hostnames, externalName), not the whole schema:
 // a manifest that kubectl would refuse for an unrelated field (a container image, resources) still serves.
+import { BlockList, isIP, isIPv4 } from 'node:net';
 import { ManifestError } from './manifest-error.js';
 import {
   dns1035Label, dns1123Label, dns1123Subdomain, ianaSvcName, ipAddress, labelValue, portNumber,
@@ -83,7 +84,7 @@ export function validateObject(kind: string, raw: unknown, defaultNamespace = 'd
   }
   const spec: Raw = isObj(raw.spec) ? raw.spec : {};
   switch (kind) {
-    case 'Service': service(p, spec); break;
+    case 'Service': service(p, spec, raw); break;
     case 'EndpointSlice': endpointSlice(p, raw, meta); break;
     case 'Endpoints': endpoints(p, raw); break;
     case 'Pod': pod(p, spec, 'spec'); podStatus(p, raw.status); break;
@@ -102,7 +103,7 @@ export function assertValid(kind: string, raw: unknown, defaultNamespace = 'defa
   throw new InvalidObjectError(kind, ns, str(meta.name), problems);
 }
 
-function service(p: Problems, spec: Raw): void {
+function service(p: Problems, spec: Raw, raw: Raw): void {
   const type = spec.type === undefined || spec.type === null ? 'ClusterIP' : spec.type;
   if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(type)) {
     p.add('spec.type', type, 'Unsupported value: supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"');
@@ -148,6 +149,57 @@ function service(p: Problems, spec: Raw): void {
     if (typeof tp === 'number') p.check(`${f}.targetPort`, tp, portNumber(tp));
     else if (typeof tp === 'string' && tp !== '') p.check(`${f}.targetPort`, tp, /^\d+$/.test(tp) ? portNumber(Number(tp)) : ianaSvcName(tp));
   });
+  externalAddresses(p, spec, raw.status);
+}
+
+/**
+ * The addresses k8s_external serves. The API server has no count limit; ours bounds what one name can answer (an
+ * A answer of 100 addresses is 1.6 KB) and what one object can cost.
+ */
+export const MAX_EXTERNAL_ADDRESSES = 100;
+
+function externalAddresses(p: Problems, spec: Raw, status: unknown): void {
+  const ext = arr(spec.externalIPs);
+  if (ext.length > MAX_EXTERNAL_ADDRESSES) p.add('spec.externalIPs', `${ext.length} addresses`, `clusterdns serves at most ${MAX_EXTERNAL_ADDRESSES}`);
+  for (let i = 0; i < ext.length && p.list.length < 20; i++) {
+    const v = ext[i];
+    p.check(`spec.externalIPs[${i}]`, v, typeof v === 'string' ? nonSpecialIP(v) : ['must be a string']);
+  }
+  const lb = isObj(status) && isObj(status.loadBalancer) ? arr(status.loadBalancer.ingress) : [];
+  if (lb.length > MAX_EXTERNAL_ADDRESSES) p.add('status.loadBalancer.ingress', `${lb.length} entries`, `clusterdns serves at most ${MAX_EXTERNAL_ADDRESSES}`);
+  for (let i = 0; i < lb.length && p.list.length < 20; i++) {
+    const f = `status.loadBalancer.ingress[${i}]`;
+    const ing = lb[i];
+    if (!isObj(ing)) { p.add(f, ing, 'must be a mapping with ip or hostname'); continue; }
+    if (ing.ip !== undefined && ing.ip !== null && ing.ip !== '') p.check(`${f}.ip`, ing.ip, typeof ing.ip === 'string' ? ipAddress(ing.ip) : ['must be a string']);
+    const h = ing.hostname;
+    if (h !== undefined && h !== null && h !== '') {
+      if (typeof h !== 'string') p.add(`${f}.hostname`, h, 'must be a string');
+      else if (isIP(h)) p.add(`${f}.hostname`, h, 'must be a DNS name, not an IP address');
+      else if (h.split('.').some((l) => l.length > 63)) p.add(`${f}.hostname`, h, 'a DNS label may have at most 63 characters: clusterdns cannot answer a CNAME to it');
+      else p.check(`${f}.hostname`, h, dns1123Subdomain(h));
+    }
+  }
+}
+
+/** The ranges ValidateNonSpecialIP refuses for externalIPs, with its messages. */
+const SPECIAL_RANGES: [BlockList, string][] = ([
+  [[['0.0.0.0', 32, 'ipv4'], ['::', 128, 'ipv6']], 'may not be unspecified (0.0.0.0)'],
+  [[['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']], 'may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+  [[['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']], 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'],
+  [[['224.0.0.0', 24, 'ipv4'], ['ff02::', 16, 'ipv6']], 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'],
+] as [[string, number, 'ipv4' | 'ipv6'][], string][]).map(([nets, msg]) => {
+  const b = new BlockList();
+  for (const [net, bits, fam] of nets) b.addSubnet(net, bits, fam);
+  return [b, msg];
+});
+
+function nonSpecialIP(s: string): readonly string[] {
+  const bad = ipAddress(s);
+  if (bad.length) return bad;
+  // BlockList matches an IPv4-mapped IPv6 address against the IPv4 ranges, as Go's checks see it.
+  const fam = isIPv4(s) ? 'ipv4' : 'ipv6';
+  return SPECIAL_RANGES.filter(([b]) => b.check(s, fam)).map(([, msg]) => msg);
 }
 
 function protocol(p: Problems, field: string, v: unknown): void {
