@@ -3,8 +3,15 @@
 // Unix time of the last DNS-relevant change, as CoreDNS sets it).
 import {
   BUILTIN_NAMESPACES, objectKey, type ClusterObject, type Endpoint, type EndpointSlice, type Namespace,
-  type ObjectKind, type Pod, type Service,
+  type ObjectKind, type Pod, type Service, type ServiceImport,
 } from './model.js';
+import { selectorMatches, type StringSelector } from './label-selector.js';
+import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
+
+export type { MulticlusterSlice };
+
+/** The label the API server puts on every Namespace (since Kubernetes 1.21): fixtures get it too. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** What the resolver may read: a pure view of the cluster. */
 export interface ClusterView {
@@ -22,6 +29,10 @@ export interface ClusterView {
   servicesByEndpointIP(ip: string): readonly string[];
   /** a Pod in `ns` with exactly this status.podIP (pods verified) */
   podIPExists(ns: string, ip: string): boolean;
+  /** MCS API: the ServiceImport `ns/name` (multicluster zones) */
+  serviceImport(ns: string, name: string): ServiceImport | undefined;
+  /** MCS API: the ready endpoints of the EndpointSlices labelled multicluster.kubernetes.io/service-name=name in ns */
+  multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[];
 }
 
 export interface ReadySlice {
@@ -108,16 +119,42 @@ export class ClusterStore implements ClusterView {
   private endpointsDirty = new Set<string>();
   /** namespaces Services and names are limited to (CoreDNS `namespaces`); empty = all */
   private exposed: Set<string> | undefined;
+  /** CoreDNS `namespace_labels`: only namespaces whose labels match exist */
+  private namespaceLabels: StringSelector | undefined;
+  private multicluster = new MulticlusterIndex();
+  /** namespace → whether its labels match namespaceLabels; emptied on every change */
+  private namespaceMatch = new Map<string, boolean>();
 
-  constructor(opts: { namespaces?: string[] } = {}) {
+  constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
+    if (opts.namespaceLabels) this.namespaceLabels = opts.namespaceLabels;
   }
 
   // ---- ClusterView ----
 
   namespaceExists(ns: string): boolean {
     if (this.exposed && !this.exposed.has(ns)) return false;
-    return this.namespaces.has(ns) || (this.nsObjectCount.get(ns) ?? 0) > 0 || BUILTIN_NAMESPACES.includes(ns);
+    const exists = this.namespaces.has(ns) || (this.nsObjectCount.get(ns) ?? 0) > 0 || BUILTIN_NAMESPACES.includes(ns);
+    if (!exists || !this.namespaceLabels) return exists;
+    // A namespace known only by its objects (a fixture with no Namespace manifest) has the API server's own label only.
+    let ok = this.namespaceMatch.get(ns);
+    if (ok === undefined) {
+      const labels = this.namespaces.get(ns)?.labels;
+      ok = selectorMatches(this.namespaceLabels, { ...labels, [NAMESPACE_NAME_LABEL]: ns });
+      // Bounded: names asked for are the client's choice, not the cluster's.
+      if (this.namespaceMatch.size >= 10_000) this.namespaceMatch.clear();
+      this.namespaceMatch.set(ns, ok);
+    }
+    return ok;
+  }
+
+  serviceImport(ns: string, name: string): ServiceImport | undefined {
+    if (this.exposed && !this.exposed.has(ns)) return undefined;
+    return this.multicluster.serviceImport(ns, name);
+  }
+
+  multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[] {
+    return this.multicluster.endpoints(ns, name);
   }
 
   service(ns: string, name: string): Service | undefined {
@@ -161,10 +198,12 @@ export class ClusterStore implements ClusterView {
     return this.services.values();
   }
 
-  counts(): Record<ObjectKind, number> {
-    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0 };
+  /** Objects per kind; ServiceImport only when there are some (the MCS API is rarely installed). */
+  counts(): Record<Exclude<ObjectKind, 'ServiceImport'>, number> & { ServiceImport?: number } {
+    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0 };
     for (const o of this.objects.values()) c[o.kind]++;
-    return c;
+    const { ServiceImport, ...rest } = c;
+    return ServiceImport > 0 ? c : rest;
   }
 
   ownerOf(o: ClusterObject): string | undefined {
@@ -312,6 +351,7 @@ export class ClusterStore implements ClusterView {
     if (this.pending.length === 0) return;
     const changes = this.pending;
     this.pending = [];
+    this.namespaceMatch.clear();
     this.generation++;
     this.serial = Math.max(this.serial, Math.floor(Date.now() / 1000));
     for (const fn of this.listeners) fn(changes);
@@ -343,8 +383,13 @@ export class ClusterStore implements ClusterView {
         m.set(o.name, o);
         this.nsCount(o.namespace, 1);
         this.serviceEndpointsChanged(key);
+        this.multicluster.addSlice(o);
         return;
       }
+      case 'ServiceImport':
+        this.multicluster.addImport(o);
+        this.nsCount(o.namespace, 1);
+        return;
       case 'Pod':
         this.nsCount(o.namespace, 1);
         if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) {
@@ -377,8 +422,13 @@ export class ClusterStore implements ClusterView {
         }
         this.nsCount(o.namespace, -1);
         this.serviceEndpointsChanged(key);
+        this.multicluster.removeSlice(o);
         return;
       }
+      case 'ServiceImport':
+        this.multicluster.removeImport(o);
+        this.nsCount(o.namespace, -1);
+        return;
       case 'Pod': {
         this.nsCount(o.namespace, -1);
         const k = `${o.namespace}/${o.podIP}`;
