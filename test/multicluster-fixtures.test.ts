@@ -126,3 +126,15 @@ t.test('the Corefile option is checked as CoreDNS checks it', async (t) => {
   r = await runCli(['--corefile', corefile(dir, ['multicluster in-addr.arpa']), '--fixtures', fixture, '--listen', '127.0.0.1:0', '--admin', 'off']);
   t.equal(r.code, 2, 'a reverse zone cannot be a multicluster zone');
 });
+
+t.test('`clusterdns records` lists the multicluster zone from the resolver', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-mcs-'));
+  const fixture = path.join(dir, 'mcs.json');
+  writeList(fixture, items());
+  const r = await runCli(['records', '--corefile', corefile(dir, [`multicluster ${Z}`]), '--fixtures', fixture]);
+  t.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').map((l) => l.split(/\s+/).join(' '));
+  for (const e of ready(EAST)) t.ok(lines.includes(`${endpointName(e)}.east.db.${NS}.svc.${Z}. 5 IN A ${e.ip}`), `${endpointName(e)}.east listed`);
+  for (const ip of WEB_IPS) t.ok(lines.includes(`web.${NS}.svc.${Z}. 5 IN A ${ip}`), 'the ClusterSetIP listed');
+  t.notOk(lines.some((l) => l.startsWith(`noports.${NS}.svc.${Z}.`)), 'nothing for a name that answers nothing');
+});

@@ -42,6 +42,10 @@ export class MulticlusterIndex {
     return out;
   }
 
+  allImports(): IterableIterator<ServiceImport> {
+    return this.imports.values();
+  }
+
   addImport(si: ServiceImport): void {
     this.imports.set(key(si.namespace, si.name), si);
   }

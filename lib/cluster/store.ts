@@ -198,6 +198,10 @@ export class ClusterStore implements ClusterView {
     return this.services.values();
   }
 
+  allServiceImports(): IterableIterator<ServiceImport> {
+    return this.multicluster.allImports();
+  }
+
   /** Objects per kind; ServiceImport only when there are some (the MCS API is rarely installed). */
   counts(): Record<Exclude<ObjectKind, 'ServiceImport'>, number> & { ServiceImport?: number } {
     const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0 };
