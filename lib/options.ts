@@ -8,6 +8,7 @@ import { synthesisConfigProblems } from './synth/options.js';
 import { reusePortProblem } from './wire/reuse-port.js';
 import { RecordError } from './static/rdata.js';
 import { recordsFrom } from './static/spec.js';
+import { parseSelectorString } from './cluster/label-selector.js';
 
 /** The options after checking: listen, admin and upstreams as HostPort, fixtures as a list. */
 export type CheckedStartOptions = Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'synthesis'>> & {
@@ -183,6 +184,12 @@ const CHECKS: Record<string, Check> = {
   startupTimeoutMs: intIn(0, 600_000, ' of milliseconds'),
   namespaces: listOf(namespace, 'namespace names'),
   labels: text,
+  namespaceLabels: (v, name) => {
+    if (typeof v !== 'string') fail(name, v, 'a label selector string (team=blue,env in (prod))');
+    try { parseSelectorString(v); } catch (e) { fail(name, v, `a label selector: ${(e as Error).message}`); }
+    return v;
+  },
+  multiclusterZones: listOf(zone, 'domain names'),
   upstreams: listOf(upstream, 'upstreams ("IP[:PORT]" or { host, port })'),
   adminToken,
   adminAuth: oneOf(['all', 'writes']),
@@ -218,6 +225,14 @@ export function checkStartOptions(options: unknown): CheckedStartOptions {
   // The same rule as the CLI's: in live mode the cluster is the source of truth.
   if (out.source === 'kubernetes' && Array.isArray(out.fixtures) && out.fixtures.length > 0) {
     throw new TypeError('startClusterDns: fixtures and source: \'kubernetes\' exclude each other: the cluster is the source of truth');
+  }
+  // CoreDNS's rules: a multicluster zone is one of the plugin's; namespaces and namespace_labels exclude each other.
+  const zones = (out.zones as string[] | undefined) ?? ['cluster.local'];
+  for (const z of (out.multiclusterZones as string[] | undefined) ?? []) {
+    if (!zones.includes(z)) throw new TypeError(`startClusterDns: multiclusterZones: "${z}" is not one of zones (${zones.join(', ')})`);
+  }
+  if (out.namespaceLabels !== undefined && Array.isArray(out.namespaces) && out.namespaces.length > 0) {
+    throw new TypeError('startClusterDns: namespaces and namespaceLabels exclude each other (as in CoreDNS)');
   }
   return out as CheckedStartOptions;
 }
