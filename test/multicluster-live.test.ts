@@ -82,3 +82,23 @@ t.test('the fake API server advertises the MCS API in discovery', async (t) => {
   const groups = await (await fetch(`${api.url}/apis`)).json();
   t.ok(groups.groups.some((g: Raw) => g.name === 'multicluster.x-k8s.io' && g.preferredVersion.version === 'v1alpha1'));
 });
+
+t.test('a cluster without the MCS API: /ready says which watch fails, cluster names keep answering', async (t) => {
+  const api = await FakeApiServer.start();
+  t.teardown(() => api.close());
+  api.load([ns('shop'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { clusterIP: '10.96.5.5', ports: [{ port: 80 }] } }] as any);
+  api.failResource('serviceimports', 404);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-mcs-live-'));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigFor(api));
+  const cf = corefile(dir, [`kubeconfig ${kubeconfig}`, `multicluster ${Z}`]);
+  const srv = await startCli(['--corefile', cf, '--source', 'kubernetes', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'], 30_000);
+  t.teardown(() => stopCli(srv.proc));
+  const admin = /admin http:\/\/(\S+)/.exec(srv.line)![1];
+  const ready = await until(() => fetch(`http://${admin}/ready`).then(async (r) => ({ status: r.status, body: await r.text() })), (r) => /serviceimports/.test(r.body), 5000);
+  t.equal(ready.status, 503, 'not ready: the ServiceImport watch has not synced (as CoreDNS\'s HasSynced)');
+  t.match(ready.body, /serviceimports/, 'and /ready names it');
+  const web = await query(srv.port, 'web.shop.svc.cluster.local', 'A');
+  t.same(web.answers?.map((a) => a.data), ['10.96.5.5'], 'positive answers are served meanwhile');
+  t.equal((await query(srv.port, `nope.shop.svc.${Z}`, 'A')).rcode, 'SERVFAIL', '"does not exist" is not known yet: SERVFAIL, as CoreDNS');
+});
