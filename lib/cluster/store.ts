@@ -5,13 +5,11 @@ import {
   BUILTIN_NAMESPACES, objectKey, type ClusterObject, type Endpoint, type EndpointSlice, type Namespace,
   type ObjectKind, type Pod, type Service, type ServiceImport,
 } from './model.js';
-import { selectorMatches, type StringSelector } from './label-selector.js';
+import type { StringSelector } from './label-selector.js';
 import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
+import { NamespaceLabelFilter } from './namespace-filter.js';
 
 export type { MulticlusterSlice };
-
-/** The label the API server puts on every Namespace (since Kubernetes 1.21): fixtures get it too. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** What the resolver may read: a pure view of the cluster. */
 export interface ClusterView {
@@ -120,14 +118,12 @@ export class ClusterStore implements ClusterView {
   /** namespaces Services and names are limited to (CoreDNS `namespaces`); empty = all */
   private exposed: Set<string> | undefined;
   /** CoreDNS `namespace_labels`: only namespaces whose labels match exist */
-  private namespaceLabels: StringSelector | undefined;
+  private namespaceLabels: NamespaceLabelFilter | undefined;
   private multicluster = new MulticlusterIndex();
-  /** namespace → whether its labels match namespaceLabels; emptied on every change */
-  private namespaceMatch = new Map<string, boolean>();
 
   constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
-    if (opts.namespaceLabels) this.namespaceLabels = opts.namespaceLabels;
+    if (opts.namespaceLabels) this.namespaceLabels = new NamespaceLabelFilter(opts.namespaceLabels);
   }
 
   // ---- ClusterView ----
@@ -136,16 +132,7 @@ export class ClusterStore implements ClusterView {
     if (this.exposed && !this.exposed.has(ns)) return false;
     const exists = this.namespaces.has(ns) || (this.nsObjectCount.get(ns) ?? 0) > 0 || BUILTIN_NAMESPACES.includes(ns);
     if (!exists || !this.namespaceLabels) return exists;
-    // A namespace known only by its objects (a fixture with no Namespace manifest) has the API server's own label only.
-    let ok = this.namespaceMatch.get(ns);
-    if (ok === undefined) {
-      const labels = this.namespaces.get(ns)?.labels;
-      ok = selectorMatches(this.namespaceLabels, { ...labels, [NAMESPACE_NAME_LABEL]: ns });
-      // Bounded: names asked for are the client's choice, not the cluster's.
-      if (this.namespaceMatch.size >= 10_000) this.namespaceMatch.clear();
-      this.namespaceMatch.set(ns, ok);
-    }
-    return ok;
+    return this.namespaceLabels.matches(ns, this.namespaces.get(ns)?.labels);
   }
 
   serviceImport(ns: string, name: string): ServiceImport | undefined {
@@ -355,7 +342,7 @@ export class ClusterStore implements ClusterView {
     if (this.pending.length === 0) return;
     const changes = this.pending;
     this.pending = [];
-    this.namespaceMatch.clear();
+    this.namespaceLabels?.clear();
     this.generation++;
     this.serial = Math.max(this.serial, Math.floor(Date.now() / 1000));
     for (const fn of this.listeners) fn(changes);
