@@ -152,7 +152,11 @@ function service(p: Problems, spec: Raw): void {
   });
 }
 
-/** The MCS API's CRD schema (sigs.k8s.io/mcs-api v1alpha1) for the fields DNS reads. */
+/**
+ * The MCS API's CRD schema (sigs.k8s.io/mcs-api v1alpha1) for the fields DNS reads, plus what the wire needs: a port
+ * must fit SRV's 16 bits and a port name must be a DNS label (the CRD's own doc asks for one). spec.ips of a
+ * Headless import are accepted and ignored, as the CRD and CoreDNS do.
+ */
 function serviceImport(p: Problems, spec: Raw): void {
   const type = spec.type;
   if (type === undefined || type === null || type === '') p.add('spec.type', undefined, 'Required value: "ClusterSetIP" or "Headless"');
@@ -163,14 +167,13 @@ function serviceImport(p: Problems, spec: Raw): void {
     const v = ips[i];
     p.check(`spec.ips[${i}]`, v, typeof v === 'string' ? ipAddress(v) : ['must be a string']);
   }
-  if (type === 'Headless' && ips.length > 0) p.add('spec.ips', ips, 'must be empty for a Headless ServiceImport');
   const ports = arr(spec.ports);
   if (ports.length > 100) p.add('spec.ports', ports.length, 'must have at most 100 items');
   for (let i = 0; i < ports.length && i < 100; i++) {
     const raw = ports[i];
     const f = `spec.ports[${i}]`;
     if (!isObj(raw)) { p.add(f, raw, 'must be a mapping with port'); continue; }
-    if (raw.name !== undefined && raw.name !== null && raw.name !== '') p.check(`${f}.name`, raw.name, ianaSvcName(String(raw.name)));
+    if (raw.name !== undefined && raw.name !== null && raw.name !== '') p.check(`${f}.name`, raw.name, dns1123Label(String(raw.name)));
     if (raw.port === undefined || raw.port === null) p.add(`${f}.port`, undefined, 'Required value');
     else p.check(`${f}.port`, raw.port, typeof raw.port === 'number' ? portNumber(raw.port) : ['must be a number between 1 and 65535']);
     protocol(p, `${f}.protocol`, raw.protocol);
