@@ -71,6 +71,10 @@ export interface ClusterDnsConfig {
   namespaces: string[];
   /** CoreDNS `labels`: label selector on Services */
   labels?: string;
+  /** CoreDNS `namespace_labels`: only namespaces whose labels match this selector are served */
+  namespaceLabels?: string;
+  /** CoreDNS `multicluster`: zones (among `zones`) answered from MCS ServiceImports; live mode watches them */
+  multiclusterZones?: string[];
   /** resolvers for names outside our zones (empty = REFUSED) */
   upstreams: HostPort[];
   /** bytes of encoded answers kept in the answer cache (0 = no cache) [32 MiB] */

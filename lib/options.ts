@@ -9,6 +9,7 @@ import { reusePortProblem } from './wire/reuse-port.js';
 import { RecordError } from './static/rdata.js';
 import { recordsFrom } from './static/spec.js';
 import { parseTransferTo } from './plugins/transfer/acl.js';
+import { parseSelectorString } from './cluster/label-selector.js';
 
 /** The options after checking: listen, admin and upstreams as HostPort, fixtures as a list. */
 export type CheckedStartOptions = Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'synthesis'>> & {
@@ -185,6 +186,12 @@ const CHECKS: Record<string, Check> = {
   startupTimeoutMs: intIn(0, 600_000, ' of milliseconds'),
   namespaces: listOf(namespace, 'namespace names'),
   labels: text,
+  namespaceLabels: (v, name) => {
+    if (typeof v !== 'string') fail(name, v, 'a label selector string (team=blue,env in (prod))');
+    try { parseSelectorString(v); } catch (e) { fail(name, v, `a label selector: ${(e as Error).message}`); }
+    return v;
+  },
+  multiclusterZones: listOf(zone, 'domain names'),
   upstreams: listOf(upstream, 'upstreams ("IP[:PORT]" or { host, port })'),
   adminToken,
   adminAuth: oneOf(['all', 'writes']),
@@ -234,5 +241,13 @@ export function checkStartOptions(options: unknown): CheckedStartOptions {
     throw new TypeError(`startClusterDns: autopath needs pods: 'verified' (pods: '${String(out.pods)}' keeps no pods to find clients by)`);
   }
   if (out.autopath === true && out.pods === undefined) out.pods = 'verified';
+  // CoreDNS's rules: a multicluster zone is one of the plugin's; namespaces and namespace_labels exclude each other.
+  const zones = (out.zones as string[] | undefined) ?? ['cluster.local'];
+  for (const z of (out.multiclusterZones as string[] | undefined) ?? []) {
+    if (!zones.includes(z)) throw new TypeError(`startClusterDns: multiclusterZones: "${z}" is not one of zones (${zones.join(', ')})`);
+  }
+  if (out.namespaceLabels !== undefined && Array.isArray(out.namespaces) && out.namespaces.length > 0) {
+    throw new TypeError('startClusterDns: namespaces and namespaceLabels exclude each other (as in CoreDNS)');
+  }
   return out as CheckedStartOptions;
 }

@@ -10,6 +10,7 @@ import { ADMIN_CLIENT } from './admin/resolve.js';
 import { Faults } from './admin/faults.js';
 import { QueryJournal } from './admin/journal.js';
 import { ClusterStore } from './cluster/store.js';
+import { parseSelectorString } from './cluster/label-selector.js';
 import { normalizeZone, type ClusterDnsConfig, type HostPort } from './config.js';
 import type { Answer, RR } from './dns/records.js';
 import { resolve } from './dns/resolver.js';
@@ -66,6 +67,7 @@ export function resolverConfigFrom(cfg: ClusterDnsConfig, localIPs: string[]): R
     pods: cfg.pods,
     endpointPodNames: cfg.endpointPodNames,
     localIPs,
+    ...(cfg.multiclusterZones?.length ? { multiclusterZones: cfg.multiclusterZones.map(normalizeZone) } : {}),
   };
 }
 
@@ -113,7 +115,10 @@ export class ClusterDnsServer {
   blocks: ServerBlocks;
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
-    this.store = new ClusterStore({ namespaces: config.namespaces });
+    this.store = new ClusterStore({
+      namespaces: config.namespaces,
+      ...(config.namespaceLabels !== undefined ? { namespaceLabels: parseSelectorString(config.namespaceLabels) } : {}),
+    });
     const staticReloads = new Counter({ name: 'clusterdns_static_reloads_total', help: 'Reloads of --records files, by result.', labelNames: ['result'], registers: [] });
     this.staticRecords = new StaticRecords({
       zones: config.zones.map(normalizeZone), defaultTtl: config.ttl, files: config.recordFiles ?? [], watch: config.watch, logger,
@@ -214,6 +219,7 @@ export class ClusterDnsServer {
         ...(config.apiEndpoint ? { endpoint: config.apiEndpoint } : {}),
         namespaces: config.namespaces,
         ...(config.labels ? { labels: config.labels } : {}),
+        ...(config.multiclusterZones?.length ? { watchServiceImports: true } : {}),
         watchPods: config.pods === 'verified',
         logger,
         hooks: {

@@ -22,10 +22,13 @@ export const SERVED: readonly ServedResource[] = [
   { name: 'pods', singular: 'pod', kind: 'Pod', group: '', version: 'v1', namespaced: true, shortNames: ['po'], categories: ['all'] },
   { name: 'endpoints', singular: 'endpoints', kind: 'Endpoints', group: '', version: 'v1', namespaced: true, shortNames: ['ep'], categories: [] },
   { name: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, shortNames: [], categories: [] },
+  { name: 'serviceimports', singular: 'serviceimport', kind: 'ServiceImport', group: 'multicluster.x-k8s.io', version: 'v1alpha1', namespaced: true, shortNames: ['svcim'], categories: [] },
 ];
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
-const GROUPS = ['discovery.k8s.io'];
+const GROUPS = ['discovery.k8s.io', 'multicluster.x-k8s.io'];
+/** each group serves one version */
+const versionOf = (g: string): string => SERVED.find((r) => r.group === g)?.version ?? 'v1';
 export const AGGREGATED_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
 export interface DiscoveryAnswer {
@@ -47,22 +50,23 @@ export function discovery(pathname: string, accept: string, serverAddress: strin
     if (wantsAggregated) return { body: aggregatedList(GROUPS), contentType: AGGREGATED_TYPE };
     return json({
       kind: 'APIGroupList', apiVersion: 'v1',
-      groups: GROUPS.map((g) => ({ name: g, versions: [{ groupVersion: `${g}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${g}/v1`, version: 'v1' } })),
+      groups: GROUPS.map((g) => ({ name: g, versions: [{ groupVersion: `${g}/${versionOf(g)}`, version: versionOf(g) }], preferredVersion: { groupVersion: `${g}/${versionOf(g)}`, version: versionOf(g) } })),
     });
   }
   if (path === '/api/v1') return json(resourceList(''));
   for (const g of GROUPS) {
+    const v = versionOf(g);
     if (path === `/apis/${g}`) {
-      return json({ kind: 'APIGroup', apiVersion: 'v1', name: g, versions: [{ groupVersion: `${g}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${g}/v1`, version: 'v1' } });
+      return json({ kind: 'APIGroup', apiVersion: 'v1', name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } });
     }
-    if (path === `/apis/${g}/v1`) return json(resourceList(g));
+    if (path === `/apis/${g}/${v}`) return json(resourceList(g));
   }
   return undefined;
 }
 
 function resourceList(group: string): Raw {
   return {
-    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1',
+    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${versionOf(group)}` : 'v1',
     resources: SERVED.filter((r) => r.group === group).map((r) => ({
       name: r.name, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS,
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(r.categories.length ? { categories: r.categories } : {}),
@@ -76,9 +80,9 @@ function aggregatedList(groups: string[]): Raw {
     items: groups.map((g) => ({
       metadata: { name: g },
       versions: [{
-        version: 'v1', freshness: 'Current',
+        version: versionOf(g), freshness: 'Current',
         resources: SERVED.filter((r) => r.group === g).map((r) => ({
-          resource: r.name, responseKind: { group: g, version: 'v1', kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster',
+          resource: r.name, responseKind: { group: g, version: versionOf(g), kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster',
           singularResource: r.singular, verbs: VERBS,
           ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(r.categories.length ? { categories: r.categories } : {}),
         })),

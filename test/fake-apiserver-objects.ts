@@ -2,7 +2,7 @@
 // written: what the fake API server serves, so live mode reads back exactly what fixture mode synthesised. An object
 // a manifest spelled out keeps everything the manifest said; only what a controller fills in (ClusterIPs, a pod's
 // IPs and node, its Ready condition) is added to it.
-import type { ClusterObject, EndpointSlice, Namespace, Pod, Service } from '../lib/cluster/model.js';
+import type { ClusterObject, EndpointSlice, Namespace, Pod, Service, ServiceImport } from '../lib/cluster/model.js';
 import { SERVICE_NAME_LABEL, TRIGGER_TIME_ANNOTATION } from '../lib/cluster/objects.js';
 
 type Raw = Record<string, any>;
@@ -136,5 +136,15 @@ export function toApiObject(o: ClusterObject, raw: Raw | undefined): Raw {
     case 'Pod': return pod(o, raw);
     case 'EndpointSlice': return endpointSlice(o, raw?.kind === 'EndpointSlice' ? raw : undefined);
     case 'Namespace': return namespace(o, raw);
+    case 'ServiceImport': return serviceImport(o, raw);
   }
+}
+
+/** A ServiceImport is written by the MCS controller, not synthesised: a manifest's is served as written. */
+function serviceImport(s: ServiceImport, raw: Raw | undefined): Raw {
+  if (raw) return { ...raw, apiVersion: 'multicluster.x-k8s.io/v1alpha1' };
+  return {
+    apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: meta(s, s.namespace, undefined),
+    spec: { type: s.type, ...(s.ips.length ? { ips: s.ips } : {}), ports: s.ports.map((p) => ({ name: p.name || undefined, protocol: p.protocol, port: p.port })) },
+  };
 }

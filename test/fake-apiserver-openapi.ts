@@ -13,7 +13,7 @@ type Raw = Record<string, any>;
 const HASH = 'clusterdns-fake-1';
 
 function groupVersionPath(group: string): string {
-  return group ? `apis/${group}/v1` : 'api/v1';
+  return group ? `apis/${group}/${SERVED.find((r) => r.group === group)?.version ?? 'v1'}` : 'api/v1';
 }
 
 const GROUPS = [...new Set(SERVED.map((r) => r.group))];

@@ -24,7 +24,7 @@ export { parseFieldSelector, parseLabelSelector };
 
 type Raw = Record<string, any>;
 
-export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints';
+export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints' | 'serviceimports';
 
 interface ResourceInfo {
   kind: string;
@@ -39,10 +39,13 @@ export const RESOURCES: Record<ResourceName, ResourceInfo> = {
   endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
   // legacy core/v1 Endpoints, for `kubectl get ep`; clusterdns itself reads EndpointSlices
   endpoints: { kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
+  // the MCS API's CRD (sigs.k8s.io/mcs-api), for CoreDNS's `multicluster`
+  serviceimports: { kind: 'ServiceImport', apiVersion: 'multicluster.x-k8s.io/v1alpha1', namespaced: true },
 };
 
 const RESOURCE_BY_KIND: Record<string, ResourceName> = {
   Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices', Endpoints: 'endpoints',
+  ServiceImport: 'serviceimports',
 };
 
 export function resourceOfKind(kind: string): ResourceName {
@@ -157,6 +160,7 @@ export class FakeApiServer {
   private sockets = new Set<Socket>();
   private objects: Record<ResourceName, Map<string, Raw>> = {
     namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(), endpoints: new Map(),
+    serviceimports: new Map(),
   };
   private log: WatchEvent[] = [];
   private rv = 100;
@@ -293,6 +297,7 @@ export class FakeApiServer {
     return {
       namespaces: this.objects.namespaces.size, services: this.objects.services.size, pods: this.objects.pods.size,
       endpointslices: this.objects.endpointslices.size, endpoints: this.objects.endpoints.size,
+      serviceimports: this.objects.serviceimports.size,
     };
   }
 
@@ -545,16 +550,16 @@ export class FakeApiServer {
     const parts = pathname.split('/').filter(Boolean);
     let rest: string[];
     if (parts[0] === 'api' && parts[1] === 'v1') rest = parts.slice(2);
-    else if (parts[0] === 'apis' && parts[1] === 'discovery.k8s.io' && parts[2] === 'v1') rest = parts.slice(3);
+    else if (parts[0] === 'apis' && parts.length >= 4) rest = parts.slice(3);
     else return undefined;
-    const core = parts[0] === 'api';
+    const groupVersion = parts[0] === 'api' ? 'v1' : `${parts[1]}/${parts[2]}`;
     let namespace: string | undefined;
     if (rest[0] === 'namespaces' && rest.length >= 3) {
       namespace = rest[1];
       rest = rest.slice(2);
     }
     const resource = rest[0] as ResourceName;
-    if (!(resource in RESOURCES) || (resource === 'endpointslices') === core) return undefined;
+    if (!(resource in RESOURCES) || RESOURCES[resource].apiVersion !== groupVersion) return undefined;
     if (resource === 'namespaces' && rest.length === 2) return { resource, name: rest[1] };
     if (rest.length > 2) return undefined;
     return { resource, namespace, name: rest[1] };
@@ -568,7 +573,8 @@ export class FakeApiServer {
   }
 
   private failureStatus(code: number, verb: string, resource: ResourceName, namespace?: string): Raw {
-    const group = resource === 'endpointslices' ? 'discovery.k8s.io' : '';
+    const apiVersion = RESOURCES[resource].apiVersion;
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
     if (code === 401) return status(401, 'Unauthorized', 'Unauthorized');
     if (code === 403) {
       const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';

@@ -102,10 +102,26 @@ export interface Namespace {
   labels: Record<string, string>;
 }
 
-export type ClusterObject = Service | EndpointSlice | Pod | Namespace;
+/**
+ * An MCS API ServiceImport (multicluster.x-k8s.io/v1alpha1): a Service exported from the clusters of a cluster set,
+ * served under the `multicluster` zones. Its endpoints are the EndpointSlices labelled
+ * multicluster.kubernetes.io/service-name (and source-cluster, the cluster each came from).
+ */
+export interface ServiceImport {
+  kind: 'ServiceImport';
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  type: 'ClusterSetIP' | 'Headless';
+  /** spec.ips: the cluster-set IPs (none for Headless) */
+  ips: string[];
+  ports: ServicePort[];
+}
+
+export type ClusterObject = Service | EndpointSlice | Pod | Namespace | ServiceImport;
 export type ObjectKind = ClusterObject['kind'];
 
-export const OBJECT_KINDS: readonly ObjectKind[] = ['Namespace', 'Service', 'EndpointSlice', 'Pod'];
+export const OBJECT_KINDS: readonly ObjectKind[] = ['Namespace', 'Service', 'EndpointSlice', 'Pod', 'ServiceImport'];
 
 /** Store key of an object: "Kind/namespace/name" (namespace empty for Namespaces). */
 export function objectKey(o: ClusterObject): string {

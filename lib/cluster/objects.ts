@@ -2,7 +2,7 @@
 // the same camelCase field names) into the slim DNS model. Shared by every source so they cannot drift apart.
 import type {
   ClusterObject, ContainerPort, Endpoint, EndpointPort, EndpointSlice, Namespace, Pod, Protocol, Service,
-  ServicePort, ServiceType,
+  ServiceImport, ServicePort, ServiceType,
 } from './model.js';
 
 import { ManifestError } from './manifest-error.js';
@@ -14,10 +14,14 @@ export { InvalidObjectError } from './validate.js';
 type Raw = Record<string, any>;
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** The MCS API's labels on an imported EndpointSlice: the ServiceImport it serves and the cluster it came from. */
+export const MCS_SERVICE_NAME_LABEL = 'multicluster.kubernetes.io/service-name';
+export const MCS_SOURCE_CLUSTER_LABEL = 'multicluster.kubernetes.io/source-cluster';
+export const MCS_API_VERSION = 'multicluster.x-k8s.io/v1alpha1';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 /** The kinds this module converts. Anything else is not a DNS object (callers skip it, or synthesise from it). */
-export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod']);
+export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport']);
 
 function isObj(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -129,6 +133,25 @@ function canonicalIP(v: string): string {
   const hi = parseInt(m[1]!, 16);
   const lo = parseInt(m[2]!, 16);
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** A ServiceImport as CoreDNS's object.ToServiceImport keeps it: type, spec.ips and spec.ports. */
+export function toServiceImport(raw: Raw, defaultNamespace = 'default'): ServiceImport {
+  const { name, namespace, meta } = metaOf(raw, true, defaultNamespace);
+  const spec: Raw = isObj(raw.spec) ? raw.spec : {};
+  return {
+    kind: 'ServiceImport',
+    namespace,
+    name,
+    labels: labelsOf(meta),
+    type: spec.type === 'Headless' ? 'Headless' : 'ClusterSetIP',
+    ips: Array.isArray(spec.ips) ? spec.ips.map(String) : [],
+    ports: Array.isArray(spec.ports)
+      ? spec.ports.filter(isObj).map((p: Raw): ServicePort => ({
+        name: str(p.name), protocol: protocolOf(p.protocol), port: typeof p.port === 'number' ? p.port : -1, targetPort: undefined,
+      }))
+      : [],
+  };
 }
 
 function endpointPorts(ports: unknown): EndpointPort[] {
@@ -285,6 +308,13 @@ export function toClusterObjects(raw: unknown, defaultNamespace = 'default'): Cl
     }
     case 'Endpoints': return endpointsToSlices(raw, defaultNamespace);
     case 'Pod': return [toPod(raw, defaultNamespace)];
+    case 'ServiceImport': {
+      const api = str(raw.apiVersion);
+      if (api && api !== MCS_API_VERSION) {
+        throw new ManifestError(`${describe(raw)}: apiVersion ${api} is not supported, use ${MCS_API_VERSION}`);
+      }
+      return [toServiceImport(raw, defaultNamespace)];
+    }
     default: return [];
   }
 }

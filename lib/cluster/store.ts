@@ -3,8 +3,13 @@
 // Unix time of the last DNS-relevant change, as CoreDNS sets it).
 import {
   BUILTIN_NAMESPACES, objectKey, type ClusterObject, type Endpoint, type EndpointSlice, type Namespace,
-  type ObjectKind, type Pod, type Service,
+  type ObjectKind, type Pod, type Service, type ServiceImport,
 } from './model.js';
+import type { StringSelector } from './label-selector.js';
+import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
+import { NamespaceLabelFilter } from './namespace-filter.js';
+
+export type { MulticlusterSlice };
 
 /** What the resolver may read: a pure view of the cluster. */
 export interface ClusterView {
@@ -24,6 +29,10 @@ export interface ClusterView {
   servicesByExternalIP(ip: string): readonly string[];
   /** a Pod in `ns` with exactly this status.podIP (pods verified) */
   podIPExists(ns: string, ip: string): boolean;
+  /** MCS API: the ServiceImport `ns/name` (multicluster zones) */
+  serviceImport(ns: string, name: string): ServiceImport | undefined;
+  /** MCS API: the ready endpoints of the EndpointSlices labelled multicluster.kubernetes.io/service-name=name in ns */
+  multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[];
 }
 
 export interface ReadySlice {
@@ -113,16 +122,31 @@ export class ClusterStore implements ClusterView {
   private endpointsDirty = new Set<string>();
   /** namespaces Services and names are limited to (CoreDNS `namespaces`); empty = all */
   private exposed: Set<string> | undefined;
+  /** CoreDNS `namespace_labels`: only namespaces whose labels match exist */
+  private namespaceLabels: NamespaceLabelFilter | undefined;
+  private multicluster = new MulticlusterIndex();
 
-  constructor(opts: { namespaces?: string[] } = {}) {
+  constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
+    if (opts.namespaceLabels) this.namespaceLabels = new NamespaceLabelFilter(opts.namespaceLabels);
   }
 
   // ---- ClusterView ----
 
   namespaceExists(ns: string): boolean {
     if (this.exposed && !this.exposed.has(ns)) return false;
-    return this.namespaces.has(ns) || (this.nsObjectCount.get(ns) ?? 0) > 0 || BUILTIN_NAMESPACES.includes(ns);
+    const exists = this.namespaces.has(ns) || (this.nsObjectCount.get(ns) ?? 0) > 0 || BUILTIN_NAMESPACES.includes(ns);
+    if (!exists || !this.namespaceLabels) return exists;
+    return this.namespaceLabels.matches(ns, this.namespaces.get(ns)?.labels);
+  }
+
+  serviceImport(ns: string, name: string): ServiceImport | undefined {
+    if (this.exposed && !this.exposed.has(ns)) return undefined;
+    return this.multicluster.serviceImport(ns, name);
+  }
+
+  multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[] {
+    return this.multicluster.endpoints(ns, name);
   }
 
   service(ns: string, name: string): Service | undefined {
@@ -186,10 +210,16 @@ export class ClusterStore implements ClusterView {
     return this.services.values();
   }
 
-  counts(): Record<ObjectKind, number> {
-    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0 };
+  allServiceImports(): IterableIterator<ServiceImport> {
+    return this.multicluster.allImports();
+  }
+
+  /** Objects per kind; ServiceImport only when there are some (the MCS API is rarely installed). */
+  counts(): Record<Exclude<ObjectKind, 'ServiceImport'>, number> & { ServiceImport?: number } {
+    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0 };
     for (const o of this.objects.values()) c[o.kind]++;
-    return c;
+    const { ServiceImport, ...rest } = c;
+    return ServiceImport > 0 ? c : rest;
   }
 
   ownerOf(o: ClusterObject): string | undefined {
@@ -337,6 +367,7 @@ export class ClusterStore implements ClusterView {
     if (this.pending.length === 0) return;
     const changes = this.pending;
     this.pending = [];
+    this.namespaceLabels?.clear();
     this.generation++;
     this.serial = Math.max(this.serial, Math.floor(Date.now() / 1000));
     for (const fn of this.listeners) fn(changes);
@@ -369,8 +400,13 @@ export class ClusterStore implements ClusterView {
         m.set(o.name, o);
         this.nsCount(o.namespace, 1);
         this.serviceEndpointsChanged(key);
+        this.multicluster.addSlice(o);
         return;
       }
+      case 'ServiceImport':
+        this.multicluster.addImport(o);
+        this.nsCount(o.namespace, 1);
+        return;
       case 'Pod':
         this.nsCount(o.namespace, 1);
         if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) {
@@ -406,8 +442,13 @@ export class ClusterStore implements ClusterView {
         }
         this.nsCount(o.namespace, -1);
         this.serviceEndpointsChanged(key);
+        this.multicluster.removeSlice(o);
         return;
       }
+      case 'ServiceImport':
+        this.multicluster.removeImport(o);
+        this.nsCount(o.namespace, -1);
+        return;
       case 'Pod': {
         this.nsCount(o.namespace, -1);
         const k = `${o.namespace}/${o.podIP}`;

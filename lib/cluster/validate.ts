@@ -39,7 +39,7 @@ export function formatProblem(p: FieldProblem): string {
 
 /** Kinds whose fields reach DNS directly or through the pods they make. */
 export const VALIDATED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod',
+  'Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport',
   'Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
 ]);
 
@@ -70,7 +70,8 @@ export function validateObject(kind: string, raw: unknown, defaultNamespace = 'd
   const name = str(meta.name);
   // A missing name is the converters' error ("metadata.name is missing"); here only its form.
   if (name) {
-    if (kind === 'Service') p.check('metadata.name', name, dns1035Label(name));
+    // A ServiceImport carries the name of the Service it imports: the same rule.
+    if (kind === 'Service' || kind === 'ServiceImport') p.check('metadata.name', name, dns1035Label(name));
     else if (kind === 'Namespace') p.check('metadata.name', name, dns1123Label(name));
     else p.check('metadata.name', name, dns1123Subdomain(name));
   }
@@ -88,6 +89,7 @@ export function validateObject(kind: string, raw: unknown, defaultNamespace = 'd
     case 'EndpointSlice': endpointSlice(p, raw, meta); break;
     case 'Endpoints': endpoints(p, raw); break;
     case 'Pod': pod(p, spec, 'spec'); podStatus(p, raw.status); break;
+    case 'ServiceImport': serviceImport(p, spec); break;
     case 'Namespace': break;
     default: workload(p, kind, name, spec);
   }
@@ -202,6 +204,34 @@ function nonSpecialIP(s: string): readonly string[] {
   return SPECIAL_RANGES.filter(([b]) => b.check(s, fam)).map(([, msg]) => msg);
 }
 
+/**
+ * The MCS API's CRD schema (sigs.k8s.io/mcs-api v1alpha1) for the fields DNS reads, plus what the wire needs: a port
+ * must fit SRV's 16 bits and a port name must be a DNS label (the CRD's own doc asks for one). spec.ips of a
+ * Headless import are accepted and ignored, as the CRD and CoreDNS do.
+ */
+function serviceImport(p: Problems, spec: Raw): void {
+  const type = spec.type;
+  if (type === undefined || type === null || type === '') p.add('spec.type', undefined, 'Required value: "ClusterSetIP" or "Headless"');
+  else if (type !== 'ClusterSetIP' && type !== 'Headless') p.add('spec.type', type, 'Unsupported value: supported values: "ClusterSetIP", "Headless"');
+  const ips = arr(spec.ips);
+  if (ips.length > 2) p.add('spec.ips', ips.length, 'may hold at most two entries, one per IP family');
+  for (let i = 0; i < ips.length && i < 3; i++) {
+    const v = ips[i];
+    p.check(`spec.ips[${i}]`, v, typeof v === 'string' ? ipAddress(v) : ['must be a string']);
+  }
+  const ports = arr(spec.ports);
+  if (ports.length > 100) p.add('spec.ports', ports.length, 'must have at most 100 items');
+  for (let i = 0; i < ports.length && i < 100; i++) {
+    const raw = ports[i];
+    const f = `spec.ports[${i}]`;
+    if (!isObj(raw)) { p.add(f, raw, 'must be a mapping with port'); continue; }
+    if (raw.name !== undefined && raw.name !== null && raw.name !== '') p.check(`${f}.name`, raw.name, dns1123Label(String(raw.name)));
+    if (raw.port === undefined || raw.port === null) p.add(`${f}.port`, undefined, 'Required value');
+    else p.check(`${f}.port`, raw.port, typeof raw.port === 'number' ? portNumber(raw.port) : ['must be a number between 1 and 65535']);
+    protocol(p, `${f}.protocol`, raw.protocol);
+  }
+}
+
 function protocol(p: Problems, field: string, v: unknown): void {
   if (v === undefined || v === null) return;
   if (v !== 'TCP' && v !== 'UDP' && v !== 'SCTP') p.add(field, v, 'Unsupported value: supported values: "SCTP", "TCP", "UDP"');
@@ -214,6 +244,10 @@ function endpointSlice(p: Problems, raw: Raw, meta: Raw): void {
   }
   const svc = isObj(meta.labels) ? meta.labels['kubernetes.io/service-name'] : undefined;
   if (svc !== undefined) p.check('metadata.labels[kubernetes.io/service-name]', svc, labelValue(String(svc)));
+  for (const key of ['multicluster.kubernetes.io/service-name', 'multicluster.kubernetes.io/source-cluster']) {
+    const v = isObj(meta.labels) ? meta.labels[key] : undefined;
+    if (v !== undefined) p.check(`metadata.labels[${key}]`, v, labelValue(String(v)));
+  }
   const eps = arr(raw.endpoints);
   if (eps.length > 1000) p.add('endpoints', `${eps.length} endpoints`, 'must have at most 1000 items');
   for (let i = 0; i < eps.length && p.list.length < 20; i++) {

@@ -10,6 +10,7 @@ import { CorefileError, type CorefileDirective, type CorefileServerBlock } from 
 import type { PluginSpec } from '../config.js';
 import { inExecutionOrder } from '../plugin/order.js';
 import { PLUGINS } from '../plugins/index.js';
+import { parseSelectorString } from '../cluster/label-selector.js';
 
 export interface CorefileMapping {
   config: Partial<ClusterDnsConfig>;
@@ -35,10 +36,8 @@ const IGNORED_KUBERNETES_OPTIONS: Record<string, string> = {
   apiserver_qps: 'client rate limits are the client library defaults',
   apiserver_burst: 'client rate limits are the client library defaults',
   apiserver_max_inflight: 'client rate limits are the client library defaults',
-  namespace_labels: 'all namespaces are served',
   noendpoints: 'EndpointSlices are still watched; headless and endpoint names keep answering',
   ignore: 'services with no ready endpoints still answer their ClusterIP',
-  multicluster: 'multi-cluster zones are not served',
   zonal: 'zonal names are not served',
   startup_timeout: 'readiness waits for the first full sync',
   upstream: 'removed from CoreDNS; out-of-zone CNAME targets use forward',
@@ -290,6 +289,7 @@ function mapKubernetes(
 
   const ignored: string[] = [];
   let tlsLine: number | undefined;
+  let namespaceLabelsLine: number | undefined;
   for (const o of d.block ?? []) {
     const where = `${file} line ${o.line}`;
     switch (o.name) {
@@ -319,6 +319,28 @@ function mapKubernetes(
         expectArgs(o, 1, Infinity, file, 'labels SELECTOR');
         config.labels = o.args.join(' ');
         break;
+      case 'namespace_labels': {
+        expectArgs(o, 1, Infinity, file, 'namespace_labels SELECTOR');
+        const text = o.args.join(' ');
+        try {
+          parseSelectorString(text);
+        } catch (e) {
+          fail(`namespace_labels: unable to parse the label selector "${text.slice(0, 200)}": ${(e as Error).message}`, file, o.line);
+        }
+        config.namespaceLabels = text;
+        namespaceLabelsLine = o.line;
+        break;
+      }
+      case 'multicluster': {
+        // CoreDNS: the zones must be among the plugin's own; with none given, no zone is multicluster.
+        const mz = o.args.map((z) => normalizeZone(z));
+        for (const z of mz) {
+          if (!forward.includes(z)) fail(`multicluster: kubernetes is not authoritative for the multicluster zone ${z} (its zones: ${forward.join(', ')})`, file, o.line);
+        }
+        if (mz.length === 0) ignored.push(`${where}: "multicluster" with no zones makes no zone a multicluster zone (as in CoreDNS)`);
+        config.multiclusterZones = [...new Set(mz)];
+        break;
+      }
       case 'endpoint':
         // CoreDNS: the API server to use instead of the in-cluster one (a kubeconfig wins over it); only the first
         // of several URLs is used, as in CoreDNS since multiple endpoints were deprecated.
@@ -351,6 +373,9 @@ function mapKubernetes(
         ignored.push(`${where}: "${shown}" is not implemented: ${why}`);
       }
     }
+  }
+  if (namespaceLabelsLine !== undefined && (config.namespaces ?? []).length > 0) {
+    fail('namespaces and namespace_labels cannot both be set', file, namespaceLabelsLine);
   }
   if (config.apiEndpoint && !config.apiEndpoint.url) {
     // CoreDNS reads tls only with endpoint; without it the in-cluster service account is used.

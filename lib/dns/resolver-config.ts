@@ -12,6 +12,8 @@ export interface ResolverConfig {
   endpointPodNames: boolean;
   /** the server's own non-loopback addresses (NS records and ns.dns.<zone>) */
   localIPs: readonly string[];
+  /** zones (lower case, among `zones`) answered from MCS ServiceImports: CoreDNS's `multicluster` (lib/dns/multicluster.ts) */
+  multiclusterZones?: readonly string[];
   /** static records for names outside the zones (lib/static): they win over the upstreams */
   statics?: StaticSource;
 }

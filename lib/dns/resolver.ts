@@ -10,6 +10,7 @@ import { QTYPE, RCODE, type Answer, type RR } from './records.js';
 import type { ResolverConfig } from './resolver-config.js';
 import { reverseLookup } from './reverse.js';
 import { lookupRecords, type Item, type Lookup } from './service-records.js';
+import { isMulticlusterZone, lookupMulticluster } from './multicluster.js';
 import { staticAnswer } from '../static/answer.js';
 
 export const DNS_SCHEMA_VERSION = '1.1.0';
@@ -152,6 +153,12 @@ function services(ctx: Ctx, lname: string, qtype: number): Lookup {
       .map((ns) => ({ host: ns.ip, cname: false, port: -1, target: ns.name, source: ns.source }));
     return { nx: false, items };
   }
+  return zoneLookup(ctx, base);
+}
+
+/** A multicluster zone answers from ServiceImports, every other zone from Services. */
+function zoneLookup(ctx: Ctx, base: readonly string[]): Lookup {
+  if (!ctx.reverse && isMulticlusterZone(ctx.cfg, ctx.lzone)) return lookupMulticluster(ctx.view, ctx.cfg, base, ctx.zone);
   return lookupRecords(ctx.view, ctx.cfg, base, ctx.zone, ctx.reverse);
 }
 
@@ -211,7 +218,7 @@ function txtRecords(ctx: Ctx, qname: string, lname: string): { lookup: Lookup; r
   }
   // No TXT data exists in the cluster zone: NODATA where a name holds other records, NXDOMAIN everywhere else
   // (the apex and `<ns>.svc` included: CoreDNS's quirk).
-  const l = lookupRecords(ctx.view, ctx.cfg, base, ctx.zone, ctx.reverse);
+  const l = zoneLookup(ctx, base);
   return { lookup: !l.nx && l.items.length > 0 ? { nx: false, items: [] } : { nx: true }, records: [] };
 }
 

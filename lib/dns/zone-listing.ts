@@ -10,6 +10,7 @@ import { endpointLabel } from './names.js';
 import { QTYPE, type RR } from './records.js';
 import type { ResolverConfig } from './resolver-config.js';
 import { resolve } from './resolver.js';
+import { multiclusterCandidates } from './multicluster-listing.js';
 
 /** Items between two yields: small enough that the time check lands within a fraction of a millisecond. */
 const STEP = 64;
@@ -56,6 +57,7 @@ function* candidateSteps(store: ClusterStore, cfg: ResolverConfig, out: [string,
     for (const nm of named) out.push([nm, QTYPE.SRV]);
     for (const l of labels) out.push([`${l}.${base}`, QTYPE.A], [`${l}.${base}`, QTYPE.AAAA]);
   }
+  yield* multiclusterCandidates(store, cfg, out);
   if (cfg.reverseZones.length > 0) {
     for (const ip of ips) {
       if (++n % STEP === 0) yield;

@@ -2,7 +2,7 @@
 // and keeps the store equal to what the API says, as CoreDNS's kubernetes plugin does. Only slim model objects are
 // kept; while the API is away the store keeps its last state, and every restart is logged with its cause.
 import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
-import { slimPod, toEndpointSlice, toNamespace, toPod, toService } from '../cluster/objects.js';
+import { slimPod, toEndpointSlice, toNamespace, toPod, toService, toServiceImport } from '../cluster/objects.js';
 import type { ClusterStore } from '../cluster/store.js';
 import { formatProblem, validateObject } from '../cluster/validate.js';
 import { DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
@@ -45,6 +45,8 @@ export interface KubernetesSourceOptions extends KubeConfigOptions {
   /** CoreDNS `labels`: a label selector, applied to the Service, EndpointSlice and Pod watches as CoreDNS does */
   labels?: string;
   watchPods: boolean;
+  /** CoreDNS `multicluster`: watch the MCS API's ServiceImports (multicluster.x-k8s.io/v1alpha1) */
+  watchServiceImports?: boolean;
   logger: InformerLogger;
   hooks?: KubernetesSourceHooks;
   /** restart backoff bounds (default 500 ms to 30 s) */
@@ -106,6 +108,14 @@ function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
     specs.push({
       resource: 'pods', group: '', path: '/api/v1/pods', convert: (raw) => slimPod(toPod(raw)), labelSelector: opts.labels,
       fieldSelector: LIVE_POD_FIELD_SELECTOR,
+    });
+  }
+  if (opts.watchServiceImports) {
+    // Not filtered by `labels`: CoreDNS's ServiceImport watch is not either. Its multi-cluster EndpointSlices come
+    // through the EndpointSlice watch above.
+    specs.push({
+      resource: 'serviceimports', group: 'multicluster.x-k8s.io', path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
+      convert: toServiceImport,
     });
   }
   return specs;
