@@ -88,6 +88,10 @@ export interface ClusterDnsConfig {
   addressPollMs?: number;
   /** open the DNS sockets with SO_REUSEPORT: other clusterdns processes with it can serve the same port */
   reusePort?: boolean;
+  /** shuffle A/AAAA/MX in replies (the command line's block; a Corefile says `loadbalance`) */
+  loadbalance?: boolean;
+  /** a fixed seed for loadbalance's shuffle, in the command line's block or the Corefile's (tests) */
+  loadbalanceSeed?: number;
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -7,5 +7,8 @@ import { inExecutionOrder } from './order.js';
 export function implicitServer(config: ClusterDnsConfig, hasUpstream: boolean): ServerBlockSpec & { implicit: true } {
   const plugins: PluginSpec[] = [{ name: 'kubernetes', where: 'command line', options: {} }];
   if (hasUpstream) plugins.push({ name: 'forward', where: '--upstream', options: {} });
+  if (config.loadbalance || config.loadbalanceSeed !== undefined) {
+    plugins.push({ name: 'loadbalance', where: '--loadbalance', options: { prefer: [] } });
+  }
   return { zones: [''], port: config.listen.port, plugins: inExecutionOrder(plugins), implicit: true };
 }
