@@ -112,6 +112,47 @@ function moved(w: Walk, total: number, pos: number): number {
 }
 
 /**
+ * Whether the name read from `pos` ends inside the piece of the message that holds `pos` (the header and question,
+ * or one record), with a root label or a pointer the walk found (and so re-aims). An encoder's pointers always land
+ * on such a name; a hostile message's may land mid-rdata and read on into the next record, which a move changes.
+ */
+function endsInPlace(b: Buffer, w: Walk, total: number, pos: number): boolean {
+  let end: number;
+  if (pos < w.start[0]!) end = w.start[0]!;
+  else if (pos >= w.end[total - 1]!) return false;
+  else {
+    let lo = 0;
+    let hi = total - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (w.start[mid]! <= pos) lo = mid; else hi = mid - 1;
+    }
+    end = w.end[lo]!;
+  }
+  for (let o = pos; o < end;) {
+    const len = b[o]!;
+    if (len === 0) return true;
+    if ((len & 0xc0) === 0xc0) return o + 1 < end && isWalkedPointer(w, o);
+    if (len > 63) return false;
+    o += 1 + len;
+  }
+  return false;
+}
+
+/** whether a pointer the walk found sits at `pos` (pointers are found in message order) */
+function isWalkedPointer(w: Walk, pos: number): boolean {
+  let lo = 0;
+  let hi = w.pointers - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = w.ptrAt[mid]!;
+    if (at === pos) return true;
+    if (at < pos) lo = mid + 1; else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
  * Reorders `b`'s records in place as CoreDNS's loadbalance would (see arrange) and returns it; unchanged when the
  * bytes are no message, nothing moves, or a pointer could not follow its name.
  */
@@ -151,11 +192,19 @@ export function balance(b: Buffer, rand: Rand16, prefer: readonly Cidr[] | null)
     const at = moved(w, total, w.ptrAt[j]!);
     const to = moved(w, total, w.ptrTo[j]!);
     if (to >= at || to > 0x3fff) return b;
+    if (!endsInPlace(b, w, total, w.ptrTo[j]!)) return b;
   }
   const from = w.start[0]!;
   const to = w.end[total - 1]!;
-  b.copy(copy, 0, from, to);
-  for (let i = 0; i < total; i++) copy.copy(b, newStart[i]!, w.start[i]! - from, w.end[i]! - from);
+  // Byte loops: records are a few dozen bytes, where Buffer.copy's call costs more than the copying.
+  for (let k = from; k < to; k++) copy[k - from] = b[k]!;
+  for (let i = 0; i < total; i++) {
+    const dst = newStart[i]!;
+    const src = w.start[i]!;
+    if (dst === src) continue;
+    const len = w.end[i]! - src;
+    for (let k = 0; k < len; k++) b[dst + k] = copy[src - from + k]!;
+  }
   for (let j = 0; j < w.pointers; j++) {
     const target = moved(w, total, w.ptrTo[j]!);
     if (target !== w.ptrTo[j]) b.writeUInt16BE(0xc000 | target, moved(w, total, w.ptrAt[j]!));
