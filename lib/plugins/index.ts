@@ -2,9 +2,11 @@
 // server itself (one cluster source, one forwarder); the rest are listed here, one line each.
 import type { PluginDefinition } from '../plugin/registry.js';
 import { loadbalanceDefinition } from './loadbalance/setup.js';
+import { rewriteDefinition } from './rewrite/setup.js';
 
 const DEFINITIONS: PluginDefinition<any>[] = [
   loadbalanceDefinition,
+  rewriteDefinition,
 ];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition<any>> = new Map(DEFINITIONS.map((d) => [d.name, d]));
