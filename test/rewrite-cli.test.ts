@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startCli, stopCli, runCli } from './helpers/cli.js';
 import { dig, digMissing, digStatus } from './helpers/dig.js';
 import { stubUpstream, answerWith } from './helpers/stub-upstream.js';
+import { query, udpQuery } from './helpers/dnsmasq.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rewrite-'));
 const CLUSTER_IP = '10.96.0.50';
@@ -87,6 +88,23 @@ t.test('suffix ... answer auto: the blog-post case, A and SRV (targets and glue 
   const nx = await ask('nothing.default.svc.example.com', 'A');
   t.equal(nx.status, 'NXDOMAIN');
   t.same(nx.authority, (await ask('nothing.default.svc.cluster.local', 'A')).authority, 'the SOA of cluster.local, which no rule maps back');
+});
+
+t.test('the client\'s spelling: owners are lower case, compressed against the question only as far as it matches', { skip: digMissing }, async (t) => {
+  // Asked in lower case the owner is a pointer to the question; asked as MyApp only "default.svc.example.com" is;
+  // asked as myApp.Default only "svc.example.com". The answer cache must not hand one spelling's bytes to another.
+  const names = ['myapp.default.svc.example.com', 'MyApp.default.svc.example.com', 'myapp.default.svc.example.com', 'myApp.Default.svc.example.com', 'myapp.default.svc.example.com'];
+  const sizes: number[] = [];
+  for (const [i, name] of names.entries()) {
+    const reply = await udpQuery(srv.port, query(name, 'A', 100 + i));
+    t.equal(reply.readUInt16BE(6), 1, name);
+    sizes.push(reply.length);
+  }
+  const question = 12 + (names[0]!.length + 2) + 4;
+  const rr = 10 + 4;
+  t.same(sizes, [question + 2 + rr, question + 6 + 2 + rr, question + 2 + rr, question + 6 + 8 + 2 + rr, question + 2 + rr]);
+  const mixed = await dig(srv, ['MyApp.default.svc.example.com', 'A', '+noall', '+answer']);
+  t.match(mixed, /^myapp\.default\.svc\.example\.com\.\s/m, 'owner in lower case, as CoreDNS writes state.Name()');
 });
 
 t.test('regex ... answer auto, prefix ... answer auto, substring ... answer auto', { skip: digMissing }, async (t) => {

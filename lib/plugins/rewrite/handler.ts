@@ -43,6 +43,7 @@ export class RewritePlugin implements Plugin {
     let name = fqdn(req.name).toLowerCase();
     let type = req.type;
     let matched = false;
+    let renamed = false;
     let stopped = false;
     const responses: ResponseRule[] = [];
     for (const rule of this.rules) {
@@ -53,13 +54,20 @@ export class RewritePlugin implements Plugin {
         // CoreDNS answers SERVFAIL ("invalid name after rewrite") with the client's question.
         if (!isDomainName(r.name)) return { kind: 'answer', answer: { rcode: RCODE.SERVFAIL, aa: false, answer: [], authority: [], additional: [] }, plugin: this.name };
         name = r.name;
+        renamed = true;
       }
       if (r.type !== undefined) type = r.type;
       responses.push(...r.responses);
       if (rule.mode === 'stop') { stopped = true; break; }
     }
     if (!matched) return next(req);
-    req.name = unFqdn(name);
+    // CoreDNS's rewritten name is lower case (state.Name()); a type rule alone leaves the client's spelling.
+    if (renamed) {
+      req.name = unFqdn(name);
+      // The reply's names are then lower case whatever the client's spelling, so they compress against the question
+      // only when the client asked in lower case: the answer cache cannot serve one spelling's bytes for another.
+      if (req.asked.name !== req.asked.name.toLowerCase()) req.varies = true;
+    }
     req.type = type;
     // CoreDNS reverts (question and records) after a stop rule or when some rule left response rules.
     if (!stopped && responses.length === 0) return next(req);
