@@ -8,6 +8,7 @@ import { startCli, stopCli, runCli } from './helpers/cli.js';
 import { dig, digMissing, digStatus } from './helpers/dig.js';
 import { stubUpstream, answerWith } from './helpers/stub-upstream.js';
 import type { RR } from '../lib/dns/records.js';
+import { startServer } from './helpers/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loadbalance-'));
 const POOL = ['10.1.0.1', '10.2.0.2', '10.3.0.3'];
@@ -112,6 +113,8 @@ t.test('--loadbalance-seed: the same seed gives the same sequence of orders; ano
   const two = await run('7');
   const other = await run('8');
   t.same(two, one, 'seed 7 twice: identical');
+  const inProcess = await startServer(t, { fixtures: [dir], admin: null, watch: false, loadbalanceSeed: 7 });
+  t.same((await orders(inProcess.server, 'pool.default.svc.cluster.local', 'A', 40)).map((o) => o.join(',')), one, 'startClusterDns({ loadbalanceSeed: 7 }): the same');
   t.not(other.join(' '), one.join(' '), 'seed 8 differs');
   t.ok(new Set(one).size > 1, 'and the order does change from query to query');
 });
