@@ -188,13 +188,22 @@ export function balance(b: Buffer, rand: Rand16, prefer: readonly Cidr[] | null)
     }
     base += count;
   }
+  const first = w.start[0]!;
+  let checked = -1;
   for (let j = 0; j < w.pointers; j++) {
+    const target = w.ptrTo[j]!;
+    // The common case, a pointer into the question (which never moves, and is before every record): checked once.
+    if (target < first) {
+      if (target !== checked && !endsInPlace(b, w, total, target)) return b;
+      checked = target;
+      continue;
+    }
     const at = moved(w, total, w.ptrAt[j]!);
-    const to = moved(w, total, w.ptrTo[j]!);
+    const to = moved(w, total, target);
     if (to >= at || to > 0x3fff) return b;
-    if (!endsInPlace(b, w, total, w.ptrTo[j]!)) return b;
+    if (!endsInPlace(b, w, total, target)) return b;
   }
-  const from = w.start[0]!;
+  const from = first;
   const to = w.end[total - 1]!;
   // Byte loops: records are a few dozen bytes, where Buffer.copy's call costs more than the copying.
   for (let k = from; k < to; k++) copy[k - from] = b[k]!;
@@ -206,6 +215,7 @@ export function balance(b: Buffer, rand: Rand16, prefer: readonly Cidr[] | null)
     for (let k = 0; k < len; k++) b[dst + k] = copy[src - from + k]!;
   }
   for (let j = 0; j < w.pointers; j++) {
+    if (w.ptrTo[j]! < first) continue;
     const target = moved(w, total, w.ptrTo[j]!);
     if (target !== w.ptrTo[j]) b.writeUInt16BE(0xc000 | target, moved(w, total, w.ptrAt[j]!));
   }
