@@ -123,6 +123,7 @@ t.test('without loadbalance the order never changes; NXDOMAIN and SRV answers ar
   const plain = await serve(t, ['--corefile', corefile('Corefile.plain', '')]);
   t.equal(new Set((await orders(plain, 'pool.default.svc.cluster.local', 'A', 30)).map((o) => o.join(','))).size, 1);
   const srv = await serve(t, ['--loadbalance']);
+  t.ok(new Set((await orders(srv, 'pool.default.svc.cluster.local', 'A', 30)).map((o) => o.join(','))).size > 1, '--loadbalance shuffles');
   const nx = await dig(srv, ['nothing.default.svc.cluster.local', 'A']);
   t.equal(digStatus(nx), 'NXDOMAIN');
   const srv2 = new Set((await orders(srv, '_http._tcp.pool.default.svc.cluster.local', 'SRV', 30)).map((o) => o.join(',')));
