@@ -34,6 +34,20 @@ metadata: {name: ext, namespace: default}
 spec: {type: ExternalName, externalName: lb.ext.test}
 `);
 
+const BIG = Array.from({ length: 60 }, (_, i) => `10.9.${i >> 8}.${(i & 255) + 1}`);
+writeFileSync(join(dir, 'big.yaml'), `apiVersion: v1
+kind: Service
+metadata: {name: big, namespace: default}
+spec: {clusterIP: None}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: big-1, namespace: default, labels: {kubernetes.io/service-name: big}}
+addressType: IPv4
+endpoints:
+${BIG.map((ip) => `  - addresses: [${ip}]\n    conditions: {ready: true}`).join('\n')}
+`);
+
 const a = (name: string, ip: string): RR => ({ name, type: 1, ttl: 30, data: ip });
 const upstream = await stubUpstream((_q, name, type) => answerWith(name, type, type === 1 ? EXT.map((ip) => a(name, ip)) : []));
 t.teardown(() => upstream.close());
@@ -142,4 +156,33 @@ t.test('Corefile errors name the line; weighted is accepted with a warning', { s
   await new Promise((r) => setTimeout(r, 200));
   t.match(srv.stderr(), /loadbalance weighted is not implemented: answers are shuffled as round_robin/);
   t.equal(new Set((await orders(srv, 'pool.default.svc.cluster.local', 'A', 60)).map((o) => o.join(','))).size > 1, true);
+});
+
+t.test('a UDP reply too big for the client: shuffled before truncation, so the subset kept changes (CoreDNS order)', { skip: digMissing }, async (t) => {
+  const subsets = async (srv: { host: string; port: number }) => {
+    const args: string[] = [];
+    for (let i = 0; i < 30; i++) args.push('big.default.svc.cluster.local', 'A', '+noedns', '+ignore', '+noall', '+answer', '+comments');
+    const replies = (await dig(srv, args)).split(/;; Got answer:/).slice(1);
+    t.equal(replies.length, 30);
+    const seen = new Set<string>();
+    const kept = new Set<string>();
+    for (const r of replies) {
+      t.match(r, /flags: qr aa tc/, 'truncated (TC)');
+      const ips = r.split('\n').filter((l) => /\sIN\s+A\s/.test(l)).map((l) => l.trim().split(/\s+/)[4]!);
+      t.ok(ips.length > 20 && ips.length < 60, `${ips.length} of 60 fit in 512 bytes`);
+      ips.forEach((ip) => seen.add(ip));
+      kept.add([...ips].sort().join(','));
+    }
+    return { seen: seen.size, subsets: kept.size };
+  };
+  const lb = await serve(t, ['--corefile', corefile('Corefile.big', 'loadbalance')]);
+  const shuffled = await subsets(lb);
+  t.equal(shuffled.seen, 60, 'every address made it into some truncated reply');
+  t.ok(shuffled.subsets > 1, 'different subsets');
+  const plain = await serve(t, ['--corefile', corefile('Corefile.bigplain', '')]);
+  const fixed = await subsets(plain);
+  t.equal(fixed.subsets, 1, 'without loadbalance the same first records every time');
+  t.ok(fixed.seen < 60);
+  const tcp = await dig(lb, ['big.default.svc.cluster.local', 'A', '+tcp', '+noall', '+answer']);
+  t.equal(tcp.trim().split('\n').length, 60, 'over TCP all 60');
 });
