@@ -100,6 +100,10 @@ export interface ClusterDnsConfig {
   resolvConf?: string;
   /** --transfer-to: clients (IP, CIDR or *) that may AXFR/IXFR the cluster zones over TCP (unset: transfers REFUSED) */
   transferTo?: string[];
+  /** shuffle A/AAAA/MX in replies (the command line's block; a Corefile says `loadbalance`) */
+  loadbalance?: boolean;
+  /** a fixed seed for loadbalance's shuffle, in the command line's block or the Corefile's (tests) */
+  loadbalanceSeed?: number;
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -196,6 +196,8 @@ const CHECKS: Record<string, Check> = {
   adminToken,
   adminAuth: oneOf(['all', 'writes']),
   cacheBytes: intIn(0, 4 * 1024 * 1024 * 1024, ' of bytes'),
+  loadbalance: bool,
+  loadbalanceSeed: intIn(0, 4294967295),
   addressPollMs: intIn(100, 3_600_000, ' of milliseconds'),
   lameduck: intIn(0, 600, ' of seconds'),
   reusePort,

@@ -180,7 +180,9 @@ export class ClusterDnsServer {
         // One cluster source and one forwarder serve every block; the static records go with the cluster zones.
         if (spec.name === 'kubernetes') plugins.push(k8s, records);
         else if (spec.name === 'forward') { if (upstream) plugins.push(new ForwardPlugin(upstream)); }
-        else plugins.push(PLUGINS.get(spec.name)!.build(spec.options, rt));
+        else if (spec.name === 'loadbalance' && this.config.loadbalanceSeed !== undefined) {
+          plugins.push(PLUGINS.get(spec.name)!.build({ ...(spec.options as object), seed: this.config.loadbalanceSeed }, rt));
+        } else plugins.push(PLUGINS.get(spec.name)!.build(spec.options, rt));
       }
       // Past its end a Corefile block answers SERVFAIL, as CoreDNS; the command line's block REFUSED.
       return { zones: b.zones, chain: new Chain(plugins, 'implicit' in b ? RCODE.REFUSED : RCODE.SERVFAIL) };

@@ -39,6 +39,8 @@ const OPTIONS = {
   'reuse-port': { type: 'boolean' },
   journal: { type: 'string' },
   'cache-mb': { type: 'string' },
+  loadbalance: { type: 'boolean' },
+  'loadbalance-seed': { type: 'string' },
   'ready-file': { type: 'string' },
   upstream: { type: 'string', multiple: true },
   'transfer-to': { type: 'string', multiple: true },
@@ -133,6 +135,9 @@ Admin API, probes and metrics:
   --address-poll MS          with a wildcard --listen, look for new or removed local addresses this often [5000]
   --journal N                remember the last N queries for /api/v1/queries (0 = off) [1000]
   --cache-mb N               answer cache size in MiB (0 = off) [32]
+  --loadbalance              shuffle A, AAAA and MX records in every reply (CoreDNS loadbalance round_robin);
+                             with --corefile the Corefile's loadbalance directive decides instead
+  --loadbalance-seed N       a fixed seed for that shuffle (reproducible order, for tests); turns it on
   --ready-file PATH          once serving, write one JSON object with every bound address (dns, http.admin, ...)
                              to PATH (- = one line on stdout); removed on shutdown
   --version                  print the version
@@ -299,6 +304,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v['address-poll'] !== undefined) config.addressPollMs = intIn('address-poll', v['address-poll'], 100, 3_600_000);
   if (v.journal !== undefined) journalSize = intIn('journal', v.journal, 0, 1_000_000);
   if (v['cache-mb'] !== undefined) config.cacheBytes = intIn('cache-mb', v['cache-mb'], 0, 4096) * 1024 * 1024;
+  if (v['loadbalance-seed'] !== undefined) config.loadbalanceSeed = intIn('loadbalance-seed', v['loadbalance-seed'], 0, 4294967295);
+  if (v.loadbalance) config.loadbalance = true;
+  if (config.servers && (config.loadbalance || config.loadbalanceSeed !== undefined) && !config.servers.some((b) => b.plugins.some((p) => p.name === 'loadbalance'))) {
+    throw new UsageError(`--loadbalance${config.loadbalance ? '' : '-seed'}: the Corefile has no loadbalance directive (with --corefile, the Corefile turns it on)`);
+  }
   if (v.upstream) config.upstreams = v.upstream.map(parseUpstream);
   if (v['transfer-to']) {
     // The Corefile's blocks say for themselves who may transfer: a flag could only guess which block it meant.

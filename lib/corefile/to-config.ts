@@ -236,8 +236,16 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
       default: {
         const def = PLUGINS.get(d.name);
         if (def) {
-          if (seen.has(d.name) && specs.some((p) => p.name === d.name)) fail(`${d.name} appears twice in the server block`, file, d.line);
-          specs.push({ name: d.name, where: `${file} line ${d.line}`, options: def.parse(d, { file, warnings, blockZones, config, ...(opts.resolvConfPath ? { resolvConfPath: opts.resolvConfPath } : {}) }) });
+          const prev = specs.find((p) => p.name === d.name);
+          if (prev && !def.merge) fail(`${d.name} appears twice in the server block`, file, d.line);
+          const options = def.parse(d, { file, warnings, blockZones, config, ...(opts.resolvConfPath ? { resolvConfPath: opts.resolvConfPath } : {}) });
+          if (prev) {
+            try {
+              prev.options = def.merge!(prev.options, options);
+            } catch (err) {
+              fail(`${d.name}: ${(err as Error).message}`, file, d.line);
+            }
+          } else specs.push({ name: d.name, where: `${file} line ${d.line}`, options });
         } else if (!HANDLED_ELSEWHERE.has(d.name)) {
           unimplemented.add(d.name);
         }

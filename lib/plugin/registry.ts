@@ -39,6 +39,8 @@ export interface PluginRuntime {
 export interface PluginDefinition<O = unknown> {
   readonly name: string;
   parse(d: CorefileDirective, ctx: ParseContext): O;
+  /** for a directive that may appear more than once in a block (rewrite): the options of both, joined */
+  merge?(a: O, b: O): O;
   build(options: O, rt: PluginRuntime): Plugin;
 }
 
