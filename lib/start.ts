@@ -66,6 +66,10 @@ export function resolverConfigFrom(cfg: ClusterDnsConfig, localIPs: string[]): R
     pods: cfg.pods,
     endpointPodNames: cfg.endpointPodNames,
     localIPs,
+    ...(cfg.ignoreEmptyService ? { ignoreEmptyService: true } : {}),
+    ...(cfg.noEndpoints ? { noEndpoints: true } : {}),
+    ...(cfg.zonal ? { zonal: true } : {}),
+    ...(cfg.fallthrough ? { fallthrough: cfg.fallthrough.map(normalizeZone) } : {}),
   };
 }
 
@@ -201,6 +205,8 @@ export class ClusterDnsServer {
         namespaces: config.namespaces,
         ...(config.labels ? { labels: config.labels } : {}),
         watchPods: config.pods === 'verified',
+        ...(config.noEndpoints ? { noEndpoints: true } : {}),
+        requestLimits: { qps: config.apiQps, burst: config.apiBurst, maxInflight: config.apiMaxInflight },
         logger,
         hooks: {
           onRestart: (resource) => m.watchRestarts.inc({ resource }),
