@@ -218,6 +218,9 @@ export function checkStartOptions(options: unknown): CheckedStartOptions {
     }
     out[key] = check(value, key);
   }
+  if (out.zonal === true && out.noEndpoints === true) {
+    throw new TypeError('startClusterDns: zonal and noEndpoints exclude each other: zonal names are answered from EndpointSlices');
+  }
   // The same rule as the CLI's: in live mode the cluster is the source of truth.
   if (out.source === 'kubernetes' && Array.isArray(out.fixtures) && out.fixtures.length > 0) {
     throw new TypeError('startClusterDns: fixtures and source: \'kubernetes\' exclude each other: the cluster is the source of truth');
