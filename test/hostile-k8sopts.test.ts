@@ -62,6 +62,8 @@ t.test('bad option values are refused with the line', async (t) => {
   t.strictSame([top.config.apiQps, top.config.apiBurst, top.config.apiMaxInflight], [100_000, 100_000, 10_000]);
   t.strictSame(top.warnings, [], 'no "not implemented" warning for any of them');
 
+  const slow = map(block('    apiserver_qps 0.01'));
+  t.match(slow.warnings, [/line 3: apiserver_qps 0\.01: one API request every 100 s/], 'a rate below one a second is said to be slow');
   const file = path.join(dir, 'Corefile.bad');
   writeFileSync(file, block('    apiserver_qps lots'));
   const r = await runCli(['--corefile', file, '--listen', '127.0.0.1:0', '--admin', 'off']);

@@ -75,6 +75,10 @@ export function checkKubernetesOptions(d: CorefileDirective, config: Partial<Clu
   if (config.zonal && config.noEndpoints) {
     fail('zonal requires the endpoint data; remove noendpoints (zonal names are answered from EndpointSlices)', file, lineOf('zonal'));
   }
+  if (config.apiQps !== undefined && config.apiQps > 0 && config.apiQps < 1) {
+    // Accepted as CoreDNS does, but every list page and watch waits for its token: say what that costs.
+    warnings.push(`${file} line ${lineOf('apiserver_qps')}: apiserver_qps ${config.apiQps}: one API request every ${Math.round(1 / config.apiQps)} s, so the first sync (6+ requests) takes minutes and every watch restart waits`);
+  }
   if (config.ignoreEmptyService && config.noEndpoints) {
     // CoreDNS: with no endpoint cache every ClusterIP Service counts as empty. We answer the same; say so.
     warnings.push(`${file} line ${lineOf('ignore')}: "ignore empty_service" with "noendpoints": no endpoint is known, so every ClusterIP Service answers NXDOMAIN (as in CoreDNS)`);
