@@ -67,6 +67,16 @@ export interface ClusterDnsConfig {
   apiEndpoint?: { url: string; certFile?: string; keyFile?: string; caFile?: string; where?: string; tlsWhere?: string };
   /** CoreDNS's startup_timeout: how long start-up waits for the first sync before serving anyway */
   startupTimeoutMs: number;
+  /** CoreDNS `ignore empty_service`, `noendpoints`, `zonal` (lib/dns/resolver-config.ts) */
+  ignoreEmptyService?: boolean;
+  noEndpoints?: boolean;
+  zonal?: boolean;
+  /** CoreDNS `fallthrough [ZONES]` (a Corefile's; [] when it has none). Unset: PTR NXDOMAIN in the reverse zones */
+  fallthrough?: string[];
+  /** CoreDNS `apiserver_qps`, `apiserver_burst`, `apiserver_max_inflight` (0 or unset: no limit) */
+  apiQps?: number;
+  apiBurst?: number;
+  apiMaxInflight?: number;
   /** CoreDNS `namespaces`: only these are served (empty = all) */
   namespaces: string[];
   /** CoreDNS `labels`: label selector on Services */

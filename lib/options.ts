@@ -172,6 +172,9 @@ const CHECKS: Record<string, Check> = {
   ttl: intIn(0, 3600, ' of seconds'),
   pods: oneOf(PODS),
   endpointPodNames: bool,
+  ignoreEmptyService: bool,
+  noEndpoints: bool,
+  zonal: bool,
   source: oneOf(['fixtures', 'kubernetes']),
   fixtures,
   recordFiles: fixtures,
@@ -233,6 +236,9 @@ export function checkStartOptions(options: unknown): CheckedStartOptions {
       throw new TypeError(`startClusterDns: unknown option "${key}"${hint}; known options: ${START_OPTION_NAMES.join(', ')}`);
     }
     out[key] = check(value, key);
+  }
+  if (out.zonal === true && out.noEndpoints === true) {
+    throw new TypeError('startClusterDns: zonal and noEndpoints exclude each other: zonal names are answered from EndpointSlices');
   }
   // The same rule as the CLI's: in live mode the cluster is the source of truth.
   if (out.source === 'kubernetes' && Array.isArray(out.fixtures) && out.fixtures.length > 0) {

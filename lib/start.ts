@@ -68,6 +68,10 @@ export function resolverConfigFrom(cfg: ClusterDnsConfig, localIPs: string[]): R
     endpointPodNames: cfg.endpointPodNames,
     localIPs,
     ...(cfg.multiclusterZones?.length ? { multiclusterZones: cfg.multiclusterZones.map(normalizeZone) } : {}),
+    ...(cfg.ignoreEmptyService ? { ignoreEmptyService: true } : {}),
+    ...(cfg.noEndpoints ? { noEndpoints: true } : {}),
+    ...(cfg.zonal ? { zonal: true } : {}),
+    ...(cfg.fallthrough ? { fallthrough: cfg.fallthrough.map(normalizeZone) } : {}),
   };
 }
 
@@ -223,6 +227,8 @@ export class ClusterDnsServer {
         ...(config.labels ? { labels: config.labels } : {}),
         ...(config.multiclusterZones?.length ? { watchServiceImports: true } : {}),
         watchPods: config.pods === 'verified',
+        ...(config.noEndpoints ? { noEndpoints: true } : {}),
+        requestLimits: { qps: config.apiQps, burst: config.apiBurst, maxInflight: config.apiMaxInflight },
         logger,
         hooks: {
           onRestart: (resource) => m.watchRestarts.inc({ resource }),

@@ -25,6 +25,7 @@ const OPTIONS = {
   ttl: { type: 'string' },
   pods: { type: 'string' },
   'endpoint-pod-names': { type: 'boolean' },
+  zonal: { type: 'boolean' },
   namespace: { type: 'string' },
   'no-watch': { type: 'boolean' },
   'log-level': { type: 'string' },
@@ -83,6 +84,7 @@ Flags:
   --ttl SECONDS              TTL of every record, 0-3600 [5]
   --pods MODE                pod A records: disabled | insecure | verified [disabled]
   --endpoint-pod-names       name headless endpoints by their pod's name when they have no hostname
+  --zonal                    serve <topo-zone>.pin|prefer._zone.<svc>.<ns>.svc.<zone> for headless Services (CoreDNS zonal)
   --namespace NAME           namespace of manifests that give none [default]
   --no-watch                 do not reload fixture (and --records) files when they change
   --records FILE             static records for names outside the zones (api.stripe.test A 127.0.0.1, MX, TXT,
@@ -267,6 +269,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     config.autopath = true;
   }
   if (v['endpoint-pod-names']) config.endpointPodNames = true;
+  if (v.zonal) {
+    if (config.noEndpoints) throw new UsageError('--zonal: the Corefile says noendpoints; zonal names are answered from EndpointSlices');
+    config.zonal = true;
+  }
   if (v.namespace !== undefined) {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v.namespace)) throw new UsageError(`--namespace ${v.namespace}: not a valid namespace name`);
     config.namespace = v.namespace;

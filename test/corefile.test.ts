@@ -40,6 +40,8 @@ t.test('stock kubeadm/kind Corefile maps to the exact config', async (t) => {
     ready: { host: '0.0.0.0', port: 8181 },
     metrics: { host: '0.0.0.0', port: 9153 },
     lameduck: 5,
+    // kubeadm's `fallthrough in-addr.arpa ip6.arpa`
+    fallthrough: ['in-addr.arpa', 'ip6.arpa'],
     // the default admin listener (127.0.0.1:8053) stays: it does not collide with health :8080
     admin: { host: '127.0.0.1', port: 8053 },
     // the block's chain, in CoreDNS's execution order
@@ -87,13 +89,17 @@ t.test('kubeadm 1.13 Corefile: proxy read as forward, removed upstream option wa
   t.match(warnings.join('\n'), /line 10: proxy is the removed predecessor of forward; read as forward/);
 });
 
-t.test('fallthrough: reverse zones match clusterdns, forward zones are warned', async (t) => {
+t.test('fallthrough: the zones it names, all the plugin zones without arguments, none without the option', async (t) => {
   const all = map('.:53 {\n kubernetes cluster.local in-addr.arpa {\n  fallthrough\n }\n forward . 192.0.2.1\n}\n');
-  t.strictSame(all.warnings, ['Corefile line 3: fallthrough in cluster.local is not implemented: NXDOMAIN there is answered, not passed to forward']);
+  t.strictSame(all.warnings, []);
+  t.strictSame(all.config.fallthrough, ['cluster.local', 'in-addr.arpa']);
+  const some = map('.:53 {\n kubernetes cluster.local in-addr.arpa {\n  fallthrough 10.0.0.0/8 Example.ORG.\n }\n forward . 192.0.2.1\n}\n');
+  t.strictSame(some.config.fallthrough, ['10.in-addr.arpa', 'example.org']);
   const none = map('.:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa\n forward . 192.0.2.1\n}\n');
-  t.strictSame(none.warnings, ['Corefile: PTR NXDOMAIN in in-addr.arpa, ip6.arpa will be passed to forward (clusterdns always falls through in its reverse zones)']);
-  const noForward = map('.:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa\n}\n');
-  t.strictSame(noForward.warnings, [], 'without forward there is nothing to fall through to');
+  t.strictSame(none.warnings, []);
+  t.strictSame(none.config.fallthrough, [], 'without fallthrough nothing goes on, reverse zones included');
+  t.throws(() => map(`.:53 {\n kubernetes cluster.local {\n  fallthrough ${Array.from({ length: 65 }, (_, i) => `z${i}.example`).join(' ')}\n }\n}\n`),
+    /line 3: fallthrough: expected fallthrough \[ZONE\.\.\.\] \(at most 64 zones\)/);
 });
 
 t.test('the kubernetes block options', async (t) => {
@@ -138,10 +144,10 @@ cluster.local:5353 in-addr.arpa:5353 {
   t.same(config.metrics, { host: '127.0.0.1', port: 9253 });
   t.same(config.ready, { host: '0.0.0.0', port: 8282 });
   t.equal(config.health, null);
+  t.equal(config.noEndpoints, true);
+  t.equal(config.ignoreEmptyService, true);
   t.strictSame(warnings, [
-    'Corefile line 13: "noendpoints" is not implemented: EndpointSlices are still watched; headless and endpoint names keep answering',
-    'Corefile line 14: "ignore empty_service" is not implemented: services with no ready endpoints still answer their ClusterIP',
-    'Corefile: PTR NXDOMAIN in in-addr.arpa will be passed to forward (clusterdns always falls through in its reverse zones)',
+    'Corefile line 14: "ignore empty_service" with "noendpoints": no endpoint is known, so every ClusterIP Service answers NXDOMAIN (as in CoreDNS)',
     'Corefile: plugins not implemented by clusterdns (ignored): log',
   ]);
 });

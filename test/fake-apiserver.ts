@@ -84,6 +84,8 @@ export interface RequestRecord {
   watch: boolean;
   query: Record<string, string>;
   authorization?: string;
+  /** when it arrived (performance.now()), for tests of client-side rate limits */
+  at: number;
 }
 
 export interface FakeApiServerOptions {
@@ -446,7 +448,7 @@ export class FakeApiServer {
     const query = Object.fromEntries(url.searchParams);
     const route = this.route(url.pathname);
     const watch = query.watch === 'true' || query.watch === '1';
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, resource: route?.resource, watch, query, authorization: req.headers.authorization });
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, resource: route?.resource, watch, query, authorization: req.headers.authorization, at: performance.now() });
 
     if (this.authorize ? !this.authorize(req) : this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
       return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));

@@ -11,6 +11,8 @@ import type { PluginSpec } from '../config.js';
 import { inExecutionOrder } from '../plugin/order.js';
 import { PLUGINS } from '../plugins/index.js';
 import { parseSelectorString } from '../cluster/label-selector.js';
+import { checkKubernetesOptions, mapKubernetesOption } from './kubernetes-options.js';
+import { parseDuration } from './duration.js';
 
 export interface CorefileMapping {
   config: Partial<ClusterDnsConfig>;
@@ -33,13 +35,6 @@ const DEFAULT_METRICS = 'localhost:9153';
 
 /** Options CoreDNS accepts that clusterdns parses but does not act on; the value says what that means for answers. */
 const IGNORED_KUBERNETES_OPTIONS: Record<string, string> = {
-  apiserver_qps: 'client rate limits are the client library defaults',
-  apiserver_burst: 'client rate limits are the client library defaults',
-  apiserver_max_inflight: 'client rate limits are the client library defaults',
-  noendpoints: 'EndpointSlices are still watched; headless and endpoint names keep answering',
-  ignore: 'services with no ready endpoints still answer their ClusterIP',
-  zonal: 'zonal names are not served',
-  startup_timeout: 'readiness waits for the first full sync',
   upstream: 'removed from CoreDNS; out-of-zone CNAME targets use forward',
   resyncperiod: 'removed from CoreDNS; watches are not resynced',
 };
@@ -87,14 +82,7 @@ function cidrToZone(arg: string, file: string, line: number): string {
   }
 }
 
-/** Go duration (`5s`, `1m30s`, `500ms`) → seconds. */
-export function parseDuration(s: string): number | null {
-  if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(s)) return null;
-  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
-  let total = 0;
-  for (const part of s.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)) total += Number(part[1]) * unit[part[2]];
-  return total;
-}
+export { parseDuration } from './duration.js';
 
 function hostPort(addr: string, file: string, line: number, what: string): HostPort {
   try {
@@ -253,27 +241,12 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
     }
   }
   config.servers = [{ zones: blockZones, port: addresses[0]!.port, plugins: inExecutionOrder(specs) }];
-  checkFallthrough(fallthrough, config, file, warnings);
+  // Without `fallthrough` nothing the kubernetes plugin answers goes on (CoreDNS), reverse zones included.
+  config.fallthrough = fallthrough?.zones ?? [];
   if (unimplemented.size > 0) {
     warnings.push(`${file}: plugins not implemented by clusterdns (ignored): ${[...unimplemented].join(', ')}`);
   }
   return { config, warnings };
-}
-
-/**
- * clusterdns passes NXDOMAIN for PTR queries in its reverse zones to the upstreams (kubeadm's
- * `fallthrough in-addr.arpa ip6.arpa`) and never falls through in forward zones.
- */
-function checkFallthrough(fallthrough: { zones: string[]; line: number } | null, config: Partial<ClusterDnsConfig>, file: string, warnings: string[]): void {
-  const covered = fallthrough?.zones ?? [];
-  const forwardZones = covered.filter((z) => !isReverseZone(z));
-  if (fallthrough && forwardZones.length > 0) {
-    warnings.push(`${file} line ${fallthrough.line}: fallthrough in ${forwardZones.join(', ')} is not implemented: NXDOMAIN there is answered, not passed to forward`);
-  }
-  const uncovered = (config.reverseZones ?? []).filter((z) => !covered.includes(z));
-  if (uncovered.length > 0 && (config.upstreams ?? []).length > 0) {
-    warnings.push(`${file}: PTR NXDOMAIN in ${uncovered.join(', ')} will be passed to forward (clusterdns always falls through in its reverse zones)`);
-  }
 }
 
 function mapKubernetes(
@@ -368,23 +341,26 @@ function mapKubernetes(
         config.context = o.args[1];
         break;
       case 'fallthrough':
-        fallthrough = { zones: o.args.length > 0 ? o.args.map(normalizeZone) : zones, line: o.line };
+        expectArgs(o, 0, 64, file, 'fallthrough [ZONE...] (at most 64 zones)');
+        fallthrough = { zones: o.args.length > 0 ? o.args.map((z) => (/\/\d+$/.test(z) ? cidrToZone(z, file, o.line) : normalizeZone(z))) : zones, line: o.line };
         break;
       case 'ignore':
         if (o.args.length !== 1 || o.args[0] !== 'empty_service') fail(`ignore: only "ignore empty_service" exists`, file, o.line);
-        ignored.push(`${where}: "ignore empty_service" is not implemented: ${IGNORED_KUBERNETES_OPTIONS.ignore}`);
+        config.ignoreEmptyService = true;
         break;
-      default: {
-        const why = IGNORED_KUBERNETES_OPTIONS[o.name];
-        if (why === undefined) fail(`unknown kubernetes option "${o.name}"`, file, o.line);
-        const shown = [o.name, ...o.args].join(' ');
-        ignored.push(`${where}: "${shown}" is not implemented: ${why}`);
-      }
+      default:
+        if (!mapKubernetesOption(o, config, file)) {
+          const why = IGNORED_KUBERNETES_OPTIONS[o.name];
+          if (why === undefined) fail(`unknown kubernetes option "${o.name}"`, file, o.line);
+          const shown = [o.name, ...o.args].join(' ');
+          ignored.push(`${where}: "${shown}" is not implemented: ${why}`);
+        }
     }
   }
   if (namespaceLabelsLine !== undefined && (config.namespaces ?? []).length > 0) {
     fail('namespaces and namespace_labels cannot both be set', file, namespaceLabelsLine);
   }
+  checkKubernetesOptions(d, config, file, ignored);
   if (config.apiEndpoint && !config.apiEndpoint.url) {
     // CoreDNS reads tls only with endpoint; without it the in-cluster service account is used.
     ignored.push(`${file} line ${tlsLine}: "tls" is not used without "endpoint URL" (the in-cluster service account or kubeconfig is)`);

@@ -83,7 +83,7 @@ export interface Answer {
   tc?: boolean;
   /** an ExternalName pointing outside our zones: the server may look the target up upstream and append it */
   chase?: { name: string; type: number };
-  /** a negative answer under a reverse zone: with upstreams configured, the query falls through to them */
+  /** an NXDOMAIN in a fallthrough zone (lib/dns/fallthrough.ts): the query goes on down the plugin chain */
   fallthrough?: boolean;
   /** no zone of ours matches: the server forwards (or answers REFUSED) */
   outOfZone?: boolean;

@@ -16,4 +16,15 @@ export interface ResolverConfig {
   multiclusterZones?: readonly string[];
   /** static records for names outside the zones (lib/static): they win over the upstreams */
   statics?: StaticSource;
+  /** CoreDNS `ignore empty_service`: a ClusterIP Service with no ready endpoint address is NXDOMAIN */
+  ignoreEmptyService?: boolean;
+  /** CoreDNS `noendpoints`: no endpoint data (headless and endpoint names NXDOMAIN, no endpoint PTRs) */
+  noEndpoints?: boolean;
+  /** CoreDNS `zonal`: `<topo-zone>.pin|prefer._zone.<svc>.<ns>.svc.<zone>` names (lib/dns/zonal.ts) */
+  zonal?: boolean;
+  /**
+   * CoreDNS `fallthrough [ZONES]`: NXDOMAIN for names in these zones (any type) goes on down the chain. Unset: the
+   * command line's rule, PTR NXDOMAIN in the reverse zones only.
+   */
+  fallthrough?: readonly string[];
 }

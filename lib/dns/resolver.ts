@@ -12,6 +12,9 @@ import { reverseLookup } from './reverse.js';
 import { lookupRecords, type Item, type Lookup } from './service-records.js';
 import { isMulticlusterZone, lookupMulticluster } from './multicluster.js';
 import { staticAnswer } from '../static/answer.js';
+import { fallsThrough } from './fallthrough.js';
+import { withoutEndpoints } from './no-endpoints.js';
+import { isZonalName } from './zonal.js';
 
 export const DNS_SCHEMA_VERSION = '1.1.0';
 const DNS_VERSION_TTL = 28800;
@@ -62,7 +65,8 @@ export function resolve(view: ClusterView, cfg: ResolverConfig, qname: string, q
   return a;
 }
 
-export function resolveCluster(view: ClusterView, cfg: ResolverConfig, qname: string, qtype: number): Answer {
+export function resolveCluster(clusterView: ClusterView, cfg: ResolverConfig, qname: string, qtype: number): Answer {
+  const view = cfg.noEndpoints ? withoutEndpoints(clusterView) : clusterView;
   const lname = qname.toLowerCase();
   const m = matchZone(cfg, lname);
   if (!m) return { ...empty(), rcode: RCODE.REFUSED, aa: false, outOfZone: true };
@@ -122,7 +126,12 @@ export function resolveCluster(view: ClusterView, cfg: ResolverConfig, qname: st
       records = [];
   }
 
-  if (lookup.nx) return negative(ctx, RCODE.NXDOMAIN);
+  if (lookup.nx) {
+    const a = negative(ctx, RCODE.NXDOMAIN);
+    // Consulted before the "not synced" rule, as CoreDNS does: a SERVFAIL for want of sync falls through too.
+    if (fallsThrough(cfg, lname, qtype, m.reverse)) a.fallthrough = true;
+    return a;
+  }
   if (records.length === 0) return negative(ctx, RCODE.NOERROR);
   // Records that cannot be encoded are left out; an answer with nothing else left is SERVFAIL (as an encoding
   // failure is in CoreDNS), never a silent NODATA.
@@ -139,9 +148,7 @@ export function resolveCluster(view: ClusterView, cfg: ResolverConfig, qname: st
 function negative(ctx: Ctx, rcode: number): Answer {
   // Until every source has synced, "does not exist" is not known yet: SERVFAIL, as CoreDNS does.
   const rc = rcode === RCODE.NXDOMAIN && !ctx.view.synced ? RCODE.SERVFAIL : rcode;
-  const a: Answer = { ...empty(), rcode: rc, authority: [soaRecord(ctx.zone, ctx.cfg, ctx.view)] };
-  if (ctx.reverse && rc === RCODE.NXDOMAIN) a.fallthrough = true;
-  return a;
+  return { ...empty(), rcode: rc, authority: [soaRecord(ctx.zone, ctx.cfg, ctx.view)] };
 }
 
 /** CoreDNS's Services(): Records plus the ns.dns special name and the TXT rule. */
@@ -219,7 +226,8 @@ function txtRecords(ctx: Ctx, qname: string, lname: string): { lookup: Lookup; r
   // No TXT data exists in the cluster zone: NODATA where a name holds other records, NXDOMAIN everywhere else
   // (the apex and `<ns>.svc` included: CoreDNS's quirk).
   const l = zoneLookup(ctx, base);
-  return { lookup: !l.nx && l.items.length > 0 ? { nx: false, items: [] } : { nx: true }, records: [] };
+  const exists = !l.nx && (l.items.length > 0 || isZonalName(ctx.view, ctx.cfg, base, ctx.zone));
+  return { lookup: exists ? { nx: false, items: [] } : { nx: true }, records: [] };
 }
 
 function ptrRecords(ctx: Ctx, qname: string, lname: string): { lookup: Lookup; records: RR[] } {

@@ -5,6 +5,7 @@ import type { ClusterView } from '../cluster/store.js';
 import { endpointLabel, ipFromPodLabel } from './names.js';
 import { matches, parseRequest, type NameRequest } from './request.js';
 import type { ResolverConfig } from './resolver-config.js';
+import { zonalLookup } from './zonal.js';
 
 export interface Item {
   /** an IP, or for ExternalName services the CNAME target */
@@ -27,7 +28,7 @@ const NO_PORT = [{ name: '', protocol: '', port: -1 }];
 export function lookupRecords(view: ClusterView, cfg: ResolverConfig, base: readonly string[], zone: string,
   reverse: boolean): Lookup {
   const r = parseRequest(base);
-  if (!r) return NX;
+  if (!r) return cfg.zonal && !reverse ? zonalLookup(view, cfg, base, zone) : NX;
   if (r.podOrSvc === '') return EMPTY;
   if (reverse) return NX;
   if (!view.namespaceExists(r.namespace)) return NX;
@@ -59,6 +60,9 @@ function findServices(view: ClusterView, cfg: ResolverConfig, r: NameRequest, zo
     return { nx: false, items: [{ host: target, cname: true, port: -1, target: base, source }] };
   }
 
+  // `ignore empty_service`: no ready endpoint address hides the Service, so a client walks on through its search path.
+  if (cfg.ignoreEmptyService && !svc.headless && !hasReadyAddress(view, svc.namespace, svc.name)) return NX;
+
   const items: Item[] = [];
   if (svc.headless || r.endpoint) {
     for (const slice of view.readyEndpoints(svc.namespace, svc.name)) {
@@ -85,4 +89,8 @@ function findServices(view: ClusterView, cfg: ResolverConfig, r: NameRequest, zo
     for (const ip of svc.clusterIPs) items.push({ host: ip, cname: false, port: p.port, target: base, source });
   }
   return matched ? { nx: false, items } : NX;
+}
+
+function hasReadyAddress(view: ClusterView, ns: string, name: string): boolean {
+  return view.readyEndpoints(ns, name).some((s) => s.endpoints.some((e) => e.addresses.length > 0));
 }

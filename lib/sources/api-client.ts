@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ClusterAccess } from './kubeconfig/access.js';
 import { ApiResponseError, ApiStatusError } from './api-errors.js';
+import type { RequestGate } from './request-gate.js';
 
 export interface ApiLimits {
   /** a list page from request to last byte, and a watch up to its response headers (kube-apiserver's own default
@@ -44,7 +45,8 @@ export function formatBytes(n: number): string {
 }
 
 export class ApiClient {
-  constructor(private readonly access: ClusterAccess, readonly limits: ApiLimits) {}
+  /** `gate`: the apiserver_qps/burst/max_inflight limits, shared by every client of one source */
+  constructor(private readonly access: ClusterAccess, readonly limits: ApiLimits, private readonly gate?: RequestGate) {}
 
   url(path: string, query: Record<string, string | number | boolean | undefined>): URL {
     const url = new URL(this.access.server + path);
@@ -165,6 +167,19 @@ export class ApiClient {
   private async request(url: URL, signal: AbortSignal): Promise<http.IncomingMessage> {
     const { headers, agent } = await untilAborted(this.access.credentials(), signal);
     const mod = url.protocol === 'https:' ? https : http;
+    if (this.gate) {
+      const release = await this.gate.acquire(signal);
+      try {
+        return await this.send(mod, url, headers, agent, signal);
+      } finally {
+        release();
+      }
+    }
+    return this.send(mod, url, headers, agent, signal);
+  }
+
+  private send(mod: typeof http | typeof https, url: URL, headers: http.OutgoingHttpHeaders, agent: http.Agent | undefined,
+    signal: AbortSignal): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = mod.request(url, {
         method: 'GET',

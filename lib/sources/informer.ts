@@ -15,6 +15,7 @@
 // - watches ask for bookmarks and a server-side timeout (5-10 min); one open well past it is restarted.
 import type { ClusterAccess } from './kubeconfig/access.js';
 import { ApiClient, DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
+import type { RequestGate } from './request-gate.js';
 import {
   ApiResponseError, ApiStatusError, describeError, permissionMessage, statusCodeOf,
 } from './api-errors.js';
@@ -60,6 +61,8 @@ export interface RestartingInformerOptions<S> {
   /** lower bound of the server-side watch timeout asked for; the actual one is 1-2x this (default 300) */
   watchTimeoutSeconds?: number;
   limits?: Partial<ApiLimits>;
+  /** apiserver_qps/burst/max_inflight, shared by the source's informers */
+  gate?: RequestGate;
 }
 
 type Verb = 'list' | 'watch';
@@ -109,7 +112,7 @@ export class RestartingInformer<S> {
   constructor(o: RestartingInformerOptions<S>) {
     this.o = o;
     this.resource = o.resource;
-    this.api = new ApiClient(o.access, { ...DEFAULT_API_LIMITS, ...(o.limits ?? {}) });
+    this.api = new ApiClient(o.access, { ...DEFAULT_API_LIMITS, ...(o.limits ?? {}) }, o.gate);
     this.pageSize = o.listPageSize ?? 500;
     this.firstSync = new Promise<void>((resolve, reject) => {
       this.resolveFirstSync = resolve;

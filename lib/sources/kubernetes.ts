@@ -9,6 +9,7 @@ import { DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
 import { RestartingInformer, type InformerChange, type InformerLogger } from './informer.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig/load.js';
 import { KubeConfigError } from './source-errors.js';
+import { RequestGate, type RequestGateOptions } from './request-gate.js';
 
 export const KUBERNETES_OWNER = 'kubernetes';
 
@@ -57,6 +58,10 @@ export interface KubernetesSourceOptions extends KubeConfigOptions {
   listPageSize?: number;
   /** time and size bounds of API answers (default DEFAULT_API_LIMITS, then $CLUSTERDNS_API_LIMITS) */
   limits?: Partial<ApiLimits>;
+  /** CoreDNS apiserver_qps, apiserver_burst, apiserver_max_inflight (lib/sources/request-gate.ts) */
+  requestLimits?: RequestGateOptions;
+  /** CoreDNS `noendpoints`: EndpointSlices are not watched */
+  noEndpoints?: boolean;
 }
 
 /**
@@ -99,10 +104,10 @@ function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
   const specs: ResourceSpec[] = [
     { resource: 'namespaces', group: '', path: '/api/v1/namespaces', convert: toNamespace },
     { resource: 'services', group: '', path: '/api/v1/services', convert: toService, labelSelector: opts.labels },
-    {
+    ...opts.noEndpoints ? [] : [{
       resource: 'endpointslices', group: 'discovery.k8s.io', path: '/apis/discovery.k8s.io/v1/endpointslices',
       convert: toEndpointSlice, labelSelector: opts.labels,
-    },
+    }],
   ];
   if (opts.watchPods) {
     specs.push({
@@ -176,6 +181,7 @@ export class KubernetesSource {
     this.opts.logger.info({ origin, namespaces: this.opts.namespaces, labels: this.opts.labels, pods: this.opts.watchPods },
       'watching the Kubernetes API');
     const hooks = this.opts.hooks ?? {};
+    const gate = RequestGate.from(this.opts.requestLimits ?? {});
     this.informers = this.specs.map((spec) => new RestartingInformer<ClusterObject>({
       access,
       resource: spec.resource,
@@ -193,6 +199,7 @@ export class KubernetesSource {
       watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
       listPageSize: this.opts.listPageSize,
       limits,
+      ...(gate ? { gate } : {}),
     }));
     try {
       await Promise.all(this.informers.map((i) => i.start()));
