@@ -20,15 +20,13 @@ import { FixtureSource } from './sources/fixtures.js';
 import type { KubernetesSource } from './sources/kubernetes.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
-import { Chain, ServerBlocks } from './plugin/chain.js';
-import type { Plugin } from './plugin/handler.js';
+import type { ServerBlocks } from './plugin/chain.js';
+import type { Plugin, QueryEvent } from './plugin/handler.js';
 import { KubernetesPlugin } from './plugins/kubernetes/handler.js';
 import { RecordsPlugin } from './plugins/records/handler.js';
-import { ForwardPlugin } from './plugins/forward/handler.js';
-import { RCODE } from './dns/records.js';
 import type { PluginRuntime } from './plugin/registry.js';
-import { PLUGINS } from './plugins/index.js';
-import { implicitServer } from './plugin/implicit.js';
+import { buildServerBlocks, listenerAddress, type BuiltBlocks } from './server-blocks.js';
+import type { ServerBlockSpec } from './config.js';
 import { DnsTransport } from './wire/transport.js';
 import { registerTransportMetrics } from './metrics/transport-metrics.js';
 import { StaticRecords } from './static/service.js';
@@ -88,11 +86,21 @@ export interface ServerOptions {
   afterLoad?: () => void;
 }
 
-/** One running clusterdns: DNS listener, its source, and the optional HTTP listeners. */
+/** One DNS listener: a port's server blocks, its responder (with its answer cache) and its sockets. */
+export interface DnsListener {
+  /** the port the Corefile names (the main listener binds config.listen instead) */
+  port: number;
+  host: string | undefined;
+  main: boolean;
+  blocks: ServerBlocks;
+  responder: Responder;
+  transport?: DnsTransport;
+}
+
+/** One running clusterdns: DNS listeners, its source, and the optional HTTP listeners. */
 export class ClusterDnsServer {
   readonly version = VERSION;
   readonly store: ClusterStore;
-  readonly responder: Responder;
   readonly faults = new Faults();
   readonly journal: QueryJournal;
   readonly metrics: Metrics;
@@ -109,8 +117,22 @@ export class ClusterDnsServer {
   /** names outside the zones answered from a table (--records files, the admin API, startClusterDns records) */
   readonly staticRecords: StaticRecords;
   private rcfg: ResolverConfig;
-  /** the plugin chains the DNS listener runs (lib/plugin/chain.ts) */
-  blocks: ServerBlocks;
+  /** the DNS listeners, the main one (the kubernetes block's, config.listen) first */
+  listeners: DnsListener[] = [];
+  /** forwarders of forward directives with their own upstreams, and the plugins built, of the blocks now served */
+  private built: BuiltBlocks = { listeners: [], forwarders: [], plugins: [] };
+  private k8s: KubernetesPlugin;
+  private recordsPlugin: RecordsPlugin;
+
+  /** the main listener's server blocks (lib/plugin/chain.ts) */
+  get blocks(): ServerBlocks {
+    return this.listeners[0]!.blocks;
+  }
+
+  /** the main listener's responder (the admin API's /resolve answers through it) */
+  get responder(): Responder {
+    return this.listeners[0]!.responder;
+  }
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
     this.store = new ClusterStore({ namespaces: config.namespaces });
@@ -133,39 +155,62 @@ export class ClusterDnsServer {
       name: 'clusterdns_objects_rejected_total', help: 'Objects skipped because the API server would refuse them (invalid names, IPs, ports), by source and kind.',
       labelNames: ['source', 'kind'], registers: [this.metrics.registry],
     });
-    this.blocks = this.buildBlocks(opts.upstream ?? this.forwarder);
-    this.responder = new Responder(() => this.blocks, this.store, () => this.rcfg, {
-      onQuery: (e) => {
-        // /api/v1/resolve answers through this responder too; it is not DNS traffic.
-        if (e.client === ADMIN_CLIENT) return;
-        dnsMetrics.record(e, performance.now());
-        journal.record(e);
-      },
-      // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
-      fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
-    }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
+    this.k8s = new KubernetesPlugin(this.store, () => this.rcfg);
+    const k8s = this.k8s;
+    this.recordsPlugin = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
+    this.applyServers(config.servers);
   }
 
-  /** The listener's server blocks: the Corefile's, or the command line's implicit one (lib/plugin/implicit.ts). */
-  private buildBlocks(upstream: Upstream | undefined): ServerBlocks {
-    const k8s = new KubernetesPlugin(this.store, () => this.rcfg);
-    const records = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
+  private onQuery(e: QueryEvent, blocks: ServerBlocks): void {
+    // /api/v1/resolve answers through the main responder too; it is not DNS traffic.
+    if (e.client === ADMIN_CLIENT) return;
+    this.metrics.dns.record(e, performance.now());
+    this.journal.record(e);
+    blocks.notify(e);
+  }
+
+  /**
+   * Builds the server blocks from specs and puts them in service: existing listeners get their port's new blocks at
+   * once (the responder reads them per query), listeners for new ports are made (bound by bindNewListeners()), and
+   * those whose port is gone are returned to be closed. The blocks replaced are closed a little later (queries in
+   * flight may still be forwarding).
+   */
+  applyServers(servers: ServerBlockSpec[] | undefined): DnsListener[] {
     const rt: PluginRuntime = {
-      store: this.store, kubernetes: k8s, resolverConfig: () => this.rcfg, ...(upstream ? { upstream } : {}),
+      store: this.store, kubernetes: this.k8s, resolverConfig: () => this.rcfg, ...(this.opts.upstream ?? this.forwarder ? { upstream: (this.opts.upstream ?? this.forwarder)! } : {}),
       logger: this.logger, metrics: this.metrics.registry, server: `dns://${hostPortText(this.config.listen)}`,
     };
-    const servers = this.config.servers ?? [implicitServer(this.config, !!upstream)];
-    return new ServerBlocks(servers.map((b) => {
-      const plugins: Plugin[] = [];
-      for (const spec of b.plugins) {
-        // One cluster source and one forwarder serve every block; the static records go with the cluster zones.
-        if (spec.name === 'kubernetes') plugins.push(k8s, records);
-        else if (spec.name === 'forward') { if (upstream) plugins.push(new ForwardPlugin(upstream)); }
-        else plugins.push(PLUGINS.get(spec.name)!.build(spec.options, rt));
+    const built = buildServerBlocks(servers, {
+      rt, records: this.recordsPlugin, shared: this.opts.upstream ?? this.forwarder, override: this.opts.upstream,
+      forwarderOptions: { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) },
+    }, this.config.listen.port);
+    const old = this.built;
+    this.built = built;
+    const next: DnsListener[] = [];
+    for (const plan of built.listeners) {
+      const have = this.listeners.find((l) => (plan.main && l.main) || (!plan.main && !l.main && l.port === plan.port));
+      if (have) {
+        have.blocks = plan.blocks;
+        next.push(have);
+        continue;
       }
-      // Past its end a Corefile block answers SERVFAIL, as CoreDNS; the command line's block REFUSED.
-      return { zones: b.zones, chain: new Chain(plugins, 'implicit' in b ? RCODE.REFUSED : RCODE.SERVFAIL) };
-    }));
+      const l: DnsListener = { ...plan, responder: undefined as never };
+      l.responder = new Responder(() => l.blocks, this.store, () => this.rcfg, {
+        onQuery: (e) => this.onQuery(e, l.blocks),
+        // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
+        fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
+      }, this.config.cacheBytes !== undefined ? { cacheBytes: this.config.cacheBytes } : {});
+      next.push(l);
+    }
+    const gone = this.listeners.filter((l) => !next.includes(l));
+    this.listeners = next;
+    if (old.forwarders.length || old.plugins.length) {
+      setTimeout(() => {
+        for (const f of old.forwarders) f.close();
+        for (const p of old.plugins) void p.close?.();
+      }, 10_000).unref();
+    }
+    return gone;
   }
 
   static async start(config: ClusterDnsConfig, opts: ServerOptions): Promise<ClusterDnsServer> {
@@ -243,11 +288,22 @@ export class ClusterDnsServer {
     });
   }
 
-  private async startDns(): Promise<void> {
-    this.transport = new DnsTransport({
-      host: this.config.listen.host,
-      port: this.config.listen.port,
-      handler: (msg, t, client) => this.responder.handle(msg, t, client),
+  /** Binds every listener not bound yet; the main one first (its address names the server). */
+  async bindNewListeners(): Promise<void> {
+    for (const l of this.listeners) {
+      if (l.transport) continue;
+      const t = this.newTransport(l);
+      await t.listen();
+      l.transport = t;
+    }
+  }
+
+  private newTransport(l: DnsListener): DnsTransport {
+    const at = listenerAddress(l, this.config.listen);
+    return new DnsTransport({
+      host: at.host,
+      port: at.port,
+      handler: (msg, t, client, port) => l.responder.handle(msg, t, client, port),
       addressPollMs: this.config.addressPollMs,
       ...(this.config.reusePort ? { reusePort: true } : {}),
       onError: (err, where) => {
@@ -257,15 +313,21 @@ export class ClusterDnsServer {
         else this.logger.debug({ err, where }, 'dns transport error');
       },
     });
-    const bound = await this.transport.listen();
+  }
+
+  private async startDns(): Promise<void> {
+    await this.bindNewListeners();
+    this.transport = this.listeners[0]!.transport!;
+    const bound = this.transport.address!;
     registerTransportMetrics(this.metrics.registry, this.transport.stats);
     this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = { ...resolverConfigFrom(this.config, localAddresses(this.config.listen.host)), statics: this.staticRecords.table };
-    const fwd = this.forwarder;
-    if (fwd) {
+    const fwds = [...(this.forwarder ? [this.forwarder] : []), ...this.built.forwarders];
+    if (fwds.length > 0) {
       // Forwarding loop detection (lib/upstream/loop.ts) needs our own listener up; waits 1 s at most.
-      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(fwd.loopStatus.detected ? 1 : 0); } });
-      await fwd.checkLoop();
+      const built = () => [...(this.forwarder ? [this.forwarder] : []), ...this.built.forwarders];
+      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(built().some((f) => f.loopStatus.detected) ? 1 : 0); } });
+      await Promise.all(fwds.map((f) => f.checkLoop()));
     }
   }
 
@@ -292,6 +354,11 @@ export class ClusterDnsServer {
 
   get dnsAddress(): HostPort {
     return this.transport!.address!;
+  }
+
+  /** every bound DNS address, the main one first */
+  dnsAddresses(): HostPort[] {
+    return this.listeners.flatMap((l) => (l.transport?.address ? [l.transport.address] : []));
   }
 
   resolverConfig(): ResolverConfig {
@@ -323,6 +390,7 @@ export class ClusterDnsServer {
       source: this.config.source,
       synced: this.store.synced,
       dns: hostPortText(this.dnsAddress),
+      dnsListeners: this.dnsAddresses().map(hostPortText),
       zones: this.config.zones,
       objects: this.store.counts(),
       generation: this.store.generation,
@@ -364,8 +432,10 @@ export class ClusterDnsServer {
     this.state = 'stopped';
     // First: a pending long poll (GET /api/v1/queries/wait) would hold the admin app's close() until its timeout.
     this.journal.close('clusterdns: the server was closed while waiting for a query');
-    await this.transport?.close();
+    await Promise.all(this.listeners.map((l) => l.transport?.close()));
     this.forwarder?.close();
+    for (const f of this.built.forwarders) f.close();
+    for (const p of this.built.plugins) await p.close?.();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
     await this.kubernetes?.stop();

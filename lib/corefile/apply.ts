@@ -24,7 +24,7 @@ export function applyCorefile(
   }
   const blocks = parseCorefile(text, { file: path, env: opts.env });
   const { config: fromFile, warnings } = corefileToConfig(blocks, { file: path, resolvConfPath: opts.resolvConfPath });
-  const config: ClusterDnsConfig = { ...cfg, ...fromFile };
+  const config: ClusterDnsConfig = { ...cfg, ...fromFile, corefile: path };
 
   // A stock Corefile puts health on :8080, where the admin API listens by default; a port collision would stop the
   // server from starting, so the admin API gives way (it is not part of what a Corefile describes).

@@ -5,7 +5,7 @@
 import type net from 'node:net';
 import type { HandleResult, Transport } from './responder.js';
 
-export type QueryHandler = (msg: Buffer, transport: Transport, client: string) => HandleResult;
+export type QueryHandler = (msg: Buffer, transport: Transport, client: string, port?: number) => HandleResult;
 
 export interface TcpLimits {
   idleMs: number;
@@ -41,6 +41,7 @@ export class TcpConnection {
   private counted = 0;
   private reading = true;
   private readonly client: string;
+  private readonly clientPort: number;
 
   constructor(
     private sock: net.Socket,
@@ -52,6 +53,7 @@ export class TcpConnection {
     onClose: () => void,
   ) {
     this.client = sock.remoteAddress ?? '';
+    this.clientPort = sock.remotePort ?? 0;
     sock.setNoDelay(true);
     sock.setTimeout(limits.idleMs, () => sock.destroy());
     sock.on('data', (chunk: Buffer) => {
@@ -107,7 +109,7 @@ export class TcpConnection {
         frames++;
         let res: HandleResult;
         try {
-          res = this.handler(msg, 'tcp', this.client);
+          res = this.handler(msg, 'tcp', this.client, this.clientPort);
         } catch (err) {
           this.onError(err, 'handler');
           continue;
