@@ -25,7 +25,10 @@ import type { Plugin, QueryEvent } from './plugin/handler.js';
 import { KubernetesPlugin } from './plugins/kubernetes/handler.js';
 import { RecordsPlugin } from './plugins/records/handler.js';
 import type { PluginRuntime } from './plugin/registry.js';
-import { buildServerBlocks, listenerAddress, type BuiltBlocks } from './server-blocks.js';
+import { buildServerBlocks, listenerAddress } from './server-blocks.js';
+import { DnsListeners, type DnsListener } from './dns-listeners.js';
+import { CorefileReloader } from './corefile/reload.js';
+import { corefileRestartNeeds } from './corefile/changes.js';
 import type { ServerBlockSpec } from './config.js';
 import { DnsTransport } from './wire/transport.js';
 import { registerTransportMetrics } from './metrics/transport-metrics.js';
@@ -86,17 +89,6 @@ export interface ServerOptions {
   afterLoad?: () => void;
 }
 
-/** One DNS listener: a port's server blocks, its responder (with its answer cache) and its sockets. */
-export interface DnsListener {
-  /** the port the Corefile names (the main listener binds config.listen instead) */
-  port: number;
-  host: string | undefined;
-  main: boolean;
-  blocks: ServerBlocks;
-  responder: Responder;
-  transport?: DnsTransport;
-}
-
 /** One running clusterdns: DNS listeners, its source, and the optional HTTP listeners. */
 export class ClusterDnsServer {
   readonly version = VERSION;
@@ -118,20 +110,20 @@ export class ClusterDnsServer {
   readonly staticRecords: StaticRecords;
   private rcfg: ResolverConfig;
   /** the DNS listeners, the main one (the kubernetes block's, config.listen) first */
-  listeners: DnsListener[] = [];
-  /** forwarders of forward directives with their own upstreams, and the plugins built, of the blocks now served */
-  private built: BuiltBlocks = { listeners: [], forwarders: [], plugins: [] };
+  readonly dns: DnsListeners;
+  /** the Corefile's `reload` */
+  reloader?: CorefileReloader;
   private k8s: KubernetesPlugin;
   private recordsPlugin: RecordsPlugin;
 
   /** the main listener's server blocks (lib/plugin/chain.ts) */
   get blocks(): ServerBlocks {
-    return this.listeners[0]!.blocks;
+    return this.dns.main.blocks;
   }
 
   /** the main listener's responder (the admin API's /resolve answers through it) */
   get responder(): Responder {
-    return this.listeners[0]!.responder;
+    return this.dns.main.responder;
   }
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
@@ -158,7 +150,16 @@ export class ClusterDnsServer {
     this.k8s = new KubernetesPlugin(this.store, () => this.rcfg);
     const k8s = this.k8s;
     this.recordsPlugin = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
-    this.applyServers(config.servers);
+    this.dns = new DnsListeners({
+      build: (servers) => this.buildBlocks(servers),
+      responder: (l) => new Responder(() => l.blocks, this.store, () => this.rcfg, {
+        onQuery: (e) => this.onQuery(e, l.blocks),
+        // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
+        fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
+      }, this.config.cacheBytes !== undefined ? { cacheBytes: this.config.cacheBytes } : {}),
+      transport: (l) => this.newTransport(l),
+    });
+    this.dns.apply(config.servers);
   }
 
   private onQuery(e: QueryEvent, blocks: ServerBlocks): void {
@@ -169,48 +170,17 @@ export class ClusterDnsServer {
     blocks.notify(e);
   }
 
-  /**
-   * Builds the server blocks from specs and puts them in service: existing listeners get their port's new blocks at
-   * once (the responder reads them per query), listeners for new ports are made (bound by bindNewListeners()), and
-   * those whose port is gone are returned to be closed. The blocks replaced are closed a little later (queries in
-   * flight may still be forwarding).
-   */
-  applyServers(servers: ServerBlockSpec[] | undefined): DnsListener[] {
+  /** The chains of server blocks from specs (the Corefile's, or the command line's implicit block). */
+  private buildBlocks(servers: ServerBlockSpec[] | undefined) {
+    const shared = this.opts.upstream ?? this.forwarder;
     const rt: PluginRuntime = {
-      store: this.store, kubernetes: this.k8s, resolverConfig: () => this.rcfg, ...(this.opts.upstream ?? this.forwarder ? { upstream: (this.opts.upstream ?? this.forwarder)! } : {}),
+      store: this.store, kubernetes: this.k8s, resolverConfig: () => this.rcfg, ...(shared ? { upstream: shared } : {}),
       logger: this.logger, metrics: this.metrics.registry, server: `dns://${hostPortText(this.config.listen)}`,
     };
-    const built = buildServerBlocks(servers, {
-      rt, records: this.recordsPlugin, shared: this.opts.upstream ?? this.forwarder, override: this.opts.upstream,
+    return buildServerBlocks(servers, {
+      rt, records: this.recordsPlugin, shared, override: this.opts.upstream,
       forwarderOptions: { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) },
     }, this.config.listen.port);
-    const old = this.built;
-    this.built = built;
-    const next: DnsListener[] = [];
-    for (const plan of built.listeners) {
-      const have = this.listeners.find((l) => (plan.main && l.main) || (!plan.main && !l.main && l.port === plan.port));
-      if (have) {
-        have.blocks = plan.blocks;
-        next.push(have);
-        continue;
-      }
-      const l: DnsListener = { ...plan, responder: undefined as never };
-      l.responder = new Responder(() => l.blocks, this.store, () => this.rcfg, {
-        onQuery: (e) => this.onQuery(e, l.blocks),
-        // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
-        fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
-      }, this.config.cacheBytes !== undefined ? { cacheBytes: this.config.cacheBytes } : {});
-      next.push(l);
-    }
-    const gone = this.listeners.filter((l) => !next.includes(l));
-    this.listeners = next;
-    if (old.forwarders.length || old.plugins.length) {
-      setTimeout(() => {
-        for (const f of old.forwarders) f.close();
-        for (const p of old.plugins) void p.close?.();
-      }, 10_000).unref();
-    }
-    return gone;
   }
 
   static async start(config: ClusterDnsConfig, opts: ServerOptions): Promise<ClusterDnsServer> {
@@ -222,12 +192,55 @@ export class ClusterDnsServer {
       opts.afterLoad?.();
       await srv.startDns();
       await srv.startHttp();
+      srv.startReload();
     } catch (err) {
       await srv.close();
       throw err;
     }
     srv.state = 'serving';
     return srv;
+  }
+
+  private startReload(): void {
+    const { corefile, reload } = this.config;
+    if (!corefile || !reload) return;
+    const m = this.metrics;
+    const results = new Counter({ name: 'clusterdns_corefile_reloads_total', help: 'Corefile reloads (the reload plugin), by result.', labelNames: ['result'], registers: [m.registry] });
+    const version = new Gauge({ name: 'coredns_reload_version_info', help: 'The hash of the running Corefile.', labelNames: ['hash', 'value'], registers: [m.registry] });
+    this.reloader = new CorefileReloader(corefile, this, this.logger, {
+      onResult: (ok, hash) => {
+        results.inc({ result: ok ? 'success' : 'failure' });
+        if (!ok) m.reloadFailed.inc();
+        else { version.reset(); version.set({ hash: 'sha512', value: hash }, 1); }
+      },
+    });
+    this.reloader.start(reload.interval, reload.jitter);
+  }
+
+  /**
+   * A reloaded Corefile (lib/corefile/reload.ts): the server blocks and their plugins are swapped in, listeners are
+   * bound and closed as ports come and go, the server's forwarder follows `forward .` beside kubernetes (unless
+   * --upstream set it), the kubernetes ttl applies at once; the rest needs a restart and is returned, named.
+   */
+  async applyCorefileChange(next: Partial<ClusterDnsConfig>, prev: Partial<ClusterDnsConfig>): Promise<string[]> {
+    const restart = corefileRestartNeeds(next, prev);
+    const ownUpstreams = JSON.stringify(prev.upstreams ?? []) === JSON.stringify(this.config.upstreams);
+    if (!this.opts.upstream && ownUpstreams && JSON.stringify(next.upstreams ?? []) !== JSON.stringify(prev.upstreams ?? [])) {
+      const old = this.forwarder;
+      const ups = next.upstreams ?? [];
+      this.forwarder = ups.length ? new Forwarder(ups, { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) }) : undefined;
+      this.config.upstreams = ups;
+      if (old) setTimeout(() => old.close(), 10_000).unref();
+    }
+    if (next.ttl !== undefined && next.ttl !== this.rcfg.ttl) {
+      this.rcfg = { ...this.rcfg, ttl: next.ttl };
+      this.config.ttl = next.ttl;
+    }
+    const gone = this.dns.apply(next.servers);
+    await Promise.all(gone.map((l) => l.transport?.close()));
+    const failed = await this.dns.bindNew(true);
+    for (const err of failed) this.logger.error({ err: err.message }, 'reload: a new listener could not be bound; its server blocks are not served');
+    return restart;
   }
 
   private async startSource(): Promise<void> {
@@ -288,16 +301,6 @@ export class ClusterDnsServer {
     });
   }
 
-  /** Binds every listener not bound yet; the main one first (its address names the server). */
-  async bindNewListeners(): Promise<void> {
-    for (const l of this.listeners) {
-      if (l.transport) continue;
-      const t = this.newTransport(l);
-      await t.listen();
-      l.transport = t;
-    }
-  }
-
   private newTransport(l: DnsListener): DnsTransport {
     const at = listenerAddress(l, this.config.listen);
     return new DnsTransport({
@@ -316,18 +319,17 @@ export class ClusterDnsServer {
   }
 
   private async startDns(): Promise<void> {
-    await this.bindNewListeners();
-    this.transport = this.listeners[0]!.transport!;
+    await this.dns.bindNew();
+    this.transport = this.dns.main.transport!;
     const bound = this.transport.address!;
     registerTransportMetrics(this.metrics.registry, this.transport.stats);
     this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = { ...resolverConfigFrom(this.config, localAddresses(this.config.listen.host)), statics: this.staticRecords.table };
-    const fwds = [...(this.forwarder ? [this.forwarder] : []), ...this.built.forwarders];
-    if (fwds.length > 0) {
+    const forwarders = () => [...(this.forwarder ? [this.forwarder] : []), ...this.dns.forwarders];
+    if (forwarders().length > 0) {
       // Forwarding loop detection (lib/upstream/loop.ts) needs our own listener up; waits 1 s at most.
-      const built = () => [...(this.forwarder ? [this.forwarder] : []), ...this.built.forwarders];
-      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(built().some((f) => f.loopStatus.detected) ? 1 : 0); } });
-      await Promise.all(fwds.map((f) => f.checkLoop()));
+      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(forwarders().some((f) => f.loopStatus.detected) ? 1 : 0); } });
+      await Promise.all(forwarders().map((f) => f.checkLoop()));
     }
   }
 
@@ -358,7 +360,7 @@ export class ClusterDnsServer {
 
   /** every bound DNS address, the main one first */
   dnsAddresses(): HostPort[] {
-    return this.listeners.flatMap((l) => (l.transport?.address ? [l.transport.address] : []));
+    return this.dns.addresses();
   }
 
   resolverConfig(): ResolverConfig {
@@ -432,10 +434,9 @@ export class ClusterDnsServer {
     this.state = 'stopped';
     // First: a pending long poll (GET /api/v1/queries/wait) would hold the admin app's close() until its timeout.
     this.journal.close('clusterdns: the server was closed while waiting for a query');
-    await Promise.all(this.listeners.map((l) => l.transport?.close()));
+    this.reloader?.stop();
+    await this.dns.close();
     this.forwarder?.close();
-    for (const f of this.built.forwarders) f.close();
-    for (const p of this.built.plugins) await p.close?.();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
     await this.kubernetes?.stop();
