@@ -6,6 +6,9 @@ import { expandImports } from './import.js';
 
 export { CorefileError };
 
+/** Blocks inside blocks: real Corefiles go two deep; the bound keeps a hostile file from exhausting the stack. */
+export const MAX_NESTING = 32;
+
 export interface CorefileDirective {
   name: string;
   args: string[];
@@ -61,6 +64,7 @@ export function parseCorefile(text: string, opts: ParseOptions = {}): CorefileSe
       }
       if (isOpen(tokens[pos])) {
         const open = tokens[pos];
+        if (depth >= MAX_NESTING) throw new CorefileError(`blocks nest more than ${MAX_NESTING} deep`, open.file, open.line);
         pos++;
         d.block = parseDirectives(depth + 1, open.line, open.file);
       }
