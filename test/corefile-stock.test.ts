@@ -94,7 +94,6 @@ t.test('stock Corefiles serve their names through real sockets', { skip: digMiss
         writeFileSync(join(dir, 'custom', 'corp.server'), `corp.test:53 {\n  forward . 127.0.0.1:${custom.port}\n}\n`);
         writeFileSync(join(dir, 'custom', 'log.override'), 'log\n');
       }
-      text = text.replaceAll('proxy . ', 'forward . ');
       const corefile = join(dir, 'Corefile');
       writeFileSync(corefile, text);
       cpSync(corefile, join(dir, 'Corefile.as-run'));
