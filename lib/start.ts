@@ -203,18 +203,18 @@ export class ClusterDnsServer {
 
   private startReload(): void {
     const { corefile, reload } = this.config;
-    if (!corefile || !reload) return;
+    if (!corefile) return;
     const m = this.metrics;
     const results = new Counter({ name: 'clusterdns_corefile_reloads_total', help: 'Corefile reloads (the reload plugin), by result.', labelNames: ['result'], registers: [m.registry] });
     const version = new Gauge({ name: 'coredns_reload_version_info', help: 'The hash of the running Corefile.', labelNames: ['hash', 'value'], registers: [m.registry] });
     this.reloader = new CorefileReloader(corefile, this, this.logger, {
       onResult: (ok, hash) => {
-        results.inc({ result: ok ? 'success' : 'failure' });
-        if (!ok) m.reloadFailed.inc();
+        if (ok !== null) results.inc({ result: ok ? 'success' : 'failure' });
+        if (ok === false) m.reloadFailed.inc();
         else { version.reset(); version.set({ hash: 'sha512', value: hash }, 1); }
       },
     });
-    this.reloader.start(reload.interval, reload.jitter);
+    this.reloader.start(reload);
   }
 
   /**
@@ -408,11 +408,13 @@ export class ClusterDnsServer {
   }
 
   /**
-   * Re-reads every fixture file (SIGHUP, SIGUSR1). Resolves false in live mode: the watch keeps the store current
+   * Re-reads the Corefile when it changed (as CoreDNS does on SIGUSR1) and every fixture file (SIGHUP, SIGUSR1). Resolves false in live mode: the watch keeps the store current
    * and there is nothing to re-read. Rejects with the FixtureError when the files do not load (already logged and
    * counted by the source); the last good state keeps serving.
    */
   async reload(): Promise<boolean> {
+    // CoreDNS re-reads its Corefile on SIGUSR1, with or without the reload plugin.
+    if (this.state !== 'stopped') await this.reloader?.check();
     if (!this.fixtures || this.state === 'stopped') return false;
     await this.fixtures.reload();
     return true;

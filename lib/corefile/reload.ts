@@ -22,7 +22,8 @@ export interface ReloadLog {
 }
 
 export interface ReloadHooks {
-  onResult(ok: boolean, hash: string): void;
+  /** a reload's outcome and the hash now served (ok null: the file as read at start, not a reload) */
+  onResult(ok: boolean | null, hash: string): void;
 }
 
 /** The file's text; a file over the lexer's bound is refused before it is read into memory. */
@@ -50,18 +51,22 @@ export class CorefileReloader {
     private readonly hooks: ReloadHooks,
   ) {}
 
-  /** Reads the baseline (the file as it is now) and checks every interval ± jitter/2, as CoreDNS does. */
-  start(intervalS: number, jitterS: number): void {
+  /**
+   * Reads the baseline (the file as it is now) and, with the reload plugin, checks every interval ± jitter/2, as
+   * CoreDNS does. Without it, only check() (SIGUSR1/SIGHUP) looks again.
+   */
+  start(every?: { interval: number; jitter: number }): void {
     try {
       const { hash, mapping } = readMapping(this.path);
       this.hash = hash;
       this.served = mapping.config;
-      this.hooks.onResult(true, hash);
+      this.hooks.onResult(null, hash);
     } catch (err) {
       // Changed into something broken since start-up: the next good version is compared with nothing, so applied.
       this.log.error({ err: (err as Error).message }, 'reload: the Corefile no longer reads');
     }
-    const ms = Math.max(100, (intervalS + (Math.random() - 0.5) * jitterS) * 1000);
+    if (!every) return;
+    const ms = Math.max(100, (every.interval + (Math.random() - 0.5) * every.jitter) * 1000);
     this.timer = setInterval(() => void this.check(), ms);
     this.timer.unref();
   }

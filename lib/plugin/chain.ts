@@ -70,8 +70,12 @@ export class Chain {
   }
 }
 
+/** ServerBlocks made so far: a new set (a reloaded Corefile) starts from its own generation, emptying the answer cache */
+let made = 0;
+
 /** One listener's server blocks. */
 export class ServerBlocks {
+  private readonly epoch = ++made;
   private readonly blocks: { zone: string; chain: Chain }[];
   private readonly finishing: boolean;
   private readonly single: Chain | undefined;
@@ -122,7 +126,7 @@ export class ServerBlocks {
   }
 
   generation(): number {
-    let g = 0;
+    let g = this.epoch;
     for (const c of this.chains) g = (g * 31 + c.generation()) % 0x1fffffffffffff;
     return g;
   }
