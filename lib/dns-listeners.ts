@@ -3,12 +3,12 @@
 // Corefile) is swapped in at once: a listener's responder reads its blocks per query; ports that appear get a new
 // listener, ports that are gone are closed. Blocks replaced are closed a little later: queries in flight may
 // still be forwarding through them.
-import type { HostPort, ServerBlockSpec } from './config.js';
+import type { ClusterDnsConfig, HostPort, ServerBlockSpec } from './config.js';
 import type { ServerBlocks } from './plugin/chain.js';
-import type { BuiltBlocks } from './server-blocks.js';
+import { listenerAddress, type BuiltBlocks } from './server-blocks.js';
 import type { Forwarder } from './upstream/forwarder.js';
 import type { Responder } from './wire/responder.js';
-import type { DnsTransport } from './wire/transport.js';
+import { DnsTransport } from './wire/transport.js';
 
 export interface DnsListener {
   /** the port the Corefile names (the main listener binds config.listen instead) */
@@ -111,4 +111,22 @@ export class DnsListeners {
 function retire(b: BuiltBlocks): void {
   for (const f of b.forwarders) f.close();
   for (const p of b.plugins) void p.close?.();
+}
+
+/** The sockets of one listener: the main one on config.listen, the others on their port (lib/server-blocks.ts). */
+export function listenerTransport(l: DnsListener, config: ClusterDnsConfig, logger: { warn(o: object, m: string): void; debug(o: object, m: string): void }, onPanic: () => void): DnsTransport {
+  const at = listenerAddress(l, config.listen);
+  return new DnsTransport({
+    host: at.host,
+    port: at.port,
+    handler: (msg, t, client, port) => l.responder.handle(msg, t, client, port),
+    addressPollMs: config.addressPollMs,
+    ...(config.reusePort ? { reusePort: true } : {}),
+    onError: (err, where) => {
+      if (where === 'handler') onPanic();
+      // An address we could not bind answers from the wildcard's source address: an operator should know.
+      if (where.startsWith('udp bind')) logger.warn({ err: (err as Error).message }, `dns: ${where}: replies to it leave from the wildcard socket`);
+      else logger.debug({ err, where }, 'dns transport error');
+    },
+  });
 }

@@ -25,12 +25,12 @@ import type { Plugin, QueryEvent } from './plugin/handler.js';
 import { KubernetesPlugin } from './plugins/kubernetes/handler.js';
 import { RecordsPlugin } from './plugins/records/handler.js';
 import type { PluginRuntime } from './plugin/registry.js';
-import { buildServerBlocks, listenerAddress } from './server-blocks.js';
-import { DnsListeners, type DnsListener } from './dns-listeners.js';
-import { CorefileReloader } from './corefile/reload.js';
-import { corefileRestartNeeds } from './corefile/changes.js';
+import { buildServerBlocks } from './server-blocks.js';
+import { DnsListeners, listenerTransport } from './dns-listeners.js';
+import type { CorefileReloader } from './corefile/reload.js';
+import { startCorefileReload } from './corefile/reload-server.js';
 import type { ServerBlockSpec } from './config.js';
-import { DnsTransport } from './wire/transport.js';
+import type { DnsTransport } from './wire/transport.js';
 import { registerTransportMetrics } from './metrics/transport-metrics.js';
 import { StaticRecords } from './static/service.js';
 
@@ -157,7 +157,7 @@ export class ClusterDnsServer {
         // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
         fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
       }, this.config.cacheBytes !== undefined ? { cacheBytes: this.config.cacheBytes } : {}),
-      transport: (l) => this.newTransport(l),
+      transport: (l) => listenerTransport(l, this.config, this.logger, () => this.metrics.panics.inc()),
     });
     this.dns.apply(config.servers);
   }
@@ -202,45 +202,24 @@ export class ClusterDnsServer {
   }
 
   private startReload(): void {
-    const { corefile, reload } = this.config;
-    if (!corefile) return;
-    const m = this.metrics;
-    const results = new Counter({ name: 'clusterdns_corefile_reloads_total', help: 'Corefile reloads (the reload plugin), by result.', labelNames: ['result'], registers: [m.registry] });
-    const version = new Gauge({ name: 'coredns_reload_version_info', help: 'The hash of the running Corefile.', labelNames: ['hash', 'value'], registers: [m.registry] });
-    this.reloader = new CorefileReloader(corefile, this, this.logger, {
-      onResult: (ok, hash) => {
-        if (ok !== null) results.inc({ result: ok ? 'success' : 'failure' });
-        if (ok === false) m.reloadFailed.inc();
-        else { version.reset(); version.set({ hash: 'sha512', value: hash }, 1); }
-      },
-    });
-    this.reloader.start(reload);
+    if (this.config.corefile) this.reloader = startCorefileReload(this, this.config.corefile, this.config.reload, this.metrics.registry, this.metrics.reloadFailed);
   }
 
-  /**
-   * A reloaded Corefile (lib/corefile/reload.ts): the server blocks and their plugins are swapped in, listeners are
-   * bound and closed as ports come and go, the server's forwarder follows `forward .` beside kubernetes (unless
-   * --upstream set it), the kubernetes ttl applies at once; the rest needs a restart and is returned, named.
-   */
-  async applyCorefileChange(next: Partial<ClusterDnsConfig>, prev: Partial<ClusterDnsConfig>): Promise<string[]> {
-    const restart = corefileRestartNeeds(next, prev);
-    const ownUpstreams = JSON.stringify(prev.upstreams ?? []) === JSON.stringify(this.config.upstreams);
-    if (!this.opts.upstream && ownUpstreams && JSON.stringify(next.upstreams ?? []) !== JSON.stringify(prev.upstreams ?? [])) {
-      const old = this.forwarder;
-      const ups = next.upstreams ?? [];
-      this.forwarder = ups.length ? new Forwarder(ups, { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) }) : undefined;
-      this.config.upstreams = ups;
-      if (old) setTimeout(() => old.close(), 10_000).unref();
-    }
-    if (next.ttl !== undefined && next.ttl !== this.rcfg.ttl) {
-      this.rcfg = { ...this.rcfg, ttl: next.ttl };
-      this.config.ttl = next.ttl;
-    }
-    const gone = this.dns.apply(next.servers);
-    await Promise.all(gone.map((l) => l.transport?.close()));
-    const failed = await this.dns.bindNew(true);
-    for (const err of failed) this.logger.error({ err: err.message }, 'reload: a new listener could not be bound; its server blocks are not served');
-    return restart;
+  /** lib/corefile/reload-server.ts: the server's own forwarder, and whether --upstream (or a test) fixed it */
+  sharedUpstreams(): { upstreams: HostPort[]; fixed: boolean } {
+    return { upstreams: this.config.upstreams, fixed: !!this.opts.upstream };
+  }
+
+  replaceSharedUpstreams(ups: HostPort[]): void {
+    const old = this.forwarder;
+    this.forwarder = ups.length ? new Forwarder(ups, { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) }) : undefined;
+    this.config.upstreams = ups;
+    if (old) setTimeout(() => old.close(), 10_000).unref();
+  }
+
+  setTtl(ttl: number): void {
+    this.rcfg = { ...this.rcfg, ttl };
+    this.config.ttl = ttl;
   }
 
   private async startSource(): Promise<void> {
@@ -297,23 +276,6 @@ export class ClusterDnsServer {
         const c = fixtureStatus.cidrExhausted;
         this.set({ kind: 'Pod' }, c?.podsWithoutIP ?? 0);
         this.set({ kind: 'Service' }, c?.servicesWithoutIP ?? 0);
-      },
-    });
-  }
-
-  private newTransport(l: DnsListener): DnsTransport {
-    const at = listenerAddress(l, this.config.listen);
-    return new DnsTransport({
-      host: at.host,
-      port: at.port,
-      handler: (msg, t, client, port) => l.responder.handle(msg, t, client, port),
-      addressPollMs: this.config.addressPollMs,
-      ...(this.config.reusePort ? { reusePort: true } : {}),
-      onError: (err, where) => {
-        if (where === 'handler') this.metrics.panics.inc();
-        // An address we could not bind answers from the wildcard's source address: an operator should know.
-        if (where.startsWith('udp bind')) this.logger.warn({ err: (err as Error).message }, `dns: ${where}: replies to it leave from the wildcard socket`);
-        else this.logger.debug({ err, where }, 'dns transport error');
       },
     });
   }
