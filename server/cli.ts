@@ -100,8 +100,9 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
   --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
                              repeatable, tried in order with failover; without one such names get REFUSED
-  --corefile PATH            read a CoreDNS Corefile (server block, kubernetes options, forward, health,
-                             ready, prometheus); flags given on the command line win over it
+  --corefile PATH            read a CoreDNS Corefile (every server block and port, import, kubernetes,
+                             forward, log, errors, cache, reload, health, ready, prometheus); flags given
+                             on the command line win over it (--listen: the kubernetes block's listener)
 
 Admin API, probes and metrics:
   --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8053]
