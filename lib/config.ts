@@ -33,6 +33,10 @@ export interface ServerBlockSpec {
   zones: string[];
   port: number;
   plugins: PluginSpec[];
+  /** the `bind` address (unset: the main listener's host) */
+  host?: string;
+  /** the block holding kubernetes: its port is the main listener's (config.listen, which --listen overrides) */
+  main?: boolean;
 }
 
 export interface ClusterDnsConfig {
@@ -116,6 +120,9 @@ export interface ClusterDnsConfig {
   loadbalanceSeed?: number;
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
+  /** the Corefile read (--corefile), and its `reload` directive: seconds between checks, and their jitter */
+  corefile?: string;
+  reload?: { interval: number; jitter: number; where: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

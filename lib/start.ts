@@ -21,16 +21,18 @@ import { FixtureSource } from './sources/fixtures.js';
 import type { KubernetesSource } from './sources/kubernetes.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
-import { Chain, ServerBlocks } from './plugin/chain.js';
-import type { Plugin } from './plugin/handler.js';
+import type { ServerBlocks } from './plugin/chain.js';
+import type { Plugin, QueryEvent } from './plugin/handler.js';
 import { KubernetesPlugin } from './plugins/kubernetes/handler.js';
 import { RecordsPlugin } from './plugins/records/handler.js';
-import { ForwardPlugin } from './plugins/forward/handler.js';
-import { RCODE } from './dns/records.js';
 import type { PluginRuntime } from './plugin/registry.js';
-import { PLUGINS } from './plugins/index.js';
 import { implicitServer } from './plugin/implicit.js';
-import { DnsTransport } from './wire/transport.js';
+import { buildServerBlocks } from './server-blocks.js';
+import { DnsListeners, listenerTransport } from './dns-listeners.js';
+import type { CorefileReloader } from './corefile/reload.js';
+import { startCorefileReload } from './corefile/reload-server.js';
+import type { ServerBlockSpec } from './config.js';
+import type { DnsTransport } from './wire/transport.js';
 import { registerTransportMetrics } from './metrics/transport-metrics.js';
 import { StaticRecords } from './static/service.js';
 
@@ -94,11 +96,10 @@ export interface ServerOptions {
   afterLoad?: () => void;
 }
 
-/** One running clusterdns: DNS listener, its source, and the optional HTTP listeners. */
+/** One running clusterdns: DNS listeners, its source, and the optional HTTP listeners. */
 export class ClusterDnsServer {
   readonly version = VERSION;
   readonly store: ClusterStore;
-  readonly responder: Responder;
   readonly faults = new Faults();
   readonly journal: QueryJournal;
   readonly metrics: Metrics;
@@ -115,8 +116,22 @@ export class ClusterDnsServer {
   /** names outside the zones answered from a table (--records files, the admin API, startClusterDns records) */
   readonly staticRecords: StaticRecords;
   private rcfg: ResolverConfig;
-  /** the plugin chains the DNS listener runs (lib/plugin/chain.ts) */
-  blocks: ServerBlocks;
+  /** the DNS listeners, the main one (the kubernetes block's, config.listen) first */
+  readonly dns: DnsListeners;
+  /** the Corefile's `reload` */
+  reloader?: CorefileReloader;
+  private k8s: KubernetesPlugin;
+  private recordsPlugin: RecordsPlugin;
+
+  /** the main listener's server blocks (lib/plugin/chain.ts) */
+  get blocks(): ServerBlocks {
+    return this.dns.main.blocks;
+  }
+
+  /** the main listener's responder (the admin API's /resolve answers through it) */
+  get responder(): Responder {
+    return this.dns.main.responder;
+  }
 
   private constructor(readonly config: ClusterDnsConfig, readonly logger: PinoLogger, private opts: ServerOptions) {
     this.store = new ClusterStore({
@@ -142,17 +157,19 @@ export class ClusterDnsServer {
       name: 'clusterdns_objects_rejected_total', help: 'Objects skipped because the API server would refuse them (invalid names, IPs, ports), by source and kind.',
       labelNames: ['source', 'kind'], registers: [this.metrics.registry],
     });
-    this.blocks = this.buildBlocks(opts.upstream ?? this.forwarder);
-    this.responder = new Responder(() => this.blocks, this.store, () => this.rcfg, {
-      onQuery: (e) => {
-        // /api/v1/resolve answers through this responder too; it is not DNS traffic.
-        if (e.client === ADMIN_CLIENT) return;
-        dnsMetrics.record(e, performance.now());
-        journal.record(e);
-      },
-      // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
-      fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
-    }, config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {});
+    this.k8s = new KubernetesPlugin(this.store, () => this.rcfg);
+    const k8s = this.k8s;
+    this.recordsPlugin = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
+    this.dns = new DnsListeners({
+      build: (servers) => this.buildBlocks(servers),
+      responder: (l) => new Responder(() => l.blocks, this.store, () => this.rcfg, {
+        onQuery: (e) => this.onQuery(e, l.blocks),
+        // A look through /api/v1/resolve sees a fault as DNS would, but is no DNS query: it uses up no `times`.
+        fault: (q, client, transport) => this.faults.match(q, client, transport, client !== ADMIN_CLIENT),
+      }, this.config.cacheBytes !== undefined ? { cacheBytes: this.config.cacheBytes } : {}),
+      transport: (l) => listenerTransport(l, this.config, this.logger, () => this.metrics.panics.inc()),
+    });
+    this.dns.apply(config.servers);
   }
 
   /** Each block zone's Corefile plugins, for coredns_plugin_enabled (zones as CoreDNS writes them: `cluster.local.`). */
@@ -161,36 +178,36 @@ export class ClusterDnsServer {
     return servers.flatMap((b) => b.zones.flatMap((z) => b.plugins.map((p) => ({ zone: `${z}.`.replace(/^\.$/, '.'), name: p.name }))));
   }
 
+
   /** Replaces the upstream every block forwards to (the fuzz worker swaps in a deterministic stand-in). */
   setUpstream(u: Upstream | undefined): void {
-    this.blocks = this.buildBlocks(u);
+    this.opts = { ...this.opts, upstream: u };
+    this.dns.apply(this.config.servers);
   }
 
-  /** The listener's server blocks: the Corefile's, or the command line's implicit one (lib/plugin/implicit.ts). */
-  private buildBlocks(upstream: Upstream | undefined): ServerBlocks {
-    const k8s = new KubernetesPlugin(this.store, () => this.rcfg);
+  private onQuery(e: QueryEvent, blocks: ServerBlocks): void {
+    // /api/v1/resolve answers through the main responder too; it is not DNS traffic.
+    if (e.client === ADMIN_CLIENT) return;
+    this.metrics.dns.record(e, performance.now());
+    this.journal.record(e);
+    blocks.notify(e);
+  }
+
+  /** The chains of server blocks from specs (the Corefile's, or the command line's implicit block). */
+  private buildBlocks(servers: ServerBlockSpec[] | undefined) {
+    const shared = this.opts.upstream ?? this.forwarder;
     const dns = this.metrics.dns;
-    const records = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
     const rt: PluginRuntime = {
-      store: this.store, kubernetes: k8s, resolverConfig: () => this.rcfg, ...(upstream ? { upstream } : {}),
+      store: this.store, kubernetes: this.k8s, resolverConfig: () => this.rcfg, ...(shared ? { upstream: shared } : {}),
       logger: this.logger, metrics: this.metrics.registry,
       // Read when used: with port 0 the label is known only once the port is bound (as the other metrics' label).
       get server() { return dns.server; },
     };
-    const servers = this.config.servers ?? [implicitServer(this.config, !!upstream)];
-    return new ServerBlocks(servers.map((b) => {
-      const plugins: Plugin[] = [];
-      for (const spec of b.plugins) {
-        // One cluster source and one forwarder serve every block; the static records go with the cluster zones.
-        if (spec.name === 'kubernetes') plugins.push(k8s, records);
-        else if (spec.name === 'forward') { if (upstream) plugins.push(new ForwardPlugin(upstream)); }
-        else if (spec.name === 'loadbalance' && this.config.loadbalanceSeed !== undefined) {
-          plugins.push(PLUGINS.get(spec.name)!.build({ ...(spec.options as object), seed: this.config.loadbalanceSeed }, rt));
-        } else plugins.push(PLUGINS.get(spec.name)!.build(spec.options, rt));
-      }
-      // Past its end a Corefile block answers SERVFAIL, as CoreDNS; the command line's block REFUSED.
-      return { zones: b.zones, chain: new Chain(plugins, 'implicit' in b ? RCODE.REFUSED : RCODE.SERVFAIL) };
-    }));
+    return buildServerBlocks(servers ?? [implicitServer(this.config, !!shared)], {
+      rt, records: this.recordsPlugin, shared, override: this.opts.upstream,
+      ...(this.config.loadbalanceSeed !== undefined ? { loadbalanceSeed: this.config.loadbalanceSeed } : {}),
+      forwarderOptions: { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) },
+    });
   }
 
   static async start(config: ClusterDnsConfig, opts: ServerOptions): Promise<ClusterDnsServer> {
@@ -202,12 +219,34 @@ export class ClusterDnsServer {
       opts.afterLoad?.();
       await srv.startDns();
       await srv.startHttp();
+      srv.startReload();
     } catch (err) {
       await srv.close();
       throw err;
     }
     srv.state = 'serving';
     return srv;
+  }
+
+  private startReload(): void {
+    if (this.config.corefile) this.reloader = startCorefileReload(this, this.config.corefile, this.config.reload, this.metrics.registry, this.metrics.reloadFailed);
+  }
+
+  /** lib/corefile/reload-server.ts: the server's own forwarder, and whether --upstream (or a test) fixed it */
+  sharedUpstreams(): { upstreams: HostPort[]; fixed: boolean } {
+    return { upstreams: this.config.upstreams, fixed: !!this.opts.upstream };
+  }
+
+  replaceSharedUpstreams(ups: HostPort[]): void {
+    const old = this.forwarder;
+    this.forwarder = ups.length ? new Forwarder(ups, { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) }) : undefined;
+    this.config.upstreams = ups;
+    if (old) setTimeout(() => old.close(), 10_000).unref();
+  }
+
+  setTtl(ttl: number): void {
+    this.rcfg = { ...this.rcfg, ttl };
+    this.config.ttl = ttl;
   }
 
   private async startSource(): Promise<void> {
@@ -272,28 +311,17 @@ export class ClusterDnsServer {
   }
 
   private async startDns(): Promise<void> {
-    this.transport = new DnsTransport({
-      host: this.config.listen.host,
-      port: this.config.listen.port,
-      handler: (msg, t, client) => this.responder.handle(msg, t, client),
-      addressPollMs: this.config.addressPollMs,
-      ...(this.config.reusePort ? { reusePort: true } : {}),
-      onError: (err, where) => {
-        if (where === 'handler') this.metrics.panics.inc();
-        // An address we could not bind answers from the wildcard's source address: an operator should know.
-        if (where.startsWith('udp bind')) this.logger.warn({ err: (err as Error).message }, `dns: ${where}: replies to it leave from the wildcard socket`);
-        else this.logger.debug({ err, where }, 'dns transport error');
-      },
-    });
-    const bound = await this.transport.listen();
+    await this.dns.bindNew();
+    this.transport = this.dns.main.transport!;
+    const bound = this.transport.address!;
     registerTransportMetrics(this.metrics.registry, this.transport.stats);
     this.metrics.setServer(`dns://${hostPortText(bound)}`);
     this.rcfg = { ...resolverConfigFrom(this.config, localAddresses(this.config.listen.host)), statics: this.staticRecords.table };
-    const fwd = this.forwarder;
-    if (fwd) {
+    const forwarders = () => [...(this.forwarder ? [this.forwarder] : []), ...this.dns.forwarders];
+    if (forwarders().length > 0) {
       // Forwarding loop detection (lib/upstream/loop.ts) needs our own listener up; waits 1 s at most.
-      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(fwd.loopStatus.detected ? 1 : 0); } });
-      await fwd.checkLoop();
+      new Gauge({ name: 'clusterdns_forward_loop', help: '1 while a forwarding loop is detected (forwarded names get SERVFAIL).', registers: [this.metrics.registry], collect() { this.set(forwarders().some((f) => f.loopStatus.detected) ? 1 : 0); } });
+      await Promise.all(forwarders().map((f) => f.checkLoop()));
     }
   }
 
@@ -320,6 +348,11 @@ export class ClusterDnsServer {
 
   get dnsAddress(): HostPort {
     return this.transport!.address!;
+  }
+
+  /** every bound DNS address, the main one first */
+  dnsAddresses(): HostPort[] {
+    return this.dns.addresses();
   }
 
   resolverConfig(): ResolverConfig {
@@ -351,6 +384,7 @@ export class ClusterDnsServer {
       source: this.config.source,
       synced: this.store.synced,
       dns: hostPortText(this.dnsAddress),
+      dnsListeners: this.dnsAddresses().map(hostPortText),
       zones: this.config.zones,
       objects: this.store.counts(),
       generation: this.store.generation,
@@ -366,11 +400,13 @@ export class ClusterDnsServer {
   }
 
   /**
-   * Re-reads every fixture file (SIGHUP, SIGUSR1). Resolves false in live mode: the watch keeps the store current
+   * Re-reads the Corefile when it changed (as CoreDNS does on SIGUSR1) and every fixture file (SIGHUP, SIGUSR1). Resolves false in live mode: the watch keeps the store current
    * and there is nothing to re-read. Rejects with the FixtureError when the files do not load (already logged and
    * counted by the source); the last good state keeps serving.
    */
   async reload(): Promise<boolean> {
+    // CoreDNS re-reads its Corefile on SIGUSR1, with or without the reload plugin.
+    if (this.state !== 'stopped') await this.reloader?.check();
     if (!this.fixtures || this.state === 'stopped') return false;
     await this.fixtures.reload();
     return true;
@@ -392,7 +428,8 @@ export class ClusterDnsServer {
     this.state = 'stopped';
     // First: a pending long poll (GET /api/v1/queries/wait) would hold the admin app's close() until its timeout.
     this.journal.close('clusterdns: the server was closed while waiting for a query');
-    await this.transport?.close();
+    this.reloader?.stop();
+    await this.dns.close();
     this.forwarder?.close();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();

@@ -113,12 +113,13 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
                              repeatable, tried in order with failover; without one such names get REFUSED
   --transfer-to IP|CIDR|*    allow zone transfers (AXFR, IXFR) of the cluster zones over TCP to these clients,
                              repeatable (CoreDNS's transfer plugin); without it transfers are REFUSED
-  --corefile PATH            read a CoreDNS Corefile (server block, kubernetes options, forward, health,
-                             ready, prometheus); flags given on the command line win over it
   --autopath                 answer a pod's search-list walk in one query (CoreDNS autopath @kubernetes): the
                              client pod is found by source address, so it implies --pods verified
   --resolv-conf PATH         read as this host's resolv.conf: autopath's host search domains, a Corefile's
                              forward . /etc/resolv.conf [/etc/resolv.conf]
+  --corefile PATH            read a CoreDNS Corefile (every server block and port, import, kubernetes,
+                             forward, log, errors, cache, reload, health, ready, prometheus); flags given
+                             on the command line win over it (--listen: the kubernetes block's listener)
 
 Admin API, probes and metrics:
   --admin HOST:PORT|off      admin HTTP API, /health, /ready, /metrics, /docs [127.0.0.1:8053]

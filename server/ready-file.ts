@@ -18,6 +18,8 @@ export interface ReadyInfo {
   pid: number;
   /** the same port answers UDP and TCP */
   dns: ReadyAddress & { protocols: ['udp', 'tcp'] };
+  /** every DNS listener (a Corefile's server blocks on several ports), the main one first */
+  dnsListeners: ReadyAddress[];
   /** HTTP listeners by role (admin, health, ready, metrics), each with its base URL */
   http: Record<string, ReadyAddress & { url: string }>;
   zones: string[];
@@ -36,7 +38,7 @@ export function readyInfo(srv: ClusterDnsServer): ReadyInfo {
     const where = at(a.address, a.port);
     http[h.role] = { ...where, url: `http://${where.address}` };
   }
-  return { version: srv.version, pid: process.pid, dns: { ...at(dns.host, dns.port), protocols: ['udp', 'tcp'] }, http, zones: srv.config.zones, source: srv.config.source };
+  return { version: srv.version, pid: process.pid, dns: { ...at(dns.host, dns.port), protocols: ['udp', 'tcp'] }, dnsListeners: srv.dnsAddresses().map((x) => at(x.host, x.port)), http, zones: srv.config.zones, source: srv.config.source };
 }
 
 export class ReadyFile {

@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   const host = a.host.includes(':') ? `[${a.host}]` : a.host;
   const http = srv.http.map((h) => `${h.role} http://${h.address}`).join(', ');
   // Not awaited: a supervisor that never reads our stdout must not hold the server up.
-  void writeOut(process.stdout, `clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${http ? `; ${http}` : ''}\n`);
+  void writeOut(process.stdout, `clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${srv.dnsAddresses().slice(1).map((x) => `, ${x.host.includes(':') ? `[${x.host}]` : x.host}:${x.port} udp+tcp`).join('')}${http ? `; ${http}` : ''}\n`);
   readyFile?.write(srv);
 
   let stopping = false;

@@ -58,7 +58,8 @@ t.test('apiserver_qps and apiserver_burst space the requests; without them nothi
   await until(async () => api.requests.length, (n) => n >= 6, 10_000);
   const at = api.requests.slice(0, 6).map((r) => r.at);
   for (let k = 1; k < at.length; k++) {
-    t.ok(at[k]! - at[0]! >= (k * 1000) / QPS - 60, `request ${k} after ${Math.round(at[k]! - at[0]!)} ms (>= ${(k * 1000) / QPS} ms)`);
+    // The first request may reach the server late (a TLS handshake on a busy machine): allow for that once.
+    t.ok(at[k]! - at[0]! >= (k * 1000) / QPS - 150, `request ${k} after ${Math.round(at[k]! - at[0]!)} ms (>= ${(k * 1000) / QPS} ms)`);
   }
   const free = await live(t, '');
   await until(async () => free.api.requests.length, (n) => n >= 6, 10_000);

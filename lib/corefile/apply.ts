@@ -1,6 +1,7 @@
 // `--corefile PATH`: read, parse and overlay a Corefile on a config. Everything the Corefile describes (listener,
 // zones, kubernetes options, forward, health/ready/prometheus) replaces the config's values; the rest is kept.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { MAX_FILE_BYTES } from './lexer.js';
 import type { ClusterDnsConfig, HostPort } from '../config.js';
 import { CorefileError, parseCorefile } from './parse.js';
 import { corefileToConfig, type MapOptions } from './to-config.js';
@@ -18,13 +19,15 @@ export function applyCorefile(
 ): { config: ClusterDnsConfig; warnings: string[] } {
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_FILE_BYTES) throw new Error(`the file is ${size} bytes; at most ${MAX_FILE_BYTES} are read`);
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new CorefileError(`cannot read the Corefile: ${(e as Error).message}`, path, undefined);
   }
   const blocks = parseCorefile(text, { file: path, env: opts.env });
   const { config: fromFile, warnings } = corefileToConfig(blocks, { file: path, resolvConfPath: opts.resolvConfPath });
-  const config: ClusterDnsConfig = { ...cfg, ...fromFile };
+  const config: ClusterDnsConfig = { ...cfg, ...fromFile, corefile: path };
 
   // A stock Corefile puts health on :8080, where the admin API listens by default; a port collision would stop the
   // server from starting, so the admin API gives way (it is not part of what a Corefile describes).

@@ -3,7 +3,7 @@
 // each with a bound and an error naming its Corefile line.
 import type { ClusterDnsConfig } from '../config.js';
 import { CorefileError, type CorefileDirective } from './parse.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from './values.js';
 
 /** CoreDNS waits 5 s by default; past 10 minutes a pod's start-up probe has long given up. */
 const MAX_STARTUP_SECONDS = 600;

@@ -1,18 +1,20 @@
-// Maps a parsed Corefile onto ClusterDnsConfig. CoreDNS runs many server blocks and plugins; clusterdns serves one
-// listener for one set of zones, so the server block holding the `kubernetes` plugin is the one we serve. What we
-// cannot honour is reported in warnings (never dropped silently); what would change answers in a way the user did not
-// ask for (unknown kubernetes options, bad values, TLS upstreams) is an error naming the line.
-import { readFileSync } from 'node:fs';
+// Maps a parsed Corefile onto ClusterDnsConfig. Every server block is served: blocks on the same port share one
+// listener (the longest zone picks the block, lib/plugin/chain.ts), each port gets its own. One block holds the
+// `kubernetes` plugin (clusterdns runs one cluster source); its port is the main listener (--listen overrides it).
+// What we cannot honour is reported in warnings (never dropped silently); what would change answers in a way the
+// user did not ask for (unknown kubernetes options, bad values, TLS upstreams) is an error naming the line.
 import { isIP } from 'node:net';
-import type { ClusterDnsConfig, HostPort, PodsMode } from '../config.js';
+import type { ClusterDnsConfig, HostPort, PodsMode, PluginSpec, ServerBlockSpec } from '../config.js';
 import { cidrToReverseZone, isReverseZone, normalizeZone, parseHostPort } from '../config.js';
 import { CorefileError, type CorefileDirective, type CorefileServerBlock } from './parse.js';
-import type { PluginSpec } from '../config.js';
+import { durationArg, expectArgs, fail, parseDuration, readResolvConf } from './values.js';
 import { inExecutionOrder } from '../plugin/order.js';
 import { PLUGINS } from '../plugins/index.js';
 import { parseSelectorString } from '../cluster/label-selector.js';
 import { checkKubernetesOptions, mapKubernetesOption } from './kubernetes-options.js';
-import { parseDuration } from './duration.js';
+import { parseForward } from '../plugins/forward/setup.js';
+
+export { parseDuration, readResolvConf };
 
 export interface CorefileMapping {
   config: Partial<ClusterDnsConfig>;
@@ -32,6 +34,8 @@ const DEFAULT_HEALTH = ':8080';
 const DEFAULT_READY = ':8181';
 // The prometheus plugin's default differs from health/ready: loopback only.
 const DEFAULT_METRICS = 'localhost:9153';
+/** CoreDNS's reload: check every 30s, give or take 15s; it refuses intervals under 2s (we allow them, with a warning) */
+const RELOAD_DEFAULT = { interval: 30, jitter: 15 };
 
 /** Options CoreDNS accepts that clusterdns parses but does not act on; the value says what that means for answers. */
 const IGNORED_KUBERNETES_OPTIONS: Record<string, string> = {
@@ -39,16 +43,15 @@ const IGNORED_KUBERNETES_OPTIONS: Record<string, string> = {
   resyncperiod: 'removed from CoreDNS; watches are not resynced',
 };
 
-/** Plugins that affect nothing clusterdns answers or that it does itself (log/errors go to its logger). */
-const HANDLED_ELSEWHERE = new Set(['kubernetes', 'forward', 'proxy', 'health', 'ready', 'prometheus', 'bind']);
+/** Plugins that affect nothing clusterdns answers or that it does itself. */
+const HANDLED_ELSEWHERE = new Set(['kubernetes', 'forward', 'proxy', 'health', 'ready', 'prometheus', 'bind', 'loop', 'reload']);
+
+/** Once per server (CoreDNS: per block, but they share one process-wide listener of their kind). */
+const ONCE = ['kubernetes', 'health', 'ready', 'prometheus', 'bind', 'reload'];
 
 interface BlockAddress {
   zone: string;
   port: number;
-}
-
-function fail(msg: string, file: string, line: number): never {
-  throw new CorefileError(msg, file, line);
 }
 
 function parseKey(key: string, file: string, line: number): BlockAddress {
@@ -82,8 +85,6 @@ function cidrToZone(arg: string, file: string, line: number): string {
   }
 }
 
-export { parseDuration } from './duration.js';
-
 function hostPort(addr: string, file: string, line: number, what: string): HostPort {
   try {
     return parseHostPort(addr, ALL_INTERFACES);
@@ -92,68 +93,27 @@ function hostPort(addr: string, file: string, line: number, what: string): HostP
   }
 }
 
-function expectArgs(d: CorefileDirective, min: number, max: number, file: string, usage: string): void {
-  if (d.args.length < min || d.args.length > max) fail(`${d.name}: expected ${usage}`, file, d.line);
-}
-
-/** `nameserver` lines of a resolv.conf; IPv6 zone suffixes are kept, as the OS resolver would use them. */
-export function readResolvConf(path: string): HostPort[] {
-  const out: HostPort[] = [];
-  for (const raw of readFileSync(path, 'utf8').split('\n')) {
-    const line = raw.replace(/[#;].*$/, '').trim();
-    const m = /^nameserver\s+(\S+)/.exec(line);
-    if (m) out.push({ host: m[1], port: 53 });
-  }
-  return out;
-}
-
-function forwardTarget(t: string, file: string, line: number, resolvConfPath: string | undefined): HostPort[] {
-  const scheme = /^([a-z0-9]+):\/\//i.exec(t);
-  let target = t;
-  if (scheme) {
-    if (scheme[1].toLowerCase() !== 'dns') fail(`forward to ${t}: only plain DNS upstreams are supported, not ${scheme[1]}://`, file, line);
-    target = t.slice(scheme[0].length);
-  }
-  if (target.startsWith('/') || target.startsWith('.')) {
-    const path = target === '/etc/resolv.conf' && resolvConfPath ? resolvConfPath : target;
-    let servers: HostPort[];
-    try {
-      servers = readResolvConf(path);
-    } catch (e) {
-      return fail(`forward: cannot read ${path}: ${(e as Error).message}`, file, line);
-    }
-    if (servers.length === 0) fail(`forward: ${path} lists no nameserver`, file, line);
-    return servers;
-  }
-  if (isIP(target)) return [{ host: target, port: 53 }];
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(target);
-  const host = m ? (m[1] ?? m[2]) : '';
-  if (!m || !isIP(host) || Number(m[3]) > 65535) fail(`forward: "${t}" is not an IP address, IP:PORT or resolv.conf path`, file, line);
-  return [{ host, port: Number(m[3]) }];
+interface MapState {
+  config: Partial<ClusterDnsConfig>;
+  warnings: string[];
+  /** directive → where it was written, for the "not implemented" warning */
+  unimplemented: Set<string>;
+  /** listener addresses set by one block, to refuse a different one from another */
+  setBy: Map<string, { at: HostPort; line: number; file: string }>;
+  fallthrough: { zones: string[]; line: number } | null;
+  resolvConfPath: string | undefined;
 }
 
 export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions = {}): CorefileMapping {
   const file = opts.file ?? 'Corefile';
-  const warnings: string[] = [];
-  const unimplemented = new Set<string>();
-
-  const k8sBlocks = blocks.filter((b) => b.directives.some((d) => d.name === 'kubernetes'));
-  if (k8sBlocks.length === 0) throw new CorefileError('no server block uses the kubernetes plugin; clusterdns has nothing to serve', file, undefined);
-  if (k8sBlocks.length > 1) {
-    fail(`the kubernetes plugin appears in more than one server block (lines ${k8sBlocks.map((b) => b.line).join(', ')}); clusterdns serves one`, file, k8sBlocks[1].line);
+  const k8s = blocks.flatMap((b) => b.directives.filter((d) => d.name === 'kubernetes').map((d) => ({ b, d })));
+  if (k8s.length === 0) throw new CorefileError('no server block uses the kubernetes plugin; clusterdns has nothing to serve', file, undefined);
+  if (k8s.length > 1) {
+    fail(`the kubernetes plugin appears more than once (lines ${k8s.map((x) => x.d.line).join(', ')}); clusterdns runs one cluster source`, k8s[1]!.d.file, k8s[1]!.d.line);
   }
-  const block = k8sBlocks[0];
-  for (const other of blocks) {
-    if (other !== block) {
-      warnings.push(`${file} line ${other.line}: server block "${other.keys.join(' ')}" is not served (clusterdns serves only the block with the kubernetes plugin)`);
-    }
-  }
-
-  const addresses = block.keys.map((k) => parseKey(k, file, block.line));
-  const ports = new Set(addresses.map((a) => a.port));
-  if (ports.size > 1) fail(`server block "${block.keys.join(' ')}" listens on several ports (${[...ports].join(', ')}); clusterdns has one listener`, file, block.line);
+  const k8sBlock = k8s[0]!.b;
   const config: Partial<ClusterDnsConfig> = {
-    listen: { host: ALL_INTERFACES, port: addresses[0].port },
+    listen: { host: ALL_INTERFACES, port: 53 },
     ttl: 5,
     pods: 'disabled',
     endpointPodNames: false,
@@ -167,35 +127,76 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
     metrics: null,
     lameduck: 0,
   };
+  const st: MapState = { config, warnings: [], unimplemented: new Set(), setBy: new Map(), fallthrough: null, resolvConfPath: opts.resolvConfPath };
+  const served = new Map<string, CorefileServerBlock>();
+  const servers: ServerBlockSpec[] = [];
+  for (const block of blocks) {
+    const addresses = block.keys.map((k) => parseKey(k, block.file, block.line));
+    for (const a of addresses) {
+      const key = `${a.zone || '.'}:${a.port}`;
+      const other = served.get(key);
+      // CoreDNS: "cannot serve dns://example.org:53 - it is already defined"
+      if (other) fail(`zone ${a.zone || '.'} on port ${a.port} is already served by the server block at ${other.file} line ${other.line}`, block.file, block.line);
+      served.set(key, block);
+    }
+    const blockZones = addresses.map((a) => (a.zone === '.' ? '' : a.zone));
+    const { specs, host } = mapBlock(block, addresses, blockZones, st);
+    if (block === k8sBlock) config.listen = { host: host ?? ALL_INTERFACES, port: addresses[0]!.port };
+    for (const port of [...new Set(addresses.map((a) => a.port))]) {
+      servers.push({
+        zones: addresses.filter((a) => a.port === port).map((a) => (a.zone === '.' ? '' : a.zone)), port, plugins: inExecutionOrder(specs),
+        ...(host ? { host } : {}), ...(block === k8sBlock ? { main: true } : {}),
+      });
+    }
+  }
+  config.servers = servers;
+  // Without `fallthrough` nothing the kubernetes plugin answers goes on (CoreDNS), reverse zones included.
+  config.fallthrough = st.fallthrough?.zones ?? [];
+  if (st.unimplemented.size > 0) {
+    st.warnings.push(`${file}: plugins not implemented by clusterdns (ignored): ${[...st.unimplemented].join(', ')}`);
+  }
+  return { config, warnings: st.warnings };
+}
 
-  let fallthrough: { zones: string[]; line: number } | null = null;
+/** One server block's directives: its plugin specs, and the server-wide settings it makes. */
+function mapBlock(block: CorefileServerBlock, addresses: BlockAddress[], blockZones: string[], st: MapState): { specs: PluginSpec[]; host?: string } {
+  const { config, warnings } = st;
   const seen = new Set<string>();
   const specs: PluginSpec[] = [];
-  const blockZones = addresses.map((a) => (a.zone === '.' ? '' : a.zone));
+  let host: string | undefined;
   for (const d of block.directives) {
-    if (seen.has(d.name) && ['kubernetes', 'health', 'ready', 'prometheus', 'bind'].includes(d.name)) {
+    const file = d.file;
+    const where = `${file} line ${d.line}`;
+    if (seen.has(d.name) && (ONCE.includes(d.name) || specs.some((p) => p.name === d.name))) {
       fail(`${d.name} appears twice in the server block`, file, d.line);
     }
     seen.add(d.name);
     switch (d.name) {
       case 'kubernetes':
-        fallthrough = mapKubernetes(d, addresses, config, warnings, file);
-        specs.push({ name: 'kubernetes', where: `${file} line ${d.line}`, options: {} });
+        st.fallthrough = mapKubernetes(d, addresses, config, warnings, file);
+        specs.push({ name: 'kubernetes', where, options: {} });
         break;
       case 'proxy':
-        warnings.push(`${file} line ${d.line}: proxy is the removed predecessor of forward; read as forward`);
+        warnings.push(`${where}: proxy is the removed predecessor of forward; read as forward`);
       // falls through
-      case 'forward':
-        if (mapForward(d, config, warnings, file, opts.resolvConfPath)) specs.push({ name: 'forward', where: `${file} line ${d.line}`, options: {} });
+      case 'forward': {
+        const f = parseForward(d, st.resolvConfPath, warnings);
+        // `forward .` beside kubernetes is the server's forwarder: --upstream replaces it, loop detection watches it.
+        if (f.from[0] === '' && f.except.length === 0 && block.directives.some((x) => x.name === 'kubernetes')) {
+          config.upstreams = f.upstreams;
+          delete f.upstreams;
+        }
+        specs.push({ name: 'forward', where, options: f });
         break;
+      }
       case 'health': {
         expectArgs(d, 0, 1, file, 'health [ADDRESS]');
-        config.health = hostPort(d.args[0] ?? DEFAULT_HEALTH, file, d.line, 'health');
+        setOnce(st, 'health', hostPort(d.args[0] ?? DEFAULT_HEALTH, file, d.line, 'health'), d);
         for (const o of d.block ?? []) {
-          if (o.name !== 'lameduck') fail(`unknown health option "${o.name}"`, file, o.line);
-          expectArgs(o, 1, 1, file, 'lameduck DURATION');
-          const secs = parseDuration(o.args[0]);
-          if (secs === null) fail(`lameduck: "${o.args[0]}" is not a duration (e.g. 5s)`, file, o.line);
+          if (o.name !== 'lameduck') fail(`unknown health option "${o.name}"`, o.file, o.line);
+          expectArgs(o, 1, 1, o.file, 'lameduck DURATION');
+          const secs = parseDuration(o.args[0]!);
+          if (secs === null) fail(`lameduck: "${o.args[0]}" is not a duration (e.g. 5s)`, o.file, o.line);
           config.lameduck = secs;
         }
         break;
@@ -203,22 +204,33 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
       case 'ready':
         expectArgs(d, 0, 1, file, 'ready [ADDRESS]');
         if (d.block) fail('ready takes no block', file, d.line);
-        config.ready = hostPort(d.args[0] ?? DEFAULT_READY, file, d.line, 'ready');
+        setOnce(st, 'ready', hostPort(d.args[0] ?? DEFAULT_READY, file, d.line, 'ready'), d);
         break;
       case 'prometheus':
         expectArgs(d, 0, 1, file, 'prometheus [ADDRESS]');
-        config.metrics = hostPort(d.args[0] ?? DEFAULT_METRICS, file, d.line, 'prometheus');
-        if (d.block) warnings.push(`${file} line ${d.line}: prometheus block options are ignored`);
+        setOnce(st, 'metrics', hostPort(d.args[0] ?? DEFAULT_METRICS, file, d.line, 'prometheus'), d);
+        if (d.block) warnings.push(`${where}: prometheus block options are ignored`);
         break;
       case 'loop':
         // Forwarding loops are always detected (lib/upstream/loop.ts): the directive asks for what is already on.
         expectArgs(d, 0, 0, file, 'loop');
         break;
+      case 'reload': {
+        expectArgs(d, 0, 2, file, 'reload [INTERVAL [JITTER]]');
+        const interval = d.args[0] ? durationArg(d, d.args[0], 0.1, 86400, 'reload interval') : RELOAD_DEFAULT.interval;
+        const jitter = d.args[1] ? durationArg(d, d.args[1], 0, 86400, 'reload jitter') : d.args[0] ? interval / 2 : RELOAD_DEFAULT.jitter;
+        if (jitter > interval / 2) fail(`reload: jitter ${d.args[1]} is more than half the interval`, file, d.line);
+        if (interval < 2) warnings.push(`${where}: reload every ${d.args[0]}: CoreDNS refuses intervals under 2s (clusterdns allows them, for tests)`);
+        const prev = config.reload;
+        if (prev && (prev.interval !== interval || prev.jitter !== jitter)) warnings.push(`${where}: reload: one interval serves the whole Corefile; the first block's (${prev.where}) is used`);
+        else config.reload = { interval, jitter, where };
+        break;
+      }
       case 'bind': {
         expectArgs(d, 1, Infinity, file, 'bind ADDRESS...');
-        if (!isIP(d.args[0])) fail(`bind: "${d.args[0]}" is not an IP address (interface names are not supported)`, file, d.line);
-        config.listen = { host: d.args[0], port: config.listen!.port };
-        if (d.args.length > 1) warnings.push(`${file} line ${d.line}: bind: only the first address (${d.args[0]}) is used`);
+        if (!isIP(d.args[0]!)) fail(`bind: "${d.args[0]}" is not an IP address (interface names are not supported)`, file, d.line);
+        host = d.args[0];
+        if (d.args.length > 1) warnings.push(`${where}: bind: only the first address (${d.args[0]}) is used`);
         break;
       }
       default: {
@@ -226,27 +238,29 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
         if (def) {
           const prev = specs.find((p) => p.name === d.name);
           if (prev && !def.merge) fail(`${d.name} appears twice in the server block`, file, d.line);
-          const options = def.parse(d, { file, warnings, blockZones, config, ...(opts.resolvConfPath ? { resolvConfPath: opts.resolvConfPath } : {}) });
+          const options = def.parse(d, { file, warnings, blockZones, config, ...(st.resolvConfPath ? { resolvConfPath: st.resolvConfPath } : {}) });
           if (prev) {
             try {
               prev.options = def.merge!(prev.options, options);
             } catch (err) {
               fail(`${d.name}: ${(err as Error).message}`, file, d.line);
             }
-          } else specs.push({ name: d.name, where: `${file} line ${d.line}`, options });
-        } else if (!HANDLED_ELSEWHERE.has(d.name)) {
-          unimplemented.add(d.name);
-        }
+          } else specs.push({ name: d.name, where, options });
+        } else if (!HANDLED_ELSEWHERE.has(d.name)) st.unimplemented.add(d.name);
       }
     }
   }
-  config.servers = [{ zones: blockZones, port: addresses[0]!.port, plugins: inExecutionOrder(specs) }];
-  // Without `fallthrough` nothing the kubernetes plugin answers goes on (CoreDNS), reverse zones included.
-  config.fallthrough = fallthrough?.zones ?? [];
-  if (unimplemented.size > 0) {
-    warnings.push(`${file}: plugins not implemented by clusterdns (ignored): ${[...unimplemented].join(', ')}`);
+  return { specs, ...(host ? { host } : {}) };
+}
+
+/** health/ready/prometheus: one listener each, which several blocks may name, but only with one address. */
+function setOnce(st: MapState, key: 'health' | 'ready' | 'metrics', at: HostPort, d: CorefileDirective): void {
+  const prev = st.setBy.get(key);
+  if (prev && (prev.at.host !== at.host || prev.at.port !== at.port)) {
+    fail(`${d.name} listens on ${at.host}:${at.port} here but on ${prev.at.host}:${prev.at.port} at ${prev.file} line ${prev.line}; clusterdns runs one ${d.name} listener`, d.file, d.line);
   }
-  return { config, warnings };
+  st.setBy.set(key, { at, line: d.line, file: d.file });
+  st.config[key] = at;
 }
 
 function mapKubernetes(
@@ -370,26 +384,3 @@ function mapKubernetes(
   return fallthrough;
 }
 
-function mapForward(
-  d: CorefileDirective,
-  config: Partial<ClusterDnsConfig>,
-  warnings: string[],
-  file: string,
-  resolvConfPath: string | undefined,
-): boolean {
-  expectArgs(d, 2, Infinity, file, `${d.name} FROM TO...`);
-  const [from, ...targets] = d.args;
-  if (from !== '.') {
-    warnings.push(`${file} line ${d.line}: "${d.name} ${from} ..." is not used: clusterdns forwards every name outside its zones, so only "forward . ..." is read`);
-    return false;
-  }
-  if ((config.upstreams ?? []).length > 0) fail(`a second "forward ." in the same server block`, file, d.line);
-  const upstreams: HostPort[] = [];
-  for (const t of targets) upstreams.push(...forwardTarget(t, file, d.line, resolvConfPath));
-  config.upstreams = upstreams;
-  const options = (d.block ?? []).map((o) => o.name);
-  if (options.length > 0) {
-    warnings.push(`${file} line ${d.line}: forward options not implemented (ignored): ${[...new Set(options)].join(', ')}`);
-  }
-  return true;
-}

@@ -7,7 +7,7 @@
 // by a lookup from the top (the listener's blocks), as CoreDNS's plugin/pkg/upstream re-enters its own server.
 import { RCODE, type Answer } from '../dns/records.js';
 import { rawAnswerRecords, queryFor } from './raw-records.js';
-import type { Next, Plugin, Reply, Request } from './handler.js';
+import type { Next, Plugin, QueryEvent, Reply, Request } from './handler.js';
 
 /** CoreDNS gives up on a chain of CNAMEs through its own lookups after this many */
 const MAX_DEPTH = 8;
@@ -70,11 +70,17 @@ export class Chain {
   }
 }
 
+/** ServerBlocks made so far: a new set (a reloaded Corefile) starts from its own generation, emptying the answer cache */
+let made = 0;
+
 /** One listener's server blocks. */
 export class ServerBlocks {
+  private readonly epoch = ++made;
   private readonly blocks: { zone: string; chain: Chain }[];
   private readonly finishing: boolean;
   private readonly single: Chain | undefined;
+  /** whether some block has a plugin that sees every answered query (log, errors) */
+  readonly watching: boolean;
 
   /** `zones` lower case without the trailing dot; '' is the root ("."). */
   constructor(blocks: { zones: readonly string[]; chain: Chain }[]) {
@@ -83,6 +89,14 @@ export class ServerBlocks {
     const chains = this.chains;
     this.finishing = chains.some((c) => c.finishes);
     this.single = chains.length === 1 ? chains[0] : undefined;
+    this.watching = chains.some((c) => c.watchers.length > 0);
+  }
+
+  /** Tells the plugins of the block that served `e` about it (decodes the name only when blocks differ). */
+  notify(e: QueryEvent): void {
+    if (!this.watching) return;
+    const chain = this.single ?? this.select(e.question.name);
+    if (chain) for (const p of chain.watchers) p.onQuery!(e);
   }
 
   /** the chains, each once */
@@ -112,7 +126,7 @@ export class ServerBlocks {
   }
 
   generation(): number {
-    let g = 0;
+    let g = this.epoch;
     for (const c of this.chains) g = (g * 31 + c.generation()) % 0x1fffffffffffff;
     return g;
   }

@@ -34,6 +34,12 @@ export interface QueryEvent {
   plugin: string;
   edns: boolean;
   do: boolean;
+  /** the client's source port (0 when unknown), the query's ID, and the reply's flag bits (bytes 2-3; -1: no reply) */
+  port: number;
+  id: number;
+  flags: number;
+  /** the UDP size the query's EDNS advertised (0: no EDNS) */
+  bufsize: number;
 }
 
 /** Forwards raw queries: the `forward` plugin's engine (lib/upstream/forwarder.ts) or a test's stand-in. */
@@ -57,6 +63,8 @@ export interface Request {
   readonly transport: Transport;
   /** the source address ('' for lookups the server makes itself) */
   readonly client: string;
+  /** the source port (0 when unknown) */
+  readonly port?: number;
   readonly rd: boolean;
   readonly cd: boolean;
   /** EDNS present / DO bit */

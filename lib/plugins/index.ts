@@ -2,17 +2,23 @@
 // server itself (one cluster source, one forwarder); the rest are listed here, one line each.
 import type { PluginDefinition } from '../plugin/registry.js';
 import { autopathDefinition } from './autopath/setup.js';
+import { cacheDefinition } from './cache/setup.js';
+import { errorsDefinition } from './errors/setup.js';
 import { hostsDefinition } from './hosts/setup.js';
 import { k8sExternal } from './k8s_external/setup.js';
 import { loadbalanceDefinition } from './loadbalance/setup.js';
+import { logDefinition } from './log/setup.js';
 import { rewriteDefinition } from './rewrite/setup.js';
 import { transferPlugin } from './transfer/setup.js';
 
 const DEFINITIONS: PluginDefinition<any>[] = [
   autopathDefinition,
+  cacheDefinition,
+  errorsDefinition,
   hostsDefinition,
   k8sExternal,
   loadbalanceDefinition,
+  logDefinition,
   rewriteDefinition,
   transferPlugin,
 ];

@@ -104,7 +104,7 @@ export class Responder {
     return { bytes: this.cache.bytes, questions: this.cache.size, maxBytes: this.cache.maxBytes };
   }
 
-  handle(msg: Buffer, transport: Transport, client = ''): HandleResult {
+  handle(msg: Buffer, transport: Transport, client = '', port = 0): HandleResult {
     const start = this.hooks.onQuery ? performance.now() : 0;
     const p = parseQuery(msg);
     if (!p.ok) {
@@ -118,7 +118,7 @@ export class Responder {
         if (!(err instanceof EncodeError)) throw err;
         out = encodeResponse({ header, answer: [], authority: [], additional: [] });
       }
-      this.emit(start, p.question ?? { name: '', type: 0 }, transport, client, p.rcode, 0, msg.length, out.length, '', false, false);
+      this.emit(start, p.question ?? { name: '', type: 0 }, transport, client, p.rcode, 0, msg.length, out.length, '', false, false, port, out);
       return out;
     }
     const q = p.query;
@@ -126,13 +126,13 @@ export class Responder {
     const edns: Edns | undefined = q.edns ? { udpSize: EDNS_UDP_SIZE, do: q.edns.do } : undefined;
 
     if (q.edns && q.edns.version > 0) {
-      return this.errorReply(start, q, questionOf(q), edns, RCODE.BADVERS, transport, client, msg.length);
+      return this.errorReply(start, q, questionOf(q), edns, RCODE.BADVERS, transport, client, msg.length, port);
     }
-    if (q.class !== 1) return this.errorReply(start, q, questionOf(q), edns, RCODE.REFUSED, transport, client, msg.length);
+    if (q.class !== 1) return this.errorReply(start, q, questionOf(q), edns, RCODE.REFUSED, transport, client, msg.length, port);
 
     if (this.hooks.fault) {
       const f = this.hooks.fault(q, client, transport);
-      if (f) return this.applyFault(f, start, q, questionOf(q), edns, limit, transport, client, msg);
+      if (f) return this.applyFault(f, start, q, questionOf(q), edns, limit, transport, client, msg, port);
     }
 
     const blocks = this.blocks();
@@ -146,25 +146,26 @@ export class Responder {
       if (hit) {
         let out = patchHit(hit, msg, q.questionEnd - 4, q.id, q.rd, q.cd);
         if (blocks.finishes) out = blocks.finish(out, q, transport, client);
-        this.emit(start, q, transport, client, hit.rcode, hit.answers, msg.length, out.length, hit.plugin, !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, hit.rcode, hit.answers, msg.length, out.length, hit.plugin, !!edns, !!edns?.do, port, out);
         return out;
       }
     }
-    return this.serve(blocks, start, q, edns, limit, transport, client, msg, cacheable ? key : undefined, variant);
+    return this.serve(blocks, start, q, edns, limit, transport, client, msg, cacheable ? key : undefined, variant, port);
   }
 
   /** The chain's reply to a query, encoded; kept in the cache when `key` is given and the reply allows it. */
   private serve(blocks: ServerBlocks, start: number, q: ParsedQuery, edns: Edns | undefined, limit: number,
-    transport: Transport, client: string, msg: Buffer, key: string | undefined, variant: number): HandleResult {
-    const req = requestOf(q, msg, transport, client, limit, edns, q.name, q.type);
+    transport: Transport, client: string, msg: Buffer, key: string | undefined, variant: number, port = 0): HandleResult {
+    const req = requestOf(q, msg, transport, client, limit, edns, q.name, q.type, port);
     return then(blocks.serve(req), (r) => this.deliver(blocks, r, req, start, q, edns, limit, msg, key, variant));
   }
 
   private deliver(blocks: ServerBlocks, r: Reply, req: Request, start: number, q: ParsedQuery, edns: Edns | undefined,
     limit: number, msg: Buffer, key: string | undefined, variant: number): Sent {
     const { transport, client } = req;
+    const port = req.port ?? 0;
     if (!r) {
-      this.emit(start, q, transport, client, -1, 0, msg.length, 0, '', !!edns, !!edns?.do);
+      this.emit(start, q, transport, client, -1, 0, msg.length, 0, '', !!edns, !!edns?.do, port);
       return null;
     }
     if (r.kind === 'raw') {
@@ -173,21 +174,21 @@ export class Responder {
       if (out.length >= 2) { out[0] = q.id >> 8; out[1] = q.id & 0xff; }
       if (blocks.finishes) out = blocks.finish(out, q, transport, client);
       this.emit(start, q, transport, client, out.length >= 4 ? out[3]! & 0xf : 0,
-        out.length >= 8 ? out.readUInt16BE(6) : 0, msg.length, out.length, r.plugin, !!edns, !!edns?.do);
+        out.length >= 8 ? out.readUInt16BE(6) : 0, msg.length, out.length, r.plugin, !!edns, !!edns?.do, port, out);
       return out;
     }
     const question = questionOf(q);
-    if (r.kind === 'messages') return this.messages(r.messages, r.plugin, start, q, question, edns, transport, client, msg.length);
+    if (r.kind === 'messages') return this.messages(r.messages, r.plugin, start, q, question, edns, transport, client, msg.length, port);
     const ans = r.answer;
     // Data that cannot be written (e.g. an ExternalName with a label over 63 bytes): SERVFAIL, not silence.
     const buf = encodeOrNull(ans, question, edns, limit);
-    if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+    if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length, port);
     if (key !== undefined && !req.varies && r.plugin !== '') {
       this.remember(blocks, key, variant, buf, ans, r.plugin, q, question, edns, limit, msg, transport, client);
     }
     let out = patch(buf, q);
     if (blocks.finishes) out = blocks.finish(out, q, transport, client);
-    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, r.plugin, !!edns, !!edns?.do);
+    this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, r.plugin, !!edns, !!edns?.do, port, out);
     return out;
   }
 
@@ -196,7 +197,7 @@ export class Responder {
    * writes with, adds none). The query is counted once, when the last message went or the connection closed.
    */
   private *messages(messages: Iterable<Answer>, plugin: string, start: number, q: ParsedQuery, question: Question,
-    edns: Edns | undefined, transport: Transport, client: string, reqSize: number): MessageStream {
+    edns: Edns | undefined, transport: Transport, client: string, reqSize: number, port = 0): MessageStream {
     let answers = 0;
     let bytes = 0;
     let rcode = -1;
@@ -218,7 +219,7 @@ export class Responder {
         yield buf;
       }
     } finally {
-      this.emit(start, q, transport, client, rcode, answers, reqSize, bytes, plugin, !!edns, !!edns?.do);
+      this.emit(start, q, transport, client, rcode, answers, reqSize, bytes, plugin, !!edns, !!edns?.do, port);
     }
   }
 
@@ -274,20 +275,20 @@ export class Responder {
   }
 
   private errorReply(start: number, q: ParsedQuery, question: Question, edns: Edns | undefined, rcode: number,
-    transport: Transport, client: string, reqSize: number): Buffer {
+    transport: Transport, client: string, reqSize: number, port = 0): Buffer {
     const out = encodeResponse({
       header: { id: q.id, opcode: 0, aa: false, rd: q.rd, cd: q.cd, rcode },
       question, answer: [], authority: [], additional: [], ...(edns ? { edns } : {}),
     });
-    this.emit(start, q, transport, client, rcode, 0, reqSize, out.length, '', !!edns, !!edns?.do);
+    this.emit(start, q, transport, client, rcode, 0, reqSize, out.length, '', !!edns, !!edns?.do, port, out);
     return out;
   }
 
   private applyFault(f: FaultAction, start: number, q: ParsedQuery, question: Question, edns: Edns | undefined,
-    limit: number, transport: Transport, client: string, msg: Buffer): HandleResult {
+    limit: number, transport: Transport, client: string, msg: Buffer, port = 0): HandleResult {
     switch (f.action) {
       case 'drop':
-        this.emit(start, q, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do, port);
         return null;
       case 'rcode': {
         // An injected NXDOMAIN looks like a real one: AA and the zone's SOA (an SOA query below the apex gives it).
@@ -298,7 +299,7 @@ export class Responder {
           question, answer: [], authority, additional: [],
           ...(edns ? { edns } : {}),
         }, limit);
-        this.emit(start, q, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, f.rcode, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do, port, out);
         return out;
       }
       case 'answer':
@@ -306,9 +307,9 @@ export class Responder {
         // Wrong data, as real-looking as the real thing: encoded like any answer, never cached.
         const ans = faultAnswer(f, this.view, this.cfg(), q.name, q.type);
         const buf = encodeOrNull(ans, question, edns, limit);
-        if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length);
+        if (!buf) return this.errorReply(start, q, question, edns, RCODE.SERVFAIL, transport, client, msg.length, port);
         const out = patch(buf, q);
-        this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, ans.rcode, ans.answer.length, msg.length, out.length, 'fault', !!edns, !!edns?.do, port, out);
         return out;
       }
       case 'truncate': {
@@ -318,14 +319,14 @@ export class Responder {
           header: { id: q.id, opcode: 0, aa: true, rd: q.rd, cd: q.cd, rcode: 0 },
           question, answer: [], authority: [], additional: [], tc: true, ...(edns ? { edns } : {}),
         });
-        this.emit(start, q, transport, client, 0, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do);
+        this.emit(start, q, transport, client, 0, 0, msg.length, out.length, 'fault', !!edns, !!edns?.do, port, out);
         return out;
       }
       case 'delay': {
         // Each delayed query holds its request until answered: past the bounds a flood's excess is dropped, as a
         // server that is that slow would lose it, instead of growing the heap (TCP has its per-connection cap too).
         if (this.delayed >= MAX_DELAYED || this.delayedBytes + msg.length > MAX_DELAYED_BYTES) {
-          this.emit(start, q, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do);
+          this.emit(start, q, transport, client, -1, 0, msg.length, 0, 'fault', !!edns, !!edns?.do, port);
           return null;
         }
         this.delayed++;
@@ -352,14 +353,19 @@ export class Responder {
 
   private readonly event: QueryEvent = {
     question: { name: '', type: 0 }, transport: 'udp', client: '', rcode: 0, answers: 0, requestSize: 0,
-    responseSize: 0, start: 0, plugin: '', edns: false, do: false,
+    responseSize: 0, start: 0, plugin: '', edns: false, do: false, port: 0, id: 0, flags: -1, bufsize: 0,
   };
 
   private emit(start: number, question: QuestionRef, transport: Transport, client: string, rcode: number,
-    answers: number, requestSize: number, responseSize: number, plugin: string, edns: boolean, dobit: boolean): void {
+    answers: number, requestSize: number, responseSize: number, plugin: string, edns: boolean, dobit: boolean,
+    port = 0, out?: Buffer): void {
     const on = this.hooks.onQuery;
     if (!on) return;
     const e = this.event;
+    e.port = port;
+    e.id = out && out.length >= 4 ? out.readUInt16BE(0) : 0;
+    e.flags = out && out.length >= 4 ? out.readUInt16BE(2) : -1;
+    e.bufsize = (question as Partial<ParsedQuery>).edns?.udpSize ?? 0;
     e.question = question; e.transport = transport; e.client = client; e.rcode = rcode; e.answers = answers;
     e.requestSize = requestSize; e.responseSize = responseSize; e.start = start; e.plugin = plugin; e.edns = edns; e.do = dobit;
     on(e);
@@ -372,9 +378,9 @@ function questionOf(q: ParsedQuery): Question {
 }
 
 function requestOf(q: ParsedQuery, msg: Buffer, transport: Transport, client: string, limit: number,
-  edns: Edns | undefined, name: string, type: number): Request {
+  edns: Edns | undefined, name: string, type: number, port = 0): Request {
   return {
-    name, type, msg, asked: q, transport, client, rd: q.rd, cd: q.cd, edns: !!edns, do: !!edns?.do, limit,
+    name, type, msg, asked: q, transport, client, port, rd: q.rd, cd: q.cd, edns: !!edns, do: !!edns?.do, limit,
     varies: false, depth: 0,
   };
 }

@@ -8,7 +8,7 @@ import type net from 'node:net';
 import type { HandleResult, Transport } from './responder.js';
 import { isMessageStream, type MessageStream, type Replies } from './message-stream.js';
 
-export type QueryHandler = (msg: Buffer, transport: Transport, client: string) => HandleResult;
+export type QueryHandler = (msg: Buffer, transport: Transport, client: string, port?: number) => HandleResult;
 
 export interface TcpLimits {
   idleMs: number;
@@ -86,6 +86,7 @@ export class TcpConnection {
   private streams: MessageStream[] = [];
   /** waiting for its turn at making a transfer's next message (TransferTurns) */
   private turnWanted = false;
+  private readonly clientPort: number;
 
   constructor(
     private sock: net.Socket,
@@ -97,6 +98,7 @@ export class TcpConnection {
     onClose: () => void,
   ) {
     this.client = sock.remoteAddress ?? '';
+    this.clientPort = sock.remotePort ?? 0;
     sock.setNoDelay(true);
     sock.setTimeout(limits.idleMs, () => sock.destroy());
     sock.on('data', (chunk: Buffer) => {
@@ -159,7 +161,7 @@ export class TcpConnection {
         frames++;
         let res: HandleResult;
         try {
-          res = this.handler(msg, 'tcp', this.client);
+          res = this.handler(msg, 'tcp', this.client, this.clientPort);
         } catch (err) {
           this.onError(err, 'handler');
           continue;

@@ -249,7 +249,7 @@ export class DnsTransport {
     if (rinfo.port === 0) { this.stats.udpBadSourcePort++; return; }
     let res;
     try {
-      res = this.opts.handler(msg, 'udp', rinfo.address);
+      res = this.opts.handler(msg, 'udp', rinfo.address, rinfo.port);
     } catch (err) {
       this.onError(err, 'handler');
       return;

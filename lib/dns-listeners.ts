@@ -1,0 +1,132 @@
+// The DNS listeners of one server: one per port of the Corefile's server blocks (the main one, config.listen,
+// first), each with its responder (and answer cache) and its sockets. A new set of server blocks (a reloaded
+// Corefile) is swapped in at once: a listener's responder reads its blocks per query; ports that appear get a new
+// listener, ports that are gone are closed. Blocks replaced are closed a little later: queries in flight may
+// still be forwarding through them.
+import type { ClusterDnsConfig, HostPort, ServerBlockSpec } from './config.js';
+import type { ServerBlocks } from './plugin/chain.js';
+import { listenerAddress, type BuiltBlocks } from './server-blocks.js';
+import type { Forwarder } from './upstream/forwarder.js';
+import type { Responder } from './wire/responder.js';
+import { DnsTransport } from './wire/transport.js';
+
+export interface DnsListener {
+  /** the port the Corefile names (the main listener binds config.listen instead) */
+  port: number;
+  host: string | undefined;
+  main: boolean;
+  blocks: ServerBlocks;
+  responder: Responder;
+  transport?: DnsTransport;
+}
+
+export interface ListenerFactory {
+  build(servers: ServerBlockSpec[] | undefined): BuiltBlocks;
+  responder(l: DnsListener): Responder;
+  transport(l: DnsListener): DnsTransport;
+}
+
+/** how long replaced blocks (their forwarders, plugins) stay open for queries in flight */
+const RETIRE_MS = 10_000;
+
+export class DnsListeners {
+  list: DnsListener[] = [];
+  private built: BuiltBlocks = { listeners: [], forwarders: [], plugins: [] };
+  private retiring = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly make: ListenerFactory) {}
+
+  /** Puts new server blocks in service; returns the listeners whose port is gone (still open: close them). */
+  apply(servers: ServerBlockSpec[] | undefined): DnsListener[] {
+    const built = this.make.build(servers);
+    const old = this.built;
+    this.built = built;
+    const next: DnsListener[] = [];
+    for (const plan of built.listeners) {
+      const have = this.list.find((l) => (plan.main && l.main) || (!plan.main && !l.main && l.port === plan.port));
+      if (have) {
+        have.blocks = plan.blocks;
+        next.push(have);
+        continue;
+      }
+      const l: DnsListener = { ...plan, responder: undefined as never };
+      l.responder = this.make.responder(l);
+      next.push(l);
+    }
+    const gone = this.list.filter((l) => !next.includes(l));
+    this.list = next;
+    if (old.forwarders.length || old.plugins.length) {
+      const t = setTimeout(() => {
+        this.retiring.delete(t);
+        retire(old);
+      }, RETIRE_MS);
+      t.unref();
+      this.retiring.add(t);
+    }
+    return gone;
+  }
+
+  /**
+   * Binds the listeners not bound yet, main first. At start-up a failure throws; on reload (`keepGoing`) a listener
+   * that cannot bind is dropped and its error returned, the others serve.
+   */
+  async bindNew(keepGoing = false): Promise<Error[]> {
+    const failed: Error[] = [];
+    for (const l of [...this.list]) {
+      if (l.transport) continue;
+      const t = this.make.transport(l);
+      try {
+        await t.listen();
+        l.transport = t;
+      } catch (err) {
+        if (!keepGoing) throw err;
+        failed.push(err as Error);
+        this.list = this.list.filter((x) => x !== l);
+      }
+    }
+    return failed;
+  }
+
+  get main(): DnsListener {
+    return this.list[0]!;
+  }
+
+  /** the forwarders of forward directives with their own upstreams */
+  get forwarders(): Forwarder[] {
+    return this.built.forwarders;
+  }
+
+  addresses(): HostPort[] {
+    return this.list.flatMap((l) => (l.transport?.address ? [l.transport.address] : []));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.list.map((l) => l.transport?.close()));
+    for (const t of this.retiring) clearTimeout(t);
+    this.retiring.clear();
+    retire(this.built);
+  }
+}
+
+function retire(b: BuiltBlocks): void {
+  for (const f of b.forwarders) f.close();
+  for (const p of b.plugins) void p.close?.();
+}
+
+/** The sockets of one listener: the main one on config.listen, the others on their port (lib/server-blocks.ts). */
+export function listenerTransport(l: DnsListener, config: ClusterDnsConfig, logger: { warn(o: object, m: string): void; debug(o: object, m: string): void }, onPanic: () => void): DnsTransport {
+  const at = listenerAddress(l, config.listen);
+  return new DnsTransport({
+    host: at.host,
+    port: at.port,
+    handler: (msg, t, client, port) => l.responder.handle(msg, t, client, port),
+    addressPollMs: config.addressPollMs,
+    ...(config.reusePort ? { reusePort: true } : {}),
+    onError: (err, where) => {
+      if (where === 'handler') onPanic();
+      // An address we could not bind answers from the wildcard's source address: an operator should know.
+      if (where.startsWith('udp bind')) logger.warn({ err: (err as Error).message }, `dns: ${where}: replies to it leave from the wildcard socket`);
+      else logger.debug({ err, where }, 'dns transport error');
+    },
+  });
+}
