@@ -48,6 +48,7 @@ export function checkQuestion(name: unknown, opts: ExplainOptions = {}): Checked
   const absolute = name.endsWith('.') && !name.endsWith('\\.');
   const bare = absolute ? name.slice(0, -1) : name;
   if (bare === '' || bare.startsWith('.') || /(^|[^\\])\.\./.test(bare)) throw new ExplainError(`name "${name.slice(0, 80)}" has an empty label (two dots in a row, or a leading dot): write labels between single dots`);
+  if (/[^\x00-\x7f]/.test(bare)) throw new ExplainError(`name ${JSON.stringify(name.slice(0, 80))} is not ASCII: write IDN names in their xn-- (punycode) form`);
   if (/[\s\x00-\x1f\x7f]/.test(bare)) throw new ExplainError(`name ${JSON.stringify(name.slice(0, 80))} has spaces or control characters: a DNS name is labels of letters, digits, "-" and "_"`);
   return { name: bare, qtype: t, absolute, ...(ns !== undefined ? { namespace: ns } : {}), ndots };
 }
