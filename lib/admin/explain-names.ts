@@ -69,23 +69,31 @@ export function closest(candidates: readonly string[], word: string, max: number
 export function boundedDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const big = max + 1;
-  let prev = new Array<number>(b.length + 1);
-  let cur = new Array<number>(b.length + 1);
+  // Two rows reused across calls: a scan of 100k names allocates nothing.
+  if (rowA.length <= b.length) { rowA = new Int32Array(b.length + 1); rowB = new Int32Array(b.length + 1); }
+  let prev = rowA;
+  let cur = rowB;
   for (let j = 0; j <= b.length; j++) prev[j] = j <= max ? j : big;
   for (let i = 1; i <= a.length; i++) {
     const lo = Math.max(1, i - max);
     const hi = Math.min(b.length, i + max);
-    cur.fill(big);
+    cur.fill(big, 0, b.length + 1);
     cur[0] = i <= max ? i : big;
     let rowMin = cur[0];
+    const ca = a.charCodeAt(i - 1);
     for (let j = lo; j <= hi; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const v = Math.min(prev[j - 1] + cost, prev[j] + 1, cur[j - 1] + 1);
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
+      let v = prev[j - 1] + cost;
+      if (prev[j] + 1 < v) v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
       cur[j] = v > big ? big : v;
       if (cur[j] < rowMin) rowMin = cur[j];
     }
     if (rowMin > max) return big;
-    [prev, cur] = [cur, prev];
+    const t = prev; prev = cur; cur = t;
   }
   return Math.min(prev[b.length], big);
 }
+
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
