@@ -1,6 +1,8 @@
-// Service names per namespace, for explain's "similar name" and "in another namespace" near misses. The store
-// indexes Services by "ns/name" only; this index is built by one pass over the Services on first use and rebuilt
-// only when the store's generation moved, so a burst of explains at 100k Services costs one scan, not one each.
+// Service names per namespace (explain's "similar name" and "in another namespace" near misses) and every
+// EndpointSlice of a Service, ready or not (why an endpoint has no name). The store indexes Services by "ns/name"
+// and only ready endpoints; this index is built by one pass over the objects on first use and rebuilt only when the
+// store's generation moved, so a burst of explains at 100k Services costs one scan, not one each.
+import type { EndpointSlice } from '../cluster/model.js';
 import type { ClusterStore } from '../cluster/store.js';
 
 /** names compared per namespace for "similar": past it the rest are skipped (and the reply says so) */
@@ -10,6 +12,7 @@ export class ServiceNames {
   private generation = -1;
   private byNs = new Map<string, string[]>();
   private byName = new Map<string, string | string[]>();
+  private slices = new Map<string, EndpointSlice[]>();
 
   constructor(private readonly store: ClusterStore) {}
 
@@ -17,6 +20,13 @@ export class ServiceNames {
     if (this.generation === this.store.generation) return;
     this.byNs = new Map();
     this.byName = new Map();
+    this.slices = new Map();
+    for (const o of this.store.all()) {
+      if (o.kind !== 'EndpointSlice' || o.serviceName === '') continue;
+      const key = `${o.namespace}/${o.serviceName}`;
+      const list = this.slices.get(key);
+      if (list) list.push(o); else this.slices.set(key, [o]);
+    }
     for (const s of this.store.allServices()) {
       let list = this.byNs.get(s.namespace);
       if (!list) this.byNs.set(s.namespace, (list = []));
@@ -34,6 +44,12 @@ export class ServiceNames {
     this.refresh();
     const got = this.byName.get(name);
     return got === undefined ? [] : typeof got === 'string' ? [got] : [...got].sort();
+  }
+
+  /** every EndpointSlice of the Service, ready endpoints or not */
+  slicesOf(ns: string, svc: string): readonly EndpointSlice[] {
+    this.refresh();
+    return this.slices.get(`${ns}/${svc}`) ?? [];
   }
 
   namespaces(): string[] {

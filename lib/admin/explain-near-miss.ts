@@ -109,7 +109,7 @@ export function findNearMisses(inp: NearMissInput): NearMiss[] {
     return out;
   }
 
-  const slices = store.slicesOf(svc.namespace, svc.name);
+  const slices = inp.names.slicesOf(svc.namespace, svc.name);
   const ready = store.readyEndpoints(svc.namespace, svc.name);
   const readyCount = ready.reduce((n, s) => n + s.endpoints.length, 0);
   const notReady: Endpoint[] = [];

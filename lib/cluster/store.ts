@@ -179,12 +179,6 @@ export class ClusterStore implements ClusterView {
     return this.services.values();
   }
 
-  /** every EndpointSlice of a Service, ready or not (the admin explain route says why an endpoint is missing) */
-  slicesOf(ns: string, svc: string): readonly EndpointSlice[] {
-    const m = this.slicesByService.get(svcKey(ns, svc));
-    return m ? [...m.values()] : [];
-  }
-
   counts(): Record<ObjectKind, number> {
     const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0 };
     for (const o of this.objects.values()) c[o.kind]++;
