@@ -1,7 +1,8 @@
 // `clusterdns explain NAME [--type T] [--namespace NS] [--ndots N] [--admin URL] [--json]`: asks a running
 // server's admin API (GET /api/v1/explain), like `clusterdns health` asks its /health, and prints the answer and
-// why. Exit 0 when DNS answers with records, 1 when it does not (NXDOMAIN, NODATA, an error rcode, no reply),
-// 2 for a usage error or when the admin API cannot be asked.
+// why. Exit 0 when DNS answers with records (with --namespace: when the pod's search-path walk reaches an answer),
+// 1 when it does not (NXDOMAIN, NODATA, an error rcode, no reply), 2 for a usage error or when the admin API
+// cannot be asked.
 import { parseArgs } from 'node:util';
 import type { Explanation } from '../lib/admin/explain-types.js';
 
@@ -11,6 +12,7 @@ export const EXPLAIN_HELP = `Usage: clusterdns explain NAME [--type T] [--namesp
 
 Asks a running clusterdns (its admin API) what DNS answers NAME and why: the object and rule behind each
 record, and for NXDOMAIN/NODATA the near misses. With --namespace, the search-path walk a pod there makes.
+Exit 0 when DNS answers with records (with --namespace: when the walk does), 1 when not, 2 on errors.
 
   --type T             query type [A]
   --namespace NS       the asking pod's namespace: show its search-path walk (NAME may then be relative: "web")
@@ -98,5 +100,5 @@ export async function explainMain(argv: string[], env: NodeJS.ProcessEnv = proce
   }
   const e = JSON.parse(text) as Explanation;
   process.stdout.write(v.json ? `${JSON.stringify(e, null, 2)}\n` : formatExplanation(e));
-  return e.rcode === 'NOERROR' && e.answer.length > 0 ? 0 : 1;
+  return (e.rcode === 'NOERROR' && e.answer.length > 0) || e.search?.resolvedAs !== undefined ? 0 : 1;
 }

@@ -148,8 +148,11 @@ t.test('clusterdns explain: the CLI asks the admin API', async (t) => {
   t.match(miss.stdout, `[other-namespace]`);
   t.match(miss.stdout, svcName(s.name, s.ns));
   const hit = await runCli(['explain', `${s.name}.${s.ns}`, '--namespace', s.otherNs, '--admin', `http://${admin}`]);
-  t.equal(hit.code, 1, 'the name as is is refused...');
-  t.match(hit.stdout, /stops here/, '...but the walk shows where it resolves');
+  t.equal(hit.code, 0, 'the name as is is refused, but a pod in that namespace gets an answer: exit 0');
+  t.match(hit.stdout, /REFUSED/);
+  t.match(hit.stdout, /stops here/, 'the walk shows where it resolves');
+  const nowhere = await runCli(['explain', 'no-such-svc-x', '--namespace', s.otherNs, '--admin', admin]);
+  t.equal(nowhere.code, 1, 'a walk that finds nothing: exit 1');
   const ok = await runCli(['explain', svcName(s.name, s.ns), '--admin', admin, '--json']);
   t.equal(ok.code, 0);
   t.equal(JSON.parse(ok.stdout).answer[0].source, `Service/${s.ns}/${s.name}`);

@@ -178,6 +178,7 @@ export function ruleFor(rr: RRJson, section: 'answer' | 'authority' | 'additiona
     case 'A': case 'AAAA': {
       if (section === 'additional') return 'the address of an SRV target (additional section)';
       if (svc?.type === 'ExternalName') return 'the ExternalName target\'s address, resolved in our zones';
+      if (!atBase && !lname.includes(`.${base}`)) return 'the target of a CNAME in our zones: the records of the Service it names';
       if (!atBase) return `endpoint name of ${svc?.headless ? 'the headless' : 'the'} Service: one ready endpoint's address`;
       return svc?.headless ? 'headless Service: one record per ready endpoint address' : `ClusterIP Service: its spec.clusterIPs (${rr.type === 'A' ? 'IPv4' : 'IPv6'})`;
     }
