@@ -10,6 +10,7 @@ import type { QueryWaitOptions } from './admin/query-waiters.js';
 import type { ClusterDnsConfig, HostPort, SynthesisConfig } from './config.js';
 import type { Answer } from './dns/records.js';
 import type { StaticRecordSpec } from './static/spec.js';
+import type { Explanation, ExplainOptions } from './admin/explain-types.js';
 
 export interface StartOptions extends Partial<Omit<ClusterDnsConfig, 'listen' | 'admin' | 'health' | 'ready' | 'metrics' | 'upstreams' | 'fixtures' | 'synthesis' | 'recordFiles'>> {
   /** static records for names outside the zones (api.stripe.test): specs, or zone-file text with absolute names */
@@ -63,6 +64,12 @@ export interface ClusterDns {
   staticRecords(): { name: string; type: string; ttl: number; value: string; text: string; source?: string }[];
   /** the answer DNS gives, without a socket */
   resolve(name: string, type: number): Answer;
+  /**
+   * what DNS answers (through the responder, faults included) and why, as GET /api/v1/explain: the rule behind each
+   * record, near misses for NXDOMAIN/NODATA, with `namespace` the search-path walk a pod there makes. A wrong
+   * question rejects with a TypeError saying what to fix.
+   */
+  explain(name: string, options?: ExplainOptions): Promise<Explanation>;
   /**
    * inject a fault for matching names (an error rcode, delay, drop, truncate, or wrong data: "answer" with chosen
    * addresses, "empty"), optionally on every Nth, a seeded fraction, one client or one transport of their queries;

@@ -8,6 +8,8 @@ import { parseType } from './dns/records.js';
 import { RecordError } from './static/rdata.js';
 import { staticRecordJson } from './static/routes.js';
 import { checkStartOptions } from './options.js';
+import { ExplainError } from './admin/explain.js';
+import { explainerFor } from './admin/explain-route.js';
 import { ClusterDnsServer, hostPortText } from './start.js';
 
 export type { ClusterDns, StartOptions } from './api.js';
@@ -96,6 +98,8 @@ export async function startClusterDns(options: StartOptions = {}): Promise<Clust
     staticRecords: () => srv.staticRecords.list().map(staticRecordJson),
     // Reads keep working after close(): a failing test's teardown may still want the last state and the journal.
     resolve: (name, type) => srv.resolve(name, type),
+    explain: (name, options) => explainerFor(srv).explain(name, options)
+      .catch((err: unknown) => { throw err instanceof ExplainError ? new TypeError(`clusterdns: explain: ${err.message}`) : err; }),
     fault: (spec) => { open('fault'); return srv.faults.add(spec); },
     removeFault: (id) => { open('removeFault'); return srv.faults.remove(id); },
     clearFaults: () => { open('clearFaults'); srv.faults.clear(); },

@@ -8,3 +8,4 @@ export type { JournalEntry, QueryMatch, QueryMatcher } from './admin/query-match
 export type { QueryWaitOptions } from './admin/query-waiters.js';
 export { QTYPE, RCODE, formatRR, typeName, rcodeName, type Answer, type RR, type SoaData, type SrvData } from './dns/records.js';
 export type { StaticRecordSpec } from './static/spec.js';
+export type { Explanation, ExplainOptions, ExplainedRecord, NearMiss, NearMissKind, SearchStep, SearchWalk } from './admin/explain-types.js';

@@ -73,6 +73,8 @@ Commands:
   records                    print every name the fixtures give, zone-file style, and exit
   health                     exit 0 when the server these flags (or, given none, PID 1's flags) describe is
                              healthy: its --health listener, else the admin /health, else a DNS SOA query
+  explain NAME               ask a running server's admin API what DNS answers NAME and why (near misses,
+                             a pod's search-path walk): clusterdns explain --help
 
 Flags:
   --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
@@ -198,7 +200,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (positionals[0] !== undefined) {
     if (positionals[0] !== 'serve' && positionals[0] !== 'records' && positionals[0] !== 'health') {
-      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health)`);
+      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health, explain)`);
     }
     command = positionals[0];
   }

@@ -10,6 +10,7 @@ import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../l
 import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
 import { HELP, parseCli, UsageError } from './cli.js';
 import { healthMain } from './health-command.js';
+import { explainMain } from './explain-command.js';
 import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
@@ -19,6 +20,8 @@ import { StaticRecords } from '../lib/static/service.js';
 import { writeLines, writeOut } from './stdio.js';
 
 async function main(argv: string[]): Promise<number> {
+  // Its flags (--namespace, --admin) mean the asked-about pod and server, not serve's: its own parser.
+  if (argv[0] === 'explain') return explainMain(argv.slice(1));
   let cli;
   try {
     cli = parseCli(argv);

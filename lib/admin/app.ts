@@ -4,17 +4,20 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { parseType, rcodeName, typeName, formatRR, type RR } from '../dns/records.js';
+import { parseType } from '../dns/records.js';
 import { FixtureError } from '../sources/manifest-files.js';
 import { effectiveAdminAuth, isOpenPath, tokenChecker, type AdminAuth } from './auth.js';
 import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-listing.js';
 import { FaultError, FaultLimitError, type FaultSpec } from './faults.js';
 import { FAULT_SCHEMA, FAULT_SPEC_SCHEMA, POST_FAULT_DESCRIPTION } from './fault-schema.js';
-import { NameError, resolveThroughDns } from './resolve.js';
+import { NameError } from './resolve.js';
 import { QUERY_MATCH_QUERYSTRING, registerQueryWait } from './query-wait-route.js';
 import { RejectedObjectsError } from '../sources/rejections.js';
 import type { ClusterDnsServer } from '../start.js';
 import { registerStaticRoutes } from '../static/routes.js';
+import { registerExplainRoute } from './explain-route.js';
+import { completeOpenApi } from './openapi-schemas.js';
+import { answerJson, rrJson } from './dns-answer.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -46,14 +49,6 @@ class HttpError extends Error {
   }
 }
 
-function rrJson(rr: RR) {
-  return {
-    name: `${rr.name}.`, type: typeName(rr.type), ttl: rr.ttl,
-    data: rr.data === undefined ? rr.raw.toString('hex') : rr.data, text: formatRR(rr),
-    ...(rr.source ? { source: rr.source } : {}),
-  };
-}
-
 function qtypeOf(s: string | undefined, dflt: string): number {
   const t = parseType(s ?? dflt);
   if (t === undefined) throw new HttpError(400, 'Bad Request', `type "${s}" is not a DNS type: use A, AAAA, SRV, PTR, TXT, CNAME, SOA, NS or TYPEnn`);
@@ -68,6 +63,8 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
   const routes = opts.routes ?? 'all';
+  // Before any route: fills in each route's OpenAPI body, responses and error statuses (openapi-schemas.ts).
+  app.addHook('onRoute', completeOpenApi);
   const serves = (r: 'health' | 'ready' | 'metrics') => routes === 'all' || routes.includes(r);
 
   app.setErrorHandler((err: any, _req, reply) => {
@@ -188,30 +185,14 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   }, async (req) => {
     const type = qtypeOf(req.query.type, 'A');
     const name = req.query.name.replace(/\.$/, '');
-    let explained: ReturnType<typeof srv.resolve> | undefined;
-    const explain = () => (explained = srv.resolve(name, type));
-    let r;
     try {
-      r = await resolveThroughDns((m, t, c) => srv.responder.handle(m, t, c), name, type, explain);
+      return await answerJson({ handle: (m, t, c) => srv.responder.handle(m, t, c), resolve: (n, t) => srv.resolve(n, t), upstreams: srv.config.upstreams.length }, name, type);
     } catch (err) {
       if (err instanceof NameError) throw new HttpError(400, 'Bad Request', `${err.message}: dig could not ask it either`);
       throw err;
     }
-    const a = explained;
-    const notes: string[] = [];
-    if (a?.outOfZone) notes.push(srv.config.upstreams.length ? 'outside the cluster zones: forwarded to the upstreams' : 'outside the cluster zones: REFUSED (no --upstream)');
-    else if (a?.chase) notes.push(`the CNAME target is outside our zones${srv.config.upstreams.length ? ': its records come from the upstreams' : ''}`);
-    if (r.leftOut > 0) notes.push(`${r.leftOut} record(s) left out: they cannot be encoded (an object the API server would refuse; see the log)`);
-    if (!r.reply) {
-      notes.push('a fault drops this query: DNS clients get no reply and time out');
-      return { name: `${name}.`, type: typeName(type), rcode: 'NOREPLY', aa: false, note: notes.join('; '), answer: [], authority: [], additional: [] };
-    }
-    const d = r.reply;
-    return {
-      name: `${name}.`, type: typeName(type), rcode: rcodeName(d.rcode), aa: d.aa, ...(notes.length ? { note: notes.join('; ') } : {}),
-      answer: d.answer.map(rrJson), authority: d.authority.map(rrJson), additional: d.additional.map(rrJson),
-    };
   });
+  registerExplainRoute(app, srv);
 
   app.post('/api/v1/objects', {
     preHandler: requireToken,
