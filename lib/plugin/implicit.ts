@@ -13,5 +13,6 @@ export function implicitServer(config: ClusterDnsConfig, hasUpstream: boolean): 
   if (hasUpstream) plugins.push({ name: 'forward', where: '--upstream', options: {} });
   if (config.autopath) plugins.push({ name: 'autopath', where: '--autopath', options: autopathFlagOptions(config.resolvConf) });
   if (config.transferTo && config.transferTo.length > 0) plugins.push({ name: 'transfer', where: '--transfer-to', options: transferOptionsFromFlags(config.transferTo) });
+  if (config.shortNames) plugins.push({ name: 'shortnames', where: '--short-names', options: {} });
   return { zones: [''], port: config.listen.port, plugins: inExecutionOrder(plugins), implicit: true };
 }

@@ -4,12 +4,14 @@ import type { PluginDefinition } from '../plugin/registry.js';
 import { autopathDefinition } from './autopath/setup.js';
 import { hostsDefinition } from './hosts/setup.js';
 import { k8sExternal } from './k8s_external/setup.js';
+import { shortnamesDefinition } from './shortnames/setup.js';
 import { transferPlugin } from './transfer/setup.js';
 
 const DEFINITIONS: PluginDefinition<any>[] = [
   autopathDefinition,
   hostsDefinition,
   k8sExternal,
+  shortnamesDefinition,
   transferPlugin,
 ];
 
