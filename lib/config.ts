@@ -112,6 +112,8 @@ export interface ClusterDnsConfig {
   autopath?: boolean;
   /** the resolv.conf read as the host's (autopath's host search domains) instead of /etc/resolv.conf */
   resolvConf?: string;
+  /** --short-names: the command line's block answers `api.shop` as `api.shop.svc.<zone>` (lib/plugins/shortnames) */
+  shortNames?: boolean;
   /** --transfer-to: clients (IP, CIDR or *) that may AXFR/IXFR the cluster zones over TCP (unset: transfers REFUSED) */
   transferTo?: string[];
   /** shuffle A/AAAA/MX in replies (the command line's block; a Corefile says `loadbalance`) */

@@ -209,6 +209,7 @@ const CHECKS: Record<string, Check> = {
   logger,
   journalSize: intIn(0, 1_000_000),
   autopath: bool,
+  shortNames: bool,
   resolvConf: text,
   transferTo: (v, name) => {
     const list = listOf(text, 'addresses ("IP", "CIDR" or "*")')(v, name) as string[];

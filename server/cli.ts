@@ -58,6 +58,7 @@ const OPTIONS = {
   nodes: { type: 'string' },
   corefile: { type: 'string' },
   autopath: { type: 'boolean' },
+  'short-names': { type: 'boolean' },
   'resolv-conf': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -117,6 +118,8 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
                              repeatable (CoreDNS's transfer plugin); without it transfers are REFUSED
   --autopath                 answer a pod's search-list walk in one query (CoreDNS autopath @kubernetes): the
                              client pod is found by source address, so it implies --pods verified
+  --short-names              answer short names for hosts without a search list: api.shop, api.shop.svc as
+                             api.shop.svc.<zone> (never a name that exists upstream); Corefile: shortnames
   --resolv-conf PATH         read as this host's resolv.conf: autopath's host search domains, a Corefile's
                              forward . /etc/resolv.conf [/etc/resolv.conf]
   --corefile PATH            read a CoreDNS Corefile (every server block and port, import, kubernetes,
@@ -270,6 +273,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (v.pods !== undefined && v.pods !== 'verified') throw new UsageError(`--autopath finds client pods by address, which needs --pods verified (not --pods ${v.pods})`);
     config.pods = 'verified';
     config.autopath = true;
+  }
+  if (v['short-names']) {
+    if (v.corefile !== undefined) throw new UsageError('--short-names is for the command line\'s server block: with --corefile write "shortnames" in the Corefile');
+    config.shortNames = true;
   }
   if (v['endpoint-pod-names']) config.endpointPodNames = true;
   if (v.zonal) {

@@ -16,5 +16,6 @@ export function implicitServer(config: ClusterDnsConfig, hasUpstream: boolean): 
   if (config.loadbalance || config.loadbalanceSeed !== undefined) {
     plugins.push({ name: 'loadbalance', where: '--loadbalance', options: { prefer: [] } });
   }
+  if (config.shortNames) plugins.push({ name: 'shortnames', where: '--short-names', options: {} });
   return { zones: [''], port: config.listen.port, plugins: inExecutionOrder(plugins), implicit: true };
 }

@@ -1,9 +1,10 @@
 // The order plugins run in, whatever order the Corefile lists them in: CoreDNS's plugin.cfg (1.14), restricted to
 // the directives clusterdns knows. A plugin sees the effects of every plugin after it, never of those before it.
-// `records` is ours (--records static names): after the cluster zones, before the upstreams.
+// `records` is ours (--records static names): after the cluster zones, before the upstreams. `shortnames` is ours
+// too: right before kubernetes, so a short name sees what rewrite/autopath/hosts made of it.
 export const PLUGIN_ORDER: readonly string[] = [
   'errors', 'log', 'loadbalance', 'cache', 'rewrite', 'autopath', 'template', 'transfer', 'hosts', 'k8s_external',
-  'kubernetes', 'records', 'loop', 'forward',
+  'shortnames', 'kubernetes', 'records', 'loop', 'forward',
 ];
 
 /** Sorts directives into execution order (unknown names last, in their given order). */

@@ -9,6 +9,7 @@ import { k8sExternal } from './k8s_external/setup.js';
 import { loadbalanceDefinition } from './loadbalance/setup.js';
 import { logDefinition } from './log/setup.js';
 import { rewriteDefinition } from './rewrite/setup.js';
+import { shortnamesDefinition } from './shortnames/setup.js';
 import { transferPlugin } from './transfer/setup.js';
 
 const DEFINITIONS: PluginDefinition<any>[] = [
@@ -20,6 +21,7 @@ const DEFINITIONS: PluginDefinition<any>[] = [
   loadbalanceDefinition,
   logDefinition,
   rewriteDefinition,
+  shortnamesDefinition,
   transferPlugin,
 ];
 
