@@ -1,11 +1,9 @@
 // Wiring: store + source + resolver + wire layer + admin into one running server. Used by the CLI and, as
 // startClusterDns(), by test suites that want a DNS server in-process.
-import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
 import { buildAdminApp } from './admin/app.js';
-import { adminTokenProblem } from './admin/auth.js';
 import { ADMIN_CLIENT } from './admin/resolve.js';
 import { Faults } from './admin/faults.js';
 import { QueryJournal } from './admin/journal.js';
@@ -22,7 +20,7 @@ import type { KubernetesSource } from './sources/kubernetes.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { Responder, type Upstream } from './wire/responder.js';
 import type { ServerBlocks } from './plugin/chain.js';
-import type { Plugin, QueryEvent } from './plugin/handler.js';
+import type { QueryEvent } from './plugin/handler.js';
 import { KubernetesPlugin } from './plugins/kubernetes/handler.js';
 import { RecordsPlugin } from './plugins/records/handler.js';
 import type { PluginRuntime } from './plugin/registry.js';
@@ -37,49 +35,11 @@ import { registerTransportMetrics } from './metrics/transport-metrics.js';
 import { StaticRecords } from './static/service.js';
 
 import { VERSION } from './package-root.js';
+import { checkAdminSecurity, ConfigError, hostPortText, isLoopback, localAddresses, resolverConfigFrom } from './server-basics.js';
 
 export { VERSION };
 
-export class ConfigError extends Error {}
-
-/** The server's own non-loopback addresses: CoreDNS names itself by them (NS, ns.dns.<zone>). */
-export function localAddresses(host: string): string[] {
-  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
-  if (!wildcard) return isLoopback(host) ? [] : [host];
-  const out: string[] = [];
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const a of list ?? []) {
-      if (a.internal) continue;
-      if (host === '0.0.0.0' && a.family !== 'IPv4') continue;
-      out.push(a.address);
-    }
-  }
-  return out;
-}
-
-export function isLoopback(host: string): boolean {
-  return /^127\./.test(host) || host === '::1' || host === 'localhost';
-}
-
-export function resolverConfigFrom(cfg: ClusterDnsConfig, localIPs: string[]): ResolverConfig {
-  return {
-    zones: cfg.zones.map(normalizeZone),
-    reverseZones: cfg.reverseZones.map(normalizeZone),
-    ttl: cfg.ttl,
-    pods: cfg.pods,
-    endpointPodNames: cfg.endpointPodNames,
-    localIPs,
-    ...(cfg.multiclusterZones?.length ? { multiclusterZones: cfg.multiclusterZones.map(normalizeZone) } : {}),
-    ...(cfg.ignoreEmptyService ? { ignoreEmptyService: true } : {}),
-    ...(cfg.noEndpoints ? { noEndpoints: true } : {}),
-    ...(cfg.zonal ? { zonal: true } : {}),
-    ...(cfg.fallthrough ? { fallthrough: cfg.fallthrough.map(normalizeZone) } : {}),
-  };
-}
-
-export function hostPortText(a: HostPort): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
-}
+export { ConfigError, localAddresses, isLoopback, resolverConfigFrom, hostPortText, checkAdminSecurity };
 
 export interface ServerOptions {
   /** raw manifests to serve in addition to the fixture files */
@@ -147,8 +107,6 @@ export class ClusterDnsServer {
     this.journal = new QueryJournal(opts.journalSize ?? 1000);
     const server = `dns://${hostPortText(config.listen)}`;
     this.metrics = createMetrics({ server, version: VERSION, store: this.store, plugins: () => this.enabledPlugins() });
-    const dnsMetrics = this.metrics.dns;
-    const journal = this.journal;
     if (!opts.upstream && config.upstreams.length > 0) {
       this.forwarder = new Forwarder(config.upstreams, { logger, ...(opts.upstreamTimeoutMs ? { timeoutMs: opts.upstreamTimeoutMs } : {}) });
     }
@@ -437,15 +395,5 @@ export class ClusterDnsServer {
     await this.staticRecords.stop();
     // Plugins with timers or files of their own (hosts' reload) stop with the server (Plugin.close).
     for (const chain of this.blocks.chains) for (const p of chain.plugins) await p.close?.();
-  }
-}
-
-/** Changing state over a non-loopback admin listener needs a token: refuse to start without one, or with a weak one. */
-export function checkAdminSecurity(config: ClusterDnsConfig): void {
-  const weak = config.adminToken !== undefined ? adminTokenProblem(config.adminToken) : undefined;
-  if (weak) throw new ConfigError(`${weak} (--admin-token, CLUSTERDNS_ADMIN_TOKEN or adminToken)`);
-  if (config.adminAuth === 'all' && config.adminToken === undefined) throw new ConfigError('--admin-auth all (adminAuth) needs a token to require: set --admin-token or CLUSTERDNS_ADMIN_TOKEN (adminToken)');
-  if (config.admin && !isLoopback(config.admin.host) && !config.adminToken) {
-    throw new ConfigError(`the admin API would listen on ${hostPortText(config.admin)}, beyond loopback, with no token: set --admin-token or CLUSTERDNS_ADMIN_TOKEN (or bind it to 127.0.0.1, or --admin off)`);
   }
 }

@@ -86,15 +86,16 @@ t.test('every plugin folder holds one directive, listed once in lib/plugins/inde
     t.ok(statSync(join(dir, name, 'handler.ts')).isFile(), `lib/plugins/${name}/handler.ts holds its ServeDNS`);
     let setup = false;
     try { setup = statSync(join(dir, name, 'setup.ts')).isFile(); } catch { /* kubernetes and records are wired by the server */ }
-    if (setup) t.match(index, new RegExp(`from '\\./${name}/setup\\.js'`), `${name} is registered`);
+    // kubernetes, records and forward are wired by the server itself (lib/server-blocks.ts)
+    if (setup && !['kubernetes', 'records', 'forward'].includes(name)) t.match(index, new RegExp(`from '\\./${name}/setup\\.js'`), `${name} is registered`);
   }
 });
 
 // Files that grew past the limit before it was checked: each one here is a debt, and may only shrink.
 const OVERSIZED: Record<string, number> = {
   'lib/sources/yaml-fast.ts': 860,
-  'lib/sources/informer.ts': 451,
-  'lib/cluster/store.ts': 432,
+  'lib/sources/informer.ts': 413,
+  'lib/cluster/store.ts': 427,
   'lib/sources/fixtures.ts': 426,
 };
 const MAX_LINES = 400;

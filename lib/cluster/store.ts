@@ -3,11 +3,14 @@
 // Unix time of the last DNS-relevant change, as CoreDNS sets it).
 import {
   BUILTIN_NAMESPACES, objectKey, type ClusterObject, type Endpoint, type EndpointSlice, type Namespace,
-  type ObjectKind, type Pod, type Service, type ServiceImport,
+  type ObjectKind, type Service, type ServiceImport,
 } from './model.js';
 import type { StringSelector } from './label-selector.js';
 import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
 import { NamespaceLabelFilter } from './namespace-filter.js';
+import { addToIndex, keysAt, removeFromIndex, sameObject, type AddressIndex } from './address-index.js';
+import { PodAddresses } from './pod-addresses.js';
+import { readySlices } from './ready-slices.js';
 
 export type { MulticlusterSlice };
 
@@ -52,47 +55,6 @@ const svcKey = (ns: string, name: string) => `${ns}/${name}`;
 /** The namespace an object lives in; a Namespace object counts as living in itself. */
 const nsOf = (o: ClusterObject) => (o.kind === 'Namespace' ? o.name : o.namespace);
 
-/**
- * Address → keys "ns/name", sorted. Nearly every address belongs to one Service, so a lone key is kept as the
- * string itself: an array for each of 150,000 endpoint addresses cost ~8 MB.
- */
-type AddressIndex = Map<string, string | string[]>;
-
-function addToIndex(index: AddressIndex, k: string, v: string): void {
-  const got = index.get(k);
-  if (got === undefined) index.set(k, v);
-  else if (typeof got === 'string') { if (got !== v) index.set(k, got < v ? [got, v] : [v, got]); }
-  else if (!got.includes(v)) { got.push(v); got.sort(); }
-}
-
-function removeFromIndex(index: AddressIndex, k: string, v: string): void {
-  const got = index.get(k);
-  if (got === undefined) return;
-  if (typeof got === 'string') { if (got === v) index.delete(k); return; }
-  const i = got.indexOf(v);
-  if (i >= 0) got.splice(i, 1);
-  if (got.length === 1) index.set(k, got[0]);
-}
-
-function keysAt(index: AddressIndex, k: string): readonly string[] | undefined {
-  const got = index.get(k);
-  return typeof got === 'string' ? [got] : got;
-}
-
-/** Cheap structural equality for plain JSON-like model objects. */
-function sameObject(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) {
-    if (!sameObject((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
-}
-
 export class ClusterStore implements ClusterView {
   generation = 0;
   serial = Math.floor(Date.now() / 1000);
@@ -112,9 +74,7 @@ export class ClusterStore implements ClusterView {
   private clusterIPIndex: AddressIndex = new Map();
   private endpointIPIndex: AddressIndex = new Map();
   private externalIPIndex: AddressIndex = new Map();
-  private podIPCount = new Map<string, number>();
-  /** pod IP → namespaces (autopath's client lookup); built on first use, so servers without autopath pay nothing */
-  private podNamespaces: AddressIndex | undefined;
+  private pods = new PodAddresses();
   private listeners = new Set<Listener>();
   private pending: StoreChange[] = [];
   private batchDepth = 0;
@@ -177,23 +137,12 @@ export class ClusterStore implements ClusterView {
   }
 
   podIPExists(ns: string, ip: string): boolean {
-    return (this.podIPCount.get(`${ns}/${ip}`) ?? 0) > 0;
+    return this.pods.exists(ns, ip);
   }
 
-  /**
-   * The namespace of a running pod whose status.podIP is `ip` (CoreDNS's PodIndex, pods verified): the first in
-   * name order when several share it (hostNetwork pods on one node).
-   */
+  /** The namespace of a running pod whose status.podIP is `ip` (autopath's client): see PodAddresses. */
   podNamespaceByIP(ip: string): string | undefined {
-    if (!this.podNamespaces) {
-      this.podNamespaces = new Map();
-      for (const k of this.podIPCount.keys()) {
-        const slash = k.indexOf('/');
-        addToIndex(this.podNamespaces, k.slice(slash + 1), k.slice(0, slash));
-      }
-    }
-    const got = this.podNamespaces.get(ip);
-    return typeof got === 'string' ? got : got?.[0];
+    return this.pods.namespaceOf(ip);
   }
 
   // ---- reading ----
@@ -409,12 +358,7 @@ export class ClusterStore implements ClusterView {
         return;
       case 'Pod':
         this.nsCount(o.namespace, 1);
-        if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) {
-          const k = `${o.namespace}/${o.podIP}`;
-          const n = this.podIPCount.get(k) ?? 0;
-          this.podIPCount.set(k, n + 1);
-          if (n === 0 && this.podNamespaces) addToIndex(this.podNamespaces, o.podIP, o.namespace);
-        }
+        if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) this.pods.add(o.namespace, o.podIP);
         return;
     }
   }
@@ -451,14 +395,7 @@ export class ClusterStore implements ClusterView {
         return;
       case 'Pod': {
         this.nsCount(o.namespace, -1);
-        const k = `${o.namespace}/${o.podIP}`;
-        const n = this.podIPCount.get(k);
-        if (n !== undefined) {
-          if (n <= 1) {
-            this.podIPCount.delete(k);
-            if (this.podNamespaces) removeFromIndex(this.podNamespaces, o.podIP, o.namespace);
-          } else this.podIPCount.set(k, n - 1);
-        }
+        this.pods.remove(o.namespace, o.podIP);
         return;
       }
     }
@@ -467,21 +404,7 @@ export class ClusterStore implements ClusterView {
   private computeReady(key: string): ReadySlice[] {
     const slices = this.slicesByService.get(key);
     if (!slices) return [];
-    const svc = this.services.get(key);
-    // The EndpointSlice controller marks every endpoint ready when the Service publishes not-ready addresses;
-    // fixtures written by hand rely on us doing the same.
-    const publishAll = svc?.publishNotReadyAddresses === true;
-    let list = [...slices.values()];
-    if (list.some((s) => !s.mirrored)) list = list.filter((s) => !s.mirrored);
-    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const out: ReadySlice[] = [];
-    for (const s of list) {
-      if (s.addressType === 'FQDN') continue;
-      // Most slices are all ready: their own array is used, not a copy (150,000 slots at 150,000 pods).
-      const endpoints = publishAll || s.endpoints.every((e) => e.ready) ? s.endpoints : s.endpoints.filter((e) => e.ready);
-      if (endpoints.length > 0) out.push({ endpoints, ports: s.ports });
-    }
-    return out;
+    return readySlices(slices.values(), this.services.get(key)?.publishNotReadyAddresses === true);
   }
 
   private serviceEndpointsChanged(key: string): void {

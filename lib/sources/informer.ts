@@ -13,9 +13,8 @@
 //   an ERROR event, an unparseable or malformed line (an event was lost). After a lost connection a one-object
 //   list first asks where the server's resourceVersion is: lower than ours means relist;
 // - watches ask for bookmarks and a server-side timeout (5-10 min); one open well past it is restarted.
-import type { ClusterAccess } from './kubeconfig/access.js';
-import { ApiClient, DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
-import type { RequestGate } from './request-gate.js';
+import { ApiClient, DEFAULT_API_LIMITS } from './api-client.js';
+import type { InformerLogger, RestartingInformerOptions } from './informer-options.js';
 import {
   ApiResponseError, ApiStatusError, describeError, permissionMessage, statusCodeOf,
 } from './api-errors.js';
@@ -23,47 +22,7 @@ import { checkEvent, checkList, isTooLargeRv, untrustedRv } from './api-shape.js
 import { SlimCache, type InformerChange } from './slim-cache.js';
 import { PermissionError } from './source-errors.js';
 
-export { describeError, permissionMessage, PermissionError, type InformerChange };
-
-export interface InformerLogger {
-  info(o: object | string, msg?: string): void;
-  warn(o: object | string, msg?: string): void;
-  error(o: object | string, msg?: string): void;
-  debug(o: object | string, msg?: string): void;
-}
-
-export interface RestartingInformerOptions<S> {
-  /** the API server and credentials (kubeconfig/load.ts) */
-  access: ClusterAccess;
-  /** plural resource name, for logs and hooks: 'services' */
-  resource: string;
-  /** API group, for permission messages: '' or 'discovery.k8s.io' */
-  group: string;
-  /** collection path: '/api/v1/services' */
-  path: string;
-  /** objects per list page (default 500, as client-go's reflector); 0 = no paging */
-  listPageSize?: number;
-  labelSelector?: string;
-  fieldSelector?: string;
-  /** raw object → slim object (undefined = not kept); may throw for malformed objects, which are then skipped */
-  convert: (raw: Record<string, any>) => S | undefined;
-  /**
-   * Changes, in order. `phase` 'list' delivers a whole (re)list at once, so the caller can apply it as one batch;
-   * 'watch' delivers one event.
-   */
-  onChanges: (changes: InformerChange<S>[], phase: 'list' | 'watch') => void;
-  /** called once per restart, with a one-line cause */
-  onRestart?: (cause: string) => void;
-  onError?: (err: unknown) => void;
-  logger: InformerLogger;
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** lower bound of the server-side watch timeout asked for; the actual one is 1-2x this (default 300) */
-  watchTimeoutSeconds?: number;
-  limits?: Partial<ApiLimits>;
-  /** apiserver_qps/burst/max_inflight, shared by the source's informers */
-  gate?: RequestGate;
-}
+export { describeError, permissionMessage, PermissionError, type InformerChange, type InformerLogger, type RestartingInformerOptions };
 
 type Verb = 'list' | 'watch';
 

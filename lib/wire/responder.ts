@@ -11,12 +11,14 @@ import type { ResolverConfig } from '../dns/resolver-config.js';
 import { then, type ServerBlocks } from '../plugin/chain.js';
 import type { QueryEvent, QuestionRef, Reply, Request, Transport, Upstream } from '../plugin/handler.js';
 import { EncodeError, encodeResponse, type Edns, type Question } from './encoder.js';
+import { encodeAnswer, encodeMessage, encodeOrNull, patch, questionOf } from './reply-encoding.js';
 import { alternateCase, AnswerCache, casePatch, DEFAULT_CACHE_BYTES, flipCase, patchHit, type Found } from './answer-cache.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { faultAnswer, type WrongData } from './fault-answer.js';
 import type { MessageStream } from './message-stream.js';
 
 export type { Transport, QuestionRef, QueryEvent, Upstream };
+export { encodeAnswer };
 
 /** What the server advertises and the most it sends over UDP (DNS Flag Day 2020). */
 export const EDNS_UDP_SIZE = 1232;
@@ -47,29 +49,6 @@ export interface ResponderOptions {
 /** queries a delay fault may hold at once, and the request bytes they may hold */
 const MAX_DELAYED = 10_000;
 const MAX_DELAYED_BYTES = 16 * 1024 * 1024;
-
-/** The encoded answer, or null when some record cannot be written into a message. */
-function encodeOrNull(ans: Answer, question: Question, edns: Edns | undefined, limit: number): Buffer | null {
-  try {
-    return encodeAnswer(ans, question, edns, limit);
-  } catch (err) {
-    if (!(err instanceof EncodeError)) throw err;
-    return null;
-  }
-}
-
-/** One message of several, with the query's ID, RD and CD (never cached: no patch, no copy), or null. */
-function encodeMessage(m: Answer, question: Question, q: ParsedQuery): Buffer | null {
-  try {
-    return encodeResponse({
-      header: { id: q.id, opcode: 0, aa: m.aa, rd: q.rd, cd: q.cd, rcode: m.rcode },
-      question, answer: m.answer, authority: m.authority, additional: m.additional, ...(m.tc ? { tc: true } : {}),
-    });
-  } catch (err) {
-    if (!(err instanceof EncodeError)) throw err;
-    return null;
-  }
-}
 
 /** One reply, several (a zone transfer over TCP), or none. */
 export type HandleResult = Buffer | Buffer[] | MessageStream | null | Promise<Buffer | Buffer[] | MessageStream | null>;
@@ -372,40 +351,12 @@ export class Responder {
   }
 }
 
-/** The question as the encoder takes it. Built only past the cache: a hit never decodes the name. */
-function questionOf(q: ParsedQuery): Question {
-  return { name: q.name, type: q.type, class: q.class };
-}
-
 function requestOf(q: ParsedQuery, msg: Buffer, transport: Transport, client: string, limit: number,
   edns: Edns | undefined, name: string, type: number, port = 0): Request {
   return {
     name, type, msg, asked: q, transport, client, port, rd: q.rd, cd: q.cd, edns: !!edns, do: !!edns?.do, limit,
     varies: false, depth: 0,
   };
-}
-
-/** Encodes an answer with ID 0 and RD/CD clear; `patch` puts the query's own in. */
-export function encodeAnswer(ans: Answer, question: Question, edns: Edns | undefined, limit: number): Buffer {
-  return encodeResponse({
-    header: { id: 0, opcode: 0, aa: ans.aa, rd: false, cd: false, rcode: ans.rcode },
-    question,
-    answer: ans.answer,
-    authority: ans.authority,
-    additional: ans.additional,
-    ...(ans.tc ? { tc: true } : {}),
-    ...(edns ? { edns } : {}),
-  }, limit);
-}
-
-function patch(cached: Buffer, q: ParsedQuery): Buffer {
-  const out = Buffer.allocUnsafe(cached.length);
-  cached.copy(out);
-  out[0] = q.id >> 8;
-  out[1] = q.id & 0xff;
-  if (q.rd) out[2] |= 0x01;
-  if (q.cd) out[3] |= 0x10;
-  return out;
 }
 
 export type { RR };
