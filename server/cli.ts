@@ -70,6 +70,9 @@ Commands:
   records                    print every name the fixtures give, zone-file style, and exit
   health                     exit 0 when the server these flags (or, given none, PID 1's flags) describe is
                              healthy: its --health listener, else the admin /health, else a DNS SOA query
+  resolver install|uninstall|status
+                             point this host's resolver at clusterdns for the zones only (split DNS), undo it,
+                             or show it (clusterdns resolver --help for its flags)
 
 Flags:
   --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
@@ -190,7 +193,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (positionals[0] !== undefined) {
     if (positionals[0] !== 'serve' && positionals[0] !== 'records' && positionals[0] !== 'health') {
-      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health)`);
+      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health, resolver)`);
     }
     command = positionals[0];
   }

@@ -10,6 +10,7 @@ import { ClusterDnsServer, ConfigError, resolverConfigFrom, VERSION } from '../l
 import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.js';
 import { HELP, parseCli, UsageError } from './cli.js';
 import { healthMain } from './health-command.js';
+import { resolverMain } from './resolver-command.js';
 import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
@@ -19,6 +20,8 @@ import { StaticRecords } from '../lib/static/service.js';
 import { writeLines, writeOut } from './stdio.js';
 
 async function main(argv: string[]): Promise<number> {
+  // Its own flags (--zone means the zones to route, --port the server's port), so it is parsed apart from serve's.
+  if (argv[0] === 'resolver') return resolverMain(argv.slice(1));
   let cli;
   try {
     cli = parseCli(argv);
