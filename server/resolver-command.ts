@@ -110,11 +110,12 @@ function runReload(cmd: string[], out: string[], err: string[]): void {
 }
 
 function failWrite(e: WriteError, p: Parsed, argv: string[]): string {
+  const where = e.dir ? ` (${e.dir} is not writable: ${e.code})` : '';
   if (e.code === 'EACCES' || e.code === 'EPERM') {
-    return `cannot change ${e.file}: permission denied; nothing was changed. This needs root: run it with sudo:\n  ${sudoCommand(argv)}`;
+    return `cannot change ${e.file}: permission denied${where}; nothing was changed. This needs root: run it with sudo:\n  ${sudoCommand(argv)}`;
   }
   if (e.code === 'EROFS') {
-    return `cannot change ${e.file}: read-only file system; nothing was changed.${p.root !== '/' ? ` Give a writable --root (now ${p.root}).` : ''}`;
+    return `cannot change ${e.file}: read-only file system${where}; nothing was changed.${p.root !== '/' ? ` Give a writable --root (now ${p.root}).` : ''}`;
   }
   return `cannot change ${e.file}: ${e.message}; nothing was changed`;
 }

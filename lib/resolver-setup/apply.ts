@@ -73,7 +73,8 @@ export function plan(b: FileBackend, root: string, want: Setup, inst: Installed)
 }
 
 export class WriteError extends Error {
-  constructor(message: string, readonly code: string, readonly file: string) { super(message); }
+  /** `file` is what we meant to change; `dir` the folder that refused, when that is where it failed */
+  constructor(message: string, readonly code: string, readonly file: string, readonly dir?: string) { super(message); }
 }
 
 /** The nearest folder that exists at or above `dir`: where a mkdir -p would begin. */
@@ -84,17 +85,16 @@ function existingAncestor(dir: string): string {
   }
 }
 
-function wrap(err: unknown, file: string): WriteError {
+function wrap(err: unknown, file: string, dir?: string): WriteError {
   const e = err as NodeJS.ErrnoException;
-  return new WriteError(e.message, e.code ?? 'EIO', file);
+  return new WriteError(e.message, e.code ?? 'EIO', file, dir);
 }
 
 /** Fails (WriteError) before anything changes when a folder we must change is not writable. */
 function preflight(p: Plan): void {
-  const dirs = new Set([...p.write.keys(), ...p.remove].map((f) => path.dirname(f)));
-  for (const d of dirs) {
-    const base = existingAncestor(d);
-    try { accessSync(base, constants.W_OK); } catch (err) { throw wrap(err, base); }
+  for (const file of [...p.write.keys(), ...p.remove]) {
+    const base = existingAncestor(path.dirname(file));
+    try { accessSync(base, constants.W_OK); } catch (err) { throw wrap(err, file, base); }
   }
 }
 
