@@ -82,6 +82,12 @@ t.test('auto-detection follows what exists under the root', async (t) => {
     t.equal(r.code, 0, `${what}: ${r.stderr}`);
     t.match(r.stdout, new RegExp(`^backend: ${want} \\(detected: `), what);
   }
+  // process.platform decides macOS and Windows; CLUSTERDNS_PLATFORM stands in for it here (runCli passes our env).
+  process.env.CLUSTERDNS_PLATFORM = 'darwin';
+  const mac = await resolver(['install', '--root', tempRoot(t), '--dry-run', '--zone', 'cluster.test']);
+  delete process.env.CLUSTERDNS_PLATFORM;
+  t.match(mac.stdout, /^backend: macos \(detected: macOS/);
+  t.match(mac.stdout, /would write .*\/etc\/resolver\/cluster\.test:/);
   const empty = await resolver(['install', '--root', tempRoot(t)]);
   t.equal(empty.code, 1);
   t.match(empty.stderr, 'cannot tell which resolver this host uses');
@@ -110,3 +116,10 @@ t.test('macOS: .local warns about mDNS and offers another domain; Windows prints
   t.same(tree(root), {}, 'nothing written');
 });
 
+t.test('help: `clusterdns resolver --help` lists its flags; `clusterdns --help` lists the command', async (t) => {
+  const h = await resolver(['--help']);
+  t.equal(h.code, 0);
+  for (const f of ['--zone', '--address', '--port', '--backend', '--dry-run', '--no-reload', '--root']) t.match(h.stdout, `  ${f} `);
+  const main = await runCli(['--help']);
+  t.match(main.stdout, /^  resolver install\|uninstall\|status$/m);
+});
