@@ -128,3 +128,15 @@ t.test('a symlink or an oversized file where ours would go is not ours: not foll
   t.match(b.stderr, 'exists and was not written by clusterdns');
   t.equal(readFileSync(path.join(root, 'etc/resolver/cluster.test'), 'utf8'), big);
 });
+
+t.test('a write failing after the check (a full file system): the files already written and the folders made go too', { skip: roMissing }, async (t) => {
+  const root = tempRoot(t);
+  // Room for the root, etc/, etc/resolver/ and one file: the second zone's file cannot be created.
+  const full = ['unshare', '-m', 'sh', '-c', 'mount -t tmpfs -o nr_inodes=4 none "$0" && exec "$@"', root];
+  const r = await run(['install', '--root', root, '--backend', 'macos', '--zone', 'a.test', '--zone', 'b.test'], full);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /cannot change .*\/etc\/resolver\/b\.test: ENOSPC.*; nothing was changed/);
+  // The tmpfs is gone with the namespace; check inside it instead.
+  const inside = spawnSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o nr_inodes=4 none "$0" && "$1" "$2" resolver install --root "$0" --backend macos --zone a.test --zone b.test >/dev/null 2>&1; find "$0" | sort`, root, process.execPath, MAIN], { encoding: 'utf8' });
+  t.equal(inside.stdout.trim(), root, 'nothing left under the root');
+});

@@ -2,7 +2,7 @@
 // carries them out all or nothing: every new file goes to a temporary name beside its target first, and only when
 // all of them are written are they renamed into place and our stale files removed. A read-only or foreign folder
 // is found before anything is touched.
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MARKER, type FileBackend, type Setup } from './backends.js';
 
@@ -101,15 +101,19 @@ function preflight(p: Plan): void {
 export function execute(p: Plan): void {
   preflight(p);
   const temps: [string, string][] = [];
+  const made: string[] = [];
   try {
     for (const [file, content] of p.write) {
-      mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+      const first = mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+      if (first !== undefined) made.push(first);
       const tmp = path.join(path.dirname(file), `.${path.basename(file)}.clusterdns-${process.pid}.tmp`);
       temps.push([tmp, file]);
       writeFileSync(tmp, content, { mode: 0o644, flag: 'wx' });
     }
   } catch (err) {
     for (const [tmp] of temps) try { unlinkSync(tmp); } catch { /* never written */ }
+    // Folders this run created hold nothing else now: remove them too, so a failure leaves no trace.
+    for (const d of made.reverse()) try { rmSync(d, { recursive: true }); } catch { /* leave it */ }
     throw wrap(err, temps.at(-1)?.[1] ?? '');
   }
   // rename(2) replaces atomically: a resolver reading meanwhile sees the old file or the new one, never a part.
