@@ -76,6 +76,9 @@ Commands:
                              healthy: its --health listener, else the admin /health, else a DNS SOA query
   explain NAME               ask a running server's admin API what DNS answers NAME and why (near misses,
                              a pod's search-path walk): clusterdns explain --help
+  resolver install|uninstall|status
+                             point this host's resolver at clusterdns for the zones only (split DNS), undo it,
+                             or show it (clusterdns resolver --help for its flags)
 
 Flags:
   --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
@@ -203,7 +206,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (positionals[0] !== undefined) {
     if (positionals[0] !== 'serve' && positionals[0] !== 'records' && positionals[0] !== 'health') {
-      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health, explain)`);
+      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health, explain, resolver)`);
     }
     command = positionals[0];
   }

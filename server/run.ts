@@ -11,6 +11,7 @@ import { KubeConfigError, PermissionError } from '../lib/sources/source-errors.j
 import { HELP, parseCli, UsageError } from './cli.js';
 import { healthMain } from './health-command.js';
 import { explainMain } from './explain-command.js';
+import { resolverMain } from './resolver-command.js';
 import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
@@ -22,6 +23,8 @@ import { writeLines, writeOut } from './stdio.js';
 async function main(argv: string[]): Promise<number> {
   // Its flags (--namespace, --admin) mean the asked-about pod and server, not serve's: its own parser.
   if (argv[0] === 'explain') return explainMain(argv.slice(1));
+  // Its own flags (--zone means the zones to route, --port the server's port), so it is parsed apart from serve's.
+  if (argv[0] === 'resolver') return resolverMain(argv.slice(1));
   let cli;
   try {
     cli = parseCli(argv);
