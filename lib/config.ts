@@ -18,6 +18,10 @@ export interface SynthesisConfig {
   serviceCIDRv6: string;
   /** nodes a DaemonSet runs on */
   nodes: number;
+  /** --lb-range: LoadBalancer Services without a status get an address from it [synth/loadbalancer.ts DEFAULT_LB_CIDR] */
+  lbCIDR?: string;
+  /** --lb-address: every such Service gets this one address instead (127.0.0.1 for kind with extraPortMappings) */
+  lbAddress?: string;
 }
 
 /** A Corefile directive as read, ready to build into a plugin (lib/plugin/registry.ts). */
@@ -100,6 +104,8 @@ export interface ClusterDnsConfig {
   resolvConf?: string;
   /** --transfer-to: clients (IP, CIDR or *) that may AXFR/IXFR the cluster zones over TCP (unset: transfers REFUSED) */
   transferTo?: string[];
+  /** --external-zone/--ingress-class: the command line's block serves Ingress hostnames under these zones */
+  ingress?: { zones: string[]; className?: string };
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
