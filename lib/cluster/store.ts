@@ -3,8 +3,9 @@
 // Unix time of the last DNS-relevant change, as CoreDNS sets it).
 import {
   BUILTIN_NAMESPACES, objectKey, type ClusterObject, type Endpoint, type EndpointSlice, type Namespace,
-  type ObjectKind, type Pod, type Service, type ServiceImport,
+  type Ingress, type ObjectKind, type Pod, type Service, type ServiceImport,
 } from './model.js';
+import { IngressIndex } from './ingress.js';
 import type { StringSelector } from './label-selector.js';
 import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
 import { NamespaceLabelFilter } from './namespace-filter.js';
@@ -33,6 +34,10 @@ export interface ClusterView {
   serviceImport(ns: string, name: string): ServiceImport | undefined;
   /** MCS API: the ready endpoints of the EndpointSlices labelled multicluster.kubernetes.io/service-name=name in ns */
   multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[];
+  /** the Ingresses naming exactly `host` (a wildcard as `*.x`), sorted by namespace/name */
+  ingressesForHost(host: string): readonly Ingress[];
+  /** whether some Ingress host lies below `name` */
+  ingressHostBelow(name: string): boolean;
 }
 
 export interface ReadySlice {
@@ -125,6 +130,7 @@ export class ClusterStore implements ClusterView {
   /** CoreDNS `namespace_labels`: only namespaces whose labels match exist */
   private namespaceLabels: NamespaceLabelFilter | undefined;
   private multicluster = new MulticlusterIndex();
+  private ingressIndex = new IngressIndex();
 
   constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
@@ -147,6 +153,15 @@ export class ClusterStore implements ClusterView {
 
   multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[] {
     return this.multicluster.endpoints(ns, name);
+  }
+
+  ingressesForHost(host: string): readonly Ingress[] {
+    const list = this.ingressIndex.forHost(host);
+    return this.exposed ? list.filter((i) => this.exposed!.has(i.namespace)) : list;
+  }
+
+  ingressHostBelow(name: string): boolean {
+    return this.ingressIndex.hasBelow(name);
   }
 
   service(ns: string, name: string): Service | undefined {
@@ -215,11 +230,11 @@ export class ClusterStore implements ClusterView {
   }
 
   /** Objects per kind; ServiceImport only when there are some (the MCS API is rarely installed). */
-  counts(): Record<Exclude<ObjectKind, 'ServiceImport'>, number> & { ServiceImport?: number } {
-    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0 };
+  counts(): Record<Exclude<ObjectKind, 'ServiceImport' | 'Ingress'>, number> & { ServiceImport?: number; Ingress?: number } {
+    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0, Ingress: 0 };
     for (const o of this.objects.values()) c[o.kind]++;
-    const { ServiceImport, ...rest } = c;
-    return ServiceImport > 0 ? c : rest;
+    const { ServiceImport, Ingress, ...rest } = c;
+    return { ...rest, ...(ServiceImport > 0 ? { ServiceImport } : {}), ...(Ingress > 0 ? { Ingress } : {}) };
   }
 
   ownerOf(o: ClusterObject): string | undefined {
@@ -407,6 +422,10 @@ export class ClusterStore implements ClusterView {
         this.multicluster.addImport(o);
         this.nsCount(o.namespace, 1);
         return;
+      case 'Ingress':
+        this.ingressIndex.add(o);
+        this.nsCount(o.namespace, 1);
+        return;
       case 'Pod':
         this.nsCount(o.namespace, 1);
         if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) {
@@ -447,6 +466,10 @@ export class ClusterStore implements ClusterView {
       }
       case 'ServiceImport':
         this.multicluster.removeImport(o);
+        this.nsCount(o.namespace, -1);
+        return;
+      case 'Ingress':
+        this.ingressIndex.remove(o);
         this.nsCount(o.namespace, -1);
         return;
       case 'Pod': {

@@ -3,12 +3,14 @@
 import type { PluginDefinition } from '../plugin/registry.js';
 import { autopathDefinition } from './autopath/setup.js';
 import { hostsDefinition } from './hosts/setup.js';
+import { ingressDefinition } from './ingress/setup.js';
 import { k8sExternal } from './k8s_external/setup.js';
 import { transferPlugin } from './transfer/setup.js';
 
 const DEFINITIONS: PluginDefinition<any>[] = [
   autopathDefinition,
   hostsDefinition,
+  ingressDefinition,
   k8sExternal,
   transferPlugin,
 ];
