@@ -18,6 +18,10 @@ export interface SynthesisConfig {
   serviceCIDRv6: string;
   /** nodes a DaemonSet runs on */
   nodes: number;
+  /** --lb-range: LoadBalancer Services without a status get an address from it [synth/loadbalancer.ts DEFAULT_LB_CIDR] */
+  lbCIDR?: string;
+  /** --lb-address: every such Service gets this one address instead (127.0.0.1 for kind with extraPortMappings) */
+  lbAddress?: string;
 }
 
 /** A Corefile directive as read, ready to build into a plugin (lib/plugin/registry.ts). */
@@ -120,6 +124,8 @@ export interface ClusterDnsConfig {
   loadbalance?: boolean;
   /** a fixed seed for loadbalance's shuffle, in the command line's block or the Corefile's (tests) */
   loadbalanceSeed?: number;
+  /** --external-zone/--ingress-class: the command line's block serves Ingress hostnames under these zones */
+  ingress?: { zones: string[]; className?: string };
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
   /** the Corefile read (--corefile), and its `reload` directive: seconds between checks, and their jitter */

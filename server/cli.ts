@@ -7,6 +7,7 @@ import { synthesisConfigProblems } from '../lib/synth/options.js';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { ADMIN_AUTH_MODES, adminTokenProblem } from '../lib/admin/auth.js';
+import { applyExternalFlags } from '../lib/plugins/ingress/flags.js';
 import { cidrToReverseZone, defaultConfig, isReverseZone, normalizeZone, parseHostPort, type ClusterDnsConfig } from '../lib/config.js';
 import { reusePortProblem } from '../lib/wire/reuse-port.js';
 import { freeUnpinnedPorts } from './ready-file.js';
@@ -56,6 +57,10 @@ const OPTIONS = {
   'pod-cidr-v6': { type: 'string' },
   'service-cidr-v6': { type: 'string' },
   nodes: { type: 'string' },
+  'lb-range': { type: 'string' },
+  'lb-address': { type: 'string' },
+  'external-zone': { type: 'string', multiple: true },
+  'ingress-class': { type: 'string' },
   corefile: { type: 'string' },
   autopath: { type: 'boolean' },
   'short-names': { type: 'boolean' },
@@ -114,6 +119,14 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
   --pod-cidr-v6 CIDR         pod IPv6 range, for dual-stack Services [fd00:10:244::/56]
   --service-cidr-v6 CIDR     Service IPv6 range [fd00:10:96::/112]
   --nodes N                  nodes a DaemonSet runs a pod on [1]
+  --lb-range CIDR            LoadBalancer Services without a status get an address from it
+                             [172.18.255.192/26, the top of kind's docker network, as MetalLB's kind guide]
+  --lb-address IP            every such Service (and Ingress) gets this one address instead (127.0.0.1 for kind
+                             with extraPortMappings, the minikube IP for minikube)
+
+External names:
+  --external-zone ZONE       serve Ingress hostnames under ZONE (repeatable); other hostnames are not answered
+  --ingress-class NAME       only Ingresses of this ingressClassName
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
   --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
                              repeatable, tried in order with failover; without one such names get REFUSED
@@ -375,6 +388,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (problem) throw new UsageError(`--${flag} ${problem.replace(`${field}`, '').replace(/^[: ]+/, '')}`);
   }
   if (v.nodes !== undefined) config.synthesis = { ...config.synthesis, nodes: intIn('nodes', v.nodes, 0, 5000) };
+  try {
+    applyExternalFlags(v, config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   if (v.listen !== undefined) freeUnpinnedPorts(config, { admin: v.admin !== undefined, health: v.health !== undefined, ready: v.ready !== undefined, metrics: v.metrics !== undefined });
   if (v['ready-file'] === '') throw new UsageError('--ready-file: expected a file path (or - for stdout)');
   return { command, config, journalSize, warnings, ...(v['ready-file'] !== undefined ? { readyFile: v['ready-file'] } : {}) };

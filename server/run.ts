@@ -1,5 +1,7 @@
 // The clusterdns command, loaded by server/main.ts once signals are taken: parse flags, start the server, stop
 // cleanly on SIGTERM/SIGINT, reload on SIGHUP/SIGUSR1.
+import { listIngressRecords } from '../lib/plugins/ingress/listing.js';
+import { ingressFlagOptions } from '../lib/plugins/ingress/setup.js';
 import { pino, type Logger } from 'pino';
 import { ClusterStore } from '../lib/cluster/store.js';
 import { formatRR } from '../lib/dns/records.js';
@@ -50,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
     const statics = new StaticRecords({ zones: config.zones, defaultTtl: config.ttl, files: config.recordFiles ?? [], watch: false, logger });
     await statics.start();
     const rrs = listRecords(store, { ...resolverConfigFrom(config, []), statics: statics.table });
+    const ingress = ingressFlagOptions(config);
+    if (ingress) rrs.push(...listIngressRecords(store, ingress, resolverConfigFrom(config, [])));
     // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all. A reader that leaves
     // early (`| head -1`) is not an error: stop writing and exit 0, like other Unix tools.
     await writeLines(process.stdout, (function* () { for (const rr of rrs) yield `${formatRR(rr)}\n`; })());

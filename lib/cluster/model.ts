@@ -118,7 +118,24 @@ export interface ServiceImport {
   ports: ServicePort[];
 }
 
-export type ClusterObject = Service | EndpointSlice | Pod | Namespace | ServiceImport;
+/**
+ * A networking.k8s.io/v1 Ingress, as the ingress plugin needs it: its hostnames and the addresses its controller
+ * published (see ingress.ts).
+ */
+export interface Ingress {
+  kind: 'Ingress';
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  /** spec.ingressClassName, else the kubernetes.io/ingress.class annotation; '' when neither */
+  className: string;
+  /** spec.rules[].host and spec.tls[].hosts, lower case, deduplicated, in that order; `*.x` for a wildcard */
+  hosts: string[];
+  /** status.loadBalancer.ingress: each entry's ip, else its hostname (a CNAME target) */
+  addresses: string[];
+}
+
+export type ClusterObject = Service | EndpointSlice | Pod | Namespace | ServiceImport | Ingress;
 export type ObjectKind = ClusterObject['kind'];
 
 export const OBJECT_KINDS: readonly ObjectKind[] = ['Namespace', 'Service', 'EndpointSlice', 'Pod', 'ServiceImport'];

@@ -4,6 +4,7 @@ import type {
   ClusterObject, ContainerPort, Endpoint, EndpointPort, EndpointSlice, Namespace, Pod, Protocol, Service,
   ServiceImport, ServicePort, ServiceType,
 } from './model.js';
+import { INGRESS_API_VERSION, toIngress } from './ingress.js';
 
 import { ManifestError } from './manifest-error.js';
 import { assertValid } from './validate.js';
@@ -21,7 +22,7 @@ export const MCS_API_VERSION = 'multicluster.x-k8s.io/v1alpha1';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 /** The kinds this module converts. Anything else is not a DNS object (callers skip it, or synthesise from it). */
-export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport']);
+export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress']);
 
 function isObj(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -314,6 +315,12 @@ export function toClusterObjects(raw: unknown, defaultNamespace = 'default'): Cl
         throw new ManifestError(`${describe(raw)}: apiVersion ${api} is not supported, use ${MCS_API_VERSION}`);
       }
       return [toServiceImport(raw, defaultNamespace)];
+    }
+    case 'Ingress': {
+      const api = str(raw.apiVersion);
+      if (api && api !== INGRESS_API_VERSION) throw new ManifestError(`${describe(raw)}: apiVersion ${api} is not supported, use ${INGRESS_API_VERSION}`);
+      metaOf(raw, true, defaultNamespace);
+      return [toIngress(raw, defaultNamespace)];
     }
     default: return [];
   }

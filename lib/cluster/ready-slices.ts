@@ -1,7 +1,7 @@
 // Which endpoints of a Service's EndpointSlices DNS serves: ready ones, from the slices the EndpointSlice controller
 // would own (mirrored slices only when there are no others), in slice-name order, FQDN slices left out.
 import type { EndpointSlice } from './model.js';
-import type { ReadySlice } from './store.js';
+import type { ReadySlice } from './view.js';
 
 /**
  * `publishAll`: the Service publishes not-ready addresses, so the EndpointSlice controller would mark every

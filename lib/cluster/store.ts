@@ -2,52 +2,20 @@
 // all Services. Every change bumps `generation` (answer caches key on it) and `serial` (the SOA serial, the
 // Unix time of the last DNS-relevant change, as CoreDNS sets it).
 import {
-  BUILTIN_NAMESPACES, objectKey, type ClusterObject, type Endpoint, type EndpointSlice, type Namespace,
-  type ObjectKind, type Service, type ServiceImport,
+  BUILTIN_NAMESPACES, objectKey, type ClusterObject, type EndpointSlice, type Namespace,
+  type Ingress, type ObjectKind, type Service, type ServiceImport,
 } from './model.js';
+import { IngressIndex } from './ingress.js';
 import type { StringSelector } from './label-selector.js';
 import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
 import { NamespaceLabelFilter } from './namespace-filter.js';
 import { addToIndex, keysAt, removeFromIndex, sameObject, type AddressIndex } from './address-index.js';
 import { PodAddresses } from './pod-addresses.js';
 import { readySlices } from './ready-slices.js';
+import type { ClusterView, ReadySlice, StoreChange } from './view.js';
 
 export type { MulticlusterSlice };
-
-/** What the resolver may read: a pure view of the cluster. */
-export interface ClusterView {
-  readonly generation: number;
-  readonly serial: number;
-  /** false until every source has loaded or synced once (NXDOMAIN then becomes SERVFAIL, as in CoreDNS) */
-  readonly synced: boolean;
-  namespaceExists(ns: string): boolean;
-  service(ns: string, name: string): Service | undefined;
-  /** the slices DNS uses for a Service, with ready endpoints only (publishNotReadyAddresses applied) */
-  readyEndpoints(ns: string, svc: string): readonly ReadySlice[];
-  /** keys "ns/name" of Services with this cluster IP, sorted */
-  servicesByClusterIP(ip: string): readonly string[];
-  /** keys "ns/name" of Services with a ready endpoint at this address, sorted */
-  servicesByEndpointIP(ip: string): readonly string[];
-  /** keys "ns/name" of Services with this external address (externalIPs, LB ingress), sorted (k8s_external PTR) */
-  servicesByExternalIP(ip: string): readonly string[];
-  /** a Pod in `ns` with exactly this status.podIP (pods verified) */
-  podIPExists(ns: string, ip: string): boolean;
-  /** MCS API: the ServiceImport `ns/name` (multicluster zones) */
-  serviceImport(ns: string, name: string): ServiceImport | undefined;
-  /** MCS API: the ready endpoints of the EndpointSlices labelled multicluster.kubernetes.io/service-name=name in ns */
-  multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[];
-}
-
-export interface ReadySlice {
-  endpoints: readonly Endpoint[];
-  ports: EndpointSlice['ports'];
-}
-
-export interface StoreChange {
-  kind: ObjectKind;
-  type: 'added' | 'modified' | 'deleted';
-  object: ClusterObject;
-}
+export type { ClusterView, ReadySlice, StoreChange };
 
 type Listener = (changes: readonly StoreChange[]) => void;
 
@@ -85,6 +53,7 @@ export class ClusterStore implements ClusterView {
   /** CoreDNS `namespace_labels`: only namespaces whose labels match exist */
   private namespaceLabels: NamespaceLabelFilter | undefined;
   private multicluster = new MulticlusterIndex();
+  private ingressIndex = new IngressIndex();
 
   constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
@@ -107,6 +76,15 @@ export class ClusterStore implements ClusterView {
 
   multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[] {
     return this.multicluster.endpoints(ns, name);
+  }
+
+  ingressesForHost(host: string): readonly Ingress[] {
+    const list = this.ingressIndex.forHost(host);
+    return this.exposed ? list.filter((i) => this.exposed!.has(i.namespace)) : list;
+  }
+
+  ingressHostBelow(name: string): boolean {
+    return this.ingressIndex.hasBelow(name);
   }
 
   service(ns: string, name: string): Service | undefined {
@@ -164,11 +142,11 @@ export class ClusterStore implements ClusterView {
   }
 
   /** Objects per kind; ServiceImport only when there are some (the MCS API is rarely installed). */
-  counts(): Record<Exclude<ObjectKind, 'ServiceImport'>, number> & { ServiceImport?: number } {
-    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0 };
+  counts(): Record<Exclude<ObjectKind, 'ServiceImport' | 'Ingress'>, number> & { ServiceImport?: number; Ingress?: number } {
+    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0, Ingress: 0 };
     for (const o of this.objects.values()) c[o.kind]++;
-    const { ServiceImport, ...rest } = c;
-    return ServiceImport > 0 ? c : rest;
+    const { ServiceImport, Ingress, ...rest } = c;
+    return { ...rest, ...(ServiceImport > 0 ? { ServiceImport } : {}), ...(Ingress > 0 ? { Ingress } : {}) };
   }
 
   ownerOf(o: ClusterObject): string | undefined {
@@ -356,6 +334,10 @@ export class ClusterStore implements ClusterView {
         this.multicluster.addImport(o);
         this.nsCount(o.namespace, 1);
         return;
+      case 'Ingress':
+        this.ingressIndex.add(o);
+        this.nsCount(o.namespace, 1);
+        return;
       case 'Pod':
         this.nsCount(o.namespace, 1);
         if (o.podIP && !o.terminating && !['Succeeded', 'Failed', 'Unknown'].includes(o.phase)) this.pods.add(o.namespace, o.podIP);
@@ -391,6 +373,10 @@ export class ClusterStore implements ClusterView {
       }
       case 'ServiceImport':
         this.multicluster.removeImport(o);
+        this.nsCount(o.namespace, -1);
+        return;
+      case 'Ingress':
+        this.ingressIndex.remove(o);
         this.nsCount(o.namespace, -1);
         return;
       case 'Pod': {

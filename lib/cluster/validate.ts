@@ -8,6 +8,7 @@
 // a manifest that kubectl would refuse for an unrelated field (a container image, resources) still serves.
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { ManifestError } from './manifest-error.js';
+import { ingressProblems } from './validate-ingress.js';
 import {
   dns1035Label, dns1123Label, dns1123Subdomain, ianaSvcName, ipAddress, labelValue, portNumber,
 } from './name-rules.js';
@@ -39,7 +40,7 @@ export function formatProblem(p: FieldProblem): string {
 
 /** Kinds whose fields reach DNS directly or through the pods they make. */
 export const VALIDATED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport',
+  'Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress',
   'Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
 ]);
 
@@ -90,6 +91,7 @@ export function validateObject(kind: string, raw: unknown, defaultNamespace = 'd
     case 'Endpoints': endpoints(p, raw); break;
     case 'Pod': pod(p, spec, 'spec'); podStatus(p, raw.status); break;
     case 'ServiceImport': serviceImport(p, spec); break;
+    case 'Ingress': ingressProblems(p, spec, raw.status); break;
     case 'Namespace': break;
     default: workload(p, kind, name, spec);
   }

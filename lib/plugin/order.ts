@@ -1,10 +1,11 @@
 // The order plugins run in, whatever order the Corefile lists them in: CoreDNS's plugin.cfg (1.14), restricted to
 // the directives clusterdns knows. A plugin sees the effects of every plugin after it, never of those before it.
 // `records` is ours (--records static names): after the cluster zones, before the upstreams. `shortnames` is ours
-// too: right before kubernetes, so a short name sees what rewrite/autopath/hosts made of it.
+// too: right before kubernetes, so a short name sees what rewrite/autopath/hosts made of it; `ingress` also (Ingress
+// hostnames, where k8s_gateway sits in CoreDNS's external plugins: before kubernetes).
 export const PLUGIN_ORDER: readonly string[] = [
   'errors', 'log', 'loadbalance', 'cache', 'rewrite', 'autopath', 'template', 'transfer', 'hosts', 'k8s_external',
-  'shortnames', 'kubernetes', 'records', 'loop', 'forward',
+  'ingress', 'shortnames', 'kubernetes', 'records', 'loop', 'forward',
 ];
 
 /** Sorts directives into execution order (unknown names last, in their given order). */

@@ -5,6 +5,7 @@ import { autopathDefinition } from './autopath/setup.js';
 import { cacheDefinition } from './cache/setup.js';
 import { errorsDefinition } from './errors/setup.js';
 import { hostsDefinition } from './hosts/setup.js';
+import { ingressDefinition } from './ingress/setup.js';
 import { k8sExternal } from './k8s_external/setup.js';
 import { loadbalanceDefinition } from './loadbalance/setup.js';
 import { logDefinition } from './log/setup.js';
@@ -17,6 +18,7 @@ const DEFINITIONS: PluginDefinition<any>[] = [
   cacheDefinition,
   errorsDefinition,
   hostsDefinition,
+  ingressDefinition,
   k8sExternal,
   loadbalanceDefinition,
   logDefinition,

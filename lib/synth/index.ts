@@ -24,8 +24,9 @@ import { toEntries, type FixtureEntry } from './entries.js';
 import { AddressPool, POD_V4_PER_NODE_RESERVED, podPoolReserved, servicePoolReserved } from './ipam.js';
 import { MAX_CLUSTER_PODS, UNLIMITED } from './limits.js';
 import { finishNamespace, type Unaddressed } from './namespace-finish.js';
-import { POD4, POD6, POOLS, SVC4, SVC6, planNamespace, type NamespacePlan, type Skipped } from './namespace-plan.js';
+import { LB4, POD4, POD6, POOLS, SVC4, SVC6, planNamespace, type NamespacePlan, type Skipped } from './namespace-plan.js';
 import { STEP, TICK, drain, type Steps } from './steps.js';
+import { DEFAULT_LB_CIDR, lbPoolReserved, needsLBAddress } from './loadbalancer.js';
 import { nodeNames } from './workloads.js';
 
 export { READY_ANNOTATION } from './workloads.js';
@@ -108,7 +109,7 @@ export class Synthesizer {
 
   constructor(private readonly opts: SynthesisOptions) {
     this.nodes = nodeNames(Math.max(0, Math.floor(opts.nodes)));
-    this.shapes = [0, 1, 2, 3].map((i) => this.newPool(i));
+    this.shapes = Array.from({ length: POOLS }, (_, i) => this.newPool(i));
   }
 
   /**
@@ -158,9 +159,10 @@ export class Synthesizer {
     const skipped: SynthesisResult['skipped'] = [];
     const unaddressed = new Map(this.unaddressedByNs);
     const shapes = this.shapes;
+    const lbAddress = this.opts.lbAddress;
     function* finish(ns: string, plan: NamespacePlan, addresses: (string | undefined)[][]): Steps<void> {
       const short: Unaddressed = { pods: 0, services: 0 };
-      out(ns, yield* finishNamespace(plan, addresses, shapes, warnings, short));
+      out(ns, yield* finishNamespace(plan, addresses, shapes, warnings, short, lbAddress));
       if (short.pods + short.services > 0) unaddressed.set(ns, short);
       else unaddressed.delete(ns);
       for (const w of plan.warnings) warnings.push(w);
@@ -186,7 +188,7 @@ export class Synthesizer {
       allocations.set(ns, requests);
       yield;
       // Allocation hands a namespace that requests nothing nothing, whatever the others request.
-      if (requests.requests.every((r) => r.keys.length === 0)) yield* finish(ns, plan, [[], [], [], []]);
+      if (requests.requests.every((r) => r.keys.length === 0)) yield* finish(ns, plan, emptyPerPool());
       else plans.set(ns, plan);
     }
     const addresses = yield* this.allocate(allocations);
@@ -224,12 +226,13 @@ export class Synthesizer {
       case SVC4: return new AddressPool(o.serviceCIDR, servicePoolReserved('IPv4'));
       case SVC6: return new AddressPool(o.serviceCIDRv6, servicePoolReserved('IPv6'));
       case POD4: return new AddressPool(o.podCIDR, podPoolReserved('IPv4'), POD_V4_PER_NODE_RESERVED);
+      case LB4: return new AddressPool(o.lbCIDR ?? DEFAULT_LB_CIDR, lbPoolReserved());
       default: return new AddressPool(o.podCIDRv6, podPoolReserved('IPv6'));
     }
   }
 
   private *requestsOf(plan: NamespacePlan): Steps<NamespaceAllocation> {
-    const reserved: number[][] = [[], [], [], []];
+    const reserved: number[][] = emptyPerPool();
     // Every address a manifest writes is taken before anything is allocated, so synthesis never duplicates one.
     const reserve = (ip: string) => {
       const parsed = parseIP(ip);
@@ -239,7 +242,7 @@ export class Synthesizer {
         if (o !== undefined) reserved[i].push(o);
       }
     };
-    for (const s of plan.services) s.clusterIPs.forEach(reserve);
+    for (const s of plan.services) { s.clusterIPs.forEach(reserve); s.external?.forEach(reserve); }
     let n = 0;
     for (const p of plan.explicitPods) {
       if (++n % STEP === 0) yield TICK;
@@ -247,12 +250,13 @@ export class Synthesizer {
       p.podIPs.forEach(reserve);
     }
     for (const sl of plan.explicitSlices) for (const ep of sl.endpoints) ep.addresses.forEach(reserve);
-    const keys: string[][] = [[], [], [], []];
+    const keys: string[][] = emptyPerPool();
     for (const s of plan.services) {
       const fams = plan.serviceFamilies.get(s);
       if (!fams) continue;
       for (const f of fams) keys[f === 'IPv4' ? SVC4 : SVC6].push(`Service/${s.namespace}/${s.name}`);
     }
+    if (this.opts.lbAddress === undefined) for (const s of plan.services) if (needsLBAddress(s)) keys[LB4].push(`Service/${s.namespace}/${s.name}`);
     for (const p of plan.needIP) {
       if (++n % STEP === 0) yield TICK;
       keys[POD4].push(`Pod/${p.namespace}/${p.name}`);
@@ -268,13 +272,13 @@ export class Synthesizer {
       }
       requests.push({ keys: k, homes });
     }
-    return { reserved: reserved.map((r) => Int32Array.from(r)), requests, addresses: [[], [], [], []] };
+    return { reserved: reserved.map((r) => Int32Array.from(r)), requests, addresses: emptyPerPool() };
   }
 
   /** Allocates every namespace's requests together, exactly as one pass over the whole cluster would. */
   private *allocate(allocations: Map<string, NamespaceAllocation>): Steps<Map<string, (string | undefined)[][]>> {
     const out = new Map<string, (string | undefined)[][]>();
-    for (const ns of allocations.keys()) out.set(ns, [[], [], [], []]);
+    for (const ns of allocations.keys()) out.set(ns, emptyPerPool());
     for (let i = 0; i < POOLS; i++) {
       let total = 0;
       for (const a of allocations.values()) total += a.requests[i].keys.length;
@@ -300,6 +304,8 @@ export class Synthesizer {
     return out;
   }
 }
+
+const emptyPerPool = <T>(): T[][] => Array.from({ length: POOLS }, () => []);
 
 function sameAddresses(a: (string | undefined)[][], b: (string | undefined)[][]): boolean {
   for (let i = 0; i < POOLS; i++) {

@@ -4,7 +4,8 @@ import type { ClusterObject, EndpointSlice, Pod, Service } from '../cluster/mode
 import type { IPFamily } from './cidr.js';
 import { hasSelector, synthesizeSlicesSteps } from './endpointslices.js';
 import type { AddressPool } from './ipam.js';
-import { POD4, POD6, SVC4, SVC6, type NamespacePlan } from './namespace-plan.js';
+import { LB4, POD4, POD6, SVC4, SVC6, type NamespacePlan } from './namespace-plan.js';
+import { needsLBAddress } from './loadbalancer.js';
 import { LabelIndex } from './selectors.js';
 import { STEP, TICK, type Steps } from './steps.js';
 
@@ -22,6 +23,7 @@ export interface Unaddressed {
  */
 export function* finishNamespace(
   plan: NamespacePlan, addresses: (string | undefined)[][], pools: AddressPool[], warnings: string[], short: Unaddressed,
+  lbAddress?: string,
 ): Steps<ClusterObject[]> {
   const replaced = new Map<ClusterObject, ClusterObject>();
   // ClusterIPs, in the order of each Service's families (the primary first).
@@ -51,6 +53,20 @@ export function* finishNamespace(
     replaced.set(s, copy);
     return copy;
   });
+  // LoadBalancer addresses (loadbalancer.ts), in the same Service order their keys were requested in.
+  let nextLB = 0;
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i];
+    if (!needsLBAddress(s)) continue;
+    const ip = lbAddress ?? addresses[LB4][nextLB++];
+    if (ip === undefined) {
+      warnings.push(`Service ${s.namespace}/${s.name}: the LoadBalancer range ${pools[LB4].cidr.text} is full, no external address allocated`);
+      continue;
+    }
+    const copy: Service = { ...s, external: [ip] };
+    replaced.set(plan.services[i], copy);
+    services[i] = copy;
+  }
 
   // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.
   const finalPod = new Map<Pod, Pod>();

@@ -12,12 +12,13 @@ import { LabelIndex, isEmptySelector, selectorFromMap } from './selectors.js';
 import { STEP, TICK, type Steps } from './steps.js';
 import { expandWorkloadSteps, type Workload } from './workloads.js';
 
-/** The four pools, by index: Service IPv4, Service IPv6, Pod IPv4, Pod IPv6. */
+/** The pools, by index: Service IPv4, Service IPv6, Pod IPv4, Pod IPv6, LoadBalancer IPv4 (loadbalancer.ts). */
 export const SVC4 = 0;
 export const SVC6 = 1;
 export const POD4 = 2;
 export const POD6 = 3;
-export const POOLS = 4;
+export const LB4 = 4;
+export const POOLS = 5;
 
 /** Manifests of kinds DNS does not use (ConfigMap, Ingress, ...). */
 export type Skipped = { kind: string; name: string; file?: string }[];

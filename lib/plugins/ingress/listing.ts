@@ -1,0 +1,31 @@
+// The Ingress hostnames of the ingress plugin's zones, as `clusterdns records` lists them: each host an Ingress
+// names (a wildcard as `*.x`), with the A/AAAA (or CNAME) records a query for it gets, sorted by name.
+import type { ClusterStore } from '../../cluster/store.js';
+import { QTYPE, type RR } from '../../dns/records.js';
+import type { ResolverConfig } from '../../dns/resolver-config.js';
+import { IngressPlugin, type IngressOptions } from './handler.js';
+
+const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
+
+export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cfg: ResolverConfig): RR[] {
+  const plugin = new IngressPlugin(opts, store, () => cfg);
+  const hosts = new Set<string>();
+  for (const o of store.all()) {
+    if (o.kind !== 'Ingress') continue;
+    if (opts.className !== undefined && o.className !== opts.className) continue;
+    for (const h of o.hosts) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
+  }
+  const out: RR[] = [];
+  for (const host of [...hosts].sort()) {
+    const zone = [...opts.zones].sort((a, b) => b.length - a.length).find((z) => inZone(host, z))!;
+    const seen = new Set<string>();
+    for (const qtype of [QTYPE.A, QTYPE.AAAA]) {
+      // A wildcard's records are what any one label in its place gets: asked with the `*` label itself.
+      for (const rr of plugin.answer(host, host, qtype, zone).answer) {
+        const k = `${rr.type} ${String(rr.data)}`;
+        if (!seen.has(k)) { seen.add(k); out.push(rr); }
+      }
+    }
+  }
+  return out;
+}
