@@ -30,7 +30,9 @@ t.test('hosts FILE ZONES { inline; ttl; fallthrough ZONE }', { skip: digMissing 
   const ttl = 77;
   const corefile = path.join(dir, 'Corefile');
   writeFileSync(corefile, `.:53 {
-    kubernetes cluster.local in-addr.arpa ip6.arpa
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        fallthrough in-addr.arpa ip6.arpa
+    }
     hosts ${file} example.test 10.0.0.0/8 {
         ${inline.join(' ')}
         ttl ${ttl}
@@ -77,7 +79,7 @@ t.test('hosts FILE ZONES { inline; ttl; fallthrough ZONE }', { skip: digMissing 
   t.same((await ask(srv.port, '-x', '::ffff:10.2.3.4')).answer.map((l) => l.split(' ').slice(3).join(' ')), ['PTR mapped.example.test.'], 'the mapped address from ip6.arpa too (Go prints it as IPv4)');
   const svcPtr = await ask(srv.port, '-x', cluster.ip);
   t.same(svcPtr.answer, [`${reverse4(cluster.ip)} 5 IN PTR ${cluster.name}.`], 'an address hosts does not have: on to kubernetes, whatever fallthrough says');
-  // kubernetes passes a reverse name it lacks on to forward (clusterdns's reverse-zone fallthrough): the stub sees it.
+  // kubernetes passes a reverse name it lacks on to forward (kubeadm's `fallthrough in-addr.arpa ip6.arpa`): the stub sees it.
   const wildPtr = await ask(srv.port, '-x', '10.0.0.9');
   t.same(wildPtr.answer, [], 'wildcard entries make no PTR ...');
   t.ok(upstream.asked.includes(`${reverse4('10.0.0.9').slice(0, -1)} PTR`), '... the question went on down the chain');
@@ -96,7 +98,9 @@ t.test('hosts { no_reverse; fallthrough; fallthrough_unsupported } with the bloc
         fallthrough
         fallthrough_unsupported
     }
-    kubernetes cluster.local in-addr.arpa ip6.arpa
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        fallthrough in-addr.arpa ip6.arpa
+    }
     forward . 127.0.0.1:${upstream.port}
 }
 `);

@@ -167,7 +167,8 @@ function mapBlock(block: CorefileServerBlock, addresses: BlockAddress[], blockZo
   for (const d of block.directives) {
     const file = d.file;
     const where = `${file} line ${d.line}`;
-    if (seen.has(d.name) && (ONCE.includes(d.name) || specs.some((p) => p.name === d.name))) {
+    // A directive whose definition merges repeats (rewrite: several lines form one rule list) may appear again.
+    if (seen.has(d.name) && (ONCE.includes(d.name) || (specs.some((p) => p.name === d.name) && !PLUGINS.get(d.name)?.merge))) {
       fail(`${d.name} appears twice in the server block`, file, d.line);
     }
     seen.add(d.name);
