@@ -84,6 +84,9 @@ Commands:
   resolver install|uninstall|status
                              point this host's resolver at clusterdns for the zones only (split DNS), undo it,
                              or show it (clusterdns resolver --help for its flags)
+  snapshot [--kubeconfig F] [--namespaces a,b] [--out FILE]
+                             write a live cluster as a fixture file that serves the same answers offline
+  diff A B                   the records that differ between two fixture sets (exit 1 when they differ)
 
 Flags:
   --fixtures PATH            manifest file or folder (.yaml/.yml/.json), repeatable [bundled fixtures/]
@@ -219,7 +222,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (positionals[0] !== undefined) {
     if (positionals[0] !== 'serve' && positionals[0] !== 'records' && positionals[0] !== 'health') {
-      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health, explain, resolver)`);
+      throw new UsageError(`unknown command "${positionals[0]}" (commands: serve, records, health, explain, resolver, snapshot, diff)`);
     }
     command = positionals[0];
   }

@@ -14,6 +14,8 @@ import { HELP, parseCli, UsageError } from './cli.js';
 import { healthMain } from './health-command.js';
 import { explainMain } from './explain-command.js';
 import { resolverMain } from './resolver-command.js';
+import { snapshotMain } from './snapshot-command.js';
+import { diffMain } from './diff-command.js';
 import { ReadyFile } from './ready-file.js';
 import { compactHeap } from '../lib/compact-heap.js';
 import { handleSignals } from './signals.js';
@@ -27,6 +29,9 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'explain') return explainMain(argv.slice(1));
   // Its own flags (--zone means the zones to route, --port the server's port), so it is parsed apart from serve's.
   if (argv[0] === 'resolver') return resolverMain(argv.slice(1));
+  // Their own flags (snapshot: a kubeconfig to list once; diff: two fixture paths), parsed apart from serve's.
+  if (argv[0] === 'snapshot') return snapshotMain(argv.slice(1));
+  if (argv[0] === 'diff') return diffMain(argv.slice(1));
   let cli;
   try {
     cli = parseCli(argv);
