@@ -145,6 +145,7 @@ export class ServerBlocks {
     const sub: Request = {
       name: chase.name, type: chase.type, msg: queryFor(chase.name, chase.type, req.rd), asked: chase, transport: req.transport,
       client: '', rd: req.rd, cd: req.cd, edns: false, do: false, limit: 65535, varies: false, depth: req.depth + 1,
+      ...(req.probe ? { probe: true } : {}),
     };
     return then(this.serve(sub), (s) => {
       // What came from elsewhere can change without our generation moving: not cached.
