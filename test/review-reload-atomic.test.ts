@@ -27,3 +27,19 @@ t.test('a Corefile that cannot be put in service changes nothing', { skip: digMi
   t.strictSame(digSection(await dig(at, ['+noedns', WEB.fqdn, 'SRV']), 'ANSWER').map((l) => l.split(' ')[1]), ['10'],
     'for every question');
 });
+
+t.test("a block's new bind address on a port kept across a reload is bound (the old socket stayed on the old address)", { skip: digMissing }, async (t) => {
+  const c = corefileDir(t);
+  const port2 = await freePort();
+  const k8s = `cluster.local:53 {\n  kubernetes\n  reload 200ms 100ms\n}\n`;
+  const other = (bind: string, ip: string) => `a.example:${port2} {\n  bind ${bind}\n  hosts {\n    ${ip} a.example\n  }\n}\n`;
+  c.write(k8s + other('127.0.0.1', '192.0.2.1'));
+  const srv = await startCli(['--corefile', c.corefile, '--listen', '127.0.0.1:0', '--admin', 'off', '--fixtures', c.fixtures]);
+  t.teardown(() => stopCli(srv.proc, 'SIGKILL'));
+  const ask = (host: string) => dig({ host, port: port2 }, ['a.example', 'A']).then((o) => digSection(o, 'ANSWER').map((l) => l.split(' ').at(-1)), () => ['no reply']);
+  t.strictSame(await ask('127.0.0.1'), ['192.0.2.1']);
+  c.write(k8s + other('127.0.0.2', '192.0.2.2'));
+  const got = await until(() => ask('127.0.0.2'), (a) => a[0] === '192.0.2.2', 5000).catch(() => undefined);
+  t.strictSame(got ?? await ask('127.0.0.2'), ['192.0.2.2'], 'the new address answers with the new block');
+  t.strictSame(await ask('127.0.0.1'), ['no reply'], 'the old address is closed');
+});
