@@ -43,7 +43,9 @@ export class DnsListeners {
     this.built = built;
     const next: DnsListener[] = [];
     for (const plan of built.listeners) {
-      const have = this.list.find((l) => (plan.main && l.main) || (!plan.main && !l.main && l.port === plan.port));
+      // A port whose blocks now bind another address gets a new listener: the old one goes (closed before the new
+      // binds), or its socket would stay on the old address.
+      const have = this.list.find((l) => (plan.main && l.main) || (!plan.main && !l.main && l.port === plan.port && l.host === plan.host));
       if (have) {
         have.blocks = plan.blocks;
         next.push(have);

@@ -47,8 +47,24 @@ export interface BuildContext {
 
 const AFTER_RECORDS = new Set(['loop', 'forward']);
 
+/**
+ * Throws when two blocks on one port bind different addresses. Pure: a reload checks it before it changes anything,
+ * and the build checks it before it makes a plugin (a hosts plugin's reload timer, a forwarder's sockets).
+ */
+export function checkListenerBinds(servers: readonly ServerBlockSpec[] | undefined): void {
+  const hosts = new Map<number, string>();
+  for (const b of servers ?? []) {
+    const h = hosts.get(b.port);
+    if (b.host && h && b.host !== h) {
+      throw new Error(`port ${b.port}: server blocks bind different addresses (${h}, ${b.host}); clusterdns binds one address per port`);
+    }
+    if (b.host && !h) hosts.set(b.port, b.host);
+  }
+}
+
 /** `servers`: a Corefile's blocks, or the command line's implicit one (lib/plugin/implicit.ts). */
 export function buildServerBlocks(servers: (ServerBlockSpec & { implicit?: true })[], ctx: BuildContext): BuiltBlocks {
+  checkListenerBinds(servers);
   const specs = servers;
   const implicit = specs.length === 1 && specs[0]!.implicit === true;
   const forwarders: Forwarder[] = [];
@@ -81,9 +97,6 @@ export function buildServerBlocks(servers: (ServerBlockSpec & { implicit?: true 
     if (!recordsPlaced) plugins.push(ctx.records);
     const port = b.port;
     const g = groups.get(port) ?? { host: b.host, main: port === mainSpecPort, blocks: [] };
-    if (b.host && g.host && b.host !== g.host) {
-      throw new Error(`port ${port}: server blocks bind different addresses (${g.host}, ${b.host}); clusterdns binds one address per port`);
-    }
     g.host ??= b.host;
     // Past its end a Corefile block answers SERVFAIL, as CoreDNS; the command line's block REFUSED.
     g.blocks.push({ zones: b.zones, chain: new Chain(plugins, b.implicit ? RCODE.REFUSED : RCODE.SERVFAIL) });

@@ -117,7 +117,7 @@ export class ClusterDnsServer {
     });
     this.k8s = new KubernetesPlugin(this.store, () => this.rcfg);
     const k8s = this.k8s;
-    this.recordsPlugin = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t));
+    this.recordsPlugin = new RecordsPlugin(this.staticRecords.table, (n, t) => k8s.resolve(n, t), () => k8s.generation());
     this.dns = new DnsListeners({
       build: (servers) => this.buildBlocks(servers),
       responder: (l) => new Responder(() => l.blocks, this.store, () => this.rcfg, {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ClusterDnsConfig, HostPort } from '../config.js';
 import type { DnsListeners } from '../dns-listeners.js';
+import { checkListenerBinds } from '../server-blocks.js';
 import { corefileRestartNeeds } from './changes.js';
 import { CorefileReloader, type ReloadTarget } from './reload.js';
 
@@ -36,11 +37,15 @@ export function startCorefileReload(srv: ReloadableServer, path: string, every: 
 
 export async function applyCorefileChange(srv: ReloadableServer, next: Partial<ClusterDnsConfig>, prev: Partial<ClusterDnsConfig>): Promise<string[]> {
   const restart = corefileRestartNeeds(next, prev);
+  // What can refuse the new blocks is checked before anything changes: "the running configuration stays" must hold
+  // (a new ttl set, or the old forwarder closed under the blocks still using it, would outlive a failed reload).
+  checkListenerBinds(next.servers);
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
   const shared = srv.sharedUpstreams();
   if (!shared.fixed && same(prev.upstreams, shared.upstreams) && !same(next.upstreams, prev.upstreams)) srv.replaceSharedUpstreams(next.upstreams ?? []);
-  if (next.ttl !== undefined) srv.setTtl(next.ttl);
   const gone = srv.dns.apply(next.servers);
+  // After the blocks are in: the ttl is read per query, and the new blocks' generation has emptied the cache.
+  if (next.ttl !== undefined) srv.setTtl(next.ttl);
   await Promise.all(gone.map((l) => l.transport?.close()));
   const failed = await srv.dns.bindNew(true);
   for (const err of failed) srv.logger.error({ err: err.message }, 'reload: a new listener could not be bound; its server blocks are not served');

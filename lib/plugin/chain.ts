@@ -70,12 +70,15 @@ export class Chain {
   }
 }
 
-/** ServerBlocks made so far: a new set (a reloaded Corefile) starts from its own generation, emptying the answer cache */
+/** generations handed out by every ServerBlocks: a new set (a reloaded Corefile) starts from its own, emptying the answer cache */
 let made = 0;
 
 /** One listener's server blocks. */
 export class ServerBlocks {
-  private readonly epoch = ++made;
+  /** the plugins with a generation(), and what each said last time */
+  private readonly sources: Plugin[];
+  private readonly seen: number[] = [];
+  private current = ++made;
   private readonly blocks: { zone: string; chain: Chain }[];
   private readonly finishing: boolean;
   private readonly single: Chain | undefined;
@@ -87,6 +90,7 @@ export class ServerBlocks {
     this.blocks = blocks.flatMap((b) => b.zones.map((zone) => ({ zone, chain: b.chain })))
       .sort((a, b) => b.zone.length - a.zone.length);
     const chains = this.chains;
+    this.sources = chains.flatMap((c) => c.plugins.filter((p) => p.generation));
     this.finishing = chains.some((c) => c.finishes);
     this.single = chains.length === 1 ? chains[0] : undefined;
     this.watching = chains.some((c) => c.watchers.length > 0);
@@ -125,10 +129,20 @@ export class ServerBlocks {
     return chain && chain.finishes ? chain.finish(out, { type: q.type, transport, client }) : out;
   }
 
+  /**
+   * A number that changes whenever any plugin's generation does, and that no other state of any ServerBlocks has had:
+   * a new value is taken from the count shared by every ServerBlocks. (A hash of the plugins' generations could come
+   * back to an old value: a reload's new epoch and a new hosts plugin's generation, back to 1, cancelled out.)
+   */
   generation(): number {
-    let g = this.epoch;
-    for (const c of this.chains) g = (g * 31 + c.generation()) % 0x1fffffffffffff;
-    return g;
+    const seen = this.seen;
+    let changed = false;
+    for (let i = 0; i < this.sources.length; i++) {
+      const g = this.sources[i]!.generation!();
+      if (seen[i] !== g) { seen[i] = g; changed = true; }
+    }
+    if (changed) this.current = ++made;
+    return this.current;
   }
 
   serve(req: Request): Reply | Promise<Reply> {
@@ -145,6 +159,7 @@ export class ServerBlocks {
     const sub: Request = {
       name: chase.name, type: chase.type, msg: queryFor(chase.name, chase.type, req.rd), asked: chase, transport: req.transport,
       client: '', rd: req.rd, cd: req.cd, edns: false, do: false, limit: 65535, varies: false, depth: req.depth + 1,
+      ...(req.probe ? { probe: true } : {}),
     };
     return then(this.serve(sub), (s) => {
       // What came from elsewhere can change without our generation moving: not cached.

@@ -79,6 +79,11 @@ export interface Request {
   varies: boolean;
   /** how deep in lookups the server made for itself (an ExternalName's target): bounds recursion */
   readonly depth: number;
+  /**
+   * A lookup the answer cache makes to compare two spellings of a question (Responder.remember): no client asked
+   * it, so a plugin counts nothing for it (metrics, success counters).
+   */
+  readonly probe?: boolean;
 }
 
 /** Records the server encodes (and may cache: see Request.varies). */

@@ -244,7 +244,7 @@ export class Responder {
   /** The chain's answer for another spelling of the question, when it gives one at once that may be cached. */
   private answerNow(blocks: ServerBlocks, q: ParsedQuery, msg: Buffer, transport: Transport, client: string,
     limit: number, edns: Edns | undefined, name: string): Answer | undefined {
-    const req = requestOf(q, msg, transport, client, limit, edns, name, q.type);
+    const req: Request = { ...requestOf(q, msg, transport, client, limit, edns, name, q.type), probe: true };
     const r = blocks.serve(req);
     if (r instanceof Promise) {
       r.catch(() => undefined);

@@ -162,7 +162,7 @@ export class AutopathPlugin implements Plugin {
 
   /** The winning reply, with the CNAME in front and the question the client asked. */
   private found(req: Request, r: Reply, original: string, at: number): Reply {
-    this.deps.onSuccess();
+    if (!req.probe) this.deps.onSuccess();
     if (!r || r.kind === 'messages') return r;
     if (r.kind === 'answer') {
       const answer = cnamer(r.answer.answer, original);

@@ -9,11 +9,16 @@ import type { StaticSource } from '../../static/table.js';
 export class RecordsPlugin implements Plugin {
   readonly name = 'records';
 
-  /** `cluster` answers a name from the cluster zones (a static CNAME may point into them) */
-  constructor(private table: StaticSource, private cluster: (name: string, type: number) => Answer) {}
+  /**
+   * `cluster` answers a name from the cluster zones (a static CNAME may point into them); `clusterGeneration` moves
+   * when those answers may have: a block without kubernetes (another listener's) has nothing else that says so.
+   */
+  constructor(private table: StaticSource, private cluster: (name: string, type: number) => Answer,
+    private clusterGeneration: () => number = () => 0) {}
 
+  /** both counters only grow: their sum changes whenever either does */
   generation(): number {
-    return this.table.generation;
+    return this.table.generation + this.clusterGeneration();
   }
 
   serveDNS(req: Request, next: Next): Reply | Promise<Reply> {

@@ -68,7 +68,7 @@ export class ShortnamesPlugin implements Plugin {
     for (const name of names) {
       const ans = this.deps.resolve(name, req.type);
       if (ans.outOfZone || ans.rcode === RCODE.NXDOMAIN) continue;
-      this.deps.onExpanded();
+      if (!req.probe) this.deps.onExpanded();
       const owned = (rr: RR): RR => (rr.name.toLowerCase() === name ? { ...rr, name: req.name } : rr);
       const { fallthrough: _f, outOfZone: _o, ...rest } = ans;
       return { kind: 'answer', answer: { ...rest, answer: ans.answer.map(owned) }, plugin: this.name };
