@@ -32,7 +32,8 @@ const RETIRE_MS = 10_000;
 export class DnsListeners {
   list: DnsListener[] = [];
   private built: BuiltBlocks = { listeners: [], forwarders: [], plugins: [] };
-  private retiring = new Set<NodeJS.Timeout>();
+  /** replaced blocks waiting out RETIRE_MS; close() retires them at once (their forwarders' sockets, plugins' timers) */
+  private retiring = new Map<NodeJS.Timeout, BuiltBlocks>();
 
   constructor(private readonly make: ListenerFactory) {}
 
@@ -61,7 +62,7 @@ export class DnsListeners {
         retire(old);
       }, RETIRE_MS);
       t.unref();
-      this.retiring.add(t);
+      this.retiring.set(t, old);
     }
     return gone;
   }
@@ -102,7 +103,10 @@ export class DnsListeners {
 
   async close(): Promise<void> {
     await Promise.all(this.list.map((l) => l.transport?.close()));
-    for (const t of this.retiring) clearTimeout(t);
+    for (const [t, old] of this.retiring) {
+      clearTimeout(t);
+      retire(old);
+    }
     this.retiring.clear();
     retire(this.built);
   }

@@ -81,6 +81,8 @@ export class ClusterDnsServer {
   /** the Corefile's `reload` */
   reloader?: CorefileReloader;
   private k8s: KubernetesPlugin;
+  /** shared forwarders a reload replaced, open a while for queries in flight; close() closes them at once */
+  private retiredForwarders = new Set<Forwarder>();
   private recordsPlugin: RecordsPlugin;
 
   /** the main listener's server blocks (lib/plugin/chain.ts) */
@@ -199,7 +201,10 @@ export class ClusterDnsServer {
     const old = this.forwarder;
     this.forwarder = ups.length ? new Forwarder(ups, { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) }) : undefined;
     this.config.upstreams = ups;
-    if (old) setTimeout(() => old.close(), 10_000).unref();
+    if (old) {
+      this.retiredForwarders.add(old);
+      setTimeout(() => { this.retiredForwarders.delete(old); old.close(); }, 10_000).unref();
+    }
   }
 
   setTtl(ttl: number): void {
@@ -389,6 +394,8 @@ export class ClusterDnsServer {
     this.reloader?.stop();
     await this.dns.close();
     this.forwarder?.close();
+    for (const f of this.retiredForwarders) f.close();
+    this.retiredForwarders.clear();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
     await this.kubernetes?.stop();
