@@ -44,7 +44,8 @@ export class DnsListeners {
     this.built = built;
     const next: DnsListener[] = [];
     for (const plan of built.listeners) {
-      const have = this.list.find((l) => (plan.main && l.main) || (!plan.main && !l.main && l.port === plan.port));
+      // A port whose `bind` changed is a new listener (the old one is closed): its sockets are on the old address.
+      const have = this.list.find((l) => (plan.main && l.main) || (!plan.main && !l.main && l.port === plan.port && l.host === plan.host));
       if (have) {
         have.blocks = plan.blocks;
         next.push(have);
