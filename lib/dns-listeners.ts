@@ -31,6 +31,8 @@ const RETIRE_MS = 10_000;
 
 export class DnsListeners {
   list: DnsListener[] = [];
+  /** the server block specs in service (a reload's, once applied): what coredns_plugin_enabled reports */
+  servers: ServerBlockSpec[] | undefined;
   private built: BuiltBlocks = { listeners: [], forwarders: [], plugins: [] };
   /** replaced blocks waiting out RETIRE_MS; close() retires them at once (their forwarders' sockets, plugins' timers) */
   private retiring = new Map<NodeJS.Timeout, BuiltBlocks>();
@@ -42,6 +44,7 @@ export class DnsListeners {
     const built = this.make.build(servers);
     const old = this.built;
     this.built = built;
+    this.servers = servers;
     const next: DnsListener[] = [];
     for (const plan of built.listeners) {
       // A port whose `bind` changed is a new listener (the old one is closed): its sockets are on the old address.

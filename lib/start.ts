@@ -134,7 +134,7 @@ export class ClusterDnsServer {
 
   /** Each block zone's Corefile plugins, for coredns_plugin_enabled (zones as CoreDNS writes them: `cluster.local.`). */
   private enabledPlugins(): { zone: string; name: string }[] {
-    const servers = this.config.servers ?? [implicitServer(this.config, !!(this.opts.upstream ?? this.forwarder))];
+    const servers = this.dns.servers ?? [implicitServer(this.config, !!(this.opts.upstream ?? this.forwarder))];
     return servers.flatMap((b) => b.zones.flatMap((z) => b.plugins.map((p) => ({ zone: `${z}.`.replace(/^\.$/, '.'), name: p.name }))));
   }
 
@@ -142,7 +142,7 @@ export class ClusterDnsServer {
   /** Replaces the upstream every block forwards to (the fuzz worker swaps in a deterministic stand-in). */
   setUpstream(u: Upstream | undefined): void {
     this.opts = { ...this.opts, upstream: u };
-    this.dns.apply(this.config.servers);
+    this.dns.apply(this.dns.servers);
   }
 
   private onQuery(e: QueryEvent, blocks: ServerBlocks): void {
