@@ -31,8 +31,11 @@ const RETIRE_MS = 10_000;
 
 export class DnsListeners {
   list: DnsListener[] = [];
+  /** the server block specs in service (a reload's, once applied): what coredns_plugin_enabled reports */
+  servers: ServerBlockSpec[] | undefined;
   private built: BuiltBlocks = { listeners: [], forwarders: [], plugins: [] };
-  private retiring = new Set<NodeJS.Timeout>();
+  /** replaced blocks waiting out RETIRE_MS; close() retires them at once (their forwarders' sockets, plugins' timers) */
+  private retiring = new Map<NodeJS.Timeout, BuiltBlocks>();
 
   constructor(private readonly make: ListenerFactory) {}
 
@@ -41,6 +44,7 @@ export class DnsListeners {
     const built = this.make.build(servers);
     const old = this.built;
     this.built = built;
+    this.servers = servers;
     const next: DnsListener[] = [];
     for (const plan of built.listeners) {
       // A port whose blocks now bind another address gets a new listener: the old one goes (closed before the new
@@ -63,7 +67,7 @@ export class DnsListeners {
         retire(old);
       }, RETIRE_MS);
       t.unref();
-      this.retiring.add(t);
+      this.retiring.set(t, old);
     }
     return gone;
   }
@@ -104,7 +108,10 @@ export class DnsListeners {
 
   async close(): Promise<void> {
     await Promise.all(this.list.map((l) => l.transport?.close()));
-    for (const t of this.retiring) clearTimeout(t);
+    for (const [t, old] of this.retiring) {
+      clearTimeout(t);
+      retire(old);
+    }
     this.retiring.clear();
     retire(this.built);
   }

@@ -81,6 +81,8 @@ export class ClusterDnsServer {
   /** the Corefile's `reload` */
   reloader?: CorefileReloader;
   private k8s: KubernetesPlugin;
+  /** shared forwarders a reload replaced, open a while for queries in flight; close() closes them at once */
+  private retiredForwarders = new Set<Forwarder>();
   private recordsPlugin: RecordsPlugin;
 
   /** the main listener's server blocks (lib/plugin/chain.ts) */
@@ -132,7 +134,7 @@ export class ClusterDnsServer {
 
   /** Each block zone's Corefile plugins, for coredns_plugin_enabled (zones as CoreDNS writes them: `cluster.local.`). */
   private enabledPlugins(): { zone: string; name: string }[] {
-    const servers = this.config.servers ?? [implicitServer(this.config, !!(this.opts.upstream ?? this.forwarder))];
+    const servers = this.dns.servers ?? [implicitServer(this.config, !!(this.opts.upstream ?? this.forwarder))];
     return servers.flatMap((b) => b.zones.flatMap((z) => b.plugins.map((p) => ({ zone: `${z}.`.replace(/^\.$/, '.'), name: p.name }))));
   }
 
@@ -140,7 +142,7 @@ export class ClusterDnsServer {
   /** Replaces the upstream every block forwards to (the fuzz worker swaps in a deterministic stand-in). */
   setUpstream(u: Upstream | undefined): void {
     this.opts = { ...this.opts, upstream: u };
-    this.dns.apply(this.config.servers);
+    this.dns.apply(this.dns.servers);
   }
 
   private onQuery(e: QueryEvent, blocks: ServerBlocks): void {
@@ -199,7 +201,10 @@ export class ClusterDnsServer {
     const old = this.forwarder;
     this.forwarder = ups.length ? new Forwarder(ups, { logger: this.logger, ...(this.opts.upstreamTimeoutMs ? { timeoutMs: this.opts.upstreamTimeoutMs } : {}) }) : undefined;
     this.config.upstreams = ups;
-    if (old) setTimeout(() => old.close(), 10_000).unref();
+    if (old) {
+      this.retiredForwarders.add(old);
+      setTimeout(() => { this.retiredForwarders.delete(old); old.close(); }, 10_000).unref();
+    }
   }
 
   setTtl(ttl: number): void {
@@ -389,6 +394,8 @@ export class ClusterDnsServer {
     this.reloader?.stop();
     await this.dns.close();
     this.forwarder?.close();
+    for (const f of this.retiredForwarders) f.close();
+    this.retiredForwarders.clear();
     await Promise.all(this.http.map((h) => h.app.close()));
     await this.fixtures?.stop();
     await this.kubernetes?.stop();

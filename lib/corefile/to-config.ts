@@ -129,6 +129,9 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
   };
   const st: MapState = { config, warnings: [], unimplemented: new Set(), setBy: new Map(), fallthrough: null, resolvConfPath: opts.resolvConfPath };
   const served = new Map<string, CorefileServerBlock>();
+  // clusterdns binds one address per port (lib/server-blocks.ts): refused here, with its line, so a reload keeps
+  // the running configuration whole instead of failing half-applied when the blocks are built.
+  const bound = new Map<number, { host: string; block: CorefileServerBlock }>();
   const servers: ServerBlockSpec[] = [];
   for (const block of blocks) {
     const addresses = block.keys.map((k) => parseKey(k, block.file, block.line));
@@ -142,6 +145,13 @@ export function corefileToConfig(blocks: CorefileServerBlock[], opts: MapOptions
     const blockZones = addresses.map((a) => (a.zone === '.' ? '' : a.zone));
     const { specs, host } = mapBlock(block, addresses, blockZones, st);
     if (block === k8sBlock) config.listen = { host: host ?? ALL_INTERFACES, port: addresses[0]!.port };
+    for (const port of host ? new Set(addresses.map((a) => a.port)) : []) {
+      const other = bound.get(port);
+      if (other && other.host !== host) {
+        fail(`port ${port}: this block binds ${host} but the block at ${other.block.file} line ${other.block.line} binds ${other.host}; clusterdns binds one address per port`, block.file, block.line);
+      }
+      bound.set(port, { host: host!, block });
+    }
     for (const port of [...new Set(addresses.map((a) => a.port))]) {
       servers.push({
         zones: addresses.filter((a) => a.port === port).map((a) => (a.zone === '.' ? '' : a.zone)), port, plugins: inExecutionOrder(specs),

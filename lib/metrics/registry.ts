@@ -31,14 +31,17 @@ export function createMetrics(opts: { server: string; version: string; store: Cl
     labelNames: ['version', 'revision', 'goversion'], registers: [registry],
   }).set({ version: opts.version, revision: 'clusterdns', goversion: process.version }, 1);
   const panics = new Counter({ name: 'coredns_panics_total', help: 'A metrics that counts the number of panics.', registers: [registry] });
-  const enabled = new Gauge({
+  // Read at each scrape: a reloaded Corefile's plugins replace the start-up one's, as in CoreDNS.
+  new Gauge({
     name: 'coredns_plugin_enabled', help: 'A metric that indicates whether a plugin is enabled on per server and zone basis.',
     labelNames: ['server', 'zone', 'view', 'name'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const { zone, name } of opts.plugins()) this.set({ server: dns.server, zone, view: '', name }, 1);
+    },
   });
   const setServer = (server: string) => {
     dns.server = server;
-    enabled.reset();
-    for (const { zone, name } of opts.plugins()) enabled.set({ server, zone, view: '', name }, 1);
   };
   setServer(opts.server);
   const programmingDuration = new Histogram({
