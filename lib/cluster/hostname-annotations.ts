@@ -47,7 +47,8 @@ export function hostnameAnnotationProblems(p: ProblemSink, meta: Raw): void {
       const name = norm(h);
       const bare = name.startsWith('*.') ? name.slice(2) : name;
       if (ipAddress(bare).length === 0) { p.add(field, h, 'must be a DNS name, not an IP address'); continue; }
-      const bad = dns1123Subdomain(bare);
+      // A DNS label holds 63 bytes: a longer one could never be asked for (a subdomain's rule alone allows it).
+      const bad = [...dns1123Subdomain(bare), ...(bare.split('.').some((l) => l.length > 63) ? ['each label must be no more than 63 characters'] : [])];
       if (bad.length > 0) p.add(field, h, `each comma-separated host must be a DNS name: ${bad[0]}`);
     }
   }
