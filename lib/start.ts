@@ -36,6 +36,7 @@ import { StaticRecords } from './static/service.js';
 
 import { VERSION } from './package-root.js';
 import { checkAdminSecurity, ConfigError, hostPortText, isLoopback, localAddresses, resolverConfigFrom } from './server-basics.js';
+import { ingressConfigured } from './plugins/ingress/configured.js';
 
 export { VERSION };
 
@@ -228,7 +229,7 @@ export class ClusterDnsServer {
         namespaces: config.namespaces,
         ...(config.labels ? { labels: config.labels } : {}),
         ...(config.multiclusterZones?.length ? { watchServiceImports: true } : {}),
-        watchPods: config.pods === 'verified',
+        watchPods: config.pods === 'verified', watchIngresses: ingressConfigured(config),
         ...(config.noEndpoints ? { noEndpoints: true } : {}),
         requestLimits: { qps: config.apiQps, burst: config.apiBurst, maxInflight: config.apiMaxInflight },
         logger,

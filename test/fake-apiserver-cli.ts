@@ -1,5 +1,5 @@
 // `npm run fake-apiserver -- --fixtures DIR [--port N] [--token T] [--tls] [--kubeconfig-out FILE]
-//   [--namespace NS] [--pod-cidr CIDR] [--service-cidr CIDR] [--pod-cidr-v6 CIDR] [--service-cidr-v6 CIDR] [--nodes N]`
+//   [--namespace NS] [--pod-cidr CIDR] [--service-cidr CIDR] [--pod-cidr-v6 CIDR] [--service-cidr-v6 CIDR] [--nodes N] [--ingresses]`
 // Serves the cluster `clusterdns --fixtures DIR` serves, through the fake API server, so live mode can be tried with
 // no cluster: `clusterdns --source kubernetes --kubeconfig FILE`. The manifests go through the same synthesis as
 // fixture mode (fake-apiserver-cluster.ts): Services have ClusterIPs, workloads Pods, selector Services
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
       'pod-cidr-v6': { type: 'string' },
       'service-cidr-v6': { type: 'string' },
       nodes: { type: 'string' },
+      // serve the manifests' Ingresses too (for clusterdns --external-zone in live mode)
+      ingresses: { type: 'boolean', default: false },
     },
   });
   const defaults = defaultConfig().synthesis;
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
     port: Number(values.port), host: values.host, token, tls: values.tls, bookmarkIntervalMs: 60_000,
   });
   const paths = values.fixtures ?? [];
-  const cluster = new FakeCluster(srv, { paths, namespace: values.namespace, synthesis });
+  const cluster = new FakeCluster(srv, { paths, namespace: values.namespace, synthesis, ingresses: values.ingresses });
   srv.writable = cluster;
   await cluster.readFiles();
   cluster.sync();

@@ -23,10 +23,11 @@ export const SERVED: readonly ServedResource[] = [
   { name: 'endpoints', singular: 'endpoints', kind: 'Endpoints', group: '', version: 'v1', namespaced: true, shortNames: ['ep'], categories: [] },
   { name: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, shortNames: [], categories: [] },
   { name: 'serviceimports', singular: 'serviceimport', kind: 'ServiceImport', group: 'multicluster.x-k8s.io', version: 'v1alpha1', namespaced: true, shortNames: ['svcim'], categories: [] },
+  { name: 'ingresses', singular: 'ingress', kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', namespaced: true, shortNames: ['ing'], categories: [] },
 ];
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
-const GROUPS = ['discovery.k8s.io', 'multicluster.x-k8s.io'];
+const GROUPS = ['discovery.k8s.io', 'multicluster.x-k8s.io', 'networking.k8s.io'];
 /** each group serves one version */
 const versionOf = (g: string): string => SERVED.find((r) => r.group === g)?.version ?? 'v1';
 export const AGGREGATED_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

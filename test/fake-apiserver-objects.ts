@@ -137,7 +137,7 @@ export function toApiObject(o: ClusterObject, raw: Raw | undefined): Raw {
     case 'EndpointSlice': return endpointSlice(o, raw?.kind === 'EndpointSlice' ? raw : undefined);
     case 'Namespace': return namespace(o, raw);
     case 'ServiceImport': return serviceImport(o, raw);
-    // Live mode does not watch Ingresses yet (the fake API server does not serve them; the cluster skips them).
+    // An Ingress's status is written by its controller, not synthesised: a manifest's is served as written.
     case 'Ingress': return raw ?? { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: o.name, namespace: o.namespace } };
   }
 }

@@ -24,7 +24,7 @@ export { parseFieldSelector, parseLabelSelector };
 
 type Raw = Record<string, any>;
 
-export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints' | 'serviceimports';
+export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints' | 'serviceimports' | 'ingresses';
 
 interface ResourceInfo {
   kind: string;
@@ -41,11 +41,13 @@ export const RESOURCES: Record<ResourceName, ResourceInfo> = {
   endpoints: { kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
   // the MCS API's CRD (sigs.k8s.io/mcs-api), for CoreDNS's `multicluster`
   serviceimports: { kind: 'ServiceImport', apiVersion: 'multicluster.x-k8s.io/v1alpha1', namespaced: true },
+  // for the ingress plugin in live mode (served by every fake server; a fixture-derived cluster fills it only when asked)
+  ingresses: { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespaced: true },
 };
 
 const RESOURCE_BY_KIND: Record<string, ResourceName> = {
   Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices', Endpoints: 'endpoints',
-  ServiceImport: 'serviceimports',
+  ServiceImport: 'serviceimports', Ingress: 'ingresses',
 };
 
 export function resourceOfKind(kind: string): ResourceName {
@@ -162,7 +164,7 @@ export class FakeApiServer {
   private sockets = new Set<Socket>();
   private objects: Record<ResourceName, Map<string, Raw>> = {
     namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(), endpoints: new Map(),
-    serviceimports: new Map(),
+    serviceimports: new Map(), ingresses: new Map(),
   };
   private log: WatchEvent[] = [];
   private rv = 100;
@@ -299,7 +301,7 @@ export class FakeApiServer {
     return {
       namespaces: this.objects.namespaces.size, services: this.objects.services.size, pods: this.objects.pods.size,
       endpointslices: this.objects.endpointslices.size, endpoints: this.objects.endpoints.size,
-      serviceimports: this.objects.serviceimports.size,
+      serviceimports: this.objects.serviceimports.size, ingresses: this.objects.ingresses.size,
     };
   }
 

@@ -1,6 +1,6 @@
 // Ingress (networking.k8s.io/v1) → the slim model object (model.ts Ingress), and the store's index of Ingresses
 // by hostname. Validation (which fields the API server would refuse) is in validate-ingress.ts.
-import type { Ingress } from './model.js';
+import type { Ingress, Service } from './model.js';
 
 type Raw = Record<string, any>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,15 +42,24 @@ export function toIngress(raw: Raw, defaultNamespace: string): Ingress {
   };
 }
 
-const byKey = (a: Ingress, b: Ingress) => {
+const byKey = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) => {
   const x = `${a.namespace}/${a.name}`;
   const y = `${b.namespace}/${b.name}`;
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-/** Ingresses by each host they name (`*.x` kept as written): lookups are one Map get per candidate name. */
+/** Hosts a Service's annotations publish: only with external addresses (external-dns publishes no ClusterIP). */
+const serviceHosts = (s: Service): readonly string[] => (s.hostnames && s.external && s.external.length > 0 ? s.hostnames : []);
+
+type Owner = Ingress | Service;
+
+/**
+ * Ingresses, and Services with hostname annotations, by each host they name (`*.x` kept as written): lookups are
+ * one Map get per candidate name. The two kinds are kept apart: the ingress plugin decides the precedence.
+ */
 export class IngressIndex {
   private byHost = new Map<string, Ingress[]>();
+  private svcByHost = new Map<string, Service[]>();
   private count = 0;
   private above = new Map<string, number>();
 
@@ -58,25 +67,31 @@ export class IngressIndex {
     return this.count;
   }
 
-  add(ing: Ingress): void {
-    this.count++;
-    this.ancestors(ing, 1);
-    for (const h of ing.hosts) {
-      const list = this.byHost.get(h);
-      if (!list) this.byHost.set(h, [ing]);
-      else { list.push(ing); list.sort(byKey); }
+  add(o: Owner): void {
+    const hosts = o.kind === 'Ingress' ? o.hosts : serviceHosts(o);
+    if (o.kind === 'Ingress') this.count++;
+    else if (hosts.length === 0) return;
+    this.ancestors(hosts, 1);
+    const map: Map<string, Owner[]> = o.kind === 'Ingress' ? this.byHost : this.svcByHost;
+    for (const h of hosts) {
+      const list = map.get(h);
+      if (!list) map.set(h, [o]);
+      else { list.push(o); list.sort(byKey); }
     }
   }
 
-  remove(ing: Ingress): void {
-    this.count--;
-    this.ancestors(ing, -1);
-    for (const h of ing.hosts) {
-      const list = this.byHost.get(h);
+  remove(o: Owner): void {
+    const hosts = o.kind === 'Ingress' ? o.hosts : serviceHosts(o);
+    if (o.kind === 'Ingress') this.count--;
+    else if (hosts.length === 0) return;
+    this.ancestors(hosts, -1);
+    const map: Map<string, Owner[]> = o.kind === 'Ingress' ? this.byHost : this.svcByHost;
+    for (const h of hosts) {
+      const list = map.get(h);
       if (!list) continue;
-      const i = list.findIndex((x) => x.namespace === ing.namespace && x.name === ing.name);
+      const i = list.findIndex((x) => x.namespace === o.namespace && x.name === o.name);
       if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.byHost.delete(h);
+      if (list.length === 0) map.delete(h);
     }
   }
 
@@ -85,14 +100,19 @@ export class IngressIndex {
     return this.byHost.get(host) ?? [];
   }
 
+  /** The Services whose hostname annotations name exactly `host`, sorted by namespace/name. */
+  servicesForHost(host: string): readonly Service[] {
+    return this.svcByHost.get(host) ?? [];
+  }
+
   /** Whether some host lies below `name` (it is then an empty non-terminal: NODATA, not NXDOMAIN). */
   hasBelow(name: string): boolean {
     return (this.above.get(name) ?? 0) > 0;
   }
 
   /** counts every proper ancestor of each host (a host has at most 127 labels: bounded work per change) */
-  private ancestors(ing: Ingress, delta: number): void {
-    for (const h of ing.hosts) {
+  private ancestors(hosts: readonly string[], delta: number): void {
+    for (const h of hosts) {
       let rest = h.startsWith('*.') ? h.slice(2) : h;
       if (h.startsWith('*.')) this.bump(rest, delta);
       for (let dot = rest.indexOf('.'); dot >= 0; dot = rest.indexOf('.')) {

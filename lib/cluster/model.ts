@@ -36,6 +36,8 @@ export interface Service {
    * object.Service.ExternalIPs keeps them: what the k8s_external plugin serves. undefined when there are none.
    */
   external?: string[];
+  /** external-dns hostname annotations (hostname-annotations.ts): served by the ingress plugin; undefined when none */
+  hostnames?: string[];
 }
 
 export interface EndpointPort {

@@ -14,8 +14,7 @@ import { PodAddresses } from './pod-addresses.js';
 import { readySlices } from './ready-slices.js';
 import type { ClusterView, ReadySlice, StoreChange } from './view.js';
 
-export type { MulticlusterSlice };
-export type { ClusterView, ReadySlice, StoreChange };
+export type { ClusterView, MulticlusterSlice, ReadySlice, StoreChange };
 
 type Listener = (changes: readonly StoreChange[]) => void;
 
@@ -79,13 +78,14 @@ export class ClusterStore implements ClusterView {
   }
 
   ingressesForHost(host: string): readonly Ingress[] {
-    const list = this.ingressIndex.forHost(host);
-    return this.exposed ? list.filter((i) => this.exposed!.has(i.namespace)) : list;
+    return this.ingressIndex.forHost(host).filter((i) => !this.exposed || this.exposed.has(i.namespace));
   }
 
-  ingressHostBelow(name: string): boolean {
-    return this.ingressIndex.hasBelow(name);
+  servicesForHost(host: string): readonly Service[] {
+    return this.ingressIndex.servicesForHost(host).filter((s) => !this.exposed || this.exposed.has(s.namespace));
   }
+
+  ingressHostBelow = (name: string): boolean => this.ingressIndex.hasBelow(name);
 
   service(ns: string, name: string): Service | undefined {
     if (this.exposed && !this.exposed.has(ns)) return undefined;
@@ -95,10 +95,7 @@ export class ClusterStore implements ClusterView {
   readyEndpoints(ns: string, svc: string): readonly ReadySlice[] {
     const key = svcKey(ns, svc);
     let ready = this.readyCache.get(key);
-    if (!ready) {
-      ready = this.computeReady(key);
-      this.readyCache.set(key, ready);
-    }
+    if (!ready) this.readyCache.set(key, (ready = this.computeReady(key)));
     return ready;
   }
 
@@ -316,6 +313,7 @@ export class ClusterStore implements ClusterView {
         this.services.set(key, o);
         for (const ip of o.clusterIPs) addToIndex(this.clusterIPIndex, ip, key);
         if (o.external) for (const ip of o.external) addToIndex(this.externalIPIndex, ip, key);
+        this.ingressIndex.add(o);
         this.nsCount(o.namespace, 1);
         this.serviceEndpointsChanged(key);
         return;
@@ -355,6 +353,7 @@ export class ClusterStore implements ClusterView {
         this.services.delete(key);
         for (const ip of o.clusterIPs) removeFromIndex(this.clusterIPIndex, ip, key);
         if (o.external) for (const ip of o.external) removeFromIndex(this.externalIPIndex, ip, key);
+        this.ingressIndex.remove(o);
         this.nsCount(o.namespace, -1);
         this.serviceEndpointsChanged(key);
         return;

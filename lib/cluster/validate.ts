@@ -8,6 +8,7 @@
 // a manifest that kubectl would refuse for an unrelated field (a container image, resources) still serves.
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { ManifestError } from './manifest-error.js';
+import { hostnameAnnotationProblems } from './hostname-annotations.js';
 import { ingressProblems } from './validate-ingress.js';
 import {
   dns1035Label, dns1123Label, dns1123Subdomain, ianaSvcName, ipAddress, labelValue, portNumber,
@@ -86,7 +87,7 @@ export function validateObject(kind: string, raw: unknown, defaultNamespace = 'd
   }
   const spec: Raw = isObj(raw.spec) ? raw.spec : {};
   switch (kind) {
-    case 'Service': service(p, spec, raw); break;
+    case 'Service': service(p, spec, raw); hostnameAnnotationProblems(p, meta); break;
     case 'EndpointSlice': endpointSlice(p, raw, meta); break;
     case 'Endpoints': endpoints(p, raw); break;
     case 'Pod': pod(p, spec, 'spec'); podStatus(p, raw.status); break;

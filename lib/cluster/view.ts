@@ -27,6 +27,8 @@ export interface ClusterView {
   multiclusterEndpoints(ns: string, name: string): readonly MulticlusterSlice[];
   /** the Ingresses naming exactly `host` (a wildcard as `*.x`), sorted by namespace/name */
   ingressesForHost(host: string): readonly Ingress[];
+  /** the Services whose external-dns hostname annotations name exactly `host`, sorted by namespace/name */
+  servicesForHost(host: string): readonly Service[];
   /** whether some Ingress host lies below `name` */
   ingressHostBelow(name: string): boolean;
 }

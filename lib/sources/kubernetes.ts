@@ -2,6 +2,7 @@
 // and keeps the store equal to what the API says, as CoreDNS's kubernetes plugin does. Only slim model objects are
 // kept; while the API is away the store keeps its last state, and every restart is logged with its cause.
 import type { ClusterObject, EndpointSlice } from '../cluster/model.js';
+import { toIngress } from '../cluster/ingress.js';
 import { slimPod, toEndpointSlice, toNamespace, toPod, toService, toServiceImport } from '../cluster/objects.js';
 import type { ClusterStore } from '../cluster/store.js';
 import { formatProblem, validateObject } from '../cluster/validate.js';
@@ -60,6 +61,8 @@ export interface KubernetesSourceOptions extends KubeConfigOptions {
   limits?: Partial<ApiLimits>;
   /** CoreDNS apiserver_qps, apiserver_burst, apiserver_max_inflight (lib/sources/request-gate.ts) */
   requestLimits?: RequestGateOptions;
+  /** the ingress plugin is configured: watch networking.k8s.io/v1 Ingresses (their hosts and status) */
+  watchIngresses?: boolean;
   /** CoreDNS `noendpoints`: EndpointSlices are not watched */
   noEndpoints?: boolean;
 }
@@ -121,6 +124,13 @@ function resourceSpecs(opts: KubernetesSourceOptions): ResourceSpec[] {
     specs.push({
       resource: 'serviceimports', group: 'multicluster.x-k8s.io', path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
       convert: toServiceImport,
+    });
+  }
+  if (opts.watchIngresses) {
+    // Not filtered by `labels` (a kubernetes-plugin option: it selects the cluster's Services, not the Ingresses).
+    specs.push({
+      resource: 'ingresses', group: 'networking.k8s.io', path: '/apis/networking.k8s.io/v1/ingresses',
+      convert: (raw) => toIngress(raw, ''),
     });
   }
   return specs;

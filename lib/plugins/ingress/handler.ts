@@ -54,7 +54,8 @@ export class IngressPlugin implements Plugin {
       const rc = this.view.ingressHostBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
       return this.negative(rc === RCODE.NXDOMAIN && !this.view.synced ? RCODE.SERVFAIL : rc, zone);
     }
-    const source = found.ingresses.map((i) => `Ingress/${i.namespace}/${i.name}`).join(',') + ` host ${found.host}`;
+    const owners = [...found.ingresses.map((i) => `Ingress/${i.namespace}/${i.name}`), ...found.services.map((s) => `Service/${s.namespace}/${s.name}`)];
+    const source = `${owners.join(',')} host ${found.host}`;
     const ips = found.addresses.filter(isAddress);
     const hostname = found.addresses.find((a) => !isAddress(a));
     let records: RR[] = [];

@@ -1,4 +1,4 @@
-// The Ingress hostnames of the ingress plugin's zones, as `clusterdns records` lists them: each host an Ingress
+// The Ingress hostnames (and Services' hostname annotations) of the ingress plugin's zones, as `clusterdns records` lists them: each host an Ingress
 // names (a wildcard as `*.x`), with the A/AAAA (or CNAME) records a query for it gets, sorted by name.
 import type { ClusterStore } from '../../cluster/store.js';
 import { QTYPE, type RR } from '../../dns/records.js';
@@ -11,6 +11,9 @@ export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cf
   const plugin = new IngressPlugin(opts, store, () => cfg);
   const hosts = new Set<string>();
   for (const o of store.all()) {
+    if (o.kind === 'Service' && o.external && o.external.length > 0) {
+      for (const h of o.hostnames ?? []) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
+    }
     if (o.kind !== 'Ingress') continue;
     if (opts.className !== undefined && o.className !== opts.className) continue;
     for (const h of o.hosts) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
