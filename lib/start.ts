@@ -35,6 +35,7 @@ import { registerTransportMetrics } from './metrics/transport-metrics.js';
 import { StaticRecords } from './static/service.js';
 
 import { VERSION } from './package-root.js';
+import { serverStatus } from './server-status.js';
 import { checkAdminSecurity, ConfigError, hostPortText, isLoopback, localAddresses, resolverConfigFrom } from './server-basics.js';
 import { ingressConfigured } from './plugins/ingress/configured.js';
 
@@ -339,28 +340,7 @@ export class ClusterDnsServer {
   }
 
   status(): Record<string, unknown> {
-    const f = this.fixtures?.status;
-    return {
-      version: this.version,
-      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
-      state: this.state,
-      ready: this.readiness().ready,
-      source: this.config.source,
-      synced: this.store.synced,
-      dns: hostPortText(this.dnsAddress),
-      dnsListeners: this.dnsAddresses().map(hostPortText),
-      zones: this.config.zones,
-      objects: this.store.counts(),
-      generation: this.store.generation,
-      serial: this.store.serial,
-      ...(f ? { fixtures: { files: f.files, reloads: f.reloads, failedReloads: f.failedReloads, lastReload: f.lastReload ?? null, lastError: f.lastError ?? null, podsNotStored: f.podsNotStored ?? 0, rejectedCount: f.rejectedCount ?? 0, rejected: f.rejected ?? [], cidrExhausted: f.cidrExhausted ?? null } } : {}),
-      ...(this.kubernetes ? { kubernetes: this.kubernetes.status, rejected: this.kubernetes.rejected } : {}),
-      faults: this.faults.list(),
-      upstreams: this.config.upstreams.map(hostPortText),
-      ...(this.forwarder ? { forwardLoop: this.forwarder.loopStatus } : {}),
-      answerCache: this.responder.cacheStats(),
-      staticRecords: this.staticRecords.status(),
-    };
+    return serverStatus(this);
   }
 
   /**
