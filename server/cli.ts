@@ -61,6 +61,7 @@ const OPTIONS = {
   'lb-address': { type: 'string' },
   'external-zone': { type: 'string', multiple: true },
   'ingress-class': { type: 'string' },
+  'gateway-class': { type: 'string' },
   corefile: { type: 'string' },
   autopath: { type: 'boolean' },
   'short-names': { type: 'boolean' },
@@ -125,8 +126,10 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
                              with extraPortMappings, the minikube IP for minikube)
 
 External names:
-  --external-zone ZONE       serve Ingress hostnames under ZONE (repeatable); other hostnames are not answered
+  --external-zone ZONE       serve Ingress and Gateway API route hostnames under ZONE (repeatable); other
+                             hostnames are not answered
   --ingress-class NAME       only Ingresses of this ingressClassName
+  --gateway-class NAME       only Gateways of this gatewayClassName (and the routes attached to them)
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
   --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
                              repeatable, tried in order with failover; without one such names get REFUSED

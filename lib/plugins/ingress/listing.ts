@@ -1,9 +1,19 @@
 // The Ingress hostnames of the ingress plugin's zones, as `clusterdns records` lists them: each host an Ingress
-// names (a wildcard as `*.x`), with the A/AAAA (or CNAME) records a query for it gets, sorted by name.
+// names (a wildcard as `*.x`) and each Gateway API route and listener hostname, with the A/AAAA (or CNAME)
+// records a query for it gets (a host no source answers is left out), sorted by name.
 import type { ClusterStore } from '../../cluster/store.js';
 import { QTYPE, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { IngressPlugin, type IngressOptions } from './handler.js';
+
+import type { ClusterObject } from '../../cluster/model.js';
+import { isRouteKind } from '../../cluster/gateway.js';
+
+function hostsOf(o: ClusterObject, opts: IngressOptions): readonly string[] {
+  if (o.kind === 'Ingress') return opts.className === undefined || o.className === opts.className ? o.hosts : [];
+  if (o.kind === 'Gateway') return opts.gatewayClass === undefined || o.className === opts.gatewayClass ? o.hosts : [];
+  return isRouteKind(o.kind) && 'parents' in o ? o.hosts : [];
+}
 
 const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
@@ -11,9 +21,7 @@ export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cf
   const plugin = new IngressPlugin(opts, store, () => cfg);
   const hosts = new Set<string>();
   for (const o of store.all()) {
-    if (o.kind !== 'Ingress') continue;
-    if (opts.className !== undefined && o.className !== opts.className) continue;
-    for (const h of o.hosts) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
+    for (const h of hostsOf(o, opts)) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
   }
   const out: RR[] = [];
   for (const host of [...hosts].sort()) {

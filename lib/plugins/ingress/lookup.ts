@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { ClusterView } from '../../cluster/store.js';
 import type { Ingress } from '../../cluster/model.js';
+import { matchGatewayHost, type GatewayMatchOptions, type HostMatch } from './gateway-lookup.js';
 
 /**
  * The LoadBalancer Services of known ingress controllers, by the class names they serve. An Ingress without a
@@ -18,15 +19,7 @@ export const KNOWN_CONTROLLERS: readonly { classes: readonly string[]; namespace
   { classes: ['nginx'], namespace: 'kube-system', name: 'rke2-ingress-nginx-controller' },
 ];
 
-export interface IngressMatch {
-  ingresses: readonly Ingress[];
-  /** IPs and hostnames (a hostname is a CNAME target), deduplicated */
-  addresses: string[];
-  /** which rule gave the name: the host as written (`*.dev.test` for a wildcard) */
-  host: string;
-}
-
-export interface MatchOptions {
+export interface MatchOptions extends GatewayMatchOptions {
   className?: string;
   /** used when an Ingress has no status and no known controller in the cluster has an address */
   lbAddress?: string;
@@ -35,20 +28,29 @@ export interface MatchOptions {
 /** at most this many Ingresses are read for one name (a name listed by thousands answers from the first) */
 const MAX_INGRESSES_PER_NAME = 64;
 
-export function matchIngress(view: ClusterView, lname: string, opts: MatchOptions): IngressMatch | undefined {
-  const pick = (host: string) => {
-    const all = view.ingressesForHost(host);
-    const list = opts.className === undefined ? all : all.filter((i) => i.className === opts.className);
-    return list.length > 0 ? { host, ingresses: list.slice(0, MAX_INGRESSES_PER_NAME) } : undefined;
-  };
+/**
+ * The exact name first, then the wildcard one label up, whatever the kind (exact beats wildcard). At one level the
+ * Gateway API routes (then Gateway listeners) win over Ingresses naming the same host, as in k8s_gateway's default
+ * resource order (HTTPRoute, TLSRoute, GRPCRoute before Ingress): the first kind with an address answers alone.
+ */
+export function matchName(view: ClusterView, lname: string, opts: MatchOptions): HostMatch | undefined {
   const dot = lname.indexOf('.');
-  const found = pick(lname) ?? (dot > 0 ? pick(`*.${lname.slice(dot + 1)}`) : undefined);
-  if (!found) return undefined;
+  for (const host of dot > 0 ? [lname, `*.${lname.slice(dot + 1)}`] : [lname]) {
+    const found = matchGatewayHost(view, host, opts) ?? matchIngressHost(view, host, opts);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function matchIngressHost(view: ClusterView, host: string, opts: MatchOptions): HostMatch | undefined {
+  const all = view.ingressesForHost(host);
+  const list = (opts.className === undefined ? all : all.filter((i) => i.className === opts.className)).slice(0, MAX_INGRESSES_PER_NAME);
+  if (list.length === 0) return undefined;
   const addresses: string[] = [];
-  for (const ing of found.ingresses) {
+  for (const ing of list) {
     for (const a of ing.addresses.length > 0 ? ing.addresses : synthesised(view, ing, opts)) if (!addresses.includes(a)) addresses.push(a);
   }
-  return { ...found, addresses };
+  return { sources: list.map((i) => `Ingress/${i.namespace}/${i.name}`), addresses, host };
 }
 
 /** What a local cluster's controller would publish for an Ingress with no status (see KNOWN_CONTROLLERS). */
