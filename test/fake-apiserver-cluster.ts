@@ -172,8 +172,8 @@ export class FakeCluster implements WritableObjects {
     const desired = new Map<string, Raw>();
     for (const o of objects) {
       if (o.kind === 'EndpointSlice' && o.mirrored && realSlices.has(`${o.namespace}/${o.serviceName}`)) continue;
-      // Live mode does not watch Ingresses yet: the fake API server does not serve them.
-      if (o.kind === 'Ingress') continue;
+      // Live mode does not watch Ingresses or the Gateway API yet: the fake API server does not serve them.
+      if (o.kind === 'Ingress' || o.kind === 'Gateway' || o.kind.endsWith('Route')) continue;
       const k = objectKey(o);
       desired.set(k, toApiObject(o, manifests.get(k)?.raw as Raw | undefined));
     }

@@ -139,6 +139,8 @@ export function toApiObject(o: ClusterObject, raw: Raw | undefined): Raw {
     case 'ServiceImport': return serviceImport(o, raw);
     // Live mode does not watch Ingresses yet (the fake API server does not serve them; the cluster skips them).
     case 'Ingress': return raw ?? { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: o.name, namespace: o.namespace } };
+    // Nor the Gateway API kinds (likewise skipped).
+    default: return raw ?? { apiVersion: 'gateway.networking.k8s.io/v1', kind: o.kind, metadata: { name: o.name, namespace: o.namespace } };
   }
 }
 
