@@ -22,16 +22,18 @@ export interface GatewayMatchOptions {
 
 /** at most this many objects are read for one name */
 const MAX_PER_NAME = 64;
+/** and at most this many addresses kept (64 routes × 32 parents × 16 addresses would be 32,768) */
+export const MAX_ADDRESSES_PER_NAME = 100;
 
 export function matchGatewayHost(view: ClusterView, host: string, opts: GatewayMatchOptions): HostMatch | undefined {
   const ok = (g: Gateway | undefined): g is Gateway => g !== undefined && (opts.gatewayClass === undefined || g.className === opts.gatewayClass);
   const addrs = (g: Gateway) => (g.addresses.length > 0 ? g.addresses : opts.lbAddress !== undefined ? [opts.lbAddress] : []);
   const sources: string[] = [];
-  const addresses: string[] = [];
+  const addresses = new Set<string>();
   const take = (source: string, list: readonly string[]) => {
     if (list.length === 0) return;
     sources.push(source);
-    for (const a of list) if (!addresses.includes(a)) addresses.push(a);
+    for (const a of list) if (addresses.size < MAX_ADDRESSES_PER_NAME) addresses.add(a);
   };
   for (const r of view.gateways.routesForHost(host).slice(0, MAX_PER_NAME)) {
     const list: string[] = [];
@@ -45,5 +47,5 @@ export function matchGatewayHost(view: ClusterView, host: string, opts: GatewayM
   if (sources.length === 0) {
     for (const g of view.gateways.listenersForHost(host).slice(0, MAX_PER_NAME)) if (ok(g)) take(`Gateway/${g.namespace}/${g.name}`, addrs(g));
   }
-  return sources.length > 0 ? { sources, addresses, host } : undefined;
+  return sources.length > 0 ? { sources, addresses: [...addresses], host } : undefined;
 }
