@@ -60,8 +60,7 @@ const OPTIONS = {
   'lb-range': { type: 'string' },
   'lb-address': { type: 'string' },
   'external-zone': { type: 'string', multiple: true },
-  'ingress-class': { type: 'string' },
-  'gateway-class': { type: 'string' },
+  'ingress-class': { type: 'string' }, 'gateway-class': { type: 'string' },
   corefile: { type: 'string' },
   autopath: { type: 'boolean' },
   'short-names': { type: 'boolean' },
@@ -126,8 +125,7 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
                              with extraPortMappings, the minikube IP for minikube)
 
 External names:
-  --external-zone ZONE       serve Ingress and Gateway API route hostnames under ZONE (repeatable); other
-                             hostnames are not answered
+  --external-zone ZONE       serve Ingress and Gateway API hostnames under ZONE (repeatable); no others
   --ingress-class NAME       only Ingresses of this ingressClassName
   --gateway-class NAME       only Gateways of this gatewayClassName (and the routes attached to them)
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
