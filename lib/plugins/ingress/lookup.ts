@@ -1,4 +1,4 @@
-// Which Ingresses a hostname belongs to, and the addresses it answers with. A name matches the Ingresses that
+// Which Ingresses (or Gateway API objects, gateway-lookup.ts) a hostname belongs to, and the addresses it answers with. A name matches the Ingresses that
 // list it exactly; only when none does, those listing the wildcard one label up (`*.dev.test` stands for exactly
 // one label, as in Ingress and k8s_gateway): the more specific name wins. Among several Ingresses the addresses
 // of each, in namespace/name order, without repeats.

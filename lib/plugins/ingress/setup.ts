@@ -2,7 +2,7 @@
 //   ingress [ZONE...] { class NAME; gateway_class NAME; ttl TTL }
 // It serves Gateway API route and listener hostnames too (gateway-lookup.ts).
 // Zones default to the server block's. The command line's --external-zone / --ingress-class build the same spec
-// (lib/plugin/implicit.ts). Named after what it serves: "k8s_gateway" would promise its Gateway API and options.
+// (lib/plugin/implicit.ts). Named after what it serves first: "k8s_gateway" would promise all of its options.
 import { normalizeZone, type ClusterDnsConfig } from '../../config.js';
 import { encodableName } from '../../dns/encodable.js';
 import { CorefileError, type CorefileDirective } from '../../corefile/parse.js';
