@@ -1,7 +1,7 @@
-// Which Ingresses (or Gateway API objects, gateway-lookup.ts) a hostname belongs to, and the addresses it answers with. A name matches the Ingresses that
-// list it exactly; only when none does, those listing the wildcard one label up (`*.dev.test` stands for exactly
-// one label, as in Ingress and k8s_gateway): the more specific name wins. Among several Ingresses the addresses
-// of each, in namespace/name order, without repeats.
+// Which Ingresses (or Gateway API objects: gateway-lookup.ts) a hostname belongs to, and the addresses it answers
+// with. A name matches the objects that list it exactly; only when none does, those listing the wildcard one label
+// up (`*.dev.test` stands for exactly one label, as in Ingress and k8s_gateway): the more specific name wins. Among
+// several Ingresses the addresses of each, in namespace/name order, without repeats.
 import { isIP } from 'node:net';
 import type { ClusterView } from '../../cluster/store.js';
 import type { Ingress } from '../../cluster/model.js';
