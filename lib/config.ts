@@ -125,7 +125,7 @@ export interface ClusterDnsConfig {
   /** a fixed seed for loadbalance's shuffle, in the command line's block or the Corefile's (tests) */
   loadbalanceSeed?: number;
   /** --external-zone/--ingress-class: the command line's block serves Ingress hostnames under these zones */
-  ingress?: { zones: string[]; className?: string };
+  ingress?: { zones: string[]; className?: string; gatewayClass?: string };
   /** from a Corefile: the server blocks and their plugin chains (unset: the command line's one implicit block) */
   servers?: ServerBlockSpec[];
   /** the Corefile read (--corefile), and its `reload` directive: seconds between checks, and their jitter */

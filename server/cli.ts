@@ -61,7 +61,7 @@ const OPTIONS = {
   'lb-range': { type: 'string' },
   'lb-address': { type: 'string' },
   'external-zone': { type: 'string', multiple: true },
-  'ingress-class': { type: 'string' },
+  'ingress-class': { type: 'string' }, 'gateway-class': { type: 'string' },
   corefile: { type: 'string' },
   autopath: { type: 'boolean' },
   'short-names': { type: 'boolean' },

@@ -58,8 +58,10 @@ Workloads (Deployments, StatefulSets, ... become pods and EndpointSlices as the 
                              with extraPortMappings, the minikube IP for minikube)
 
 External names:
-  --external-zone ZONE       serve Ingress hostnames under ZONE (repeatable); other hostnames are not answered
+  --external-zone ZONE       serve Ingress and Gateway API hostnames (and Services' external-dns hostname
+                             annotations) under ZONE (repeatable); other hostnames are not answered
   --ingress-class NAME       only Ingresses of this ingressClassName
+  --gateway-class NAME       only Gateways of this gatewayClassName (and the routes attached to them)
   --log-level LEVEL          fatal | error | warn | info | debug | trace | silent [info]
   --upstream IP[:PORT]       resolver for names outside the cluster zones (and PTRs no Service has),
                              repeatable, tried in order with failover; without one such names get REFUSED

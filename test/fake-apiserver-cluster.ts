@@ -176,6 +176,8 @@ export class FakeCluster implements WritableObjects {
       if (o.kind === 'EndpointSlice' && o.mirrored && realSlices.has(`${o.namespace}/${o.serviceName}`)) continue;
       // Only when asked: the clusters of the older tests (kubectl get all, counts) have no Ingresses.
       if (o.kind === 'Ingress' && !this.opts.ingresses) continue;
+      // Live mode does not watch the Gateway API yet: the fake API server does not serve it.
+      if (o.kind === 'Gateway' || o.kind.endsWith('Route')) continue;
       const k = objectKey(o);
       desired.set(k, toApiObject(o, manifests.get(k)?.raw as Raw | undefined));
     }

@@ -139,6 +139,8 @@ export function toApiObject(o: ClusterObject, raw: Raw | undefined): Raw {
     case 'ServiceImport': return serviceImport(o, raw);
     // An Ingress's status is written by its controller, not synthesised: a manifest's is served as written.
     case 'Ingress': return raw ?? { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: o.name, namespace: o.namespace } };
+    // Nor the Gateway API kinds (likewise skipped).
+    default: return raw ?? { apiVersion: 'gateway.networking.k8s.io/v1', kind: o.kind, metadata: { name: o.name, namespace: o.namespace } };
   }
 }
 

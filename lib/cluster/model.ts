@@ -137,7 +137,35 @@ export interface Ingress {
   addresses: string[];
 }
 
-export type ClusterObject = Service | EndpointSlice | Pod | Namespace | ServiceImport | Ingress;
+/** A gateway.networking.k8s.io Gateway: its class, listener hostnames and status.addresses (see gateway.ts). */
+export interface Gateway {
+  kind: 'Gateway';
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  /** spec.gatewayClassName */
+  className: string;
+  /** spec.listeners[].hostname, lower case, deduplicated; `*.x` for a wildcard */
+  hosts: string[];
+  /** status.addresses (IPAddress: an IP, Hostname: a CNAME target); offline, synthesis fills an empty one */
+  addresses: string[];
+}
+
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+
+/** A Gateway API route: its spec.hostnames and the Gateways (spec.parentRefs of kind Gateway) it attaches to. */
+export interface GatewayRoute {
+  kind: RouteKind;
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  /** spec.hostnames, lower case, deduplicated (none for TCPRoute/UDPRoute) */
+  hosts: string[];
+  /** "namespace/name" of each parent Gateway (namespace defaults to the route's) */
+  parents: string[];
+}
+
+export type ClusterObject = Service | EndpointSlice | Pod | Namespace | ServiceImport | Ingress | Gateway | GatewayRoute;
 export type ObjectKind = ClusterObject['kind'];
 
 export const OBJECT_KINDS: readonly ObjectKind[] = ['Namespace', 'Service', 'EndpointSlice', 'Pod', 'ServiceImport'];

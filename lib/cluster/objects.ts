@@ -6,6 +6,7 @@ import type {
   ServiceImport, ServicePort, ServiceType,
 } from './model.js';
 import { INGRESS_API_VERSION, toIngress } from './ingress.js';
+import { GATEWAY_API_VERSIONS, ROUTE_KINDS, isRouteKind, toGateway, toRoute } from './gateway.js';
 
 import { ManifestError } from './manifest-error.js';
 import { assertValid } from './validate.js';
@@ -23,7 +24,7 @@ export const MCS_API_VERSION = 'multicluster.x-k8s.io/v1alpha1';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 /** The kinds this module converts. Anything else is not a DNS object (callers skip it, or synthesise from it). */
-export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress']);
+export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress', 'Gateway', ...ROUTE_KINDS]);
 
 function isObj(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -324,7 +325,13 @@ export function toClusterObjects(raw: unknown, defaultNamespace = 'default'): Cl
       metaOf(raw, true, defaultNamespace);
       return [toIngress(raw, defaultNamespace)];
     }
-    default: return [];
+    default: {
+      if (raw.kind !== 'Gateway' && !isRouteKind(raw.kind)) return [];
+      const api = str(raw.apiVersion);
+      if (api && !GATEWAY_API_VERSIONS.includes(api)) throw new ManifestError(`${describe(raw)}: apiVersion ${api} is not supported, use ${GATEWAY_API_VERSIONS[0]}`);
+      metaOf(raw, true, defaultNamespace);
+      return [raw.kind === 'Gateway' ? toGateway(raw, defaultNamespace) : toRoute(raw.kind, raw, defaultNamespace)];
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type Ingress, type ObjectKind, type Service, type ServiceImport,
 } from './model.js';
 import { IngressIndex } from './ingress.js';
+import { GatewayIndex } from './gateway.js';
 import type { StringSelector } from './label-selector.js';
 import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
 import { NamespaceLabelFilter } from './namespace-filter.js';
@@ -53,6 +54,7 @@ export class ClusterStore implements ClusterView {
   private namespaceLabels: NamespaceLabelFilter | undefined;
   private multicluster = new MulticlusterIndex();
   private ingressIndex = new IngressIndex();
+  readonly gateways = new GatewayIndex();
 
   constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
@@ -138,12 +140,11 @@ export class ClusterStore implements ClusterView {
     return this.multicluster.allImports();
   }
 
-  /** Objects per kind; ServiceImport only when there are some (the MCS API is rarely installed). */
-  counts(): Record<Exclude<ObjectKind, 'ServiceImport' | 'Ingress'>, number> & { ServiceImport?: number; Ingress?: number } {
-    const c: Record<ObjectKind, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0, ServiceImport: 0, Ingress: 0 };
-    for (const o of this.objects.values()) c[o.kind]++;
-    const { ServiceImport, Ingress, ...rest } = c;
-    return { ...rest, ...(ServiceImport > 0 ? { ServiceImport } : {}), ...(Ingress > 0 ? { Ingress } : {}) };
+  /** Objects per kind; the kinds past the core four (ServiceImport, Ingress, Gateway API) only when there are some. */
+  counts(): Record<'Namespace' | 'Service' | 'EndpointSlice' | 'Pod', number> & Partial<Record<ObjectKind, number>> {
+    const c: Record<string, number> = { Namespace: 0, Service: 0, EndpointSlice: 0, Pod: 0 };
+    for (const o of this.objects.values()) c[o.kind] = (c[o.kind] ?? 0) + 1;
+    return c as ReturnType<ClusterStore['counts']>;
   }
 
   ownerOf(o: ClusterObject): string | undefined {
@@ -332,8 +333,8 @@ export class ClusterStore implements ClusterView {
         this.multicluster.addImport(o);
         this.nsCount(o.namespace, 1);
         return;
-      case 'Ingress':
-        this.ingressIndex.add(o);
+      default: // Ingress and the Gateway API kinds: the external names' indexes
+        if (o.kind === 'Ingress') this.ingressIndex.add(o); else this.gateways.add(o);
         this.nsCount(o.namespace, 1);
         return;
       case 'Pod':
@@ -374,8 +375,8 @@ export class ClusterStore implements ClusterView {
         this.multicluster.removeImport(o);
         this.nsCount(o.namespace, -1);
         return;
-      case 'Ingress':
-        this.ingressIndex.remove(o);
+      default:
+        if (o.kind === 'Ingress') this.ingressIndex.remove(o); else this.gateways.remove(o);
         this.nsCount(o.namespace, -1);
         return;
       case 'Pod': {

@@ -10,6 +10,7 @@ import { BlockList, isIP, isIPv4 } from 'node:net';
 import { ManifestError } from './manifest-error.js';
 import { hostnameAnnotationProblems } from './hostname-annotations.js';
 import { ingressProblems } from './validate-ingress.js';
+import { gatewayProblems, routeProblems } from './validate-gateway.js';
 import {
   dns1035Label, dns1123Label, dns1123Subdomain, ianaSvcName, ipAddress, labelValue, portNumber,
 } from './name-rules.js';
@@ -42,6 +43,7 @@ export function formatProblem(p: FieldProblem): string {
 /** Kinds whose fields reach DNS directly or through the pods they make. */
 export const VALIDATED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress',
+  'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute',
   'Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
 ]);
 
@@ -93,6 +95,8 @@ export function validateObject(kind: string, raw: unknown, defaultNamespace = 'd
     case 'Pod': pod(p, spec, 'spec'); podStatus(p, raw.status); break;
     case 'ServiceImport': serviceImport(p, spec); break;
     case 'Ingress': ingressProblems(p, spec, raw.status); break;
+    case 'Gateway': gatewayProblems(p, spec, raw.status); break;
+    case 'HTTPRoute': case 'GRPCRoute': case 'TLSRoute': case 'TCPRoute': case 'UDPRoute': routeProblems(p, kind, spec); break;
     case 'Namespace': break;
     default: workload(p, kind, name, spec);
   }

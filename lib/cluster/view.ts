@@ -1,5 +1,6 @@
 // What the resolver and the plugins may read of the cluster (a pure view: the store implements it), and what the
 // store tells its listeners when objects change.
+import type { GatewayIndex } from './gateway.js';
 import type { ClusterObject, Endpoint, EndpointSlice, Ingress, ObjectKind, Service, ServiceImport } from './model.js';
 import type { MulticlusterSlice } from './multicluster-index.js';
 
@@ -31,6 +32,8 @@ export interface ClusterView {
   servicesForHost(host: string): readonly Service[];
   /** whether some Ingress host lies below `name` */
   ingressHostBelow(name: string): boolean;
+  /** Gateway API routes and Gateways by hostname (gateway.ts) */
+  readonly gateways: GatewayIndex;
 }
 
 export interface ReadySlice {

@@ -243,6 +243,7 @@ export class Synthesizer {
       }
     };
     for (const s of plan.services) { s.clusterIPs.forEach(reserve); s.external?.forEach(reserve); }
+    for (const o of plan.explicit.values()) if (o.kind === 'Gateway') o.addresses.forEach(reserve);
     let n = 0;
     for (const p of plan.explicitPods) {
       if (++n % STEP === 0) yield TICK;
@@ -257,6 +258,8 @@ export class Synthesizer {
       for (const f of fams) keys[f === 'IPv4' ? SVC4 : SVC6].push(`Service/${s.namespace}/${s.name}`);
     }
     if (this.opts.lbAddress === undefined) for (const s of plan.services) if (needsLBAddress(s)) keys[LB4].push(`Service/${s.namespace}/${s.name}`);
+    // A Gateway with no status.addresses gets one from the same pool, after the Services (namespace-finish.ts).
+    if (this.opts.lbAddress === undefined) for (const o of plan.explicit.values()) if (o.kind === 'Gateway' && o.addresses.length === 0) keys[LB4].push(`Gateway/${o.namespace}/${o.name}`);
     for (const p of plan.needIP) {
       if (++n % STEP === 0) yield TICK;
       keys[POD4].push(`Pod/${p.namespace}/${p.name}`);

@@ -67,6 +67,13 @@ export function* finishNamespace(
     replaced.set(plan.services[i], copy);
     services[i] = copy;
   }
+  // Gateways without status.addresses: what a local Gateway controller's LoadBalancer would publish.
+  for (const o of plan.explicit.values()) {
+    if (o.kind !== 'Gateway' || o.addresses.length > 0) continue;
+    const ip = lbAddress ?? addresses[LB4][nextLB++];
+    if (ip === undefined) warnings.push(`Gateway ${o.namespace}/${o.name}: the LoadBalancer range ${pools[LB4].cidr.text} is full, no address allocated`);
+    else replaced.set(o, { ...o, addresses: [ip] });
+  }
 
   // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.
   const finalPod = new Map<Pod, Pod>();

@@ -15,6 +15,7 @@ export interface ExternalFlags {
   'lb-address'?: string;
   'external-zone'?: string[];
   'ingress-class'?: string;
+  'gateway-class'?: string;
 }
 
 export function applyExternalFlags(v: ExternalFlags, config: ClusterDnsConfig): void {
@@ -38,8 +39,10 @@ export function applyExternalFlags(v: ExternalFlags, config: ClusterDnsConfig): 
   }
   const zones = v['external-zone'];
   const cls = v['ingress-class'];
+  const gw = v['gateway-class'];
   if (zones === undefined) {
     if (cls !== undefined) throw new Error('--ingress-class needs --external-zone: it filters the Ingresses served there');
+    if (gw !== undefined) throw new Error('--gateway-class needs --external-zone: it filters the Gateways served there');
     return;
   }
   if (config.servers) throw new Error('--external-zone is for the command line\'s server block: with --corefile, write ingress ZONE... in it');
@@ -54,5 +57,6 @@ export function applyExternalFlags(v: ExternalFlags, config: ClusterDnsConfig): 
     if (!out.includes(n)) out.push(n);
   }
   if (cls !== undefined && !CLASS_NAME.test(cls)) throw new Error(`--ingress-class ${cls.slice(0, 60)}: expected an IngressClass name`);
-  config.ingress = cls === undefined ? { zones: out } : { zones: out, className: cls };
+  if (gw !== undefined && !CLASS_NAME.test(gw)) throw new Error(`--gateway-class ${gw.slice(0, 60)}: expected a GatewayClass name`);
+  config.ingress = { zones: out, ...(cls === undefined ? {} : { className: cls }), ...(gw === undefined ? {} : { gatewayClass: gw }) };
 }

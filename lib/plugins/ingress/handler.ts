@@ -8,12 +8,14 @@ import { QTYPE, RCODE, type Answer, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { answerReply, type Next, type Plugin, type Reply, type Request } from '../../plugin/handler.js';
 import { addressRecords, externalNameServerIPs, externalNs, externalSoa, join } from '../k8s_external/apex.js';
-import { isAddress, matchIngress } from './lookup.js';
+import { isAddress, matchName } from './lookup.js';
 
 export interface IngressOptions {
   /** lower case, no trailing dot */
   zones: string[];
   className?: string;
+  /** --gateway-class / gateway_class: only Gateways of this GatewayClass (and the routes attached to them) */
+  gatewayClass?: string;
   ttl: number;
   lbAddress?: string;
 }
@@ -43,7 +45,7 @@ export class IngressPlugin implements Plugin {
 
   answer(qname: string, lname: string, qtype: number, zone: string): Answer {
     const { ttl } = this.opts;
-    const found = matchIngress(this.view, lname, this.opts);
+    const found = matchName(this.view, lname, this.opts);
     if (!found) {
       if (lname === zone) return this.apex(qname, qtype, zone);
       if (lname === join(APEX, zone)) return this.negative(RCODE.NOERROR, zone);
@@ -51,11 +53,10 @@ export class IngressPlugin implements Plugin {
         const rr = qtype === QTYPE.A || qtype === QTYPE.AAAA ? addressRecords(qname, this.nsIPs(), qtype, ttl).map((r) => ({ ...r, source: 'ingress' })) : [];
         return rr.length ? this.positive(rr) : this.negative(RCODE.NOERROR, zone);
       }
-      const rc = this.view.ingressHostBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
+      const rc = this.view.ingressHostBelow(lname) || this.view.gateways.hasBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
       return this.negative(rc === RCODE.NXDOMAIN && !this.view.synced ? RCODE.SERVFAIL : rc, zone);
     }
-    const owners = [...found.ingresses.map((i) => `Ingress/${i.namespace}/${i.name}`), ...found.services.map((s) => `Service/${s.namespace}/${s.name}`)];
-    const source = `${owners.join(',')} host ${found.host}`;
+    const source = `${found.sources.join(',')} host ${found.host}`;
     const ips = found.addresses.filter(isAddress);
     const hostname = found.addresses.find((a) => !isAddress(a));
     let records: RR[] = [];

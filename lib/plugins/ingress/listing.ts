@@ -1,9 +1,19 @@
-// The Ingress hostnames (and Services' hostname annotations) of the ingress plugin's zones, as `clusterdns records` lists them: each host an Ingress
-// names (a wildcard as `*.x`), with the A/AAAA (or CNAME) records a query for it gets, sorted by name.
+// The hostnames of the ingress plugin's zones, as `clusterdns records` lists them: each host an Ingress names (a
+// wildcard as `*.x`), each Gateway API route and listener hostname, and each Service hostname annotation, with the
+// A/AAAA (or CNAME) records a query for it gets (a host no source answers is left out), sorted by name.
 import type { ClusterStore } from '../../cluster/store.js';
 import { QTYPE, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { IngressPlugin, type IngressOptions } from './handler.js';
+
+import type { ClusterObject } from '../../cluster/model.js';
+import { isRouteKind } from '../../cluster/gateway.js';
+
+function hostsOf(o: ClusterObject, opts: IngressOptions): readonly string[] {
+  if (o.kind === 'Ingress') return opts.className === undefined || o.className === opts.className ? o.hosts : [];
+  if (o.kind === 'Gateway') return opts.gatewayClass === undefined || o.className === opts.gatewayClass ? o.hosts : [];
+  return isRouteKind(o.kind) && 'parents' in o ? o.hosts : [];
+}
 
 const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
@@ -14,9 +24,7 @@ export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cf
     if (o.kind === 'Service' && o.external && o.external.length > 0) {
       for (const h of o.hostnames ?? []) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
     }
-    if (o.kind !== 'Ingress') continue;
-    if (opts.className !== undefined && o.className !== opts.className) continue;
-    for (const h of o.hosts) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
+    for (const h of hostsOf(o, opts)) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
   }
   const out: RR[] = [];
   for (const host of [...hosts].sort()) {

@@ -1,14 +1,13 @@
-// Which Ingresses a hostname belongs to, and the addresses it answers with. A name matches the Ingresses that
-// list it exactly; only when none does, those listing the wildcard one label up (`*.dev.test` stands for exactly
-// one label, as in Ingress and k8s_gateway): the more specific name wins. Among several Ingresses the addresses
-// of each, in namespace/name order, without repeats.
-// Services' external-dns hostname annotations (cluster/hostname-annotations.ts) come after the Ingresses at each
-// step: an exact Ingress host, then an exact annotation host, then a wildcard Ingress host, then a wildcard
-// annotation host (k8s_gateway also looks at Ingresses before Services). They answer with the Service's external
-// addresses and are not filtered by ingress class.
+// Which Ingresses, Gateway API objects (gateway-lookup.ts) or Services' external-dns hostname annotations
+// (cluster/hostname-annotations.ts) a hostname belongs to, and the addresses it answers with. A name matches the
+// objects that list it exactly; only when none does, those listing the wildcard one label up (`*.dev.test` stands
+// for exactly one label, as in Ingress and k8s_gateway): the more specific name wins. At one level Gateway API
+// routes come first, then Ingresses, then annotation hosts (k8s_gateway's resource order). Annotation hosts answer
+// with the Service's external addresses and are not filtered by ingress class.
 import { isIP } from 'node:net';
 import type { ClusterView } from '../../cluster/store.js';
-import type { Ingress, Service } from '../../cluster/model.js';
+import type { Ingress } from '../../cluster/model.js';
+import { matchGatewayHost, type GatewayMatchOptions, type HostMatch } from './gateway-lookup.js';
 
 /**
  * The LoadBalancer Services of known ingress controllers, by the class names they serve. An Ingress without a
@@ -22,17 +21,7 @@ export const KNOWN_CONTROLLERS: readonly { classes: readonly string[]; namespace
   { classes: ['nginx'], namespace: 'kube-system', name: 'rke2-ingress-nginx-controller' },
 ];
 
-export interface IngressMatch {
-  ingresses: readonly Ingress[];
-  /** Services whose hostname annotations gave the name (only when no Ingress did) */
-  services: readonly Service[];
-  /** IPs and hostnames (a hostname is a CNAME target), deduplicated */
-  addresses: string[];
-  /** which rule gave the name: the host as written (`*.dev.test` for a wildcard) */
-  host: string;
-}
-
-export interface MatchOptions {
+export interface MatchOptions extends GatewayMatchOptions {
   className?: string;
   /** used when an Ingress has no status and no known controller in the cluster has an address */
   lbAddress?: string;
@@ -41,26 +30,38 @@ export interface MatchOptions {
 /** at most this many Ingresses are read for one name (a name listed by thousands answers from the first) */
 const MAX_INGRESSES_PER_NAME = 64;
 
-export function matchIngress(view: ClusterView, lname: string, opts: MatchOptions): IngressMatch | undefined {
-  const pick = (host: string) => {
-    const all = view.ingressesForHost(host);
-    const list = opts.className === undefined ? all : all.filter((i) => i.className === opts.className);
-    return list.length > 0 ? { host, ingresses: list.slice(0, MAX_INGRESSES_PER_NAME), services: [] as Service[] } : undefined;
-  };
-  const pickService = (host: string) => {
-    const list = view.servicesForHost(host);
-    return list.length > 0 ? { host, ingresses: [] as Ingress[], services: list.slice(0, MAX_INGRESSES_PER_NAME) } : undefined;
-  };
+/**
+ * The exact name first, then the wildcard one label up, whatever the kind (exact beats wildcard). At one level the
+ * Gateway API routes (then Gateway listeners) win over Ingresses naming the same host, as in k8s_gateway's default
+ * resource order (HTTPRoute, TLSRoute, GRPCRoute before Ingress): the first kind with an address answers alone.
+ */
+export function matchName(view: ClusterView, lname: string, opts: MatchOptions): HostMatch | undefined {
   const dot = lname.indexOf('.');
-  const wild = dot > 0 ? `*.${lname.slice(dot + 1)}` : undefined;
-  const found = pick(lname) ?? pickService(lname) ?? (wild !== undefined ? pick(wild) ?? pickService(wild) : undefined);
-  if (!found) return undefined;
+  for (const host of dot > 0 ? [lname, `*.${lname.slice(dot + 1)}`] : [lname]) {
+    const found = matchGatewayHost(view, host, opts) ?? matchIngressHost(view, host, opts) ?? matchServiceHost(view, host);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function matchIngressHost(view: ClusterView, host: string, opts: MatchOptions): HostMatch | undefined {
+  const all = view.ingressesForHost(host);
+  const list = (opts.className === undefined ? all : all.filter((i) => i.className === opts.className)).slice(0, MAX_INGRESSES_PER_NAME);
+  if (list.length === 0) return undefined;
   const addresses: string[] = [];
-  for (const ing of found.ingresses) {
+  for (const ing of list) {
     for (const a of ing.addresses.length > 0 ? ing.addresses : synthesised(view, ing, opts)) if (!addresses.includes(a)) addresses.push(a);
   }
-  for (const svc of found.services) for (const a of svc.external ?? []) if (!addresses.includes(a)) addresses.push(a);
-  return { ...found, addresses };
+  return { sources: list.map((i) => `Ingress/${i.namespace}/${i.name}`), addresses, host };
+}
+
+/** Services whose external-dns hostname annotations name `host`: their external addresses. */
+function matchServiceHost(view: ClusterView, host: string): HostMatch | undefined {
+  const list = view.servicesForHost(host).slice(0, MAX_INGRESSES_PER_NAME);
+  const addresses: string[] = [];
+  for (const svc of list) for (const a of svc.external ?? []) if (!addresses.includes(a)) addresses.push(a);
+  if (addresses.length === 0) return undefined;
+  return { sources: list.map((s) => `Service/${s.namespace}/${s.name}`), addresses, host };
 }
 
 /** What a local cluster's controller would publish for an Ingress with no status (see KNOWN_CONTROLLERS). */

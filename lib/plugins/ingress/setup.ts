@@ -1,7 +1,8 @@
 // The `ingress` directive (clusterdns's own; k8s_gateway's `resources Ingress` in one plugin of the chain):
-//   ingress [ZONE...] { class NAME; ttl TTL }
+//   ingress [ZONE...] { class NAME; gateway_class NAME; ttl TTL }
+// It serves Gateway API route and listener hostnames too (gateway-lookup.ts).
 // Zones default to the server block's. The command line's --external-zone / --ingress-class build the same spec
-// (lib/plugin/implicit.ts). Named after what it serves: "k8s_gateway" would promise its Gateway API and options.
+// (lib/plugin/implicit.ts). Named after what it serves first: "k8s_gateway" would promise all of its options.
 import { normalizeZone, type ClusterDnsConfig } from '../../config.js';
 import { encodableName } from '../../dns/encodable.js';
 import { CorefileError, type CorefileDirective } from '../../corefile/parse.js';
@@ -42,6 +43,10 @@ export function parseIngress(d: CorefileDirective, ctx: ParseContext): IngressOp
         if (v === undefined || !CLASS_NAME.test(v)) throw new CorefileError(`ingress: expected class NAME (an IngressClass name): ${o.args.join(' ').slice(0, 60)}`, file, o.line);
         opts.className = v;
         break;
+      case 'gateway_class':
+        if (v === undefined || !CLASS_NAME.test(v)) throw new CorefileError(`ingress: expected gateway_class NAME (a GatewayClass name): ${o.args.join(' ').slice(0, 60)}`, file, o.line);
+        opts.gatewayClass = v;
+        break;
       default:
         throw new CorefileError(`ingress: unknown property '${o.name.slice(0, 40)}'`, file, o.line);
     }
@@ -54,6 +59,7 @@ export function ingressFlagOptions(config: ClusterDnsConfig): IngressOptions | u
   if (!config.ingress) return undefined;
   const opts: IngressOptions = { zones: config.ingress.zones, ttl: DEFAULT_TTL };
   if (config.ingress.className !== undefined) opts.className = config.ingress.className;
+  if (config.ingress.gatewayClass !== undefined) opts.gatewayClass = config.ingress.gatewayClass;
   if (config.synthesis.lbAddress !== undefined) opts.lbAddress = config.synthesis.lbAddress;
   return opts;
 }
