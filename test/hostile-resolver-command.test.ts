@@ -2,32 +2,12 @@
 // (`/`, `..`, newlines, 300-character labels, huge arguments) are usage errors (exit 2) that say what to fix, and
 // nothing is written; an unwritable or read-only root is refused before anything changes; a symlink or an
 // oversized file where ours would go is not followed or replaced.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAIN, runCli } from './helpers/cli.js';
-
-function tempRoot(t: Test): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-resolver-hostile-'));
-  chmodSync(root, 0o755);
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  return root;
-}
-
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(root, p)] = e.isSymbolicLink() ? `-> ${p}` : readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+import { tempRoot, tree } from './helpers/resolver-root.js';
 
 function run(args: string[], wrap: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   if (wrap.length === 0) return runCli(['resolver', ...args]);
@@ -43,7 +23,7 @@ function run(args: string[], wrap: string[] = []): Promise<{ code: number | null
 }
 
 t.test('bad zones, addresses, ports and backends: exit 2 naming the fault, nothing written', async (t) => {
-  const root = tempRoot(t);
+  const root = tempRoot(t, 'clusterdns-resolver-hostile-');
   const cases: [string[], RegExp][] = [
     [['--zone', 'a/b'], /--zone "a\/b": contains a slash; a zone is a DNS name such as cluster\.local/],
     [['--zone', '../../etc/passwd'], /--zone "\.\.\/\.\.\/etc\/passwd": contains a slash/],
@@ -79,7 +59,7 @@ t.test('bad zones, addresses, ports and backends: exit 2 naming the fault, nothi
 });
 
 t.test('an unwritable root: refused before any change, with the exact sudo command', async (t) => {
-  const root = tempRoot(t);
+  const root = tempRoot(t, 'clusterdns-resolver-hostile-');
   const args = ['install', '--root', root, '--backend', 'dnsmasq', '--zone', 'cluster.test'];
   // `env -u NODE_OPTIONS`: tap puts its process-info hook there, which would write into the checkout as nobody.
   const r = await run(args, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-u', 'NODE_OPTIONS']);
@@ -92,7 +72,7 @@ t.test('an unwritable root: refused before any change, with the exact sudo comma
 const roMissing = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs none /mnt'], { encoding: 'utf8' }).status === 0 ? false : 'cannot make a mount namespace here';
 
 t.test('a read-only root: clear error, the installed files stay as they were, no temporary files left', { skip: roMissing }, async (t) => {
-  const root = tempRoot(t);
+  const root = tempRoot(t, 'clusterdns-resolver-hostile-');
   t.equal((await run(['install', '--root', root, '--backend', 'macos', '--zone', 'a.test', '--zone', 'b.test', '--port', '1053'])).code, 0);
   const before = tree(root);
   const ro = ['unshare', '-m', 'sh', '-c', `mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"`, root];
@@ -107,8 +87,8 @@ t.test('a read-only root: clear error, the installed files stay as they were, no
 });
 
 t.test('a symlink or an oversized file where ours would go is not ours: not followed, not replaced', async (t) => {
-  const root = tempRoot(t);
-  const outside = tempRoot(t);
+  const root = tempRoot(t, 'clusterdns-resolver-hostile-');
+  const outside = tempRoot(t, 'clusterdns-resolver-hostile-');
   writeFileSync(path.join(outside, 'target'), 'precious\n');
   mkdirSync(path.join(root, 'etc/dnsmasq.d'), { recursive: true });
   symlinkSync(path.join(outside, 'target'), path.join(root, 'etc/dnsmasq.d/clusterdns.conf'));
@@ -130,7 +110,7 @@ t.test('a symlink or an oversized file where ours would go is not ours: not foll
 });
 
 t.test('a write failing after the check (a full file system): the files already written and the folders made go too', { skip: roMissing }, async (t) => {
-  const root = tempRoot(t);
+  const root = tempRoot(t, 'clusterdns-resolver-hostile-');
   // Room for the root, etc/, etc/resolver/ and one file: the second zone's file cannot be created.
   const full = ['unshare', '-m', 'sh', '-c', 'mount -t tmpfs -o nr_inodes=4 none "$0" && exec "$@"', root];
   const r = await run(['install', '--root', root, '--backend', 'macos', '--zone', 'a.test', '--zone', 'b.test'], full);

@@ -1,35 +1,10 @@
 // `clusterdns resolver` against a temporary --root: uninstall of some zones, a file not ours in our place,
 // auto-detection from what exists under the root, the macOS .local warning and the Windows NRPT script.
-import t, { type Test } from 'tap';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import t from 'tap';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, startCli, stopCli } from './helpers/cli.js';
-import { freePort } from './helpers/dnsmasq.js';
-
-const MARKER = '# clusterdns: written by `clusterdns resolver install`; `clusterdns resolver uninstall` removes it\n';
-
-function tempRoot(t: Test): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-resolver-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  return root;
-}
-
-/** Every file under root, relative path → content. */
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(root, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
-
-const resolver = (args: string[]) => runCli(['resolver', ...args]);
+import { runCli } from './helpers/cli.js';
+import { MARKER, resolver, tempRoot, tree } from './helpers/resolver-root.js';
 
 t.test('uninstall --zone removes that zone only; install with fewer zones converges', async (t) => {
   const root = tempRoot(t);

@@ -1,36 +1,10 @@
 // `clusterdns resolver` against a temporary --root, as a packager or a test would run it: for each backend the
 // files written and removed byte for byte, a second install changes nothing, uninstall removes only our files,
 // --dry-run touches nothing, status reads the files back.
-import t, { type Test } from 'tap';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import t from 'tap';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, startCli, stopCli } from './helpers/cli.js';
-import { freePort } from './helpers/dnsmasq.js';
-
-const MARKER = '# clusterdns: written by `clusterdns resolver install`; `clusterdns resolver uninstall` removes it\n';
-
-function tempRoot(t: Test): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-resolver-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  return root;
-}
-
-/** Every file under root, relative path → content. */
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(root, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
-
-const resolver = (args: string[]) => runCli(['resolver', ...args]);
+import { MARKER, resolver, tempRoot, tree } from './helpers/resolver-root.js';
 
 // The formats each resolver documents (resolver(5), resolved.conf(5), dnsmasq(8)), for zones cluster.local and
 // cluster.test at 127.0.0.1 port 5353.

@@ -14,6 +14,7 @@ import { EDNS_UDP_SIZE } from '../../wire/responder.js';
 import { EncodeError, encodeResponse } from '../../wire/encoder.js';
 import { cnamer } from './cname.js';
 import { readRawMessage } from './raw-message.js';
+import { rcodeOf, under } from '../../plugin/reply.js';
 
 /** Where the search list comes from. */
 export type SearchSource =
@@ -38,17 +39,6 @@ export interface AutopathDeps {
 
 /** The longest name a lookup can be made for: 255 bytes on the wire */
 const MAX_NAME = 253;
-
-const under = (lname: string, zone: string) =>
-  zone === '' || lname === zone || (lname.endsWith(zone) && lname.charCodeAt(lname.length - zone.length - 1) === 46);
-
-/** rcode of a reply, -1 when it wrote nothing a client would see (no reply, the end of the chain) */
-function rcodeOf(r: Reply): number {
-  if (!r) return -1;
-  if (r.kind === 'raw') return r.bytes.length >= 4 ? r.bytes[3]! & 0x0f : -1;
-  if (r.kind === 'answer') return r.plugin === '' ? -1 : r.answer.rcode;
-  return RCODE.NOERROR;
-}
 
 /** a source address as a pod's status.podIP spells it */
 function clientIP(client: string): string {

@@ -13,6 +13,7 @@ import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { then } from '../../plugin/chain.js';
 import type { Next, Plugin, Reply, Request } from '../../plugin/handler.js';
 import { expand } from './expand.js';
+import { rcodeOf, under } from '../../plugin/reply.js';
 
 export interface ShortnamesDeps {
   resolverConfig(): ResolverConfig;
@@ -23,17 +24,6 @@ export interface ShortnamesDeps {
   generation(): number;
   /** one more query answered by an expansion (clusterdns_shortnames_expanded_total) */
   onExpanded(): void;
-}
-
-const under = (lname: string, zone: string) =>
-  zone === '' || lname === zone || (lname.endsWith(zone) && lname.charCodeAt(lname.length - zone.length - 1) === 46);
-
-/** rcode of a reply; -1 when nobody answered (the end of the chain, a dropped query) */
-function rcodeOf(r: Reply): number {
-  if (!r) return -1;
-  if (r.kind === 'raw') return r.bytes.length >= 4 ? r.bytes[3]! & 0x0f : -1;
-  if (r.kind === 'answer') return r.plugin === '' ? -1 : r.answer.rcode;
-  return RCODE.NOERROR;
 }
 
 export class ShortnamesPlugin implements Plugin {
