@@ -14,7 +14,7 @@ import { rawTransfer } from './helpers/transfer.js';
 import { pino } from 'pino';
 import { ClusterStore } from '../lib/cluster/store.js';
 import { KubernetesPlugin } from '../lib/plugins/kubernetes/handler.js';
-import { MAX_ACTIVE_TRANSFERS, TransferPlugin } from '../lib/plugins/transfer/handler.js';
+import { MAX_ACTIVE_TRANSFERS, MAX_TRANSFERS_PER_CLIENT, TransferPlugin } from '../lib/plugins/transfer/handler.js';
 
 const SERVICES = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'clusterdns-xfr-'));
@@ -95,8 +95,9 @@ t.test('clients that ask for the zone and never read: RSS bounded, UDP answered,
     peak = Math.max(peak, rss());
   }
   const w = prober.worst(from, performance.now() - 1000, 1000);
-  // What grows is the garbage of the transfers made meanwhile (a client's kernel buffers take a whole 2.7 MB zone
-  // before it stops the server), which the GC takes back; what is kept is ten transfers' 192 KiB of output at most.
+  // A client's kernel buffers take a whole 2.7 MB zone before it stops the server, so each transfer made is 2.7 MB of
+  // garbage: one address gets two at once (MAX_TRANSFERS_PER_CLIENT), the rest SERVFAIL. Before that share, these
+  // 600 asks made the zone again and again and RSS grew ~420 MiB on Node 24.
   t.ok(peak - before < 200 * 1024 * 1024, `RSS grew ${((peak - before) / 1048576).toFixed(1)} MiB at most (zone: ${RECORDS} records, ~2.7 MB a transfer, 600 asked)`);
   t.ok(w.answered > 50, `${w.answered} UDP probes answered meanwhile`);
   t.equal(w.lost, 0, 'no UDP probe lost');
@@ -115,22 +116,44 @@ t.test('past ten transfers at once, SERVFAIL; a slot is free again when a transf
   const cfg = () => ({ zones: ['cluster.local'], reverseZones: [], ttl: 5, pods: 'disabled' as const, endpointPodNames: false, localIPs: [] });
   const plugin = new TransferPlugin({ xfrs: [{ zones: [''], to: { any: true, rules: [] } }] },
     { store, kubernetes: new KubernetesPlugin(store, cfg), resolverConfig: cfg, logger: pino({ level: 'silent' }) });
-  const req = () => ({ name: 'cluster.local', type: 252, msg: Buffer.alloc(12), asked: { name: 'cluster.local', type: 252 }, transport: 'tcp' as const, client: '127.0.0.1', rd: false, cd: false, edns: false, do: false, limit: 65535, varies: false, depth: 0 });
+  const req = (client = '127.0.0.1') => ({ name: 'cluster.local', type: 252, msg: Buffer.alloc(12), asked: { name: 'cluster.local', type: 252 }, transport: 'tcp' as const, client, rd: false, cd: false, edns: false, do: false, limit: 65535, varies: false, depth: 0 });
   const next = () => null;
   const open: Iterator<unknown>[] = [];
   for (let i = 0; i < MAX_ACTIVE_TRANSFERS; i++) {
-    const r = plugin.serveDNS(req(), next) as { kind: string; messages: Iterable<unknown> };
+    // Distinct clients: one client may hold MAX_TRANSFERS_PER_CLIENT slots only (tested below).
+    const r = plugin.serveDNS(req(`127.0.0.${i + 1}`), next) as { kind: string; messages: Iterable<unknown> };
     t.equal(r.kind, 'messages');
     const it = r.messages[Symbol.iterator]();
     it.next(); // the first message is out: the transfer holds its slot
     open.push(it);
   }
   t.equal(plugin.activeTransfers, MAX_ACTIVE_TRANSFERS);
-  const over = plugin.serveDNS(req(), next) as { kind: string; answer: { rcode: number } };
+  const over = plugin.serveDNS(req('127.0.1.1'), next) as { kind: string; answer: { rcode: number } };
   t.equal(over.kind, 'answer');
   t.equal(over.answer.rcode, 2, 'SERVFAIL past the cap');
   open[0]!.return!(); // the client left
   while (!open[1]!.next().done); // a transfer ran to its end
   t.equal(plugin.activeTransfers, MAX_ACTIVE_TRANSFERS - 2);
-  t.equal((plugin.serveDNS(req(), next) as { kind: string }).kind, 'messages', 'a slot is free again');
+  t.equal((plugin.serveDNS(req('127.0.1.1'), next) as { kind: string }).kind, 'messages', 'a slot is free again');
+});
+
+t.test('one client address holds two transfers at once; a third is SERVFAIL until one ends, other clients go on', async (t) => {
+  const store = new ClusterStore();
+  store.apply({ kind: 'Service', namespace: 'default', name: 'web', labels: {}, type: 'ClusterIP', headless: false, clusterIPs: ['10.96.0.9'], externalName: '', ports: [{ name: 'http', protocol: 'TCP', port: 80 }], publishNotReadyAddresses: false } as never);
+  const cfg = () => ({ zones: ['cluster.local'], reverseZones: [], ttl: 5, pods: 'disabled' as const, endpointPodNames: false, localIPs: [] });
+  const plugin = new TransferPlugin({ xfrs: [{ zones: [''], to: { any: true, rules: [] } }] },
+    { store, kubernetes: new KubernetesPlugin(store, cfg), resolverConfig: cfg, logger: pino({ level: 'silent' }) });
+  const req = (client: string) => ({ name: 'cluster.local', type: 252, msg: Buffer.alloc(12), asked: { name: 'cluster.local', type: 252 }, transport: 'tcp' as const, client, rd: false, cd: false, edns: false, do: false, limit: 65535, varies: false, depth: 0 });
+  const open: Iterator<unknown>[] = [];
+  for (let i = 0; i < MAX_TRANSFERS_PER_CLIENT; i++) {
+    const it = (plugin.serveDNS(req('192.0.2.1'), () => null) as { messages: Iterable<unknown> }).messages[Symbol.iterator]();
+    it.next();
+    open.push(it);
+  }
+  const third = plugin.serveDNS(req('192.0.2.1'), () => null) as { kind: string; answer: { rcode: number } };
+  t.equal(third.kind, 'answer');
+  t.equal(third.answer.rcode, 2, 'SERVFAIL for the same client past its share');
+  t.equal((plugin.serveDNS(req('192.0.2.2'), () => null) as { kind: string }).kind, 'messages', 'another client is served');
+  open[0]!.return!();
+  t.equal((plugin.serveDNS(req('192.0.2.1'), () => null) as { kind: string }).kind, 'messages', 'its share is free again once one ends');
 });
