@@ -41,6 +41,16 @@ export const MAX_ACTIVE_TRANSFERS = 10;
  */
 export const MAX_TRANSFERS_PER_CLIENT = 2;
 
+/**
+ * Full transfers one client address may start: a burst, then one a second. A secondary transfers a zone once per
+ * SOA refresh; a client whose kernel buffers swallow whole zones (MBs on loopback) and asks hundreds of times would
+ * otherwise make the server encode the zone each time (600 asks: RSS +420 MiB of garbage on Node 24).
+ */
+export const TRANSFER_BURST = 30;
+const TRANSFERS_PER_SECOND = 1;
+/** client addresses whose rate is remembered; past this the oldest are forgotten (a flood of addresses) */
+const MAX_TRACKED_CLIENTS = 10_000;
+
 export interface TransferRuntime {
   store: ClusterStore;
   kubernetes: KubernetesPlugin;
@@ -56,6 +66,7 @@ export class TransferPlugin implements Plugin {
   private readonly xfrs: { zones: string[]; acl: TransferAcl }[];
   private active = 0;
   private readonly byClient = new Map<string, number>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** the Services in transfer order, kept while the cluster does not change: transfers at once share one copy */
   private sorted?: { generation: number; services: readonly Service[] };
 
@@ -100,6 +111,10 @@ export class TransferPlugin implements Plugin {
       this.rt.logger.debug({ zone: lname, client: req.client }, 'transfer: this client has too many transfers at once; SERVFAIL');
       return { kind: 'answer', answer: message(RCODE.SERVFAIL, false), plugin: '' };
     }
+    if (!this.takeToken(req.client)) {
+      this.rt.logger.debug({ zone: lname, client: req.client }, 'transfer: this client asked too often; SERVFAIL');
+      return { kind: 'answer', answer: message(RCODE.SERVFAIL, false), plugin: '' };
+    }
     if (this.active >= MAX_ACTIVE_TRANSFERS) {
       this.rt.logger.warn({ zone: lname, client: req.client, active: this.active }, 'transfer: too many transfers at once; SERVFAIL');
       return { kind: 'answer', answer: message(RCODE.SERVFAIL, false), plugin: '' };
@@ -133,6 +148,22 @@ export class TransferPlugin implements Plugin {
       if (done) this.rt.logger.info({ zone, client, records: count, serial }, 'transfer: outgoing transfer sent');
       else this.rt.logger.info({ zone, client, records: count, serial }, 'transfer: outgoing transfer cut off by the client');
     }
+  }
+
+  /** A token of the client's bucket (TRANSFER_BURST, refilled at TRANSFERS_PER_SECOND), or false when it has none. */
+  private takeToken(client: string): boolean {
+    const now = performance.now();
+    let b = this.buckets.get(client);
+    if (!b) {
+      if (this.buckets.size >= MAX_TRACKED_CLIENTS) this.buckets.delete(this.buckets.keys().next().value!);
+      b = { tokens: TRANSFER_BURST, at: now };
+      this.buckets.set(client, b);
+    }
+    b.tokens = Math.min(TRANSFER_BURST, b.tokens + ((now - b.at) / 1000) * TRANSFERS_PER_SECOND);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
   }
 
   private longestMatch(lname: string): { zones: string[]; acl: TransferAcl } | undefined {
