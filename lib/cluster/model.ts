@@ -124,28 +124,34 @@ export interface ServiceImport {
  * A networking.k8s.io/v1 Ingress, as the ingress plugin needs it: its hostnames and the addresses its controller
  * published (see ingress.ts).
  */
-export interface Ingress {
-  kind: 'Ingress';
+/** What Ingresses and Gateways share: a class, the hostnames they claim, and the addresses those answer with. */
+interface HostClaim {
   namespace: string;
   name: string;
   labels: Record<string, string>;
+  className: string;
+  /** lower case, deduplicated; `*.x` for a wildcard */
+  hosts: string[];
+  /** IPs, and hostnames (CNAME targets) */
+  addresses: string[];
+}
+
+export interface Ingress extends HostClaim {
+  kind: 'Ingress';
   /** spec.ingressClassName, else the kubernetes.io/ingress.class annotation; '' when neither */
   className: string;
-  /** spec.rules[].host and spec.tls[].hosts, lower case, deduplicated, in that order; `*.x` for a wildcard */
+  /** spec.rules[].host and spec.tls[].hosts, in that order */
   hosts: string[];
-  /** status.loadBalancer.ingress: each entry's ip, else its hostname (a CNAME target) */
+  /** status.loadBalancer.ingress: each entry's ip, else its hostname */
   addresses: string[];
 }
 
 /** A gateway.networking.k8s.io Gateway: its class, listener hostnames and status.addresses (see gateway.ts). */
-export interface Gateway {
+export interface Gateway extends HostClaim {
   kind: 'Gateway';
-  namespace: string;
-  name: string;
-  labels: Record<string, string>;
   /** spec.gatewayClassName */
   className: string;
-  /** spec.listeners[].hostname, lower case, deduplicated; `*.x` for a wildcard */
+  /** spec.listeners[].hostname */
   hosts: string[];
   /** status.addresses (IPAddress: an IP, Hostname: a CNAME target); offline, synthesis fills an empty one */
   addresses: string[];
