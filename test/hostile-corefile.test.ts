@@ -39,7 +39,7 @@ t.test('an import loop through files is a file:line error', async (t) => {
 t.test('a huge Corefile is refused before it is read; so is one nested 50000 deep', async (t) => {
   const c = corefileDir(t);
   c.write(`cluster.local {\n kubernetes\n}\n${'# padding\n'.repeat(220_000)}`);
-  t.match((await refused(t, c.corefile, c.fixtures)).stderr, /the file is \d+ bytes; at most 1048576 are read/);
+  t.match((await refused(t, c.corefile, c.fixtures)).stderr, /it is \d+ bytes; at most 1048576 are read/);
   c.write(`cluster.local {\n kubernetes\n a ${'{ a '.repeat(50_000)}${'} '.repeat(50_000)}\n}\n`);
   t.match((await refused(t, c.corefile, c.fixtures)).stderr, `${c.corefile} line 3: blocks nest more than 32 deep`);
 });

@@ -1,6 +1,6 @@
 // `--corefile PATH`: read, parse and overlay a Corefile on a config. Everything the Corefile describes (listener,
 // zones, kubernetes options, forward, health/ready/prometheus) replaces the config's values; the rest is kept.
-import { readFileSync, statSync } from 'node:fs';
+import { readTextFileSync } from '../read-text.js';
 import { MAX_FILE_BYTES } from './lexer.js';
 import type { ClusterDnsConfig, HostPort } from '../config.js';
 import { CorefileError, parseCorefile } from './parse.js';
@@ -19,9 +19,7 @@ export function applyCorefile(
 ): { config: ClusterDnsConfig; warnings: string[] } {
   let text: string;
   try {
-    const size = statSync(path).size;
-    if (size > MAX_FILE_BYTES) throw new Error(`the file is ${size} bytes; at most ${MAX_FILE_BYTES} are read`);
-    text = readFileSync(path, 'utf8');
+    text = readTextFileSync(path, MAX_FILE_BYTES);
   } catch (e) {
     throw new CorefileError(`cannot read the Corefile: ${(e as Error).message}`, path, undefined);
   }

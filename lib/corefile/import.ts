@@ -7,7 +7,8 @@
 // Bounds: imports nest at most MAX_DEPTH deep, an import that reaches itself again is an error naming the line that
 // closes the loop, and the expanded Corefile has at most MAX_TOKENS tokens (snippets importing snippets twice over
 // would otherwise grow exponentially).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readTextFileSync } from '../read-text.js';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CorefileError, isClose, isOpen, MAX_FILE_BYTES, tokenize, type Token } from './lexer.js';
 
@@ -85,8 +86,7 @@ function importOne(arg: Token, ctx: Ctx, topLevel: boolean): Token[] {
     try {
       let text: string;
       try {
-        if (statSync(path).size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
-        text = readFileSync(path, 'utf8');
+        text = readTextFileSync(path, MAX_FILE_BYTES);
       } catch (e) {
         throw new CorefileError(`import ${arg.text}: cannot read ${path}: ${(e as Error).message}`, arg.file, arg.line);
       }

@@ -4,7 +4,7 @@
 // As in CoreDNS, only the Corefile itself is hashed: a change in an imported file is picked up with the next change
 // of the Corefile.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readTextFileSync, TextFileError } from '../read-text.js';
 import { MAX_FILE_BYTES } from './lexer.js';
 import type { ClusterDnsConfig } from '../config.js';
 import { parseCorefile } from './parse.js';
@@ -28,9 +28,11 @@ export interface ReloadHooks {
 
 /** The file's text; a file over the lexer's bound is refused before it is read into memory. */
 function readText(path: string): string {
-  const size = statSync(path).size;
-  if (size > MAX_FILE_BYTES) throw new Error(`${path} is ${size} bytes; at most ${MAX_FILE_BYTES} are read`);
-  return readFileSync(path, 'utf8');
+  try {
+    return readTextFileSync(path, MAX_FILE_BYTES);
+  } catch (e) {
+    throw e instanceof TextFileError ? new Error(`${path}: ${e.message}`) : e;
+  }
 }
 
 function readMapping(path: string): { hash: string; mapping: CorefileMapping } {

@@ -1,10 +1,10 @@
 // Small readers for directive arguments, shared by the Corefile mapping and the plugins' parse(): each fails with a
 // CorefileError naming the file and line of the directive.
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { HostPort } from '../config.js';
 import { normalizeZone } from '../config.js';
 import { CorefileError } from './lexer.js';
+import { readTextFileSync } from '../read-text.js';
 import type { CorefileDirective } from './parse.js';
 
 export function fail(msg: string, file: string, line: number | undefined): never {
@@ -43,13 +43,23 @@ export function zoneArg(d: CorefileDirective, s: string): string {
   return s === '.' ? '' : normalizeZone(s);
 }
 
-/** `nameserver` lines of a resolv.conf; IPv6 zone suffixes are kept, as the OS resolver would use them. */
-export function readResolvConf(path: string): HostPort[] {
+/** A resolv.conf is a few lines; glibc reads at most 3 nameservers from it. */
+const MAX_RESOLV_CONF_BYTES = 1024 * 1024;
+
+/**
+ * `nameserver` lines of a resolv.conf; IPv6 zone suffixes are kept, as the OS resolver would use them. A value that is
+ * not an IP address is skipped, as glibc skips it (a hostname there would need DNS to find DNS); `skipped` names them.
+ */
+export function readResolvConf(path: string, skipped: string[] = []): HostPort[] {
   const out: HostPort[] = [];
-  for (const raw of readFileSync(path, 'utf8').split('\n')) {
-    const line = raw.replace(/[#;].*$/, '').trim();
+  const lines = readTextFileSync(path, MAX_RESOLV_CONF_BYTES).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/[#;].*$/, '').trim();
     const m = /^nameserver\s+(\S+)/.exec(line);
-    if (m) out.push({ host: m[1]!, port: 53 });
+    if (!m) continue;
+    const host = m[1]!;
+    if (isIP(host.replace(/%[^%]*$/, '')) !== 0) out.push({ host, port: 53 });
+    else skipped.push(`line ${i + 1}: "${host.slice(0, 80)}" is not an IP address`);
   }
   return out;
 }
@@ -65,12 +75,13 @@ export function upstreamArg(t: string, d: CorefileDirective, resolvConfPath: str
   if (target.startsWith('/') || target.startsWith('.')) {
     const path = target === '/etc/resolv.conf' && resolvConfPath ? resolvConfPath : target;
     let servers: HostPort[];
+    const skipped: string[] = [];
     try {
-      servers = readResolvConf(path);
+      servers = readResolvConf(path, skipped);
     } catch (e) {
       return fail(`${d.name}: cannot read ${path}: ${(e as Error).message}`, d.file, d.line);
     }
-    if (servers.length === 0) fail(`${d.name}: ${path} lists no nameserver`, d.file, d.line);
+    if (servers.length === 0) fail(`${d.name}: ${path} lists no nameserver${skipped.length ? ` (${skipped.join('; ')})` : ''}`, d.file, d.line);
     return servers;
   }
   if (isIP(target)) return [{ host: target, port: 53 }];

@@ -89,7 +89,10 @@ class Upstream {
     // A connected socket only receives from this upstream, and the kernel reports ICMP port-unreachable as an error,
     // so a dead upstream fails at once instead of after the timeout. send() needs the connection to be complete.
     this.socket = new Promise((resolve, reject) => {
-      s.connect(this.addr.port, this.addr.host, () => resolve(s));
+      // A failed connect (an unroutable link-local scope, say) comes to this callback as its argument, not as an
+      // 'error' event (Node's dgram doConnect); resolving anyway would hand out an unconnected socket, whose send()
+      // then throws on the missing port and takes the process down.
+      s.connect(this.addr.port, this.addr.host, ((err?: Error) => (err ? reject(err) : resolve(s))) as () => void);
       s.once('error', reject);
     });
     this.socket.catch(() => {

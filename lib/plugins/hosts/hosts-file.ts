@@ -2,7 +2,7 @@
 // CoreDNS's periodic readHosts does. A file that goes away keeps serving what it held (CoreDNS keeps its map too) and
 // is read again when it returns. A file past a bound (parse.ts) keeps the last good data: logged once per change
 // with file:line, counted in status. Each change that loads bumps `generation` (the answer cache keys on it).
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { fileSignature } from '../../sources/file-signature.js';
@@ -124,6 +124,9 @@ export class HostsFile {
   }
 }
 
+// A FIFO named as the hosts file would block open() until a writer came; non-blocking, it opens and fails isFile().
+const NONBLOCKING_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
 function signatureSync(file: string): string | undefined {
   try {
     const st = statSync(file);
@@ -150,7 +153,7 @@ function decode(file: string, buf: Buffer): string {
 
 /** Reads at most max+1 bytes, whatever the file grows to meanwhile. */
 function readBounded(file: string, max: number): string {
-  const fd = openSync(file, 'r');
+  const fd = openSync(file, NONBLOCKING_READ);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new HostsFileError(file, 0, 'not a regular file');
@@ -167,7 +170,7 @@ function readBounded(file: string, max: number): string {
 
 /** Reads at most max+1 bytes, whatever the file grows to meanwhile. */
 async function readBoundedAsync(file: string, max: number): Promise<string> {
-  const fh = await open(file, 'r');
+  const fh = await open(file, NONBLOCKING_READ);
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new HostsFileError(file, 0, 'not a regular file');
