@@ -36,6 +36,9 @@ export class DnsListeners {
   private built: BuiltBlocks = { listeners: [], forwarders: [], plugins: [] };
   /** replaced blocks waiting out RETIRE_MS; close() retires them at once (their forwarders' sockets, plugins' timers) */
   private retiring = new Map<NodeJS.Timeout, BuiltBlocks>();
+  private watchers: Array<() => void> = [];
+  /** listeners a reload removed whose TCP connections are finishing; close() cuts them */
+  private draining = new Set<DnsTransport>();
 
   constructor(private readonly make: ListenerFactory) {}
 
@@ -93,6 +96,26 @@ export class DnsListeners {
     return failed;
   }
 
+  /** Closes listeners a reload removed: they stop accepting now; their TCP connections get graceMs to finish. */
+  async closeGone(gone: DnsListener[], graceMs: number): Promise<void> {
+    await Promise.all(gone.map(async (l) => {
+      const t = l.transport;
+      if (!t) return;
+      this.draining.add(t);
+      setTimeout(() => this.draining.delete(t), graceMs).unref();
+      await t.close(graceMs);
+    }));
+  }
+
+  /** fn runs after a reload bound or closed listeners (the CLI writes --ready-file again) */
+  onAddressesChanged(fn: () => void): void {
+    this.watchers.push(fn);
+  }
+
+  addressesChanged(): void {
+    for (const fn of this.watchers) fn();
+  }
+
   get main(): DnsListener {
     return this.list[0]!;
   }
@@ -107,7 +130,8 @@ export class DnsListeners {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.list.map((l) => l.transport?.close()));
+    await Promise.all([...this.list.map((l) => l.transport?.close()), ...[...this.draining].map((t) => t.close())]);
+    this.draining.clear();
     for (const [t, old] of this.retiring) {
       clearTimeout(t);
       retire(old);

@@ -77,6 +77,16 @@ async function main(argv: string[]): Promise<number> {
   // Not awaited: a supervisor that never reads our stdout must not hold the server up.
   void writeOut(process.stdout, `clusterdns ${VERSION}: serving ${config.zones.join(', ')} from ${where} on ${host}:${a.port} udp+tcp${srv.dnsAddresses().slice(1).map((x) => `, ${x.host.includes(':') ? `[${x.host}]` : x.host}:${x.port} udp+tcp`).join('')}${http ? `; ${http}` : ''}\n`);
   readyFile?.write(srv);
+  // A Corefile reload that adds or drops a port: a harness reading the file sees what is served now.
+  if (readyFile) {
+    srv.dns.onAddressesChanged(() => {
+      try {
+        readyFile.write(srv);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'reload: the listeners changed but --ready-file could not be rewritten');
+      }
+    });
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

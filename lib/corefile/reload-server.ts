@@ -19,6 +19,12 @@ export interface ReloadableServer {
   setTtl(ttl: number): void;
 }
 
+/**
+ * TCP connections on a port a reload removes may finish what they asked for this long (CoreDNS's graceful restart
+ * gives 5 s too); the port stops accepting at once.
+ */
+export const RELOAD_TCP_GRACE_MS = 5_000;
+
 /** Watches the Corefile (every interval with the reload plugin; on SIGUSR1 always) with CoreDNS's reload metrics. */
 export function startCorefileReload(srv: ReloadableServer, path: string, every: ClusterDnsConfig['reload'], registry: Registry, reloadFailed: Counter): CorefileReloader {
   const results = new Counter({ name: 'clusterdns_corefile_reloads_total', help: 'Corefile reloads (the reload plugin), by result.', labelNames: ['result'], registers: [registry] });
@@ -43,12 +49,14 @@ export async function applyCorefileChange(srv: ReloadableServer, next: Partial<C
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
   const shared = srv.sharedUpstreams();
   if (!shared.fixed && same(prev.upstreams, shared.upstreams) && !same(next.upstreams, prev.upstreams)) srv.replaceSharedUpstreams(next.upstreams ?? []);
+  const before = JSON.stringify(srv.dns.addresses());
   const gone = srv.dns.apply(next.servers);
   // After the blocks are in: the ttl is read per query, and the new blocks' generation has emptied the cache.
   if (next.ttl !== undefined) srv.setTtl(next.ttl);
-  await Promise.all(gone.map((l) => l.transport?.close()));
+  await srv.dns.closeGone(gone, RELOAD_TCP_GRACE_MS);
   const failed = await srv.dns.bindNew(true);
   for (const err of failed) srv.logger.error({ err: err.message }, 'reload: a new listener could not be bound; its server blocks are not served');
+  if (JSON.stringify(srv.dns.addresses()) !== before) srv.dns.addressesChanged();
   // New forwarders are watched for loops as the first ones were (each waits 1 s at most; not awaited).
   void Promise.all(srv.dns.forwarders.map((f) => f.checkLoop()));
   return restart;

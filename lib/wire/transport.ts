@@ -310,16 +310,33 @@ export class DnsTransport {
     this.tcp = undefined;
     await Promise.all([
       ...udp.map(closeUdp),
-      new Promise<void>((r) => (tcp ? tcp.close(() => r()) : r())),
+      // server.close() calls back only once every connection has ended, which a grace period postpones; the
+      // listening socket itself is gone after one turn of the loop (the port can be bound again).
+      new Promise<void>((r) => {
+        if (!tcp) return r();
+        if (this.sockets.size === 0) return void tcp.close(() => r());
+        tcp.close();
+        setImmediate(r);
+      }),
     ]);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops listening. Open TCP connections are cut at once, or after `graceMs` (a reload removing this port: a client
+   * with a query in flight on a kept-open connection gets its answer; idle ones end at the idle timeout). Called
+   * again without a grace (the server stopping), it cuts what is left at once.
+   */
+  async close(graceMs = 0): Promise<void> {
+    if (graceMs > 0 && this.sockets.size > 0) setTimeout(() => this.cutConnections(), graceMs).unref();
+    else this.cutConnections();
     if (this.closed) return;
     this.closed = true;
+    await this.closeListeners();
+  }
+
+  private cutConnections(): void {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
-    await this.closeListeners();
   }
 }
 
