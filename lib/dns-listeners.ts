@@ -7,7 +7,8 @@ import type { ClusterDnsConfig, HostPort, ServerBlockSpec } from './config.js';
 import type { ServerBlocks } from './plugin/chain.js';
 import { listenerAddress, type BuiltBlocks } from './server-blocks.js';
 import type { Forwarder } from './upstream/forwarder.js';
-import type { Responder } from './wire/responder.js';
+import { parseQuery } from './wire/query.js';
+import type { HandleResult, Responder } from './wire/responder.js';
 import { DnsTransport } from './wire/transport.js';
 
 export interface DnsListener {
@@ -114,6 +115,22 @@ export class DnsListeners {
 
   addressesChanged(): void {
     for (const fn of this.watchers) fn();
+  }
+
+  /**
+   * The listener whose server blocks serve `name`: the main one when it does, else the first other port that does
+   * (explain and /resolve ask there, so a block on another port is explained as it answers, not as REFUSED).
+   */
+  serving(name: string): DnsListener {
+    const main = this.main;
+    if (main.blocks.select(name)) return main;
+    return this.list.find((l) => l.blocks.select(name)) ?? main;
+  }
+
+  /** Answers a query the admin API built through the listener that serves its name. */
+  handle(msg: Buffer, transport: 'udp' | 'tcp', client: string): HandleResult {
+    const p = parseQuery(msg);
+    return this.serving(p.ok ? p.query.name : '').responder.handle(msg, transport, client);
   }
 
   get main(): DnsListener {

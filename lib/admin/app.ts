@@ -186,7 +186,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     const type = qtypeOf(req.query.type, 'A');
     const name = req.query.name.replace(/\.$/, '');
     try {
-      return await answerJson({ handle: (m, t, c) => srv.responder.handle(m, t, c), resolve: (n, t) => srv.resolve(n, t), upstreams: srv.config.upstreams.length }, name, type);
+      return await answerJson({ handle: (m, t, c) => srv.dns.handle(m, t, c), resolve: (n, t) => srv.resolve(n, t), upstreams: srv.config.upstreams.length }, name, type);
     } catch (err) {
       if (err instanceof NameError) throw new HttpError(400, 'Bad Request', `${err.message}: dig could not ask it either`);
       throw err;

@@ -14,7 +14,7 @@ export function explainerFor(srv: ClusterDnsServer): Explainer {
       store: srv.store,
       resolverConfig: () => srv.resolverConfig(),
       faults: () => srv.faults.list(),
-      handle: (m, t, c) => srv.responder.handle(m, t, c),
+      handle: (m, t, c) => srv.dns.handle(m, t, c),
       resolve: (n, t) => srv.resolve(n, t),
       get upstreams() { return srv.config.upstreams.length; },
     });
