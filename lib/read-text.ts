@@ -33,26 +33,13 @@ export function readTextFileSync(path: string, maxBytes: number): string {
     const st = fstatSync(fd);
     refuseKind(st.isFile(), st.isDirectory());
     if (st.size > maxBytes) throw tooBig(st.size, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(chunkSize(st.size, total));
-      const n = readSync(fd, chunk, 0, chunk.length, total);
-      if (n === 0) break;
-      total += n;
-      // The file may grow between fstat and read: the cap holds on what is read, not on what fstat said.
-      if (total > maxBytes) throw tooBig(total, maxBytes);
-      chunks.push(chunk.subarray(0, n));
-    }
-    return decode(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const loop = reading(st.size, maxBytes);
+    let step = loop.next();
+    while (!step.done) step = loop.next(readSync(fd, step.value.chunk, 0, step.value.chunk.length, step.value.at));
+    return decode(step.value);
   } finally {
     closeSync(fd);
   }
-}
-
-/** One read for a file whose size fstat told, one byte over to see growth; then 64 KiB steps, 8 MiB at most. */
-function chunkSize(size: number, read: number): number {
-  return Math.min(Math.max(size + 1 - read, 64 * 1024), 8 * 1024 * 1024);
 }
 
 /** The file's UTF-8 text, at most maxBytes, read off the event loop. */
@@ -62,18 +49,30 @@ export async function readTextFile(path: string, maxBytes: number): Promise<stri
     const st = await fh.stat();
     refuseKind(st.isFile(), st.isDirectory());
     if (st.size > maxBytes) throw tooBig(st.size, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(chunkSize(st.size, total));
-      const { bytesRead } = await fh.read(chunk, 0, chunk.length, total);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) throw tooBig(total, maxBytes);
-      chunks.push(chunk.subarray(0, bytesRead));
-    }
-    return decode(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const loop = reading(st.size, maxBytes);
+    let step = loop.next();
+    while (!step.done) step = loop.next((await fh.read(step.value.chunk, 0, step.value.chunk.length, step.value.at)).bytesRead);
+    return decode(step.value);
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The read loop both readers drive: yields each buffer to fill and its file offset, takes back the bytes read (0 at
+ * the end). The cap holds on what is read, not on what fstat said: the file may grow meanwhile.
+ */
+function* reading(size: number, maxBytes: number): Generator<{ chunk: Buffer; at: number }, Buffer, number> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    // One read for a file whose size fstat told, one byte over to see growth; then 64 KiB steps, 8 MiB at most.
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(size + 1 - total, 64 * 1024), 8 * 1024 * 1024));
+    const n = yield { chunk, at: total };
+    if (n === 0) break;
+    total += n;
+    if (total > maxBytes) throw tooBig(total, maxBytes);
+    chunks.push(chunk.subarray(0, n));
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
