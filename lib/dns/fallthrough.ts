@@ -3,8 +3,9 @@
 // the reverse zones, so `--upstream` answers addresses no Service has.
 import { QTYPE } from './records.js';
 import type { ResolverConfig } from './resolver-config.js';
+import { inZone } from './names.js';
 
 export function fallsThrough(cfg: ResolverConfig, lname: string, qtype: number, reverse: boolean): boolean {
   if (cfg.fallthrough === undefined) return reverse && qtype === QTYPE.PTR;
-  return cfg.fallthrough.some((z) => z === '' || lname === z || lname.endsWith(`.${z}`));
+  return cfg.fallthrough.some((z) => inZone(lname, z));
 }

@@ -8,6 +8,19 @@ export function lowerName(name: string): string {
   return name.toLowerCase();
 }
 
+/**
+ * Whether the lower-case presentation name `lname` is `zone` or below it ('' is the root). A dot escaped inside a
+ * label (`a\\.b`) is not a label boundary, so `a\\.b.example.org` is not in `b.example.org`.
+ */
+export function inZone(lname: string, zone: string): boolean {
+  if (zone === '' || lname === zone) return true;
+  const cut = lname.length - zone.length - 1;
+  if (cut < 0 || lname.charCodeAt(cut) !== 46 || !lname.endsWith(zone)) return false;
+  let slashes = 0;
+  for (let i = cut - 1; i >= 0 && lname.charCodeAt(i) === 92; i--) slashes++;
+  return (slashes & 1) === 0;
+}
+
 /** Splits a presentation name into its labels, keeping escapes inside a label. */
 export function splitLabels(name: string): string[] {
   if (name === '') return [];

@@ -5,7 +5,7 @@
 import type { ClusterView } from '../cluster/store.js';
 import { nameServers, soaRecord } from './apex.js';
 import { keepEncodable } from './encodable.js';
-import { splitLabels } from './names.js';
+import { inZone, splitLabels } from './names.js';
 import { QTYPE, RCODE, type Answer, type RR } from './records.js';
 import type { ResolverConfig } from './resolver-config.js';
 import { reverseLookup } from './reverse.js';
@@ -40,7 +40,7 @@ interface ZoneMatch {
 export function matchZone(cfg: ResolverConfig, lname: string): ZoneMatch | undefined {
   let best: ZoneMatch | undefined;
   const consider = (z: string, reverse: boolean) => {
-    if ((lname === z || z === '' || lname.endsWith(`.${z}`)) && (!best || z.length > best.lzone.length)) {
+    if (inZone(lname, z) && (!best || z.length > best.lzone.length)) {
       best = { lzone: z, reverse };
     }
   };

@@ -8,6 +8,7 @@
 import { RCODE, type Answer } from '../dns/records.js';
 import { rawAnswerRecords, queryFor } from './raw-records.js';
 import type { Next, Plugin, QueryEvent, Reply, Request } from './handler.js';
+import { inZone } from '../dns/names.js';
 
 /** CoreDNS gives up on a chain of CNAMEs through its own lookups after this many */
 const MAX_DEPTH = 8;
@@ -113,7 +114,7 @@ export class ServerBlocks {
     if (this.blocks.length === 1 && this.blocks[0]!.zone === '') return this.blocks[0]!.chain;
     const lname = name.toLowerCase();
     for (const b of this.blocks) {
-      if (b.zone === '' || lname === b.zone || (lname.endsWith(b.zone) && lname.charCodeAt(lname.length - b.zone.length - 1) === 46)) return b.chain;
+      if (inZone(lname, b.zone)) return b.chain;
     }
     return undefined;
   }

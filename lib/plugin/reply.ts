@@ -2,9 +2,6 @@
 import { RCODE } from '../dns/records.js';
 import type { Reply } from './handler.js';
 
-/** Whether the lower-case name is `zone` or below it ('' is the root). */
-export const under = (lname: string, zone: string): boolean =>
-  zone === '' || lname === zone || (lname.endsWith(zone) && lname.charCodeAt(lname.length - zone.length - 1) === 46);
 
 /** rcode of a reply; -1 when nobody answered (the end of the chain, a dropped query) */
 export function rcodeOf(r: Reply): number {

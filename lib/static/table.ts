@@ -7,6 +7,7 @@
 // records | nodata (the name exists with other types, or only has names below it) | miss (not ours: forward it).
 import { QTYPE, typeName, type RR } from '../dns/records.js';
 import { RecordError } from './rdata.js';
+import { inZone } from '../dns/names.js';
 
 export type StaticLookup =
   | { kind: 'records'; records: RR[] }
@@ -148,7 +149,7 @@ export class StaticTable implements StaticSource {
   private checkZone(r: RR): void {
     const lname = r.name.toLowerCase();
     for (const z of this.opts.zones) {
-      if (z === '' || lname === z || lname.endsWith(`.${z}`)) {
+      if (inZone(lname, z)) {
         throw new RecordError(`${where(r)}"${r.name}" is inside the cluster zone ${z || '.'} this server answers from its objects: give it as a manifest (a Service, an ExternalName) instead`);
       }
     }

@@ -14,7 +14,8 @@ import { EDNS_UDP_SIZE } from '../../wire/responder.js';
 import { EncodeError, encodeResponse } from '../../wire/encoder.js';
 import { cnamer } from './cname.js';
 import { readRawMessage } from './raw-message.js';
-import { rcodeOf, under } from '../../plugin/reply.js';
+import { rcodeOf } from '../../plugin/reply.js';
+import { inZone } from '../../dns/names.js';
 
 /** Where the search list comes from. */
 export type SearchSource =
@@ -54,9 +55,9 @@ export class AutopathPlugin implements Plugin {
 
   serveDNS(req: Request, next: Next): Reply | Promise<Reply> {
     const lname = req.name.toLowerCase();
-    if (!this.opts.zones.some((z) => under(lname, z))) return next(req);
+    if (!this.opts.zones.some((z) => inZone(lname, z))) return next(req);
     const search = this.searchList(req.client, lname);
-    if (!search || !under(lname, search[0]!)) return this.direct(req, next, lname);
+    if (!search || !inZone(lname, search[0]!)) return this.direct(req, next, lname);
     if (lname === search[0]) {
       // CoreDNS's TrimZone fails on the bare first element (the pod's namespace's own name): SERVFAIL, as there.
       req.varies = true;
@@ -76,7 +77,7 @@ export class AutopathPlugin implements Plugin {
     // CoreDNS: without pods verified the kubernetes plugin offers no search list (autopath does nothing).
     if (cfg.pods !== 'verified' || !client) return undefined;
     let zone: string | undefined;
-    for (const z of cfg.zones) if (under(lname, z) && (zone === undefined || z.length > zone.length)) zone = z;
+    for (const z of cfg.zones) if (inZone(lname, z) && (zone === undefined || z.length > zone.length)) zone = z;
     if (zone === undefined) return undefined;
     const ns = this.deps.podNamespaceByIP(clientIP(client));
     if (ns === undefined) return undefined;

@@ -5,8 +5,9 @@
 import { then } from '../../plugin/chain.js';
 import type { Next, Plugin, Reply, Request } from '../../plugin/handler.js';
 import { capAnswer, capRaw, type TtlCaps } from './ttl.js';
+import { inZone } from '../../dns/names.js';
 
-const covers = (zone: string, lname: string): boolean => zone === '' || lname === zone || lname.endsWith(`.${zone}`);
+const covers = (zone: string, lname: string): boolean => inZone(lname, zone);
 
 export class CachePlugin implements Plugin {
   readonly name = 'cache';

@@ -4,8 +4,8 @@
 import { RCODE } from '../../dns/records.js';
 import { queryFor } from '../../plugin/raw-records.js';
 import type { Next, Plugin, Reply, Request, Upstream } from '../../plugin/handler.js';
+import { inZone } from '../../dns/names.js';
 
-const inZone = (lname: string, z: string): boolean => z === '' || lname === z || lname.endsWith(`.${z}`);
 
 export class ForwardPlugin implements Plugin {
   readonly name = 'forward';

@@ -6,6 +6,7 @@
 // good data): its size, NUL bytes (binary, not text), a line's length, names on one line, entries in all.
 // Lines that are skipped are counted and the first one named (file:line), so a typo is findable.
 import { HostsMap, parseHostsIP } from './hosts-map.js';
+import { inZone } from '../../dns/names.js';
 
 export const HOSTS_LIMITS = {
   /** bytes in a hosts file: the largest ad-blocking lists in hosts format are a few MB */
@@ -154,7 +155,7 @@ export function hostName(raw: string): string | undefined {
 /** Whether `lname` is in one of `zones` ('' is the root: every name). */
 export function inZones(lname: string, zones: readonly string[]): boolean {
   for (const z of zones) {
-    if (z === '' || lname === z || (lname.length > z.length && lname.endsWith(z) && lname.charCodeAt(lname.length - z.length - 1) === 46)) return true;
+    if (inZone(lname, z)) return true;
   }
   return false;
 }

@@ -3,7 +3,7 @@
 // records; names outside its zones go on down the chain, and with `fallthrough` so does an NXDOMAIN.
 import type { ClusterView } from '../../cluster/store.js';
 import { keepEncodable } from '../../dns/encodable.js';
-import { ipFromReverseName, splitLabels } from '../../dns/names.js';
+import { inZone, ipFromReverseName, splitLabels } from '../../dns/names.js';
 import { QTYPE, RCODE, type Answer, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { answerReply, type Next, type Plugin, type Reply, type Request } from '../../plugin/handler.js';
@@ -22,8 +22,6 @@ export interface ExternalOptions {
   fallthrough: string[] | null;
 }
 
-const inZone = (lname: string, zone: string) =>
-  zone === '' || lname === zone || (lname.endsWith(zone) && lname.charCodeAt(lname.length - zone.length - 1) === 46);
 
 export class K8sExternalPlugin implements Plugin {
   readonly name = 'k8s_external';

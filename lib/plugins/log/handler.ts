@@ -4,6 +4,7 @@
 import type { Next, Plugin, QueryEvent, Reply, Request } from '../../plugin/handler.js';
 import { formatLine, type CompiledFormat } from './format.js';
 import { STDERR_LINES, type LineWriter } from './writer.js';
+import { inZone } from '../../dns/names.js';
 
 export type LogClass = 'success' | 'denial' | 'error' | 'all';
 
@@ -14,7 +15,7 @@ export interface LogRule {
   classes: ReadonlySet<LogClass>;
 }
 
-const covers = (zone: string, lname: string): boolean => zone === '' || lname === zone || lname.endsWith(`.${zone}`);
+const covers = (zone: string, lname: string): boolean => inZone(lname, zone);
 
 /** response.Classify: NOERROR with answers (or a delegation) is success, NXDOMAIN and NODATA denial, the rest error */
 export function classify(e: QueryEvent): LogClass {

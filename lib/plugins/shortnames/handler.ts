@@ -13,7 +13,8 @@ import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { then } from '../../plugin/chain.js';
 import type { Next, Plugin, Reply, Request } from '../../plugin/handler.js';
 import { expand } from './expand.js';
-import { rcodeOf, under } from '../../plugin/reply.js';
+import { rcodeOf } from '../../plugin/reply.js';
+import { inZone } from '../../dns/names.js';
 
 export interface ShortnamesDeps {
   resolverConfig(): ResolverConfig;
@@ -39,7 +40,7 @@ export class ShortnamesPlugin implements Plugin {
     if (req.type === QTYPE.AXFR || req.type === QTYPE.IXFR) return next(req);
     const lname = req.name.toLowerCase();
     const cfg = this.deps.resolverConfig();
-    if (cfg.zones.some((z) => under(lname, z)) || cfg.reverseZones.some((z) => under(lname, z))) return next(req);
+    if (cfg.zones.some((z) => inZone(lname, z)) || cfg.reverseZones.some((z) => inZone(lname, z))) return next(req);
     const exp = expand(lname, cfg.zones, this.deps.namespaceExists);
     if (!exp) return next(req);
     if (!exp.risky) return this.expanded(req, exp.names) ?? next(req);

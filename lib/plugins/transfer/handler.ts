@@ -21,6 +21,7 @@ import { TransferAcl, type TransferTo } from './acl.js';
 import { batches } from './batches.js';
 import { clientSerial } from './ixfr.js';
 import { transferServices, zoneTransfer } from './zone-records.js';
+import { inZone } from '../../dns/names.js';
 
 /** One transfer directive: its zones ('' = the root) and who may transfer them. */
 export interface TransferOptions {
@@ -171,8 +172,7 @@ export class TransferPlugin implements Plugin {
     let bestLen = -1;
     for (const x of this.xfrs) {
       for (const z of x.zones) {
-        const inZone = z === '' || lname === z || lname.endsWith(`.${z}`);
-        if (inZone && z.length > bestLen) { best = x; bestLen = z.length; }
+        if (inZone(lname, z) && z.length > bestLen) { best = x; bestLen = z.length; }
       }
     }
     return best;
