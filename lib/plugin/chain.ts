@@ -3,8 +3,10 @@
 // answers or calls next. Past the last plugin the block answers SERVFAIL, as CoreDNS's NextOrFailure does; a name no
 // block serves is REFUSED.
 //
-// An answer that names an out-of-zone target to look up (Answer.chase: an ExternalName's CNAME) is completed here
-// by a lookup from the top (the listener's blocks), as CoreDNS's plugin/pkg/upstream re-enters its own server.
+// An answer that names an out-of-zone target to look up (Answer.chase: an ExternalName's CNAME) is completed as it
+// leaves the plugin that made it, by a lookup from the top (the listener's blocks), as CoreDNS's plugin/pkg/upstream
+// re-enters its own server from inside the kubernetes plugin: the plugins before it (cache's TTL, rewrite,
+// loadbalance) see the CNAME and its target as one answer, as they do in CoreDNS.
 import { RCODE, type Answer } from '../dns/records.js';
 import { rawAnswerRecords, queryFor } from './raw-records.js';
 import type { Next, Plugin, QueryEvent, Reply, Request } from './handler.js';
@@ -25,6 +27,8 @@ export class Chain {
   private readonly finishers: Plugin[];
   private readonly generations: Plugin[];
   readonly watchers: Plugin[];
+  /** the listener's blocks, from the top: where a chase is looked up (set by ServerBlocks) */
+  lookup: ((req: Request) => Reply | Promise<Reply>) | undefined;
 
   /**
    * `plugins` in execution order. `endRcode`: what the end of the chain answers (SERVFAIL in a Corefile block, as
@@ -36,7 +40,12 @@ export class Chain {
     for (let i = plugins.length - 1; i >= 0; i--) {
       const p = plugins[i]!;
       const after = next;
-      next = (req) => p.serveDNS(req, after);
+      next = (req) => {
+        const r = p.serveDNS(req, after);
+        // the common case decided by two property reads; only a chase (or a promise) takes the slower path
+        if (r && !(r instanceof Promise) && (r.kind !== 'answer' || !r.answer.chase)) return r;
+        return then(r, (v) => this.complete(req, v));
+      };
     }
     this.run = next;
     this.finishers = plugins.filter((p) => p.finish);
@@ -69,6 +78,28 @@ export class Chain {
   serve(req: Request): Reply | Promise<Reply> {
     return this.run(req);
   }
+
+  /** An answer that wants its CNAME target looked up gets it from a lookup of ours, from the top. */
+  private complete(req: Request, r: Reply): Reply | Promise<Reply> {
+    if (!r || r.kind !== 'answer' || !r.answer.chase) return r;
+    const { chase, ...rest } = r.answer;
+    if (req.depth >= MAX_DEPTH || !this.lookup) return { ...r, answer: rest };
+    const sub: Request = {
+      name: chase.name, type: chase.type, msg: queryFor(chase.name, chase.type, req.rd), asked: chase, transport: req.transport,
+      client: '', rd: req.rd, cd: req.cd, edns: false, do: false, limit: 65535, varies: false, depth: req.depth + 1,
+      ...(req.probe ? { probe: true } : {}),
+    };
+    return then(this.lookup(sub), (s) => {
+      // What came from elsewhere can change without our generation moving: not cached.
+      if (sub.varies || s?.kind === 'raw') req.varies = true;
+      const found = !s ? undefined : s.kind === 'answer' ? { records: s.answer.answer, tc: !!s.answer.tc }
+        : s.kind === 'raw' ? rawAnswerRecords(s.bytes) : undefined;
+      if (!found) return { ...r, answer: rest };
+      const answer: Answer = { ...rest, answer: [...rest.answer, ...found.records] };
+      if (found.tc || rest.tc) answer.tc = true;
+      return { ...r, answer };
+    });
+  }
 }
 
 /** generations handed out by every ServerBlocks: a new set (a reloaded Corefile) starts from its own, emptying the answer cache */
@@ -95,6 +126,7 @@ export class ServerBlocks {
     this.finishing = chains.some((c) => c.finishes);
     this.single = chains.length === 1 ? chains[0] : undefined;
     this.watching = chains.some((c) => c.watchers.length > 0);
+    for (const c of chains) c.lookup = (req) => this.serve(req);
   }
 
   /** Tells the plugins of the block that served `e` about it (decodes the name only when blocks differ). */
@@ -149,28 +181,6 @@ export class ServerBlocks {
   serve(req: Request): Reply | Promise<Reply> {
     const chain = this.select(req.name);
     if (!chain) return { kind: 'answer', answer: refusal(RCODE.REFUSED), plugin: '' };
-    return then(chain.serve(req), (r) => this.complete(req, r));
-  }
-
-  /** An answer that wants its CNAME target looked up gets it from a lookup of ours, from the top. */
-  private complete(req: Request, r: Reply): Reply | Promise<Reply> {
-    if (!r || r.kind !== 'answer' || !r.answer.chase) return r;
-    const { chase, ...rest } = r.answer;
-    if (req.depth >= MAX_DEPTH) return { ...r, answer: rest };
-    const sub: Request = {
-      name: chase.name, type: chase.type, msg: queryFor(chase.name, chase.type, req.rd), asked: chase, transport: req.transport,
-      client: '', rd: req.rd, cd: req.cd, edns: false, do: false, limit: 65535, varies: false, depth: req.depth + 1,
-      ...(req.probe ? { probe: true } : {}),
-    };
-    return then(this.serve(sub), (s) => {
-      // What came from elsewhere can change without our generation moving: not cached.
-      if (sub.varies || s?.kind === 'raw') req.varies = true;
-      const found = !s ? undefined : s.kind === 'answer' ? { records: s.answer.answer, tc: !!s.answer.tc }
-        : s.kind === 'raw' ? rawAnswerRecords(s.bytes) : undefined;
-      if (!found) return { ...r, answer: rest };
-      const answer: Answer = { ...rest, answer: [...rest.answer, ...found.records] };
-      if (found.tc || rest.tc) answer.tc = true;
-      return { ...r, answer };
-    });
+    return chain.serve(req);
   }
 }
