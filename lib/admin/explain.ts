@@ -155,6 +155,8 @@ function matchingFaults(faults: Fault[], name: string, qtype: number): Fault[] {
 /** The schema rule (or server rule) behind one record of the reply. */
 export function ruleFor(rr: RRJson, section: 'answer' | 'authority' | 'additional', store: ClusterStore, cfg: ResolverConfig): string {
   const src = rr.source ?? '';
+  // External names (the ingress plugin) say themselves which object, field and address source gave them.
+  if (rr.rule) return rr.rule;
   if (rr.type === 'SOA') return section === 'authority'
     ? `the zone's SOA in a negative answer: resolvers cache the NXDOMAIN/NODATA for its minimum (${(rr.data as { minimum?: number })?.minimum ?? '?'} s) at most`
     : 'the zone apex: the SOA CoreDNS synthesises (serial = last change)';

@@ -46,9 +46,14 @@ export class IngressPlugin implements Plugin {
     return this.view.generation;
   }
 
+  /** the zone of ours `lname` (lower case) is in, if any */
+  zoneOf(lname: string): string | undefined {
+    return this.zones.find((z) => inZone(lname, z));
+  }
+
   serveDNS(req: Request, next: Next): Reply | Promise<Reply> {
     const lname = req.name.toLowerCase().replace(/\.$/, '');
-    const zone = this.zones.find((z) => inZone(lname, z));
+    const zone = this.zoneOf(lname);
     if (zone === undefined) {
       const ip = req.type === QTYPE.PTR ? ipFromReverseName(lname) : '';
       if (ip === '' || !this.reverse.has(ip)) return next(req);
