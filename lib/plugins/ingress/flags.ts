@@ -6,6 +6,10 @@ import { normalizeZone, type ClusterDnsConfig } from '../../config.js';
 import { encodableName } from '../../dns/encodable.js';
 import { parseCidr } from '../../synth/cidr.js';
 
+/** A reverse zone is never an external zone: it would take the cluster's own PTRs (reverse.ts fills ours in). */
+export const isReverseZone = (z: string) => z === 'in-addr.arpa' || z === 'ip6.arpa' || z.endsWith('.in-addr.arpa') || z.endsWith('.ip6.arpa');
+export const REVERSE_NOTE = 'a reverse zone: PTRs for the addresses external names answer with are served without it, wherever the cluster has no name for the address';
+
 /** more zones than anyone types; each is matched against every query */
 export const MAX_EXTERNAL_ZONES = 64;
 const CLASS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -54,6 +58,7 @@ export function applyExternalFlags(v: ExternalFlags, config: ClusterDnsConfig): 
       throw new Error(`--external-zone ${z.slice(0, 60)}: expected a domain name (e.g. dev.test)`);
     }
     if (config.zones.includes(n)) throw new Error(`--external-zone ${z}: that is a cluster zone`);
+    if (isReverseZone(n)) throw new Error(`--external-zone ${z.slice(0, 60)}: ${REVERSE_NOTE}`);
     if (!out.includes(n)) out.push(n);
   }
   if (cls !== undefined && !CLASS_NAME.test(cls)) throw new Error(`--ingress-class ${cls.slice(0, 60)}: expected an IngressClass name`);
