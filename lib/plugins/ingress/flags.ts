@@ -49,7 +49,11 @@ export function applyExternalFlags(v: ExternalFlags, config: ClusterDnsConfig): 
     if (gw !== undefined) throw new Error('--gateway-class needs --external-zone: it filters the Gateways served there');
     return;
   }
-  if (config.servers) throw new Error('--external-zone is for the command line\'s server block: with --corefile, write ingress ZONE... in it');
+  if (config.servers) {
+    // `npm start` passes --external-zone for the bundled app: say so, or `npm start -- --corefile F` is a riddle.
+    const npm = process.env.npm_lifecycle_event === 'start' ? ' (npm start passes --external-zone for the bundled app: run npx clusterdns --corefile FILE instead)' : '';
+    throw new Error(`--external-zone is for the command line's server block: with --corefile, write ingress ZONE... in it${npm}`);
+  }
   if (zones.length > MAX_EXTERNAL_ZONES) throw new Error(`--external-zone: at most ${MAX_EXTERNAL_ZONES} zones`);
   const out: string[] = [];
   for (const z of zones) {
