@@ -9,6 +9,7 @@ import { dig, digMissing, digSection, digStatus } from './helpers/dig.js';
 import { startCli, stopCli } from './helpers/cli.js';
 import { lbAddressOf } from './helpers/ingress.js';
 import { MAX_PTR_PER_ADDRESS } from '../lib/plugins/ingress/reverse.js';
+import { MAX_SRV } from '../lib/plugins/ingress/srv.js';
 
 const N = 3000;
 const CONTROLLER = `apiVersion: v1
@@ -53,4 +54,22 @@ t.test('thousands of names on one address: a bounded, stable PTR set', { skip: d
   const again = await dig(srv, ['+tcp', '-x', ip]);
   t.same(again.split('\n').filter((l) => /\tPTR\t/.test(l)).map((l) => l.trim().split(/\s+/)[4]), got, 'the same set over TCP, again');
   t.equal(digStatus(await dig(srv, ['-x', '172.18.255.1'])), 'NXDOMAIN', 'an address no name answers: NXDOMAIN from the cluster zone');
+});
+
+t.test('a LoadBalancer Service with 1000 named ports: SRV answers are bounded', { skip: digMissing }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hostile-extnames-srv-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'ports.yaml');
+  const ports = Array.from({ length: 1000 }, (_, i) => `    - { name: p${i}, port: ${1000 + i} }`).join('\n');
+  writeFileSync(file, `apiVersion: v1\nkind: Service\nmetadata:\n  name: wide\n  namespace: default\n  annotations: { external-dns.alpha.kubernetes.io/hostname: wide.many.test }\nspec:\n  type: LoadBalancer\n  ports:\n${ports}\n`);
+  const srv = await startCli(['--fixtures', file, '--external-zone', 'many.test', '--listen', '127.0.0.1:0', '--admin', 'off'], 60_000);
+  t.teardown(() => stopCli(srv.proc));
+  const started = performance.now();
+  const all = await dig(srv, ['+tcp', 'SRV', 'wide.many.test']);
+  const took = performance.now() - started;
+  t.equal(digStatus(all), 'NOERROR');
+  t.equal(digSection(all, 'ANSWER').length, MAX_SRV, `SRV at the host: ${MAX_SRV} of 1000 ports`);
+  t.ok(took < 1000, `in ${took.toFixed(0)} ms`);
+  const one = await dig(srv, ['SRV', '_p999._tcp.wide.many.test']);
+  t.same(digSection(one, 'ANSWER').map((l) => l.split(' ').slice(4).join(' ')), ['0 100 1999 wide.many.test.'], 'one named port: its SRV');
 });
