@@ -105,4 +105,24 @@ t.test('npm start serves the bundled external names', { skip: digMissing }, asyn
   t.ok(rec.records.some((x) => x.type === 'PTR' && x.rule?.startsWith('reverse of')), '/api/v1/records lists the external PTRs');
   const names = rec.records.map((x) => x.name.split('.').reverse().join('.'));
   t.ok(names.every((n, i) => i === 0 || names[i - 1]! <= n), 'the listing stays in zone-file order');
+
+  // An Ingress applied while running joins its controller address's PTR set; an EndpointSlice-only apply changes nothing.
+  const shop = hosts.find((h) => h.kind === 'Ingress')!;
+  const ptrOf = async (ip: string) => (await dig(srv, ['-x', ip])).split('\n').filter((l) => /\tPTR\t/.test(l)).map((l) => l.trim().split(/\s+/)[4]);
+  const before = await ptrOf(shop.addresses[0]!);
+  const applied = await fetch(`${admin}/api/v1/objects`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: late, namespace: shop }
+spec: { ingressClassName: nginx, rules: [ { host: aaa-late.${zone} } ] }
+` });
+  t.equal(applied.status, 200, 'the Ingress is applied');
+  t.same(await ptrOf(shop.addresses[0]!), [`aaa-late.${zone}.`, ...before], 'the applied host joins the PTR set, in order');
+  const slice = await fetch(`${admin}/api/v1/objects`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: extra-abc, namespace: shop, labels: { kubernetes.io/service-name: extra } }
+addressType: IPv4
+endpoints: [ { addresses: [10.244.99.99] } ]
+` });
+  t.equal(slice.status, 200, 'an EndpointSlice is applied');
+  t.same(await ptrOf(shop.addresses[0]!), [`aaa-late.${zone}.`, ...before], 'the PTR set is unchanged by it');
 });

@@ -46,6 +46,10 @@ export class IngressPlugin implements Plugin {
     return this.view.generation;
   }
 
+  close(): void {
+    this.reverse.close();
+  }
+
   /** the zone of ours `lname` (lower case) is in, if any */
   zoneOf(lname: string): string | undefined {
     return this.zones.find((z) => inZone(lname, z));

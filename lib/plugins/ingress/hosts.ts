@@ -4,9 +4,13 @@
 import { isRouteKind } from '../../cluster/gateway.js';
 import type { ClusterObject } from '../../cluster/model.js';
 import type { ClusterView } from '../../cluster/store.js';
+import type { StoreChange } from '../../cluster/view.js';
 
-/** The view the plugin reads, and every object (to enumerate hosts). */
-export type HostView = ClusterView & { all(): IterableIterator<ClusterObject> };
+/** The view the plugin reads, every object (to enumerate hosts), and the store's change notifications if any. */
+export type HostView = ClusterView & {
+  all(): IterableIterator<ClusterObject>;
+  onChange?(fn: (changes: readonly StoreChange[]) => void): () => void;
+};
 
 export interface HostFilter {
   zones: readonly string[];

@@ -50,5 +50,6 @@ export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cf
     const name = reverseName(ip);
     out.push(...(plugin.ptrAnswer(name, name)?.answer ?? []));
   }
+  plugin.close();
   return out;
 }

@@ -2,7 +2,8 @@
 // The index maps each IP to the hostnames whose A/AAAA answer holds it, as the plugin answers them (an exact host
 // beats a wildcard, routes beat Ingresses beat annotations), so a PTR never names a host that would not answer with
 // that address. Wildcard hosts name no PTR (no one name stands for them). Built on the first PTR question after a
-// change of the cluster: one pass over the hosts, each matched once.
+// change of an object that names hosts or holds their addresses (Ingress, Gateway API, Service, Namespace): one
+// pass over the hosts, each matched once. Endpoint and Pod churn, most of a live cluster's changes, costs nothing.
 import { isIP } from 'node:net';
 import { canonicalIPv6 } from '../../dns/names.js';
 import { QTYPE, type RR } from '../../dns/records.js';
@@ -24,11 +25,21 @@ interface Entry {
   rules: Map<string, { source: string; rule: string }>;
 }
 
+/** The kinds whose changes can change a host or its addresses. */
+const RELEVANT = new Set(['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Service', 'Namespace']);
+
 export class ReverseIndex {
   private generation = -1;
+  private dirty = true;
+  private unsubscribe?: () => void;
   private byIP = new Map<string, Entry>();
 
   constructor(private readonly view: HostView, private readonly filter: HostFilter & MatchOptions) {}
+
+  close(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
 
   /** Whether `ip` is an address some external name answers with. */
   has(ip: string): boolean {
@@ -50,6 +61,14 @@ export class ReverseIndex {
 
   private refresh(): void {
     if (this.generation === this.view.generation) return;
+    // Subscribed on first use (a plugin built only to list records never is), then rebuilt only on relevant changes;
+    // a view that cannot tell (no onChange) is rebuilt on every change of generation.
+    if (!this.unsubscribe && this.view.onChange) {
+      this.unsubscribe = this.view.onChange((changes) => { if (!this.dirty && changes.some((c) => RELEVANT.has(c.kind))) this.dirty = true; });
+      this.dirty = true;
+    }
+    if (this.unsubscribe && !this.dirty) { this.generation = this.view.generation; return; }
+    this.dirty = false;
     const all = new Map<string, Map<string, { source: string; rule: string }>>();
     for (const host of externalHosts(this.view, this.filter)) {
       if (host.startsWith('*.')) continue;
