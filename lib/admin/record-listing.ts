@@ -113,7 +113,7 @@ export class RecordListing {
 }
 
 /** `sorted` (zone-file order) with `more` merged in at their places; on a tie `sorted`'s record comes first. */
-function mergeSorted(sorted: RR[], more: RR[]): RR[] {
+export function mergeSorted(sorted: RR[], more: RR[]): RR[] {
   if (more.length === 0) return sorted;
   const before = (a: RR, ka: string, b: RR, kb: string) => ka < kb || (ka === kb && a.type < b.type);
   const extra = more.map((rr) => ({ rr, k: orderKey(rr) }));
