@@ -5,6 +5,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
 import { buildAdminApp } from './admin/app.js';
 import { ADMIN_CLIENT } from './admin/resolve.js';
+import { externalExplain } from './plugins/ingress/explain.js';
 import { Faults } from './admin/faults.js';
 import { QueryJournal } from './admin/journal.js';
 import { ClusterStore } from './cluster/store.js';
@@ -325,7 +326,8 @@ export class ClusterDnsServer {
   }
 
   resolve(name: string, type: number): Answer {
-    return resolve(this.store, this.rcfg, name.replace(/\.$/, ''), type);
+    const a = resolve(this.store, this.rcfg, name.replace(/\.$/, ''), type);
+    return externalExplain(this.dns.main.blocks, name.replace(/\.$/, ''), type, a) ?? a;
   }
 
   records(): RR[] {

@@ -2,6 +2,7 @@
 // cleanly on SIGTERM/SIGINT, reload on SIGHUP/SIGUSR1.
 import { listIngressRecords } from '../lib/plugins/ingress/listing.js';
 import { ingressFlagOptions } from '../lib/plugins/ingress/setup.js';
+import { mergeSorted } from '../lib/admin/record-listing.js';
 import { pino, type Logger } from 'pino';
 import { ClusterStore } from '../lib/cluster/store.js';
 import { formatRR } from '../lib/dns/records.js';
@@ -56,9 +57,10 @@ async function main(argv: string[]): Promise<number> {
     await src.start();
     const statics = new StaticRecords({ zones: config.zones, defaultTtl: config.ttl, files: config.recordFiles ?? [], watch: false, logger });
     await statics.start();
-    const rrs = listRecords(store, { ...resolverConfigFrom(config, []), statics: statics.table });
+    let rrs = listRecords(store, { ...resolverConfigFrom(config, []), statics: statics.table });
     const ingress = ingressFlagOptions(config);
-    if (ingress) rrs.push(...listIngressRecords(store, ingress, resolverConfigFrom(config, [])));
+    // External names (and their PTRs) at their places in the zone-file order, not after the cluster's.
+    if (ingress) rrs = mergeSorted(rrs, listIngressRecords(store, ingress, resolverConfigFrom(config, [])));
     // process.exit() would drop what a pipe has not taken yet: wait until stdout has it all. A reader that leaves
     // early (`| head -1`) is not an error: stop writing and exit 0, like other Unix tools.
     await writeLines(process.stdout, (function* () { for (const rr of rrs) yield `${formatRR(rr)}\n`; })());

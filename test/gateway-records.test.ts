@@ -14,7 +14,9 @@ t.test('records lists route and listener hostnames', async (t) => {
     .flatMap((k) => manifest(k.split('/')[0]!, k.split('/')[1]!, GATEWAY_FIXTURE).spec.hostnames as string[]);
   const listenerHosts = (manifest('Gateway', 'public', GATEWAY_FIXTURE).spec.listeners as any[]).map((l) => l.hostname as string);
   const ingressOnly = ['legacy.gw.test'];
-  t.strictSame(owners, [...new Set([...routeHosts, ...listenerHosts, ...ingressOnly])].sort().map((h) => `${h}.`), 'every served host, sorted; the orphan route and the refused objects absent');
+  // zone-file order: labels compared from the right, as the cluster's names are listed
+  const zoneOrder = (h: string) => h.split('.').reverse().join('.');
+  t.strictSame(owners, [...new Set([...routeHosts, ...listenerHosts, ...ingressOnly])].sort((a, b) => (zoneOrder(a) < zoneOrder(b) ? -1 : 1)).map((h) => `${h}.`), 'every served host, in zone-file order; the orphan route and the refused objects absent');
   const pub = gatewayAddressOf('infra', 'public');
   t.strictSame(lines.filter((l) => l[0] === 'www.shop.gw.test.').map((l) => l[4]), pub);
   t.strictSame(lines.filter((l) => l[0] === 'rpc.gw.test.').map((l) => l[4]), gatewayStatusOf(manifest('Gateway', 'internal', GATEWAY_FIXTURE)));

@@ -11,6 +11,7 @@ import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-
 import { FaultError, FaultLimitError, type FaultSpec } from './faults.js';
 import { FAULT_SCHEMA, FAULT_SPEC_SCHEMA, POST_FAULT_DESCRIPTION } from './fault-schema.js';
 import { NameError } from './resolve.js';
+import { listExternalRecords } from '../plugins/ingress/explain.js';
 import { QUERY_MATCH_QUERYSTRING, registerQueryWait } from './query-wait-route.js';
 import { RejectedObjectsError } from '../sources/rejections.js';
 import type { ClusterDnsServer } from '../start.js';
@@ -40,6 +41,7 @@ const RR_SCHEMA = {
   properties: {
     name: { type: 'string' }, type: { type: 'string' }, ttl: { type: 'integer' },
     data: {}, text: { type: 'string' }, source: { type: 'string' },
+    rule: { type: 'string', description: 'external names: the object, field and address source that gave the record' },
   },
 } as const;
 
@@ -148,7 +150,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
 
   app.get('/api/v1/status', { schema: { description: 'Source, sync state, object counts, last reload, faults, version, uptime.' } }, async () => srv.status());
 
-  const listing = new RecordListing(srv.store, () => srv.resolverConfig());
+  const listing = new RecordListing(srv.store, () => srv.resolverConfig(), () => listExternalRecords(srv.dns.main.blocks, srv.store, srv.resolverConfig()));
   app.get<{ Querystring: { name?: string; type?: string; limit?: number; continue?: string } }>('/api/v1/records', {
     schema: {
       description: `Every name the server answers, with its records, sorted as a zone file. Accept: text/plain gives zone-file lines. Paged like the Kubernetes API: "limit" (1-${MAX_PAGE}) records per page; the response's "continue" (header X-Continue for text) fetches the next page; without "limit", everything. Built and written in slices, so DNS keeps answering.`,

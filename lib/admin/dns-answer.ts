@@ -16,6 +16,7 @@ export function rrJson(rr: RR) {
     name: `${rr.name}.`, type: typeName(rr.type), ttl: rr.ttl,
     data: rr.data === undefined ? rr.raw.toString('hex') : rr.data, text: formatRR(rr),
     ...(rr.source ? { source: rr.source } : {}),
+    ...(rr.rule ? { rule: rr.rule } : {}),
   };
 }
 

@@ -45,7 +45,7 @@ export const EXPLANATION_SCHEMA = {
       items: {
         type: 'object',
         properties: {
-          kind: { type: 'string', description: 'other-namespace, similar-name, endpoint-not-ready, headless-no-ready, unnamed-port, no-such-port, outside-zones, search-list, fault, ...' },
+          kind: { type: 'string', description: 'other-namespace, similar-name, endpoint-not-ready, headless-no-ready, unnamed-port, no-such-port, outside-zones, search-list, fault, external-name, ...' },
           message: { type: 'string' }, objects: { type: 'array', items: { type: 'string' } }, names: { type: 'array', items: { type: 'string' } },
         },
         required: ['kind', 'message'],

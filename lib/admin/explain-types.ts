@@ -26,7 +26,7 @@ export type NearMissKind =
   | 'outside-zones' | 'bad-shape' | 'missing-svc-label' | 'no-namespace' | 'similar-namespace' | 'other-namespace'
   | 'similar-name' | 'endpoint-not-ready' | 'no-such-endpoint' | 'headless-no-ready' | 'unnamed-port' | 'no-such-port'
   | 'other-family' | 'no-port' | 'no-data-type' | 'externalname' | 'pods-disabled' | 'pod-not-found' | 'bad-pod-name'
-  | 'search-list' | 'fault' | 'not-synced';
+  | 'search-list' | 'fault' | 'not-synced' | 'external-name';
 
 export interface NearMiss {
   kind: NearMissKind;

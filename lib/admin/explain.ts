@@ -11,6 +11,7 @@ import { findNearMisses } from './explain-near-miss.js';
 import type { ExplainedRecord, Explanation, ExplainOptions, NearMiss, SearchStep, SearchWalk } from './explain-types.js';
 import type { Fault } from './faults.js';
 import { compilePattern } from './name-pattern.js';
+import { externalNearMisses } from '../plugins/ingress/near-miss.js';
 import { NameError } from './resolve.js';
 
 /** near misses listed per explain; the rest are counted */
@@ -73,9 +74,13 @@ export class Explainer {
     const store = this.deps.store;
     const rule = (sec: 'answer' | 'authority' | 'additional') => (rr: RRJson): ExplainedRecord => ({ ...rr, rule: ruleFor(rr, sec, store, cfg) });
     const negative = ans.rcode !== 'NOERROR' || ans.answer.length === 0;
-    let misses: NearMiss[] = negative
-      ? findNearMisses({ store, cfg, names: this.names, name: q.name, qtype: q.qtype, rcode: ans.rcode, empty: ans.answer.length === 0, ...(q.namespace !== undefined ? { namespace: q.namespace } : {}) })
-      : [];
+    // A negative answer from an external zone carries the ingress plugin's SOA: its own near misses.
+    const externalZone = negative && ans.authority[0]?.type === 'SOA' && ans.authority[0].source === 'ingress' ? ans.authority[0].name.replace(/\.$/, '') : undefined;
+    let misses: NearMiss[] = externalZone !== undefined
+      ? externalNearMisses({ store, name: q.name, zone: externalZone, rcode: ans.rcode, type: ans.type, otherFamily: await this.otherFamily(q) })
+      : negative
+        ? findNearMisses({ store, cfg, names: this.names, name: q.name, qtype: q.qtype, rcode: ans.rcode, empty: ans.answer.length === 0, ...(q.namespace !== undefined ? { namespace: q.namespace } : {}) })
+        : [];
     const faults = matchingFaults(this.deps.faults(), q.name, q.qtype);
     for (const f of faults.slice(0, 3)) {
       misses.unshift({ kind: 'fault', message: `fault #${f.id} (${f.fault}${f.type ? ` ${f.type}` : ''}, name "${f.name}") matches this question${f.hits ? `; it acted ${f.hits} time(s)` : ''}: DELETE /api/v1/faults/${f.id} removes it` });
@@ -99,6 +104,13 @@ export class Explainer {
       ...(search ? { search } : {}),
       faults: faults.map((f) => ({ id: f.id, name: f.name, fault: f.fault, ...(f.type ? { type: f.type } : {}) })),
     };
+  }
+
+  /** For a NODATA A/AAAA: the addresses of the other family, as DNS answers them. */
+  private async otherFamily(q: CheckedQuestion): Promise<string[]> {
+    if (q.qtype !== QTYPE.A && q.qtype !== QTYPE.AAAA) return [];
+    const other = await answerJson(this.deps, q.name, q.qtype === QTYPE.A ? QTYPE.AAAA : QTYPE.A);
+    return other.answer.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => String(r.data));
   }
 
   /**
@@ -155,6 +167,8 @@ function matchingFaults(faults: Fault[], name: string, qtype: number): Fault[] {
 /** The schema rule (or server rule) behind one record of the reply. */
 export function ruleFor(rr: RRJson, section: 'answer' | 'authority' | 'additional', store: ClusterStore, cfg: ResolverConfig): string {
   const src = rr.source ?? '';
+  // External names (the ingress plugin) say themselves which object, field and address source gave them.
+  if (rr.rule) return rr.rule;
   if (rr.type === 'SOA') return section === 'authority'
     ? `the zone's SOA in a negative answer: resolvers cache the NXDOMAIN/NODATA for its minimum (${(rr.data as { minimum?: number })?.minimum ?? '?'} s) at most`
     : 'the zone apex: the SOA CoreDNS synthesises (serial = last change)';

@@ -15,7 +15,7 @@ export const ERROR_SCHEMA = {
 const open = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, additionalProperties: true, ...(required.length ? { required } : {}) });
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
-const RECORD_JSON = open({ name: { type: 'string' }, type: { type: 'string' }, ttl: { type: 'integer' }, data: {}, text: { type: 'string' }, source: { type: 'string' } });
+const RECORD_JSON = open({ name: { type: 'string' }, type: { type: 'string' }, ttl: { type: 'integer' }, data: {}, text: { type: 'string' }, source: { type: 'string' }, rule: { type: 'string', description: 'external names: the object, field and address source that gave the record' } });
 
 const MANIFESTS_EXAMPLE = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: openapi-demo\n  namespace: default\nspec:\n  clusterIP: 10.96.200.1\n  ports:\n    - name: http\n      port: 80\n';
 

@@ -44,7 +44,8 @@ export class RecordListing {
   private building?: Promise<Built>;
   private dropTimer?: NodeJS.Timeout;
 
-  constructor(private store: ClusterStore, private cfg: () => ResolverConfig) {}
+  /** `extra`: records outside the cluster zones (external names), merged into the sorted listing */
+  constructor(private store: ClusterStore, private cfg: () => ResolverConfig, private extra?: () => RR[]) {}
 
   /** The listing of the store as it is now: the kept one while the store has not changed, else a new one. */
   private async current(): Promise<Built> {
@@ -65,7 +66,8 @@ export class RecordListing {
 
   private async build(cfg: ResolverConfig): Promise<Built> {
     const generation = this.generation(cfg);
-    const records = await listRecordsSliced(this.store, cfg);
+    let records = await listRecordsSliced(this.store, cfg);
+    if (this.extra) records = mergeSorted(records, this.extra());
     const keys = await runInSlices(mapSteps(records, orderKey));
     const built: Built = { generation, cfg, records, keys };
     // A listing that straddled a change is served once but not kept.
@@ -108,6 +110,23 @@ export class RecordListing {
     const n = lastAt - lowerBound(b, k, t) + 1;
     return { records: picked, continue: encodeCursor({ k, t, n }), remaining };
   }
+}
+
+/** `sorted` (zone-file order) with `more` merged in at their places; on a tie `sorted`'s record comes first. */
+export function mergeSorted(sorted: RR[], more: RR[]): RR[] {
+  if (more.length === 0) return sorted;
+  const before = (a: RR, ka: string, b: RR, kb: string) => ka < kb || (ka === kb && a.type < b.type);
+  const extra = more.map((rr) => ({ rr, k: orderKey(rr) }));
+  extra.sort((a, b) => (before(a.rr, a.k, b.rr, b.k) ? -1 : before(b.rr, b.k, a.rr, a.k) ? 1 : 0));
+  const out: RR[] = [];
+  let j = 0;
+  for (const rr of sorted) {
+    const k = orderKey(rr);
+    while (j < extra.length && before(extra[j]!.rr, extra[j]!.k, rr, k)) out.push(extra[j++]!.rr);
+    out.push(rr);
+  }
+  while (j < extra.length) out.push(extra[j++]!.rr);
+  return out;
 }
 
 function* mapSteps<T, U>(xs: T[], f: (x: T) => U): Steps<U[]> {

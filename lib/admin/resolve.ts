@@ -201,13 +201,14 @@ export async function resolveThroughDns(
   }
   let leftOut = 0;
   if (ans) {
-    const sources = new Map<string, string>();
+    const sources = new Map<string, RR>();
     for (const rr of [...ans.answer, ...ans.authority, ...ans.additional]) {
-      if (rr.source) sources.set(formatRR(rr).toLowerCase(), rr.source);
+      if (rr.source) sources.set(formatRR(rr).toLowerCase(), rr);
     }
     for (const rr of [...reply.answer, ...reply.authority, ...reply.additional]) {
       const s = sources.get(formatRR(rr).toLowerCase());
-      if (s) rr.source = s;
+      if (s?.source) rr.source = s.source;
+      if (s?.rule) rr.rule = s.rule;
     }
     leftOut = ans.leftOut ?? 0;
   }

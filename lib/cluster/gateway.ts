@@ -25,10 +25,11 @@ function meta(raw: Raw, defaultNamespace: string) {
 export function toGateway(raw: Raw, defaultNamespace: string): Gateway {
   const spec: Raw = isObj(raw.spec) ? raw.spec : {};
   const hosts: string[] = [];
-  for (const l of arr(spec.listeners)) {
+  const hostFields: string[] = [];
+  arr(spec.listeners).forEach((l, i) => {
     const h = isObj(l) ? hostOf(l.hostname) : '';
-    if (h !== '' && !hosts.includes(h)) hosts.push(h);
-  }
+    if (h !== '' && !hosts.includes(h)) { hosts.push(h); hostFields.push(`spec.listeners[${i}].hostname`); }
+  });
   const addresses: string[] = [];
   for (const a of arr(isObj(raw.status) ? raw.status.addresses : undefined)) {
     if (!isObj(a)) continue;
@@ -37,16 +38,17 @@ export function toGateway(raw: Raw, defaultNamespace: string): Gateway {
     const v = type === 'Hostname' ? hostOf(a.value) : type === 'IPAddress' ? str(a.value) : '';
     if (v !== '' && !addresses.includes(v)) addresses.push(v);
   }
-  return { kind: 'Gateway', ...meta(raw, defaultNamespace), className: str(spec.gatewayClassName), hosts, addresses };
+  return { kind: 'Gateway', ...meta(raw, defaultNamespace), className: str(spec.gatewayClassName), hosts, addresses, ...(hosts.length > 0 ? { hostFields } : {}) };
 }
 
 export function toRoute(kind: RouteKind, raw: Raw, defaultNamespace: string): GatewayRoute {
   const spec: Raw = isObj(raw.spec) ? raw.spec : {};
   const m = meta(raw, defaultNamespace);
   const hosts: string[] = [];
+  const hostFields: string[] = [];
   // TCPRoute and UDPRoute have no spec.hostnames: what they serve is named by their Gateway's listeners.
   if (kind !== 'TCPRoute' && kind !== 'UDPRoute') {
-    for (const h of arr(spec.hostnames)) { const v = hostOf(h); if (v !== '' && !hosts.includes(v)) hosts.push(v); }
+    arr(spec.hostnames).forEach((h, i) => { const v = hostOf(h); if (v !== '' && !hosts.includes(v)) { hosts.push(v); hostFields.push(`spec.hostnames[${i}]`); } });
   }
   const parents: string[] = [];
   for (const p of arr(spec.parentRefs)) {
@@ -56,7 +58,7 @@ export function toRoute(kind: RouteKind, raw: Raw, defaultNamespace: string): Ga
     const key = `${str(p.namespace) || m.namespace}/${str(p.name)}`;
     if (str(p.name) !== '' && !parents.includes(key)) parents.push(key);
   }
-  return { kind, ...m, hosts, parents };
+  return { kind, ...m, hosts, parents, ...(hosts.length > 0 ? { hostFields } : {}) };
 }
 
 type Named = { namespace: string; name: string; kind: string };

@@ -18,14 +18,20 @@ const norm = (h: string): string => h.toLowerCase().replace(/\.$/, '');
 
 /** The hosts the annotations name (lower case, no trailing dot, no repeats), in annotation then written order. */
 export function annotationHosts(meta: Raw): string[] | undefined {
+  return annotationHostsWithKeys(meta)?.hosts;
+}
+
+/** The hosts, and for each the annotation key that named it first (provenance). */
+export function annotationHostsWithKeys(meta: Raw): { hosts: string[]; keys: string[] } | undefined {
   const ann: Raw = isObj(meta.annotations) ? meta.annotations : {};
-  const out: string[] = [];
+  const hosts: string[] = [];
+  const keys: string[] = [];
   for (const key of HOSTNAME_ANNOTATIONS) {
     const v = ann[key];
     if (typeof v !== 'string' || v.length > MAX_VALUE) continue;
-    for (const h of split(v)) if (!out.includes(norm(h)) && out.length < MAX_ANNOTATION_HOSTS) out.push(norm(h));
+    for (const h of split(v)) if (!hosts.includes(norm(h)) && hosts.length < MAX_ANNOTATION_HOSTS) { hosts.push(norm(h)); keys.push(key); }
   }
-  return out.length > 0 ? out : undefined;
+  return hosts.length > 0 ? { hosts, keys } : undefined;
 }
 
 interface ProblemSink {

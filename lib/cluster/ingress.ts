@@ -16,12 +16,13 @@ export function toIngress(raw: Raw, defaultNamespace: string): Ingress {
   const spec: Raw = isObj(raw.spec) ? raw.spec : {};
   const annotations: Raw = isObj(meta.annotations) ? meta.annotations : {};
   const hosts: string[] = [];
-  const add = (h: unknown) => {
+  const hostFields: string[] = [];
+  const add = (h: unknown, field: string) => {
     const v = str(h).toLowerCase().replace(/\.$/, '');
-    if (v !== '' && !hosts.includes(v)) hosts.push(v);
+    if (v !== '' && !hosts.includes(v)) { hosts.push(v); hostFields.push(field); }
   };
-  for (const r of arr(spec.rules)) if (isObj(r)) add(r.host);
-  for (const t of arr(spec.tls)) if (isObj(t)) for (const h of arr(t.hosts)) add(h);
+  arr(spec.rules).forEach((r, i) => { if (isObj(r)) add(r.host, `spec.rules[${i}].host`); });
+  arr(spec.tls).forEach((t, i) => { if (isObj(t)) arr(t.hosts).forEach((h, j) => add(h, `spec.tls[${i}].hosts[${j}]`)); });
   const lb = isObj(raw.status) && isObj(raw.status.loadBalancer) ? arr(raw.status.loadBalancer.ingress) : [];
   const addresses: string[] = [];
   for (const e of lb) {
@@ -39,6 +40,7 @@ export function toIngress(raw: Raw, defaultNamespace: string): Ingress {
     className: str(spec.ingressClassName) || str(annotations[INGRESS_CLASS_ANNOTATION]),
     hosts,
     addresses,
+    ...(hosts.length > 0 ? { hostFields } : {}),
   };
 }
 

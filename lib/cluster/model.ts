@@ -38,6 +38,10 @@ export interface Service {
   external?: string[];
   /** external-dns hostname annotations (hostname-annotations.ts): served by the ingress plugin; undefined when none */
   hostnames?: string[];
+  /** the annotation key each of `hostnames` came from (provenance in /api/v1/resolve) */
+  hostnameFields?: string[];
+  /** fixture mode: `external` was synthesised (from the LB range, or the one --lb-address), not written */
+  externalSynthesised?: 'lb-range' | 'lb-address';
 }
 
 export interface EndpointPort {
@@ -134,6 +138,8 @@ interface HostClaim {
   hosts: string[];
   /** IPs, and hostnames (CNAME targets) */
   addresses: string[];
+  /** the field each of `hosts` was first written in (`spec.rules[0].host`): provenance in /api/v1/resolve */
+  hostFields?: string[];
 }
 
 export interface Ingress extends HostClaim {
@@ -155,6 +161,8 @@ export interface Gateway extends HostClaim {
   hosts: string[];
   /** status.addresses (IPAddress: an IP, Hostname: a CNAME target); offline, synthesis fills an empty one */
   addresses: string[];
+  /** fixture mode: `addresses` was synthesised (from the LB range, or the one --lb-address), not written */
+  addressesSynthesised?: 'lb-range' | 'lb-address';
 }
 
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
@@ -167,6 +175,8 @@ export interface GatewayRoute {
   labels: Record<string, string>;
   /** spec.hostnames, lower case, deduplicated (none for TCPRoute/UDPRoute) */
   hosts: string[];
+  /** the field each of `hosts` was written in (`spec.hostnames[1]`) */
+  hostFields?: string[];
   /** "namespace/name" of each parent Gateway (namespace defaults to the route's) */
   parents: string[];
 }

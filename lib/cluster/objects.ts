@@ -1,6 +1,6 @@
 // Converts Kubernetes API objects (as manifests, API JSON, or @kubernetes/client-node's typed objects, which share
 // the same camelCase field names) into the slim DNS model. Shared by every source so they cannot drift apart.
-import { annotationHosts } from './hostname-annotations.js';
+import { annotationHostsWithKeys } from './hostname-annotations.js';
 import type {
   ClusterObject, ContainerPort, Endpoint, EndpointPort, EndpointSlice, Namespace, Pod, Protocol, Service,
   ServiceImport, ServicePort, ServiceType,
@@ -87,6 +87,7 @@ export function toService(raw: Raw, defaultNamespace = 'default'): Service {
       return sp;
     })
     : [];
+  const named = annotationHostsWithKeys(meta);
   const svc: Service = {
     kind: 'Service',
     namespace,
@@ -103,7 +104,9 @@ export function toService(raw: Raw, defaultNamespace = 'default'): Service {
     ipFamilies: Array.isArray(spec.ipFamilies) ? spec.ipFamilies.filter((f: unknown) => f === 'IPv4' || f === 'IPv6') : undefined,
     ipFamilyPolicy: str(spec.ipFamilyPolicy) || undefined,
     external: externalOf(spec, raw.status),
-    hostnames: annotationHosts(meta),
+    hostnames: named?.hosts,
+    hostnameFields: named?.keys,
+    externalSynthesised: undefined,
   };
   return svc;
 }

@@ -60,6 +60,8 @@ interface RRBase {
   ttl: number;
   /** the object the record came from ("Service/ns/name", ...), for the admin API's explanations */
   source?: string;
+  /** which rule of that object gave the record, in words (external names: "Ingress shop/web spec.rules[0].host; ...") */
+  rule?: string;
 }
 
 export type RR =

@@ -18,7 +18,7 @@ const STEP = 64;
 /** Work that yields between steps. */
 export type Steps<T> = Generator<void, T, void>;
 
-function reverseName(ip: string): string {
+export function reverseName(ip: string): string {
   if (!ip.includes(':')) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
   const parts = ip.split('::');
   const head = parts[0] ? parts[0].split(':') : [];

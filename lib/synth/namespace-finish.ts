@@ -63,7 +63,7 @@ export function* finishNamespace(
       warnings.push(`Service ${s.namespace}/${s.name}: the LoadBalancer range ${pools[LB4].cidr.text} is full, no external address allocated`);
       continue;
     }
-    const copy: Service = { ...s, external: [ip] };
+    const copy: Service = { ...s, external: [ip], externalSynthesised: lbAddress === undefined ? 'lb-range' : 'lb-address' };
     replaced.set(plan.services[i], copy);
     services[i] = copy;
   }
@@ -72,7 +72,7 @@ export function* finishNamespace(
     if (o.kind !== 'Gateway' || o.addresses.length > 0) continue;
     const ip = lbAddress ?? addresses[LB4][nextLB++];
     if (ip === undefined) warnings.push(`Gateway ${o.namespace}/${o.name}: the LoadBalancer range ${pools[LB4].cidr.text} is full, no address allocated`);
-    else replaced.set(o, { ...o, addresses: [ip] });
+    else replaced.set(o, { ...o, addresses: [ip], addressesSynthesised: lbAddress === undefined ? 'lb-range' : 'lb-address' });
   }
 
   // Pod IPs: IPv4, plus IPv6 for pods a dual-stack Service selects.

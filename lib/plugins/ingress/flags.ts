@@ -6,6 +6,10 @@ import { normalizeZone, type ClusterDnsConfig } from '../../config.js';
 import { encodableName } from '../../dns/encodable.js';
 import { parseCidr } from '../../synth/cidr.js';
 
+/** A reverse zone is never an external zone: it would take the cluster's own PTRs (reverse.ts fills ours in). */
+export const isReverseZone = (z: string) => z === 'in-addr.arpa' || z === 'ip6.arpa' || z.endsWith('.in-addr.arpa') || z.endsWith('.ip6.arpa');
+export const REVERSE_NOTE = 'a reverse zone: PTRs for the addresses external names answer with are served without it, wherever the cluster has no name for the address';
+
 /** more zones than anyone types; each is matched against every query */
 export const MAX_EXTERNAL_ZONES = 64;
 const CLASS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -45,7 +49,11 @@ export function applyExternalFlags(v: ExternalFlags, config: ClusterDnsConfig): 
     if (gw !== undefined) throw new Error('--gateway-class needs --external-zone: it filters the Gateways served there');
     return;
   }
-  if (config.servers) throw new Error('--external-zone is for the command line\'s server block: with --corefile, write ingress ZONE... in it');
+  if (config.servers) {
+    // `npm start` passes --external-zone for the bundled app: say so, or `npm start -- --corefile F` is a riddle.
+    const npm = process.env.npm_lifecycle_event === 'start' ? ' (npm start passes --external-zone for the bundled app: run npx clusterdns --corefile FILE instead)' : '';
+    throw new Error(`--external-zone is for the command line's server block: with --corefile, write ingress ZONE... in it${npm}`);
+  }
   if (zones.length > MAX_EXTERNAL_ZONES) throw new Error(`--external-zone: at most ${MAX_EXTERNAL_ZONES} zones`);
   const out: string[] = [];
   for (const z of zones) {
@@ -54,6 +62,7 @@ export function applyExternalFlags(v: ExternalFlags, config: ClusterDnsConfig): 
       throw new Error(`--external-zone ${z.slice(0, 60)}: expected a domain name (e.g. dev.test)`);
     }
     if (config.zones.includes(n)) throw new Error(`--external-zone ${z}: that is a cluster zone`);
+    if (isReverseZone(n)) throw new Error(`--external-zone ${z.slice(0, 60)}: ${REVERSE_NOTE}`);
     if (!out.includes(n)) out.push(n);
   }
   if (cls !== undefined && !CLASS_NAME.test(cls)) throw new Error(`--ingress-class ${cls.slice(0, 60)}: expected an IngressClass name`);

@@ -1,42 +1,55 @@
-// The hostnames of the ingress plugin's zones, as `clusterdns records` lists them: each host an Ingress names (a
-// wildcard as `*.x`), each Gateway API route and listener hostname, and each Service hostname annotation, with the
-// A/AAAA (or CNAME) records a query for it gets (a host no source answers is left out), sorted by name.
+// The names of the ingress plugin's zones, as `clusterdns records` and /api/v1/records list them: each host an
+// Ingress names (a wildcard as `*.x`), each Gateway API route and listener hostname, and each Service hostname
+// annotation, with the A/AAAA (or CNAME) records a query for it gets (a host no source answers is left out); the
+// SRV records of annotation hosts (each named port); and the PTRs of the addresses they answer with. Every record
+// carries its source and rule. Sorted by name.
+import { isIP } from 'node:net';
 import type { ClusterStore } from '../../cluster/store.js';
+import { reverseName } from '../../dns/zone-listing.js';
 import { QTYPE, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { IngressPlugin, type IngressOptions } from './handler.js';
-
-import type { ClusterObject } from '../../cluster/model.js';
-import { isRouteKind } from '../../cluster/gateway.js';
-
-function hostsOf(o: ClusterObject, opts: IngressOptions): readonly string[] {
-  if (o.kind === 'Ingress') return opts.className === undefined || o.className === opts.className ? o.hosts : [];
-  if (o.kind === 'Gateway') return opts.gatewayClass === undefined || o.className === opts.gatewayClass ? o.hosts : [];
-  return isRouteKind(o.kind) && 'parents' in o ? o.hosts : [];
-}
+import { externalHosts } from './hosts.js';
 
 const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
 export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cfg: ResolverConfig): RR[] {
   const plugin = new IngressPlugin(opts, store, () => cfg);
-  const hosts = new Set<string>();
-  for (const o of store.all()) {
-    if (o.kind === 'Service' && o.external && o.external.length > 0) {
-      for (const h of o.hostnames ?? []) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
-    }
-    for (const h of hostsOf(o, opts)) if (opts.zones.some((z) => inZone(h, z))) hosts.add(h);
-  }
+  const zones = [...opts.zones].sort((a, b) => b.length - a.length);
   const out: RR[] = [];
-  for (const host of [...hosts].sort()) {
-    const zone = [...opts.zones].sort((a, b) => b.length - a.length).find((z) => inZone(host, z))!;
+  const ips = new Set<string>();
+  for (const host of [...externalHosts(store, opts)].sort()) {
+    const zone = zones.find((z) => inZone(host, z))!;
     const seen = new Set<string>();
-    for (const qtype of [QTYPE.A, QTYPE.AAAA]) {
+    for (const qtype of [QTYPE.A, QTYPE.AAAA, QTYPE.SRV]) {
       // A wildcard's records are what any one label in its place gets: asked with the `*` label itself.
       for (const rr of plugin.answer(host, host, qtype, zone).answer) {
-        const k = `${rr.type} ${String(rr.data)}`;
-        if (!seen.has(k)) { seen.add(k); out.push(rr); }
+        const k = `${rr.type} ${JSON.stringify(rr.data)}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(rr);
+        if ((rr.type === QTYPE.A || rr.type === QTYPE.AAAA) && !host.startsWith('*.') && typeof rr.data === 'string') ips.add(rr.data);
+        // Each named port of an annotation host is an SRV name of its own.
+        if (rr.type === QTYPE.SRV) {
+          for (const svc of store.servicesForHost(host)) {
+            for (const p of svc.ports) {
+              if (p.name === '') continue;
+              const name = `_${p.name.toLowerCase()}._${p.protocol.toLowerCase()}.${host}`;
+              const k2 = `SRV ${name}`;
+              if (seen.has(k2)) continue;
+              seen.add(k2);
+              out.push(...plugin.answer(name, name, QTYPE.SRV, zone).answer);
+            }
+          }
+        }
       }
     }
   }
+  for (const ip of [...ips].sort()) {
+    if (isIP(ip) === 0) continue;
+    const name = reverseName(ip);
+    out.push(...(plugin.ptrAnswer(name, name)?.answer ?? []));
+  }
+  plugin.close();
   return out;
 }

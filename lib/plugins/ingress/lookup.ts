@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { ClusterView } from '../../cluster/store.js';
 import type { Ingress } from '../../cluster/model.js';
 import { matchGatewayHost, type GatewayMatchOptions, type HostMatch } from './gateway-lookup.js';
+import { annotationField, hostField, serviceAddresses } from './provenance.js';
 
 /**
  * The LoadBalancer Services of known ingress controllers, by the class names they serve. An Ingress without a
@@ -49,10 +50,14 @@ function matchIngressHost(view: ClusterView, host: string, opts: MatchOptions): 
   const list = (opts.className === undefined ? all : all.filter((i) => i.className === opts.className)).slice(0, MAX_INGRESSES_PER_NAME);
   if (list.length === 0) return undefined;
   const addresses: string[] = [];
+  const rules: string[] = [];
   for (const ing of list) {
-    for (const a of ing.addresses.length > 0 ? ing.addresses : synthesised(view, ing, opts)) if (!addresses.includes(a)) addresses.push(a);
+    const own = ing.addresses.length > 0;
+    const got = own ? { addresses: ing.addresses, from: 'its status.loadBalancer.ingress' } : synthesised(view, ing, opts);
+    for (const a of got.addresses) if (!addresses.includes(a)) addresses.push(a);
+    rules.push(`${hostField(ing, host)}; addresses: ${got.from}`);
   }
-  return { sources: list.map((i) => `Ingress/${i.namespace}/${i.name}`), addresses, host };
+  return { sources: list.map((i) => `Ingress/${i.namespace}/${i.name}`), addresses, host, rules };
 }
 
 /** Services whose external-dns hostname annotations name `host`: their external addresses. */
@@ -61,17 +66,22 @@ function matchServiceHost(view: ClusterView, host: string): HostMatch | undefine
   const addresses: string[] = [];
   for (const svc of list) for (const a of svc.external ?? []) if (!addresses.includes(a)) addresses.push(a);
   if (addresses.length === 0) return undefined;
-  return { sources: list.map((s) => `Service/${s.namespace}/${s.name}`), addresses, host };
+  const rules = list.map((s) => `${annotationField(s, host)}; addresses: ${serviceAddresses(s)}`);
+  return { sources: list.map((s) => `Service/${s.namespace}/${s.name}`), addresses, host, rules };
 }
 
 /** What a local cluster's controller would publish for an Ingress with no status (see KNOWN_CONTROLLERS). */
-function synthesised(view: ClusterView, ing: Ingress, opts: MatchOptions): readonly string[] {
+function synthesised(view: ClusterView, ing: Ingress, opts: MatchOptions): { addresses: readonly string[]; from: string } {
   for (const c of KNOWN_CONTROLLERS) {
     if (ing.className !== '' && !c.classes.includes(ing.className)) continue;
     const svc = view.service(c.namespace, c.name);
-    if (svc && svc.type === 'LoadBalancer' && svc.external && svc.external.length > 0) return svc.external;
+    if (svc && svc.type === 'LoadBalancer' && svc.external && svc.external.length > 0) {
+      return { addresses: svc.external, from: `no status, so its controller's ${serviceAddresses(svc)}` };
+    }
   }
-  return opts.lbAddress !== undefined ? [opts.lbAddress] : [];
+  return opts.lbAddress !== undefined
+    ? { addresses: [opts.lbAddress], from: 'no status and no known controller: the --lb-address' }
+    : { addresses: [], from: 'no status and no known controller: none' };
 }
 
 export const isAddress = (a: string) => isIP(a) !== 0;

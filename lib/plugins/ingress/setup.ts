@@ -7,7 +7,7 @@ import { normalizeZone, type ClusterDnsConfig } from '../../config.js';
 import { encodableName } from '../../dns/encodable.js';
 import { CorefileError, type CorefileDirective } from '../../corefile/parse.js';
 import type { ParseContext, PluginDefinition } from '../../plugin/registry.js';
-import { MAX_EXTERNAL_ZONES } from './flags.js';
+import { isReverseZone, MAX_EXTERNAL_ZONES, REVERSE_NOTE } from './flags.js';
 import { IngressPlugin, type IngressOptions } from './handler.js';
 
 const DEFAULT_TTL = 5;
@@ -17,6 +17,7 @@ function zoneArg(arg: string, file: string, line: number): string {
   const z = arg === '.' ? '' : normalizeZone(arg.slice(0, 300));
   if (z === '') throw new CorefileError('ingress: the root zone would take every name from the plugins after it: name a zone (ingress dev.test)', file, line);
   if (z.length > 253 || !encodableName(`hostmaster.dns.${z}`) || z.split('.').some((l) => l === '')) throw new CorefileError(`ingress: "${arg.slice(0, 60)}" is not a domain name`, file, line);
+  if (isReverseZone(z)) throw new CorefileError(`ingress: ${arg.slice(0, 60)} is ${REVERSE_NOTE}`, file, line);
   return z;
 }
 
