@@ -7,6 +7,7 @@ import {
 } from './model.js';
 import { IngressIndex } from './ingress.js';
 import { GatewayIndex } from './gateway.js';
+import { DnsEndpointIndex } from './dnsendpoint.js';
 import type { StringSelector } from './label-selector.js';
 import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
 import { NamespaceLabelFilter } from './namespace-filter.js';
@@ -55,6 +56,7 @@ export class ClusterStore implements ClusterView {
   private multicluster = new MulticlusterIndex();
   private ingressIndex = new IngressIndex();
   readonly gateways = new GatewayIndex();
+  readonly dnsEndpoints = new DnsEndpointIndex();
 
   constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
@@ -334,7 +336,9 @@ export class ClusterStore implements ClusterView {
         this.nsCount(o.namespace, 1);
         return;
       default: // Ingress and the Gateway API kinds: the external names' indexes
-        if (o.kind === 'Ingress') this.ingressIndex.add(o); else this.gateways.add(o);
+        if (o.kind === 'Ingress') this.ingressIndex.add(o);
+        else if (o.kind === 'DNSEndpoint') this.dnsEndpoints.add(o);
+        else this.gateways.add(o);
         this.nsCount(o.namespace, 1);
         return;
       case 'Pod':
@@ -376,7 +380,9 @@ export class ClusterStore implements ClusterView {
         this.nsCount(o.namespace, -1);
         return;
       default:
-        if (o.kind === 'Ingress') this.ingressIndex.remove(o); else this.gateways.remove(o);
+        if (o.kind === 'Ingress') this.ingressIndex.remove(o);
+        else if (o.kind === 'DNSEndpoint') this.dnsEndpoints.remove(o);
+        else this.gateways.remove(o);
         this.nsCount(o.namespace, -1);
         return;
       case 'Pod': {

@@ -9,6 +9,7 @@ import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { answerReply, type Next, type Plugin, type Reply, type Request } from '../../plugin/handler.js';
 import { addressRecords, externalNameServerIPs, externalNs, externalSoa, join } from '../k8s_external/apex.js';
 import { isAddress, matchName } from './lookup.js';
+import { dnsEndpointAnswer } from './dnsendpoint.js';
 
 export interface IngressOptions {
   /** lower case, no trailing dot */
@@ -45,6 +46,9 @@ export class IngressPlugin implements Plugin {
 
   answer(qname: string, lname: string, qtype: number, zone: string): Answer {
     const { ttl } = this.opts;
+    // the apex's SOA and NS are the zone's own, whatever a DNSEndpoint publishes there
+    const dep = lname === zone && (qtype === QTYPE.SOA || qtype === QTYPE.NS) ? undefined : dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
+    if (dep) return dep.kind === 'records' ? this.positive(dep.records, dep.chase) : this.negative(RCODE.NOERROR, zone);
     const found = matchName(this.view, lname, this.opts);
     if (!found) {
       if (lname === zone) return this.apex(qname, qtype, zone);
@@ -53,7 +57,7 @@ export class IngressPlugin implements Plugin {
         const rr = qtype === QTYPE.A || qtype === QTYPE.AAAA ? addressRecords(qname, this.nsIPs(), qtype, ttl).map((r) => ({ ...r, source: 'ingress' })) : [];
         return rr.length ? this.positive(rr) : this.negative(RCODE.NOERROR, zone);
       }
-      const rc = this.view.ingressHostBelow(lname) || this.view.gateways.hasBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
+      const rc = this.view.ingressHostBelow(lname) || this.view.gateways.hasBelow(lname) || this.view.dnsEndpoints.hasBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
       return this.negative(rc === RCODE.NXDOMAIN && !this.view.synced ? RCODE.SERVFAIL : rc, zone);
     }
     const source = `${found.sources.join(',')} host ${found.host}`;
