@@ -112,6 +112,8 @@ export class OptionalResources {
       if (this.running.get(f.resource)?.informer === informer) this.running.delete(f.resource);
       await informer.stop();
       if (this.stopped) return;
+      // a list may have been delivered before the watch failed (the CRD removed in between)
+      this.d.forget(f.kind);
       if (err instanceof PermissionError) {
         this.note(f.resource, `${err.message}; ${label(f)} is not watched (its names are not served), the rest keeps serving; asked again every ${this.d.recheckMs / 1000} s`, 'warn');
       } else if (err instanceof ResourceMissingError) {
