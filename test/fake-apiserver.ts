@@ -486,7 +486,7 @@ export class FakeApiServer {
     if (req.method === 'GET') {
       const d = discovery(url.pathname, String(req.headers.accept ?? ''), `${this.host}:${this.boundPort}`, this.aggregatedDiscovery, servedCrds(this.crds));
       if (d) return this.reply(res, 200, d.body, d.contentType);
-      const doc = openapiV3(url.pathname);
+      const doc = openapiV3(url.pathname, servedCrds(this.crds));
       if (doc) return this.reply(res, 200, doc);
     }
     if (!route) return this.reply(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
