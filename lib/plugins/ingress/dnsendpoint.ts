@@ -15,6 +15,18 @@ const TYPES: Record<DnsRecordType, number> = { A: QTYPE.A, AAAA: QTYPE.AAAA, CNA
 const ADDRESS_TYPES: readonly number[] = [QTYPE.A, QTYPE.AAAA, QTYPE.CNAME];
 /** at most this many records in one answer (64 targets × a few DNSEndpoints naming the same host) */
 const MAX_RECORDS = 100;
+/**
+ * and about this many bytes of them: a DNS message is at most 65,535 bytes even over TCP, and 64 TXT targets of
+ * 4 KiB would be 256 KiB (the answer is then cut here, not refused whole)
+ */
+const MAX_ANSWER_BYTES = 32_768;
+
+/** the record's wire size, near enough: owner (a compression pointer), type, class, TTL, length, rdata */
+function wireSize(rr: RR): number {
+  const d = rr.data;
+  const rdata = typeof d === 'string' ? d.length + 2 : Array.isArray(d) ? d.reduce((n, s) => n + Buffer.byteLength(s) + 1, 0) : 8 + 255;
+  return 12 + rdata;
+}
 
 export type DnsEndpointAnswer =
   | { kind: 'records'; records: RR[]; chase?: { name: string; type: number } }
@@ -72,13 +84,17 @@ export function dnsEndpointAnswer(view: ClusterView, opts: MatchOptions, qname: 
     if (ADDRESS_TYPES.includes(qtype) && (other ??= matchName(view, lname, opts)?.host ?? '') === host) return undefined;
     const records: RR[] = [];
     const seen = new Set<string>();
+    let bytes = 0;
     const take = (want: number) => {
       for (const { record, source } of sets) {
         if (TYPES[record.type] !== want) continue;
         for (const t of record.targets) {
           if (records.length >= MAX_RECORDS || seen.has(t)) continue;
+          const rr = toRR(qname, record, t, record.ttl ?? ttl, `DNSEndpoint/${source.namespace}/${source.name}`);
+          bytes += wireSize(rr);
+          if (bytes > MAX_ANSWER_BYTES && records.length > 0) return;
           seen.add(t);
-          records.push(toRR(qname, record, t, record.ttl ?? ttl, `DNSEndpoint/${source.namespace}/${source.name}`));
+          records.push(rr);
           // a name has one CNAME
           if (want === QTYPE.CNAME) return;
         }
