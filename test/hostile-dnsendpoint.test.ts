@@ -56,7 +56,7 @@ t.test('DNSEndpoints at and past every bound (fixture mode)', { skip: digMissing
   for (const n of [`m0.${ZONE}`, `long.${ZONE}`]) t.equal((await query(srv.port, n, 'A')).rcode, 'NXDOMAIN', `${n}: refused object not served`);
 
   const w = probe.worst(from, performance.now());
-  t.ok(w.answered > 50, `kept answering (${w.answered} probes answered, worst ${w.maxMs.toFixed(1)} ms)`);
+  t.ok(w.answered > 10 && w.lost === 0, `kept answering, none lost (${w.answered} probes answered, ${w.lost} lost, worst ${w.maxMs.toFixed(1)} ms)`);
   t.ok(w.maxMs < 1000, 'no stall over a second');
 });
 
