@@ -335,10 +335,8 @@ export class ClusterStore implements ClusterView {
         this.multicluster.addImport(o);
         this.nsCount(o.namespace, 1);
         return;
-      default: // Ingress and the Gateway API kinds: the external names' indexes
-        if (o.kind === 'Ingress') this.ingressIndex.add(o);
-        else if (o.kind === 'DNSEndpoint') this.dnsEndpoints.add(o);
-        else this.gateways.add(o);
+      default: // Ingress, the Gateway API kinds and DNSEndpoint: the external names' indexes
+        (o.kind === 'Ingress' ? this.ingressIndex : o.kind === 'DNSEndpoint' ? this.dnsEndpoints : this.gateways).add(o as never);
         this.nsCount(o.namespace, 1);
         return;
       case 'Pod':
@@ -380,9 +378,7 @@ export class ClusterStore implements ClusterView {
         this.nsCount(o.namespace, -1);
         return;
       default:
-        if (o.kind === 'Ingress') this.ingressIndex.remove(o);
-        else if (o.kind === 'DNSEndpoint') this.dnsEndpoints.remove(o);
-        else this.gateways.remove(o);
+        (o.kind === 'Ingress' ? this.ingressIndex : o.kind === 'DNSEndpoint' ? this.dnsEndpoints : this.gateways).remove(o as never);
         this.nsCount(o.namespace, -1);
         return;
       case 'Pod': {

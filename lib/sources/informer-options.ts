@@ -43,9 +43,6 @@ export interface RestartingInformerOptions<S> {
   limits?: Partial<ApiLimits>;
   /** apiserver_qps/burst/max_inflight, shared by the source's informers */
   gate?: RequestGate;
-  /**
-   * A resource the cluster may lack (a CRD): before the first sync a 404 ends the informer (start() rejects with
-   * ResourceMissingError), and a 401/403 is left for the caller to report (not logged as an error here).
-   */
+  /** a resource the cluster may lack (a CRD): a 401/403 at start-up is left for the caller to report */
   optional?: boolean;
 }

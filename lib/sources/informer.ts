@@ -20,7 +20,7 @@ import {
 } from './api-errors.js';
 import { checkEvent, checkList, isTooLargeRv, untrustedRv } from './api-shape.js';
 import { SlimCache, type InformerChange } from './slim-cache.js';
-import { PermissionError, ResourceMissingError } from './source-errors.js';
+import { PermissionError } from './source-errors.js';
 
 export { describeError, permissionMessage, PermissionError, type InformerChange, type InformerLogger, type RestartingInformerOptions };
 
@@ -321,18 +321,11 @@ export class RestartingInformer<S> {
     const { o } = this;
     const code = statusCodeOf(err);
     if (code !== 410) o.onError?.(err);
-    if (code === 404 && o.optional && !this.synced) {
-      // a CRD not installed (or removed since discovery): nothing to wait for
-      this.lastError = `${verb} failed: HTTP 404 (not installed)`;
-      this.rejectFirstSync(new ResourceMissingError(`${this.resource}${o.group ? `.${o.group}` : ''}: not found (HTTP 404) at ${o.path}`));
-      return false;
-    }
     if (code === 401 || code === 403) {
       const msg = permissionMessage(this.resource, o.group, verb, err);
       this.lastError = msg;
       if (!this.synced) {
-        // At start-up a missing permission is a deployment error: say so instead of retrying forever. An optional
-        // resource's caller reports it (a warning: the rest serves).
+        // At start-up a missing permission is a deployment error: say so (an optional resource's caller warns).
         if (!o.optional) o.logger.error({ resource: this.resource, verb, status: code }, msg);
         this.rejectFirstSync(new PermissionError(msg, code));
         return false;

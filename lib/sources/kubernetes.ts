@@ -200,7 +200,7 @@ export class KubernetesSource {
       'watching the Kubernetes API');
     const hooks = this.opts.hooks ?? {};
     const gate = RequestGate.from(this.opts.requestLimits ?? {});
-    const informer = (spec: ResourceSpec, optional = false) => new RestartingInformer<ClusterObject>({
+    const informer = (spec: ResourceSpec, onError?: (err: unknown) => void) => new RestartingInformer<ClusterObject>({
       access,
       resource: spec.resource,
       group: spec.group,
@@ -210,14 +210,14 @@ export class KubernetesSource {
       convert: (raw) => this.convert(spec.convert, raw),
       onChanges: (changes, phase) => this.onChanges(changes, phase),
       onRestart: (cause) => hooks.onRestart?.(spec.resource, cause),
-      onError: (err) => hooks.onError?.(spec.resource, err),
+      onError: (err) => { hooks.onError?.(spec.resource, err); onError?.(err); },
       logger: this.opts.logger,
       minBackoffMs: this.opts.backoff?.minMs,
       maxBackoffMs: this.opts.backoff?.maxMs,
       watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
       listPageSize: this.opts.listPageSize,
       limits,
-      optional,
+      optional: onError !== undefined,
       ...(gate ? { gate } : {}),
     });
     this.informers = this.specs.map((spec) => informer(spec));
@@ -228,7 +228,7 @@ export class KubernetesSource {
         wants: [...GATEWAY_WANTS, DNSENDPOINT_WANT],
         logger: this.opts.logger,
         recheckMs: this.opts.crdRecheckMs ?? (Number.isInteger(envRecheck) && envRecheck >= 100 ? envRecheck : DEFAULT_CRD_RECHECK_MS),
-        informer: (f) => informer({ resource: f.resource, group: f.group, path: f.path, convert: crdConverter(f.kind) }, true),
+        informer: (f, onError) => informer({ resource: f.resource, group: f.group, path: f.path, convert: crdConverter(f.kind) }, onError),
         forget: (kind) => this.forget(kind),
       });
     }

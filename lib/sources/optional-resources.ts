@@ -8,6 +8,7 @@ import type { ClusterObject, RouteKind } from '../cluster/model.js';
 import { isRouteKind, toGateway, toRoute } from '../cluster/gateway.js';
 import { toDnsEndpoint } from '../cluster/dnsendpoint.js';
 import type { ApiClient } from './api-client.js';
+import { statusCodeOf } from './api-errors.js';
 import { discoverCrds, type CrdWant, type FoundResource } from './crd-discovery.js';
 import type { InformerLogger, RestartingInformer } from './informer.js';
 import { PermissionError, ResourceMissingError } from './source-errors.js';
@@ -29,8 +30,8 @@ export interface OptionalResourcesDeps {
   wants: readonly CrdWant[];
   logger: InformerLogger;
   recheckMs: number;
-  /** a new informer for a found resource, with the source's conversion, store updates and hooks */
-  informer(found: FoundResource): RestartingInformer<ClusterObject>;
+  /** a new informer for a found resource, with the source's conversion, store updates and hooks (and `onError`) */
+  informer(found: FoundResource, onError: (err: unknown) => void): RestartingInformer<ClusterObject>;
   /** removes from the store what the source holds of a kind no longer watched */
   forget(kind: string): void;
 }
@@ -103,12 +104,19 @@ export class OptionalResources {
   }
 
   private async startOne(f: FoundResource): Promise<void> {
-    const informer = this.d.informer(f);
+    let missing: ResourceMissingError | undefined;
+    const informer = this.d.informer(f, (err) => {
+      // a 404 before the first sync: the CRD is not installed (any more), nothing to wait for
+      if (statusCodeOf(err) !== 404 || informer.synced || missing) return;
+      missing = new ResourceMissingError(`${label(f)}: not found (HTTP 404) at ${f.path}`);
+      void informer.stop();
+    });
     this.running.set(f.resource, { found: f, informer });
     try {
       await informer.start();
       this.reported.delete(f.resource);
-    } catch (err) {
+    } catch (thrown) {
+      const err = missing ?? thrown;
       if (this.running.get(f.resource)?.informer === informer) this.running.delete(f.resource);
       await informer.stop();
       if (this.stopped) return;
