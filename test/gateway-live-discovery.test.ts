@@ -71,3 +71,16 @@ t.test('a CRD installed while running is watched at the next discovery; one remo
   t.strictSame(data(await ask(`web2.${ZONE}`)), [], 'nothing else changed');
   t.match(srv.stderr(), /watching gateways\.gateway\.networking\.k8s\.io\/v1"/, 'the Gateways are still watched');
 });
+
+t.test('a Gateway API resource that keeps failing holds start-up 10 s at most; the rest then syncs', async (t) => {
+  const { srv, ask } = await liveSetup(t, {}, ['--external-zone', ZONE], (a) => {
+    a.failResource('tlsroutes', 500);
+    a.load([ingress('shop', `shop.${ZONE}`, '198.51.100.10')]);
+  });
+  t.strictSame(data(await until(() => ask(`shop.${ZONE}`), (r) => data(r).length === 1, 10_000)), ['198.51.100.10'], 'serving');
+  const started = performance.now();
+  const r = await until(() => ask(`nothing.${ZONE}`), (x) => x.rcode === 'NXDOMAIN', 15_000);
+  t.equal(r.rcode, 'NXDOMAIN', 'synced without it: "does not exist" is NXDOMAIN, not SERVFAIL');
+  t.ok(performance.now() - started < 15_000);
+  t.match(srv.stderr(), /tlsroutes\.gateway\.networking\.k8s\.io: not synced after 10 s \(.*HTTP 500.*\); serving without it until it syncs/);
+});

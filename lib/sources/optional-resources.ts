@@ -16,6 +16,11 @@ import { PermissionError, ResourceMissingError } from './source-errors.js';
 export const DEFAULT_CRD_RECHECK_MS = 60_000;
 /** discovery of all groups must answer within this (each GET is bounded by the API limits too) */
 const DISCOVERY_TIMEOUT_MS = 30_000;
+/**
+ * how long start-up waits for an optional resource's first sync: one that keeps failing (a CRD's conversion webhook
+ * down answers 500) must not keep the whole source unsynced, which would turn every NXDOMAIN into SERVFAIL
+ */
+const SYNC_WAIT_MS = 10_000;
 
 /** raw API object → model object, for an optional kind */
 export function crdConverter(kind: string): (raw: Record<string, any>) => ClusterObject {
@@ -112,14 +117,30 @@ export class OptionalResources {
       void informer.stop();
     });
     this.running.set(f.resource, { found: f, informer });
+    const settled = this.settle(f, informer, informer.start(), () => missing);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), SYNC_WAIT_MS); });
     try {
-      await informer.start();
+      if (await Promise.race([settled, late]) === 'late') {
+        // it goes on trying in the background; a later 403 or 404 still ends it as at start-up
+        this.note(f.resource, `${label(f)}: not synced after ${SYNC_WAIT_MS / 1000} s (${informer.lastError ?? 'no answer yet'}); serving without it until it syncs`, 'warn');
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The first sync of an informer, or why there is none (reported; the informer stopped). Never rejects. */
+  private async settle(f: FoundResource, informer: RestartingInformer<ClusterObject>, first: Promise<void>, missing: () => ResourceMissingError | undefined): Promise<void> {
+    try {
+      await first;
       this.reported.delete(f.resource);
     } catch (thrown) {
-      const err = missing ?? thrown;
-      if (this.running.get(f.resource)?.informer === informer) this.running.delete(f.resource);
+      const err = missing() ?? thrown;
+      // dropped or replaced meanwhile (its CRD removed, another version): whoever did it has reported it
+      if (this.stopped || this.running.get(f.resource)?.informer !== informer) return;
+      this.running.delete(f.resource);
       await informer.stop();
-      if (this.stopped) return;
       // a list may have been delivered before the watch failed (the CRD removed in between)
       this.d.forget(f.kind);
       if (err instanceof PermissionError) {
