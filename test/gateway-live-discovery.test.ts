@@ -11,6 +11,8 @@ process.env.CLUSTERDNS_CRD_RECHECK_MS = '300';
 t.test('a cluster without the CRDs starts and serves Ingress names', async (t) => {
   const { api, srv, ask } = await liveSetup(t, { crds: {} }, ['--external-zone', ZONE], (a) => a.load([ingress('shop', `shop.${ZONE}`, '198.51.100.10')]));
   t.strictSame(data(await until(() => ask(`shop.${ZONE}`), (r) => data(r).length === 1, 10_000)), ['198.51.100.10'], 'the Ingress answers');
+  // the Ingress may answer before discovery is through (the store fills as each list arrives)
+  await until(async () => srv.stderr(), (e) => e.includes('no Gateway API or DNSEndpoint resource watched'), 10_000);
   t.match(srv.stderr(), /httproutes\.gateway\.networking\.k8s\.io is not installed \(no CRD\): not watched/, 'logged at info');
   t.match(srv.stderr(), /dnsendpoints\.externaldns\.k8s\.io is not installed/);
   t.match(srv.stderr(), /no Gateway API or DNSEndpoint resource watched/);
@@ -25,6 +27,7 @@ t.test('only Gateway and HTTPRoute v1beta1 (an older release): read in v1beta1, 
   api.apply(gateway('gw', { version: 'v1beta1', addresses: ['198.51.100.20'] }));
   api.apply(route('HTTPRoute', 'web', [`web.${ZONE}`], ['gw'], 'v1beta1'));
   t.strictSame(data(await until(() => ask(`web.${ZONE}`), (r) => data(r).length === 1, 10_000)), ['198.51.100.20']);
+  await until(async () => srv.stderr(), (e) => e.includes('"subject":"watching"'), 5000);
   const paths = new Set(api.requests.filter((r) => r.resource === 'httproutes' || r.resource === 'gateways').map((r) => r.path));
   t.strictSame([...paths].sort(), [`/apis/${GW}/v1beta1/gateways`, `/apis/${GW}/v1beta1/httproutes`], 'listed and watched in v1beta1');
   t.match(srv.stderr(), /watching gateways\.gateway\.networking\.k8s\.io\/v1beta1, httproutes\.gateway\.networking\.k8s\.io\/v1beta1"/);
@@ -47,6 +50,7 @@ t.test('a 403 on one Gateway API resource: a warning naming the rule, the rest s
   });
   t.strictSame(data(await until(() => ask(`gw.${ZONE}`), (r) => data(r).length === 1, 10_000)), ['198.51.100.21'], 'Gateway listener hostnames still served');
   t.strictSame(data(await ask(`shop.${ZONE}`)), ['198.51.100.10'], 'Ingresses still served');
+  await until(async () => srv.stderr(), (e) => e.includes('the rest keeps serving'), 5000);
   const warn = srv.stderr().split('\n').find((l) => l.includes('"level":40') && l.includes('httproutes'));
   t.ok(warn, 'a warning');
   t.match(warn, /resources: \[\\"httproutes\\"\]/, 'the RBAC rule to add');

@@ -70,7 +70,7 @@ t.test('an invalid object from the API server is skipped naming the field; the l
   api.apply(route('HTTPRoute', 'many', Array.from({ length: 17 }, (_, i) => `h${i}.${ZONE}`), ['gw']));
   api.apply(route('HTTPRoute', 'after', [`after.${ZONE}`], ['gw']));
   await until(() => ask(`after.${ZONE}`), (r) => data(r).length === 1, 5000);
-  await until(async () => srv.stderr(), (e) => e.includes('spec.hostnames: Invalid value'), 3000);
+  await until(async () => srv.stderr(), (e) => e.includes('spec.hostnames: Invalid value'), 10_000);
   t.match(srv.stderr(), /HTTPRoute shop\/\\"good\\" is invalid: spec\.hostnames\[0\]/, 'the bad hostname is named');
   t.match(srv.stderr(), /HTTPRoute shop\/\\"many\\" is invalid: spec\.hostnames: .*at most 16/, 'the bound is named');
   t.not((await ask('bad_host!.dev.test')).rcode, 'NOERROR', 'the invalid host is not served');
