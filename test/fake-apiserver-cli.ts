@@ -1,5 +1,5 @@
 // `npm run fake-apiserver -- --fixtures DIR [--port N] [--token T] [--tls] [--kubeconfig-out FILE]
-//   [--namespace NS] [--pod-cidr CIDR] [--service-cidr CIDR] [--pod-cidr-v6 CIDR] [--service-cidr-v6 CIDR] [--nodes N] [--ingresses]`
+//   [--namespace NS] [--pod-cidr CIDR] [--service-cidr CIDR] [--pod-cidr-v6 CIDR] [--service-cidr-v6 CIDR] [--nodes N] [--ingresses] [--crds]`
 // Serves the cluster `clusterdns --fixtures DIR` serves, through the fake API server, so live mode can be tried with
 // no cluster: `clusterdns --source kubernetes --kubeconfig FILE`. The manifests go through the same synthesis as
 // fixture mode (fake-apiserver-cluster.ts): Services have ClusterIPs, workloads Pods, selector Services
@@ -16,6 +16,7 @@ import { defaultConfig } from '../lib/config.js';
 import { synthesisConfigProblems } from '../lib/synth/options.js';
 import { FakeApiServer, kubeconfigFor } from './fake-apiserver.js';
 import { FakeCluster } from './fake-apiserver-cluster.js';
+import { parseInstalledCrds } from './fake-apiserver-crds.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -34,6 +35,10 @@ async function main(): Promise<void> {
       nodes: { type: 'string' },
       // serve the manifests' Ingresses too (for clusterdns --external-zone in live mode)
       ingresses: { type: 'boolean', default: false },
+      // serve the manifests' Gateway API objects and DNSEndpoints too (their CRDs are installed either way)
+      crds: { type: 'boolean', default: false },
+      // the CRDs the server has installed: none, or resource[=version,...] entries (httproutes=v1beta1;gateways)
+      'installed-crds': { type: 'string' },
     },
   });
   const defaults = defaultConfig().synthesis;
@@ -49,9 +54,10 @@ async function main(): Promise<void> {
   const token = values.token ?? (values.tls ? 'fake-token' : undefined);
   const srv = await FakeApiServer.start({
     port: Number(values.port), host: values.host, token, tls: values.tls, bookmarkIntervalMs: 60_000,
+    ...(values['installed-crds'] === undefined ? {} : { crds: parseInstalledCrds(values['installed-crds']) }),
   });
   const paths = values.fixtures ?? [];
-  const cluster = new FakeCluster(srv, { paths, namespace: values.namespace, synthesis, ingresses: values.ingresses });
+  const cluster = new FakeCluster(srv, { paths, namespace: values.namespace, synthesis, ingresses: values.ingresses, crds: values.crds });
   srv.writable = cluster;
   await cluster.readFiles();
   cluster.sync();

@@ -24,6 +24,8 @@ export interface FakeClusterOptions {
   synthesis: SynthesisConfig;
   /** serve the manifests' Ingresses (live mode with the ingress plugin); off by default, as a cluster without them */
   ingresses?: boolean;
+  /** serve the manifests' Gateway API objects and DNSEndpoints (the server must have their CRDs installed); off by default */
+  crds?: boolean;
 }
 
 export class FakeCluster implements WritableObjects {
@@ -176,8 +178,8 @@ export class FakeCluster implements WritableObjects {
       if (o.kind === 'EndpointSlice' && o.mirrored && realSlices.has(`${o.namespace}/${o.serviceName}`)) continue;
       // Only when asked: the clusters of the older tests (kubectl get all, counts) have no Ingresses.
       if (o.kind === 'Ingress' && !this.opts.ingresses) continue;
-      // Live mode does not watch the Gateway API yet: the fake API server does not serve it.
-      if (o.kind === 'Gateway' || o.kind.endsWith('Route')) continue;
+      // Likewise the CRD kinds: a cluster without their CRDs has none.
+      if ((o.kind === 'Gateway' || o.kind.endsWith('Route') || o.kind === 'DNSEndpoint') && !this.opts.crds) continue;
       const k = objectKey(o);
       desired.set(k, toApiObject(o, manifests.get(k)?.raw as Raw | undefined));
     }

@@ -27,10 +27,13 @@ export const SERVED: readonly ServedResource[] = [
 ];
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
-const GROUPS = ['discovery.k8s.io', 'multicluster.x-k8s.io', 'networking.k8s.io'];
-/** each group serves one version */
-const versionOf = (g: string): string => SERVED.find((r) => r.group === g)?.version ?? 'v1';
 export const AGGREGATED_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** built-in resources plus the installed CRDs (fake-apiserver-crds.ts), one entry per resource and version */
+const all = (extra: readonly ServedResource[]) => [...SERVED, ...extra];
+const groupsOf = (rs: readonly ServedResource[]) => [...new Set(rs.filter((r) => r.group !== '').map((r) => r.group))];
+/** a group's versions, the preferred one first */
+const versionsOf = (rs: readonly ServedResource[], g: string): string[] => [...new Set(rs.filter((r) => r.group === g).map((r) => r.version))];
 
 export interface DiscoveryAnswer {
   body: Raw;
@@ -38,56 +41,60 @@ export interface DiscoveryAnswer {
 }
 
 /** The discovery document for a path, or undefined when the path is not a discovery path. */
-export function discovery(pathname: string, accept: string, serverAddress: string, aggregated: boolean): DiscoveryAnswer | undefined {
+export function discovery(pathname: string, accept: string, serverAddress: string, aggregated: boolean, crds: readonly ServedResource[] = []): DiscoveryAnswer | undefined {
+  const rs = all(crds);
+  const GROUPS = groupsOf(rs);
   const path = pathname.replace(/\/+$/, '');
   const json = (body: Raw): DiscoveryAnswer => ({ body, contentType: 'application/json' });
   // kubectl offers v2 and v2beta1 then plain JSON; answering plain JSON makes it fall back to the legacy form.
   const wantsAggregated = aggregated && accept.split(',').some((a) => a.includes('as=APIGroupDiscoveryList') && /(^|;)\s*v=v2\s*(;|$)/.test(a));
   if (path === '/api') {
-    if (wantsAggregated) return { body: aggregatedList(['']), contentType: AGGREGATED_TYPE };
+    if (wantsAggregated) return { body: aggregatedList(rs, ['']), contentType: AGGREGATED_TYPE };
     return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] });
   }
   if (path === '/apis') {
-    if (wantsAggregated) return { body: aggregatedList(GROUPS), contentType: AGGREGATED_TYPE };
+    if (wantsAggregated) return { body: aggregatedList(rs, GROUPS), contentType: AGGREGATED_TYPE };
     return json({
       kind: 'APIGroupList', apiVersion: 'v1',
-      groups: GROUPS.map((g) => ({ name: g, versions: [{ groupVersion: `${g}/${versionOf(g)}`, version: versionOf(g) }], preferredVersion: { groupVersion: `${g}/${versionOf(g)}`, version: versionOf(g) } })),
+      groups: GROUPS.map((g) => apiGroup(rs, g)),
     });
   }
-  if (path === '/api/v1') return json(resourceList(''));
+  if (path === '/api/v1') return json(resourceList(rs, '', 'v1'));
   for (const g of GROUPS) {
-    const v = versionOf(g);
-    if (path === `/apis/${g}`) {
-      return json({ kind: 'APIGroup', apiVersion: 'v1', name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } });
-    }
-    if (path === `/apis/${g}/${v}`) return json(resourceList(g));
+    if (path === `/apis/${g}`) return json({ kind: 'APIGroup', ...apiGroup(rs, g) });
+    for (const v of versionsOf(rs, g)) if (path === `/apis/${g}/${v}`) return json(resourceList(rs, g, v));
   }
   return undefined;
 }
 
-function resourceList(group: string): Raw {
+function apiGroup(rs: readonly ServedResource[], g: string): Raw {
+  const vs = versionsOf(rs, g);
+  return { apiVersion: 'v1', name: g, versions: vs.map((v) => ({ groupVersion: `${g}/${v}`, version: v })), preferredVersion: { groupVersion: `${g}/${vs[0]}`, version: vs[0] } };
+}
+
+function resourceList(rs: readonly ServedResource[], group: string, version: string): Raw {
   return {
-    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${versionOf(group)}` : 'v1',
-    resources: SERVED.filter((r) => r.group === group).map((r) => ({
+    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : 'v1',
+    resources: rs.filter((r) => r.group === group && r.version === version).map((r) => ({
       name: r.name, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS,
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(r.categories.length ? { categories: r.categories } : {}),
     })),
   };
 }
 
-function aggregatedList(groups: string[]): Raw {
+function aggregatedList(rs: readonly ServedResource[], groups: string[]): Raw {
   return {
     kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {},
     items: groups.map((g) => ({
       metadata: { name: g },
-      versions: [{
-        version: versionOf(g), freshness: 'Current',
-        resources: SERVED.filter((r) => r.group === g).map((r) => ({
-          resource: r.name, responseKind: { group: g, version: versionOf(g), kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster',
+      versions: (g === '' ? ['v1'] : versionsOf(rs, g)).map((v) => ({
+        version: v, freshness: 'Current',
+        resources: rs.filter((r) => r.group === g && r.version === v).map((r) => ({
+          resource: r.name, responseKind: { group: g, version: v, kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster',
           singularResource: r.singular, verbs: VERBS,
           ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(r.categories.length ? { categories: r.categories } : {}),
         })),
-      }],
+      })),
     })),
   };
 }

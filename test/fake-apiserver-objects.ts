@@ -2,7 +2,8 @@
 // written: what the fake API server serves, so live mode reads back exactly what fixture mode synthesised. An object
 // a manifest spelled out keeps everything the manifest said; only what a controller fills in (ClusterIPs, a pod's
 // IPs and node, its Ready condition) is added to it.
-import type { ClusterObject, EndpointSlice, Namespace, Pod, Service, ServiceImport } from '../lib/cluster/model.js';
+import type { ClusterObject, EndpointSlice, Gateway, Namespace, Pod, Service, ServiceImport } from '../lib/cluster/model.js';
+import { isIP } from 'node:net';
 import { SERVICE_NAME_LABEL, TRIGGER_TIME_ANNOTATION } from '../lib/cluster/objects.js';
 
 type Raw = Record<string, any>;
@@ -139,8 +140,11 @@ export function toApiObject(o: ClusterObject, raw: Raw | undefined): Raw {
     case 'ServiceImport': return serviceImport(o, raw);
     // An Ingress's status is written by its controller, not synthesised: a manifest's is served as written.
     case 'Ingress': return raw ?? { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: o.name, namespace: o.namespace } };
-    // Nor the Gateway API kinds (likewise skipped).
-    default: return raw ?? { apiVersion: 'gateway.networking.k8s.io/v1', kind: o.kind, metadata: { name: o.name, namespace: o.namespace } };
+    // A Gateway's addresses are the controller's (cloud-provider-kind, MetalLB): fixture mode synthesises them when
+    // the manifest has none, so the fake cluster publishes those in status, as that controller would.
+    case 'Gateway': return gateway(o, raw);
+    // Routes and DNSEndpoints are served as written.
+    default: return raw ?? { apiVersion: o.kind === 'DNSEndpoint' ? 'externaldns.k8s.io/v1alpha1' : 'gateway.networking.k8s.io/v1', kind: o.kind, metadata: { name: o.name, namespace: o.namespace } };
   }
 }
 
@@ -151,4 +155,13 @@ function serviceImport(s: ServiceImport, raw: Raw | undefined): Raw {
     apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: meta(s, s.namespace, undefined),
     spec: { type: s.type, ...(s.ips.length ? { ips: s.ips } : {}), ports: s.ports.map((p) => ({ name: p.name || undefined, protocol: p.protocol, port: p.port })) },
   };
+}
+
+function gateway(g: Gateway, raw: Raw | undefined): Raw {
+  const obj: Raw = raw ? structuredClone(raw) : { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: g.name, namespace: g.namespace }, spec: { gatewayClassName: g.className } };
+  const written = obj.status?.addresses;
+  if ((!Array.isArray(written) || written.length === 0) && g.addresses.length > 0) {
+    obj.status = { ...(obj.status ?? {}), addresses: g.addresses.map((a) => ({ type: isIP(a) ? 'IPAddress' : 'Hostname', value: a })) };
+  }
+  return obj;
 }

@@ -5,34 +5,33 @@
 // v3 index (/openapi/v3) and, per group version, a document with the PATCH paths of the kinds served, each marked
 // with its x-kubernetes-group-version-kind and the parameter on the operation. No schemas: kubectl then takes a kind's strategic
 // merge keys from its own compiled-in types, which it has for every kind served here.
-import { SERVED } from './fake-apiserver-discovery.js';
+import { SERVED, type ServedResource } from './fake-apiserver-discovery.js';
 
 type Raw = Record<string, any>;
 
 /** bumps when what is served changes: kubectl caches group-version documents by this hash */
 const HASH = 'clusterdns-fake-1';
 
-function groupVersionPath(group: string): string {
-  return group ? `apis/${group}/${SERVED.find((r) => r.group === group)?.version ?? 'v1'}` : 'api/v1';
-}
-
-const GROUPS = [...new Set(SERVED.map((r) => r.group))];
+const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : 'api/v1');
 
 const PARAMETERS = ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({
   name, in: 'query', schema: { type: name === 'force' ? 'boolean' : 'string', uniqueItems: true },
 }));
 
-/** The OpenAPI v3 document for a path, or undefined when the path is not one. */
-export function openapiV3(pathname: string): Raw | undefined {
+/** The OpenAPI v3 document for a path, or undefined when the path is not one. `crds`: the CRD versions installed. */
+export function openapiV3(pathname: string, crds: readonly ServedResource[] = []): Raw | undefined {
   const path = pathname.replace(/\/+$/, '');
+  const rs = [...SERVED, ...crds];
+  const gvs = [...new Set(rs.map((r) => gvPath(r.group, r.version)))];
   if (path === '/openapi/v3') {
-    return { paths: Object.fromEntries(GROUPS.map((g) => [groupVersionPath(g), { serverRelativeURL: `/openapi/v3/${groupVersionPath(g)}?hash=${HASH}` }])) };
+    return { paths: Object.fromEntries(gvs.map((gv) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${HASH}` }])) };
   }
-  const group = GROUPS.find((g) => path === `/openapi/v3/${groupVersionPath(g)}`);
-  if (group === undefined) return undefined;
+  const gv = gvs.find((x) => path === `/openapi/v3/${x}`);
+  if (gv === undefined) return undefined;
   const paths: Raw = {};
-  for (const r of SERVED.filter((x) => x.group === group)) {
-    const prefix = `/${groupVersionPath(group)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.name}/{name}`;
+  for (const r of rs.filter((x) => gvPath(x.group, x.version) === gv)) {
+    const group = r.group;
+    const prefix = `/${gv}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.name}/{name}`;
     paths[prefix] = {
       parameters: PARAMETERS,
       patch: {

@@ -16,6 +16,7 @@ import {
 
 import { answerAsImpostor, type Impostor } from './fake-apiserver-impostor.js';
 import { discovery } from './fake-apiserver-discovery.js';
+import { allCrds, CRD_RESOURCES, CRDS, isCrdResource, servedCrds, type CrdResource, type InstalledCrds } from './fake-apiserver-crds.js';
 import { openapiV3 } from './fake-apiserver-openapi.js';
 import { TABLE_TYPE, toTable, wantsTable } from './fake-apiserver-table.js';
 import { handleWrite, type WritableObjects } from './fake-apiserver-writes.js';
@@ -24,7 +25,7 @@ export { parseFieldSelector, parseLabelSelector };
 
 type Raw = Record<string, any>;
 
-export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints' | 'serviceimports' | 'ingresses';
+export type ResourceName = 'namespaces' | 'services' | 'pods' | 'endpointslices' | 'endpoints' | 'serviceimports' | 'ingresses' | CrdResource;
 
 interface ResourceInfo {
   kind: string;
@@ -43,11 +44,14 @@ export const RESOURCES: Record<ResourceName, ResourceInfo> = {
   serviceimports: { kind: 'ServiceImport', apiVersion: 'multicluster.x-k8s.io/v1alpha1', namespaced: true },
   // for the ingress plugin in live mode (served by every fake server; a fixture-derived cluster fills it only when asked)
   ingresses: { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespaced: true },
+  // CRDs (fake-apiserver-crds.ts): served only while installed, in the versions installed; this is the preferred one
+  ...Object.fromEntries(CRD_RESOURCES.map((r) => [r, { kind: CRDS[r].kind, apiVersion: `${CRDS[r].group}/${CRDS[r].versions[0]}`, namespaced: true }])) as Record<CrdResource, ResourceInfo>,
 };
 
 const RESOURCE_BY_KIND: Record<string, ResourceName> = {
   Namespace: 'namespaces', Service: 'services', Pod: 'pods', EndpointSlice: 'endpointslices', Endpoints: 'endpoints',
   ServiceImport: 'serviceimports', Ingress: 'ingresses',
+  ...Object.fromEntries(CRD_RESOURCES.map((r) => [CRDS[r].kind, r])),
 };
 
 export function resourceOfKind(kind: string): ResourceName {
@@ -108,6 +112,8 @@ export interface FakeApiServerOptions {
   expiredAs?: 'event' | 'http';
   /** send BOOKMARKs this often to watches that asked for them (0 = only when sendBookmarks() is called) */
   bookmarkIntervalMs?: number;
+  /** the CRDs installed, and which of their versions (default: all, as fixture mode serves them); {} = none */
+  crds?: InstalledCrds;
 }
 
 // ---- the server ----
@@ -165,7 +171,10 @@ export class FakeApiServer {
   private objects: Record<ResourceName, Map<string, Raw>> = {
     namespaces: new Map(), services: new Map(), pods: new Map(), endpointslices: new Map(), endpoints: new Map(),
     serviceimports: new Map(), ingresses: new Map(),
+    ...Object.fromEntries(CRD_RESOURCES.map((r) => [r, new Map()])) as Record<CrdResource, Map<string, Raw>>,
   };
+  /** the CRDs installed now (installCrd / removeCrd) */
+  private crds: InstalledCrds;
   private log: WatchEvent[] = [];
   private rv = 100;
   /** resourceVersions at or below this are gone (410) */
@@ -190,6 +199,7 @@ export class FakeApiServer {
     this.authorize = opts.authorize;
     this.caPem = tls?.cert;
     this.historyLimit = opts.historyLimit ?? 100_000;
+    this.crds = structuredClone(opts.crds ?? allCrds());
     this.expiredAs = opts.expiredAs ?? 'event';
     this.host = opts.host ?? '127.0.0.1';
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
@@ -302,7 +312,22 @@ export class FakeApiServer {
       namespaces: this.objects.namespaces.size, services: this.objects.services.size, pods: this.objects.pods.size,
       endpointslices: this.objects.endpointslices.size, endpoints: this.objects.endpoints.size,
       serviceimports: this.objects.serviceimports.size, ingresses: this.objects.ingresses.size,
+      ...Object.fromEntries(CRD_RESOURCES.map((r) => [r, this.objects[r].size])) as Record<CrdResource, number>,
     };
+  }
+
+  /**
+   * Installs a CRD (or changes its versions) while running, as `kubectl apply -f crd.yaml` does: discovery lists it
+   * from now on and its paths answer. Objects already held are kept.
+   */
+  installCrd(resource: CrdResource, versions: string[] = CRDS[resource].versions): void {
+    this.crds[resource] = [...versions];
+  }
+
+  /** Removes a CRD: gone from discovery, its paths 404, its open watches end (its objects are kept for a reinstall). */
+  removeCrd(resource: CrdResource): void {
+    delete this.crds[resource];
+    for (const w of [...this.watches]) if (w.resource === resource) this.finishWatch(w);
   }
 
   // ---- misbehaviour switches ----
@@ -459,15 +484,16 @@ export class FakeApiServer {
       return this.reply(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
     }
     if (req.method === 'GET') {
-      const d = discovery(url.pathname, String(req.headers.accept ?? ''), `${this.host}:${this.boundPort}`, this.aggregatedDiscovery);
+      const d = discovery(url.pathname, String(req.headers.accept ?? ''), `${this.host}:${this.boundPort}`, this.aggregatedDiscovery, servedCrds(this.crds));
       if (d) return this.reply(res, 200, d.body, d.contentType);
-      const doc = openapiV3(url.pathname);
+      const doc = openapiV3(url.pathname, servedCrds(this.crds));
       if (doc) return this.reply(res, 200, doc);
     }
     if (!route) return this.reply(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
     const { resource, namespace, name } = route;
-    const info = RESOURCES[resource];
+    // a CRD's list names the version asked for (kube-apiserver converts between a CRD's versions)
+    const info = { ...RESOURCES[resource], apiVersion: route.groupVersion };
     if (req.method === 'GET' && !name) {
       const verb = watch ? 'watch' : 'list';
       const failure = this.failures.get(resource);
@@ -486,10 +512,10 @@ export class FakeApiServer {
       if (watch) return this.startWatch(req, res, resource, namespace, labelSelector, fieldSelector, query);
       const table = wantsTable(req.headers.accept);
       if (this.listDelayMs > 0) {
-        setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query, table), this.listDelayMs);
+        setTimeout(() => this.listPage(res, resource, namespace, labelSelector, fieldSelector, query, table, info.apiVersion), this.listDelayMs);
         return;
       }
-      return this.listPage(res, resource, namespace, labelSelector, fieldSelector, query, table);
+      return this.listPage(res, resource, namespace, labelSelector, fieldSelector, query, table, info.apiVersion);
     }
     if (req.method === 'GET' && name) {
       const obj = this.objects[resource].get(key(namespace ?? '', name));
@@ -511,8 +537,9 @@ export class FakeApiServer {
   private listPage(
     res: http.ServerResponse, resource: ResourceName, namespace: string | undefined,
     labelSelector: LabelRequirement[], fieldSelector: FieldRequirement[], query: Record<string, string>, table = false,
+    apiVersion = RESOURCES[resource].apiVersion,
   ): void {
-    const info = RESOURCES[resource];
+    const info = { ...RESOURCES[resource], apiVersion };
     let snapshot: { items: Raw[]; rv: string };
     let offset = 0;
     if (query.continue) {
@@ -550,7 +577,7 @@ export class FakeApiServer {
     this.reply(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
   }
 
-  private route(pathname: string): { resource: ResourceName; namespace?: string; name?: string } | undefined {
+  private route(pathname: string): { resource: ResourceName; groupVersion: string; namespace?: string; name?: string } | undefined {
     const parts = pathname.split('/').filter(Boolean);
     let rest: string[];
     if (parts[0] === 'api' && parts[1] === 'v1') rest = parts.slice(2);
@@ -563,10 +590,14 @@ export class FakeApiServer {
       rest = rest.slice(2);
     }
     const resource = rest[0] as ResourceName;
-    if (!(resource in RESOURCES) || RESOURCES[resource].apiVersion !== groupVersion) return undefined;
-    if (resource === 'namespaces' && rest.length === 2) return { resource, name: rest[1] };
+    if (!(resource in RESOURCES)) return undefined;
+    if (isCrdResource(resource)) {
+      const group = CRDS[resource].group;
+      if (!(this.crds[resource] ?? []).some((v) => `${group}/${v}` === groupVersion)) return undefined;
+    } else if (RESOURCES[resource].apiVersion !== groupVersion) return undefined;
+    if (resource === 'namespaces' && rest.length === 2) return { resource, groupVersion, name: rest[1] };
     if (rest.length > 2) return undefined;
-    return { resource, namespace, name: rest[1] };
+    return { resource, groupVersion, namespace, name: rest[1] };
   }
 
   private reply(res: http.ServerResponse, code: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): void {

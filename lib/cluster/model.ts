@@ -181,7 +181,29 @@ export interface GatewayRoute {
   parents: string[];
 }
 
-export type ClusterObject = Service | EndpointSlice | Pod | Namespace | ServiceImport | Ingress | Gateway | GatewayRoute;
+export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'SRV' | 'MX';
+
+/** One spec.endpoints[] entry of a DNSEndpoint, of a served type (see dnsendpoint.ts). */
+export interface DnsEndpointRecord {
+  /** dnsName, lower case, no trailing dot; `*.x` for a wildcard */
+  name: string;
+  type: DnsRecordType;
+  /** as external-dns writes them, normalised: "10 5 5060 sip.x" (SRV), "10 mail.x" (MX), TXT text unquoted */
+  targets: string[];
+  /** recordTTL when set (> 0) */
+  ttl?: number;
+}
+
+/** external-dns's DNSEndpoint (externaldns.k8s.io/v1alpha1): records published as written. */
+export interface DNSEndpoint {
+  kind: 'DNSEndpoint';
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  records: DnsEndpointRecord[];
+}
+
+export type ClusterObject = Service | EndpointSlice | Pod | Namespace | ServiceImport | Ingress | Gateway | GatewayRoute | DNSEndpoint;
 export type ObjectKind = ClusterObject['kind'];
 
 export const OBJECT_KINDS: readonly ObjectKind[] = ['Namespace', 'Service', 'EndpointSlice', 'Pod', 'ServiceImport'];

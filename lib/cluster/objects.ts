@@ -7,6 +7,7 @@ import type {
 } from './model.js';
 import { INGRESS_API_VERSION, toIngress } from './ingress.js';
 import { GATEWAY_API_VERSIONS, ROUTE_KINDS, isRouteKind, toGateway, toRoute } from './gateway.js';
+import { DNSENDPOINT_API_VERSION, toDnsEndpoint } from './dnsendpoint.js';
 
 import { ManifestError } from './manifest-error.js';
 import { assertValid } from './validate.js';
@@ -24,7 +25,7 @@ export const MCS_API_VERSION = 'multicluster.x-k8s.io/v1alpha1';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 /** The kinds this module converts. Anything else is not a DNS object (callers skip it, or synthesise from it). */
-export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress', 'Gateway', ...ROUTE_KINDS]);
+export const CONVERTED_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress', 'Gateway', ...ROUTE_KINDS, 'DNSEndpoint']);
 
 function isObj(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -327,6 +328,12 @@ export function toClusterObjects(raw: unknown, defaultNamespace = 'default'): Cl
       if (api && api !== INGRESS_API_VERSION) throw new ManifestError(`${describe(raw)}: apiVersion ${api} is not supported, use ${INGRESS_API_VERSION}`);
       metaOf(raw, true, defaultNamespace);
       return [toIngress(raw, defaultNamespace)];
+    }
+    case 'DNSEndpoint': {
+      const api = str(raw.apiVersion);
+      if (api && api !== DNSENDPOINT_API_VERSION) throw new ManifestError(`${describe(raw)}: apiVersion ${api} is not supported, use ${DNSENDPOINT_API_VERSION}`);
+      metaOf(raw, true, defaultNamespace);
+      return [toDnsEndpoint(raw, defaultNamespace)];
     }
     default: {
       if (raw.kind !== 'Gateway' && !isRouteKind(raw.kind)) return [];

@@ -7,6 +7,7 @@ import {
 } from './model.js';
 import { IngressIndex } from './ingress.js';
 import { GatewayIndex } from './gateway.js';
+import { DnsEndpointIndex } from './dnsendpoint.js';
 import type { StringSelector } from './label-selector.js';
 import { MulticlusterIndex, type MulticlusterSlice } from './multicluster-index.js';
 import { NamespaceLabelFilter } from './namespace-filter.js';
@@ -55,6 +56,7 @@ export class ClusterStore implements ClusterView {
   private multicluster = new MulticlusterIndex();
   private ingressIndex = new IngressIndex();
   readonly gateways = new GatewayIndex();
+  readonly dnsEndpoints = new DnsEndpointIndex();
 
   constructor(opts: { namespaces?: string[]; namespaceLabels?: StringSelector } = {}) {
     if (opts.namespaces && opts.namespaces.length > 0) this.exposed = new Set(opts.namespaces);
@@ -333,8 +335,8 @@ export class ClusterStore implements ClusterView {
         this.multicluster.addImport(o);
         this.nsCount(o.namespace, 1);
         return;
-      default: // Ingress and the Gateway API kinds: the external names' indexes
-        if (o.kind === 'Ingress') this.ingressIndex.add(o); else this.gateways.add(o);
+      default: // Ingress, the Gateway API kinds and DNSEndpoint: the external names' indexes
+        (o.kind === 'Ingress' ? this.ingressIndex : o.kind === 'DNSEndpoint' ? this.dnsEndpoints : this.gateways).add(o as never);
         this.nsCount(o.namespace, 1);
         return;
       case 'Pod':
@@ -376,7 +378,7 @@ export class ClusterStore implements ClusterView {
         this.nsCount(o.namespace, -1);
         return;
       default:
-        if (o.kind === 'Ingress') this.ingressIndex.remove(o); else this.gateways.remove(o);
+        (o.kind === 'Ingress' ? this.ingressIndex : o.kind === 'DNSEndpoint' ? this.dnsEndpoints : this.gateways).remove(o as never);
         this.nsCount(o.namespace, -1);
         return;
       case 'Pod': {

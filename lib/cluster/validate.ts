@@ -11,6 +11,7 @@ import { ManifestError } from './manifest-error.js';
 import { hostnameAnnotationProblems } from './hostname-annotations.js';
 import { ingressProblems } from './validate-ingress.js';
 import { gatewayProblems, routeProblems } from './validate-gateway.js';
+import { dnsEndpointProblems } from './validate-dnsendpoint.js';
 import {
   dns1035Label, dns1123Label, dns1123Subdomain, ianaSvcName, ipAddress, labelValue, portNumber,
 } from './name-rules.js';
@@ -43,7 +44,7 @@ export function formatProblem(p: FieldProblem): string {
 /** Kinds whose fields reach DNS directly or through the pods they make. */
 export const VALIDATED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'ServiceImport', 'Ingress',
-  'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute',
+  'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'DNSEndpoint',
   'Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
 ]);
 
@@ -97,6 +98,7 @@ export function validateObject(kind: string, raw: unknown, defaultNamespace = 'd
     case 'Ingress': ingressProblems(p, spec, raw.status); break;
     case 'Gateway': gatewayProblems(p, spec, raw.status); break;
     case 'HTTPRoute': case 'GRPCRoute': case 'TLSRoute': case 'TCPRoute': case 'UDPRoute': routeProblems(p, kind, spec); break;
+    case 'DNSEndpoint': dnsEndpointProblems(p, spec); break;
     case 'Namespace': break;
     default: workload(p, kind, name, spec);
   }

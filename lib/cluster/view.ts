@@ -1,6 +1,7 @@
 // What the resolver and the plugins may read of the cluster (a pure view: the store implements it), and what the
 // store tells its listeners when objects change.
 import type { GatewayIndex } from './gateway.js';
+import type { DnsEndpointIndex } from './dnsendpoint.js';
 import type { ClusterObject, Endpoint, EndpointSlice, Ingress, ObjectKind, Service, ServiceImport } from './model.js';
 import type { MulticlusterSlice } from './multicluster-index.js';
 
@@ -34,6 +35,8 @@ export interface ClusterView {
   ingressHostBelow(name: string): boolean;
   /** Gateway API routes and Gateways by hostname (gateway.ts) */
   readonly gateways: GatewayIndex;
+  /** external-dns DNSEndpoint records by name (dnsendpoint.ts) */
+  readonly dnsEndpoints: DnsEndpointIndex;
 }
 
 export interface ReadySlice {

@@ -43,4 +43,6 @@ export interface RestartingInformerOptions<S> {
   limits?: Partial<ApiLimits>;
   /** apiserver_qps/burst/max_inflight, shared by the source's informers */
   gate?: RequestGate;
+  /** a resource the cluster may lack (a CRD): a 401/403 at start-up is left for the caller to report */
+  optional?: boolean;
 }

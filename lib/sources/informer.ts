@@ -325,8 +325,8 @@ export class RestartingInformer<S> {
       const msg = permissionMessage(this.resource, o.group, verb, err);
       this.lastError = msg;
       if (!this.synced) {
-        // At start-up a missing permission is a deployment error: say so instead of retrying forever.
-        o.logger.error({ resource: this.resource, verb, status: code }, msg);
+        // At start-up a missing permission is a deployment error: say so (an optional resource's caller warns).
+        if (!o.optional) o.logger.error({ resource: this.resource, verb, status: code }, msg);
         this.rejectFirstSync(new PermissionError(msg, code));
         return false;
       }

@@ -6,7 +6,9 @@ import { toIngress } from '../cluster/ingress.js';
 import { slimPod, toEndpointSlice, toNamespace, toPod, toService, toServiceImport } from '../cluster/objects.js';
 import type { ClusterStore } from '../cluster/store.js';
 import { formatProblem, validateObject } from '../cluster/validate.js';
-import { DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
+import { ApiClient, DEFAULT_API_LIMITS, type ApiLimits } from './api-client.js';
+import { DNSENDPOINT_WANT, GATEWAY_WANTS } from './crd-discovery.js';
+import { crdConverter, DEFAULT_CRD_RECHECK_MS, OptionalResources } from './optional-resources.js';
 import { RestartingInformer, type InformerChange, type InformerLogger } from './informer.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig/load.js';
 import { KubeConfigError } from './source-errors.js';
@@ -61,8 +63,13 @@ export interface KubernetesSourceOptions extends KubeConfigOptions {
   limits?: Partial<ApiLimits>;
   /** CoreDNS apiserver_qps, apiserver_burst, apiserver_max_inflight (lib/sources/request-gate.ts) */
   requestLimits?: RequestGateOptions;
-  /** the ingress plugin is configured: watch networking.k8s.io/v1 Ingresses (their hosts and status) */
+  /**
+   * the ingress plugin is configured: watch networking.k8s.io/v1 Ingresses (their hosts and status), and the Gateway
+   * API kinds and DNSEndpoints where their CRDs are installed (optional-resources.ts)
+   */
   watchIngresses?: boolean;
+  /** how often the optional resources' CRDs are looked for again (default 60 s; $CLUSTERDNS_CRD_RECHECK_MS) */
+  crdRecheckMs?: number;
   /** CoreDNS `noendpoints`: EndpointSlices are not watched */
   noEndpoints?: boolean;
 }
@@ -142,6 +149,7 @@ export class KubernetesSource {
   private readonly specs: ResourceSpec[];
   private readonly exposed: Set<string> | undefined;
   private informers: RestartingInformer<ClusterObject>[] = [];
+  private optional: OptionalResources | undefined;
   private started = false;
   private _synced = false;
   /** "Kind/namespace/name" → its last refused version */
@@ -162,7 +170,7 @@ export class KubernetesSource {
 
   get status(): InformerStatus[] {
     if (this.informers.length === 0) return this.specs.map((s) => ({ resource: s.resource, synced: false, restarts: 0 }));
-    return this.informers.map((i) => {
+    return [...this.informers, ...this.optional?.informers ?? []].map((i) => {
       const st: InformerStatus = { resource: i.resource, synced: i.synced, restarts: i.restarts };
       if (i.lastError !== undefined) st.lastError = i.lastError;
       return st;
@@ -192,7 +200,7 @@ export class KubernetesSource {
       'watching the Kubernetes API');
     const hooks = this.opts.hooks ?? {};
     const gate = RequestGate.from(this.opts.requestLimits ?? {});
-    this.informers = this.specs.map((spec) => new RestartingInformer<ClusterObject>({
+    const informer = (spec: ResourceSpec, onError?: (err: unknown) => void) => new RestartingInformer<ClusterObject>({
       access,
       resource: spec.resource,
       group: spec.group,
@@ -202,17 +210,30 @@ export class KubernetesSource {
       convert: (raw) => this.convert(spec.convert, raw),
       onChanges: (changes, phase) => this.onChanges(changes, phase),
       onRestart: (cause) => hooks.onRestart?.(spec.resource, cause),
-      onError: (err) => hooks.onError?.(spec.resource, err),
+      onError: (err) => { hooks.onError?.(spec.resource, err); onError?.(err); },
       logger: this.opts.logger,
       minBackoffMs: this.opts.backoff?.minMs,
       maxBackoffMs: this.opts.backoff?.maxMs,
       watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
       listPageSize: this.opts.listPageSize,
       limits,
+      optional: onError !== undefined,
       ...(gate ? { gate } : {}),
-    }));
+    });
+    this.informers = this.specs.map((spec) => informer(spec));
+    if (this.opts.watchIngresses) {
+      const envRecheck = Number(process.env.CLUSTERDNS_CRD_RECHECK_MS);
+      this.optional = new OptionalResources({
+        api: new ApiClient(access, { ...DEFAULT_API_LIMITS, ...limits }, gate),
+        wants: [...GATEWAY_WANTS, DNSENDPOINT_WANT],
+        logger: this.opts.logger,
+        recheckMs: this.opts.crdRecheckMs ?? (Number.isInteger(envRecheck) && envRecheck >= 100 ? envRecheck : DEFAULT_CRD_RECHECK_MS),
+        informer: (f, onError) => informer({ resource: f.resource, group: f.group, path: f.path, convert: crdConverter(f.kind) }, onError),
+        forget: (kind) => this.forget(kind),
+      });
+    }
     try {
-      await Promise.all(this.informers.map((i) => i.start()));
+      await Promise.all([...this.informers.map((i) => i.start()), this.optional?.start()]);
     } catch (err) {
       await this.stop();
       throw err;
@@ -248,7 +269,16 @@ export class KubernetesSource {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.informers.map((i) => i.stop()));
+    await Promise.all([...this.informers.map((i) => i.stop()), this.optional?.stop()]);
+  }
+
+  /** Drops every object of a kind this source stored (an optional resource no longer watched). */
+  private forget(kind: string): void {
+    this.store.batch(() => {
+      for (const o of [...this.store.all()]) {
+        if (o.kind === kind && o.kind !== 'Namespace' && this.store.ownerOf(o) === KUBERNETES_OWNER) this.store.delete(o.kind, o.namespace, o.name);
+      }
+    });
   }
 
   /** Objects the API served that were skipped because they fail validation (the most recent first, up to 100). */

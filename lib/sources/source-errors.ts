@@ -9,6 +9,14 @@ export class KubeConfigError extends Error {
   }
 }
 
+/** An optional resource (a CRD) answered 404 before its first sync: not installed (any more). */
+export class ResourceMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResourceMissingError';
+  }
+}
+
 /** The API server refused a list or watch (401/403): the message names the RBAC rule to add. */
 export class PermissionError extends Error {
   constructor(message: string, readonly statusCode: number) {

@@ -14,6 +14,7 @@ import { rcodeOf } from '../../plugin/reply.js';
 import { addressRecords, externalNameServerIPs, externalNs, externalSoa, join } from '../k8s_external/apex.js';
 import type { HostView } from './hosts.js';
 import { isAddress, matchName } from './lookup.js';
+import { dnsEndpointAnswer } from './dnsendpoint.js';
 import { wildcardPrefix } from './provenance.js';
 import { ReverseIndex } from './reverse.js';
 import { annotationSrv, splitSrvName } from './srv.js';
@@ -85,15 +86,19 @@ export class IngressPlugin implements Plugin {
 
   answer(qname: string, lname: string, qtype: number, zone: string): Answer {
     const { ttl } = this.opts;
+    // the apex's SOA and NS are the zone's own, whatever a DNSEndpoint publishes there
+    const dep = lname === zone && (qtype === QTYPE.SOA || qtype === QTYPE.NS) ? undefined : dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
+    if (dep?.kind === 'records') return this.positive(dep.records, dep.chase);
     if (qtype === QTYPE.SRV) {
       const q = splitSrvName(qname, lname);
       if (q) {
         const target = matchName(this.view, q.target, this.opts);
         const srv = target && annotationSrv(this.view, q, target, ttl);
         if (srv && srv.records.length > 0) return this.positive(srv.records, undefined, srv.extra);
-        if (target) return this.negative(RCODE.NXDOMAIN, zone);
+        if (target && !dep) return this.negative(RCODE.NXDOMAIN, zone);
       }
     }
+    if (dep) return this.negative(RCODE.NOERROR, zone);
     const found = matchName(this.view, lname, this.opts);
     if (!found) {
       if (lname === zone) return this.apex(qname, qtype, zone);
@@ -102,7 +107,7 @@ export class IngressPlugin implements Plugin {
         const rr = qtype === QTYPE.A || qtype === QTYPE.AAAA ? addressRecords(qname, this.nsIPs(), qtype, ttl).map((r) => ({ ...r, source: 'ingress' })) : [];
         return rr.length ? this.positive(rr) : this.negative(RCODE.NOERROR, zone);
       }
-      const rc = this.view.ingressHostBelow(lname) || this.view.gateways.hasBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
+      const rc = this.view.ingressHostBelow(lname) || this.view.gateways.hasBelow(lname) || this.view.dnsEndpoints.hasBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
       return this.negative(rc === RCODE.NXDOMAIN && !this.view.synced ? RCODE.SERVFAIL : rc, zone);
     }
     const source = found.sources.join(',');

@@ -1,5 +1,5 @@
 // Every hostname the ingress plugin's zones hold, as written (a wildcard as `*.x`): Ingress rules and TLS hosts,
-// Gateway API route and listener hostnames, and Services' external-dns hostname annotations. `clusterdns records`
+// Gateway API route and listener hostnames, Services' external-dns hostname annotations and DNSEndpoint names. `clusterdns records`
 // lists them and the reverse index (reverse.ts) maps their addresses back to them.
 import { isRouteKind } from '../../cluster/gateway.js';
 import type { ClusterObject } from '../../cluster/model.js';
@@ -33,5 +33,6 @@ export function externalHosts(view: HostView, f: HostFilter): Set<string> {
   for (const o of view.all()) {
     for (const h of hostsOf(o, f)) if (f.zones.some((z) => inZone(h, z))) hosts.add(h);
   }
+  for (const h of view.dnsEndpoints.names()) if (f.zones.some((z) => inZone(h, z))) hosts.add(h);
   return hosts;
 }

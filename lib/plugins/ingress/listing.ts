@@ -1,8 +1,9 @@
 // The names of the ingress plugin's zones, as `clusterdns records` and /api/v1/records list them: each host an
 // Ingress names (a wildcard as `*.x`), each Gateway API route and listener hostname, and each Service hostname
-// annotation, with the A/AAAA (or CNAME) records a query for it gets (a host no source answers is left out); the
-// SRV records of annotation hosts (each named port); and the PTRs of the addresses they answer with. Every record
-// carries its source and rule. Sorted by name.
+// annotation and each DNSEndpoint name, with the A/AAAA (or CNAME) records a query for it gets (a host no source
+// answers is left out; a DNSEndpoint's name also its TXT, SRV and MX records); the SRV records of annotation hosts
+// (each named port); and the PTRs of the addresses they answer with. Every record carries its source and rule.
+// Sorted by name.
 import { isIP } from 'node:net';
 import type { ClusterStore } from '../../cluster/store.js';
 import { reverseName } from '../../dns/zone-listing.js';
@@ -10,6 +11,9 @@ import { QTYPE, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { IngressPlugin, type IngressOptions } from './handler.js';
 import { externalHosts } from './hosts.js';
+
+const HOST_TYPES = [QTYPE.A, QTYPE.AAAA, QTYPE.SRV];
+const DNSENDPOINT_TYPES = [QTYPE.A, QTYPE.AAAA, QTYPE.CNAME, QTYPE.TXT, QTYPE.SRV, QTYPE.MX];
 
 const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
@@ -21,7 +25,9 @@ export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cf
   for (const host of [...externalHosts(store, opts)].sort()) {
     const zone = zones.find((z) => inZone(host, z))!;
     const seen = new Set<string>();
-    for (const qtype of [QTYPE.A, QTYPE.AAAA, QTYPE.SRV]) {
+    // a DNSEndpoint's name may carry every type it publishes
+    const types = store.dnsEndpoints.forName(host).length > 0 ? DNSENDPOINT_TYPES : HOST_TYPES;
+    for (const qtype of types) {
       // A wildcard's records are what any one label in its place gets: asked with the `*` label itself.
       for (const rr of plugin.answer(host, host, qtype, zone).answer) {
         const k = `${rr.type} ${JSON.stringify(rr.data)}`;

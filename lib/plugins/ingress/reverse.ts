@@ -2,7 +2,7 @@
 // The index maps each IP to the hostnames whose A/AAAA answer holds it, as the plugin answers them (an exact host
 // beats a wildcard, routes beat Ingresses beat annotations), so a PTR never names a host that would not answer with
 // that address. Wildcard hosts name no PTR (no one name stands for them). Built on the first PTR question after a
-// change of an object that names hosts or holds their addresses (Ingress, Gateway API, Service, Namespace): one
+// change of an object that names hosts or holds their addresses (Ingress, Gateway API, Service, Namespace, DNSEndpoint): one
 // pass over the hosts, each matched once. Endpoint and Pod churn, most of a live cluster's changes, costs nothing.
 import { isIP } from 'node:net';
 import { canonicalIPv6 } from '../../dns/names.js';
@@ -26,7 +26,7 @@ interface Entry {
 }
 
 /** The kinds whose changes can change a host or its addresses. */
-const RELEVANT = new Set(['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Service', 'Namespace']);
+const RELEVANT = new Set(['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Service', 'Namespace', 'DNSEndpoint']);
 
 export class ReverseIndex {
   private generation = -1;
