@@ -19,6 +19,7 @@ import { registerExplainRoute } from './explain-route.js';
 import { completeOpenApi } from './openapi-schemas.js';
 import { answerJson, rrJson } from './dns-answer.js';
 import { registerQueriesStream, streamAuthorization } from './queries-stream-route.js';
+import { registerTreeRoute } from './tree-route.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -194,6 +195,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     }
   });
   registerExplainRoute(app, srv);
+  registerTreeRoute(app, srv);
 
   app.post('/api/v1/objects', {
     preHandler: requireToken,
