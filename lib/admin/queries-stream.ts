@@ -24,6 +24,8 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const HEARTBEAT_MS = 15_000;
 /** Events are written at most this often per stream: a live view needs no lower latency than a screen refresh. */
 export const FLUSH_MS = 50;
+/** ...or as soon as this much is queued. */
+const FLUSH_BYTES = 64 * 1024;
 export const DEFAULT_REPLAY = 100;
 export const MAX_REPLAY = 1000;
 /** Answers shown per query: a 400-record reply is not a row. */
@@ -107,7 +109,7 @@ export class QueryStreamHub {
     const { rows, skipped } = this.journal.since(opts.since ?? 0, filter, limit);
     // retry: how long EventSource waits before reconnecting; the first line also tells proxies data flows.
     let head = 'retry: 2000\n\n';
-    if (opts.since !== undefined && skipped > 0) head += sseEvent('gap', undefined, { skipped, message: `${skipped} matching queries after ${opts.since} are not replayed (more than ${limit})` });
+    if (opts.since !== undefined && skipped > 0) head += sseEvent('gap', undefined, { reason: 'replay', skipped, message: `${skipped} matching queries after ${opts.since} are not replayed (more than ${limit})` });
     sink.write(head);
     for (const r of rows) this.enqueue(s, sseEvent('query', r.seq, this.replayed(r.seq, r.entry)));
     this.streams.add(s);
@@ -165,7 +167,7 @@ export class QueryStreamHub {
   /**
    * The journal's hook, on the DNS path while streams are open: build the event once, queue it, flush later. Past
    * MAX_EVENTS_PER_SECOND for every stream that wants it, the event is not built at all (the streams are told
-   * how many they missed, and the journal still has them): the cost of watching has a ceiling under a flood.
+   * how many they missed in an "event: gap", and the journal still has them): the cost of watching has a ceiling under a flood.
    */
   private onQuery(e: QueryEvent, entry: JournalEntry, seq: number): void {
     const lname = lowerName(entry.name);
@@ -209,8 +211,8 @@ export class QueryStreamHub {
     for (const s of this.streams) {
       s.sent = 0;
       if (s.skipped > 0) {
-        this.enqueue(s, sseEvent('skipped', undefined, {
-          skipped: s.skipped, fromSeq: s.skippedFrom, toSeq: this.journal.lastSeq,
+        this.enqueue(s, sseEvent('gap', undefined, {
+          reason: 'rate', skipped: s.skipped, fromSeq: s.skippedFrom, toSeq: this.journal.lastSeq,
           message: `${s.skipped} matching queries were not streamed (over ${MAX_EVENTS_PER_SECOND} a second); GET /api/v1/queries has them while the journal holds them`,
         }));
         s.skipped = 0;
@@ -234,7 +236,16 @@ export class QueryStreamHub {
   private enqueue(s: Stream, text: string): void {
     s.queue.push(text);
     s.queued += text.length;
+    // A burst within one flush period goes to the socket early rather than piling up here.
+    if (s.queued >= FLUSH_BYTES) this.write(s);
     if (s.queued + s.sink.writableLength > MAX_BUFFERED_BYTES) this.drop(s);
+  }
+
+  private write(s: Stream): void {
+    const chunk = s.queue.length === 1 ? s.queue[0] : s.queue.join('');
+    s.queue = [];
+    s.queued = 0;
+    s.sink.write(chunk);
   }
 
   private drop(s: Stream): void {
@@ -253,10 +264,7 @@ export class QueryStreamHub {
       this.flushScheduled = false;
       for (const s of this.streams) {
         if (s.queue.length === 0) continue;
-        const chunk = s.queue.length === 1 ? s.queue[0] : s.queue.join('');
-        s.queue = [];
-        s.queued = 0;
-        s.sink.write(chunk);
+        this.write(s);
         if (s.sink.writableLength > MAX_BUFFERED_BYTES) this.drop(s);
       }
     }, FLUSH_MS).unref();
