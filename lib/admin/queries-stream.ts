@@ -106,10 +106,15 @@ export class QueryStreamHub {
     }
     const s: Stream = { sink, match, queue: [], queued: 0, onDrop: opts.onDrop ?? (() => {}), sent: 0, skipped: 0, skippedFrom: 0, take: false };
     const limit = Math.min(opts.limit ?? DEFAULT_REPLAY, MAX_REPLAY);
-    const { rows, skipped } = this.journal.since(opts.since ?? 0, filter, limit);
+    const { rows, notReplayed, lost } = this.journal.since(opts.since ?? 0, filter, limit);
     // retry: how long EventSource waits before reconnecting; the first line also tells proxies data flows.
     let head = 'retry: 2000\n\n';
-    if (opts.since !== undefined && skipped > 0) head += sseEvent('gap', undefined, { reason: 'replay', skipped, message: `${skipped} matching queries after ${opts.since} are not replayed (more than ${limit})` });
+    if (opts.since !== undefined && lost > 0) {
+      head += sseEvent('gap', undefined, { reason: 'journal', skipped: lost, message: `${lost} queries after ${opts.since} are no longer in the journal (it keeps the last ${this.journal.capacity})` });
+    }
+    if (opts.since !== undefined && notReplayed > 0) {
+      head += sseEvent('gap', undefined, { reason: 'replay', skipped: notReplayed, message: `up to ${notReplayed} queries after ${opts.since} are not replayed (the newest ${limit} matching are)` });
+    }
     sink.write(head);
     for (const r of rows) this.enqueue(s, sseEvent('query', r.seq, this.replayed(r.seq, r.entry)));
     this.streams.add(s);
