@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { canonicalIPv6 } from '../../dns/names.js';
 import { QTYPE, type RR } from '../../dns/records.js';
+import { dnsEndpointAnswer } from './dnsendpoint.js';
 import { externalHosts, type HostFilter, type HostView } from './hosts.js';
 import { matchName, type MatchOptions } from './lookup.js';
 import { wildcardPrefix } from './provenance.js';
@@ -70,16 +71,27 @@ export class ReverseIndex {
     if (this.unsubscribe && !this.dirty) { this.generation = this.view.generation; return; }
     this.dirty = false;
     const all = new Map<string, Map<string, { source: string; rule: string }>>();
+    const add = (a: string, host: string, why: { source: string; rule: string }) => {
+      if (isIP(a) === 0) return;
+      const ip = canonical(a);
+      let m = all.get(ip);
+      if (!m) all.set(ip, (m = new Map()));
+      m.set(host, why);
+    };
     for (const host of externalHosts(this.view, this.filter)) {
       if (host.startsWith('*.')) continue;
       const found = matchName(this.view, host, this.filter);
-      if (!found) continue;
-      for (const a of found.addresses) {
-        if (isIP(a) === 0) continue;
-        const ip = canonical(a);
-        let m = all.get(ip);
-        if (!m) all.set(ip, (m = new Map()));
-        m.set(host, { source: found.sources.join(','), rule: `${wildcardPrefix(found.host)}${found.rules.join('; ')}` });
+      if (found) {
+        for (const a of found.addresses) add(a, host, { source: found.sources.join(','), rule: `${wildcardPrefix(found.host)}${found.rules.join('; ')}` });
+        continue;
+      }
+      // a name only a DNSEndpoint publishes: the A/AAAA targets it answers with
+      for (const qtype of [QTYPE.A, QTYPE.AAAA]) {
+        const dep = dnsEndpointAnswer(this.view, this.filter, host, host, qtype, 0);
+        if (dep?.kind !== 'records') continue;
+        for (const rr of dep.records) {
+          if (rr.type === qtype && typeof rr.data === 'string') add(rr.data, host, { source: rr.source ?? 'DNSEndpoint', rule: `${rr.source ?? 'DNSEndpoint'} spec.endpoints ${host} ${qtype === QTYPE.A ? 'A' : 'AAAA'}` });
+        }
       }
     }
     const byIP = new Map<string, Entry>();
