@@ -18,6 +18,7 @@ import { registerStaticRoutes } from '../static/routes.js';
 import { registerExplainRoute } from './explain-route.js';
 import { completeOpenApi } from './openapi-schemas.js';
 import { answerJson, rrJson } from './dns-answer.js';
+import { registerConsoleRoutes } from './console-route.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -303,5 +304,6 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   registerStaticRoutes(app, srv.staticRecords, requireToken);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerConsoleRoutes(app);
   return app;
 }
