@@ -19,6 +19,7 @@ import { registerExplainRoute } from './explain-route.js';
 import { completeOpenApi } from './openapi-schemas.js';
 import { answerJson, rrJson } from './dns-answer.js';
 import { registerConsoleRoutes } from './console-route.js';
+import { registerQueriesStream, streamAuthorization } from './queries-stream-route.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -103,7 +104,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     // that would answer (not the raw URL, which `/docs/../api/v1/queries` could dress up); no route: token needed.
     app.addHook('onRequest', async (req, reply) => {
       const route = req.routeOptions.url;
-      if ((route !== undefined && isOpenPath(route)) || tokenOk(req.headers.authorization)) return;
+      if ((route !== undefined && isOpenPath(route)) || tokenOk(req.headers.authorization ?? streamAuthorization(req))) return;
       return unauthorized(reply, 'this admin API requires the token for every route but /health, /ready, /metrics and /docs (--admin-auth all): send "Authorization: Bearer <token>" with the --admin-token value');
     });
   }
@@ -300,6 +301,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     return { cleared: true };
   });
   registerQueryWait(app, srv.journal);
+  registerQueriesStream(app, srv);
 
   registerStaticRoutes(app, srv.staticRecords, requireToken);
 

@@ -27,7 +27,12 @@ export class QueryJournal {
   private rcodes: Int16Array;
   private answers: Uint16Array;
   private tcp: Uint8Array;
+  /** each slot's sequence number (1, 2, ...: the stream's event ids, so a reconnect resumes where it stopped) */
+  private seqs: Float64Array;
   private next = 0;
+  private total = 0;
+  /** the live stream's hook (queries-stream.ts): set only while a stream is open */
+  private tap: ((e: QueryEvent, entry: JournalEntry, seq: number) => void) | undefined;
   private readonly waiters = new QueryWaiters(this);
 
   constructor(readonly capacity: number) {
@@ -42,6 +47,7 @@ export class QueryJournal {
     this.rcodes = new Int16Array(capacity);
     this.answers = new Uint16Array(capacity);
     this.tcp = new Uint8Array(capacity);
+    this.seqs = new Float64Array(capacity);
   }
 
   record(e: QueryEvent): void {
@@ -63,9 +69,38 @@ export class QueryJournal {
     this.rcodes[i] = e.rcode;
     this.answers[i] = Math.min(e.answers, 0xffff);
     this.tcp[i] = e.transport === 'tcp' ? 1 : 0;
+    this.seqs[i] = ++this.total;
     this.next = (i + 1) % this.capacity;
-    // The only cost on the DNS path while nobody waits.
+    // The only cost on the DNS path while nobody waits or watches: a length check and a field check.
     if (this.waiters.size > 0) this.waiters.offer(this.entryAt(i)!);
+    if (this.tap !== undefined) this.tap(e, this.entryAt(i)!, this.total);
+  }
+
+  /** The sequence number of the last query recorded (0: none yet). */
+  get lastSeq(): number {
+    return this.total;
+  }
+
+  /** Hooks the live stream in (or out, with undefined). One at a time: the stream hub fans out. */
+  setTap(fn: ((e: QueryEvent, entry: JournalEntry, seq: number) => void) | undefined): void {
+    this.tap = fn;
+  }
+
+  /**
+   * Entries recorded after sequence number `after` that match, oldest first with their numbers, the last `limit`
+   * of them; `skipped`: how many matching ones after `after` were left out for the limit.
+   */
+  since(after: number, filter: QueryMatcher | undefined, limit: number): { rows: { seq: number; entry: JournalEntry }[]; skipped: number } {
+    const { test } = compileQueryMatch(filter);
+    const rows: { seq: number; entry: JournalEntry }[] = [];
+    for (let k = 0; k < this.capacity; k++) {
+      const i = (this.next + k) % this.capacity;
+      if (!this.used[i] || this.seqs[i] <= after) continue;
+      const e = this.entryAt(i)!;
+      if (test(e, lowerName(e.name))) rows.push({ seq: this.seqs[i], entry: e });
+    }
+    const skipped = Math.max(0, rows.length - limit);
+    return { rows: skipped > 0 ? rows.slice(skipped) : rows, skipped };
   }
 
   private entryAt(i: number): JournalEntry | undefined {

@@ -40,6 +40,8 @@ export interface QueryEvent {
   flags: number;
   /** the UDP size the query's EDNS advertised (0: no EDNS) */
   bufsize: number;
+  /** the reply's bytes when one message was sent (not for AXFR streams): read during the hook only, never kept */
+  reply?: Buffer | undefined;
 }
 
 /** Forwards raw queries: the `forward` plugin's engine (lib/upstream/forwarder.ts) or a test's stand-in. */

@@ -332,7 +332,7 @@ export class Responder {
 
   private readonly event: QueryEvent = {
     question: { name: '', type: 0 }, transport: 'udp', client: '', rcode: 0, answers: 0, requestSize: 0,
-    responseSize: 0, start: 0, plugin: '', edns: false, do: false, port: 0, id: 0, flags: -1, bufsize: 0,
+    responseSize: 0, start: 0, plugin: '', edns: false, do: false, port: 0, id: 0, flags: -1, bufsize: 0, reply: undefined,
   };
 
   private emit(start: number, question: QuestionRef, transport: Transport, client: string, rcode: number,
@@ -344,6 +344,7 @@ export class Responder {
     e.port = port;
     e.id = out && out.length >= 4 ? out.readUInt16BE(0) : 0;
     e.flags = out && out.length >= 4 ? out.readUInt16BE(2) : -1;
+    e.reply = out;
     e.bufsize = (question as Partial<ParsedQuery>).edns?.udpSize ?? 0;
     e.question = question; e.transport = transport; e.client = client; e.rcode = rcode; e.answers = answers;
     e.requestSize = requestSize; e.responseSize = responseSize; e.start = start; e.plugin = plugin; e.edns = edns; e.do = dobit;

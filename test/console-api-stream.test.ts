@@ -1,0 +1,168 @@
+// GET /api/v1/queries/stream, the console's live view: Server-Sent Events over real HTTP, fed by real DNS queries
+// (dig, node:dns), read by an EventSource-like parser; replay, Last-Event-ID reconnects, filters, the token as
+// header or ?token=, the stream cap (503), a client that does not read gets dropped, and no work without streams.
+import t, { type Test } from 'tap';
+import { randomBytes } from 'node:crypto';
+import { promises as dnsp } from 'node:dns';
+import { connect } from 'node:net';
+import { startClusterDns, type ClusterDns, type StartOptions } from '../lib/index.js';
+import { streamHubFor } from '../lib/admin/queries-stream-route.js';
+import { MAX_STREAMS } from '../lib/admin/queries-stream.js';
+import { dig, digMissing, digSection } from './helpers/dig.js';
+import { openSse, type SseReader } from './helpers/sse.js';
+import { until } from './helpers/until.js';
+
+const TOKEN = randomBytes(16).toString('hex');
+const service = (name: string, ip: string, ns = 'default') => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80 }] } });
+
+async function start(t: Test, opts: Partial<StartOptions> = {}): Promise<{ dns: ClusterDns; base: string; resolver: dnsp.Resolver }> {
+  const dns = await startClusterDns({ objects: [service('api', '10.96.0.10'), service('web', '10.96.0.11', 'shop')], admin: '127.0.0.1:0', ...opts });
+  t.teardown(() => dns.close());
+  const resolver = new dnsp.Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers([dns.address]);
+  return { dns, base: `http://${dns.adminAddress}`, resolver };
+}
+
+async function sse(t: Test, url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  const r = await openSse(url, headers);
+  t.teardown(() => r.close());
+  return r;
+}
+
+const data = (e: { data: string }) => JSON.parse(e.data);
+
+t.test('a dig makes a row appear, with the fields the console shows', { skip: digMissing }, async (t) => {
+  const { dns, base } = await start(t);
+  const s = await sse(t, `${base}/api/v1/queries/stream`);
+  t.equal(s.status, 200);
+  t.match(s.headers.get('content-type'), /^text\/event-stream/);
+  t.equal(s.headers.get('cache-control'), 'no-store');
+  const out = await dig({ host: dns.host, port: dns.port }, ['api.default.svc.cluster.local', 'A']);
+  const ev = await s.next((e) => e.event === 'query' && data(e).name === 'api.default.svc.cluster.local');
+  const q = data(ev);
+  const journal = dns.queries().at(-1)!;
+  t.equal(ev.id, String(q.seq), 'the event id is the sequence number');
+  t.match(q, { name: journal.name, type: 'A', transport: 'udp', client: '127.0.0.1', rcode: 'NOERROR', answers: 1, plugin: 'kubernetes' });
+  t.equal(q.time, journal.time, 'the same entry as /api/v1/queries');
+  t.equal(q.at, new Date(journal.time).toISOString());
+  const answer = digSection(out, 'ANSWER')[0].split(' ');
+  t.same(q.answerData, [`${answer[3]} ${answer[4]}`], 'the answers as short strings, as dig showed them');
+  t.ok(q.latencyMs >= 0 && q.latencyMs < 1000, `latencyMs ${q.latencyMs}`);
+
+  const all = await (await fetch(`${base}/api/v1/queries`)).json();
+  const listed = all.queries.at(-1);
+  for (const k of Object.keys(listed)) t.same(q[k], listed[k], `field ${k} as /api/v1/queries has it`);
+});
+
+t.test('replay, filters, and a reconnect with Last-Event-ID', async (t) => {
+  const { base, resolver } = await start(t);
+  for (let i = 0; i < 5; i++) await resolver.resolve4(`nope${i}.default.svc.cluster.local`).catch(() => undefined);
+  await resolver.resolve4('api.default.svc.cluster.local');
+
+  const s = await sse(t, `${base}/api/v1/queries/stream?rcode=NXDOMAIN&limit=3`);
+  await until(async () => s.events.length, (n) => n >= 3, 5000);
+  await new Promise((r) => setTimeout(r, 100));
+  const names = s.events.map((e) => data(e).name);
+  t.same(names, ['nope2.default.svc.cluster.local', 'nope3.default.svc.cluster.local', 'nope4.default.svc.cluster.local'], 'the last 3 matching, oldest first');
+  const lastId = s.events.at(-1)!.id!;
+  s.close();
+
+  // Missed while disconnected:
+  await resolver.resolve4('gone.default.svc.cluster.local').catch(() => undefined);
+  await resolver.resolve4('api.default.svc.cluster.local');
+  const again = await sse(t, `${base}/api/v1/queries/stream?rcode=NXDOMAIN`, { 'last-event-id': lastId });
+  const ev = await again.next((e) => e.event === 'query');
+  t.equal(data(ev).name, 'gone.default.svc.cluster.local', 'resumes right after the last event seen');
+  t.ok(Number(ev.id) > Number(lastId));
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(again.events.filter((e) => e.event === 'query').length, 1, 'nothing before it, no NOERROR');
+
+  const bySince = await sse(t, `${base}/api/v1/queries/stream?since=${lastId}&name=*.default.svc.cluster.local&type=A&transport=udp&client=127.0.0.1`);
+  await until(async () => bySince.events.length, (n) => n >= 3, 5000);
+  // After nope4: the api query made before the first stream was opened, then the two made while disconnected.
+  t.same(bySince.events.map((e) => data(e).name), ['api.default.svc.cluster.local', 'gone.default.svc.cluster.local', 'api.default.svc.cluster.local'], '?since= replays after it too');
+
+  const bad = await fetch(`${base}/api/v1/queries/stream?rcode=NOPE`);
+  t.equal(bad.status, 400);
+  t.match((await bad.json()).message, /rcode "NOPE"/);
+  const big = await fetch(`${base}/api/v1/queries/stream?limit=5000`);
+  t.equal(big.status, 400, 'limit is at most 1000');
+  await big.body?.cancel();
+});
+
+t.test('a search-path walk is one lookup', async (t) => {
+  const { base, resolver } = await start(t);
+  const s = await sse(t, `${base}/api/v1/queries/stream`);
+  // What glibc asks for "web.shop" from a pod in namespace default with ndots:5, then one unrelated lookup.
+  const walk = ['web.shop.default.svc.cluster.local', 'web.shop.svc.cluster.local'];
+  for (const n of walk) await resolver.resolve4(n).catch(() => undefined);
+  await resolver.resolve4('api.default.svc.cluster.local');
+  await until(async () => s.events.length, (n) => n >= 3, 5000);
+  const [a, b, c] = s.events.map(data);
+  t.ok(a.lookup > 0, 'the first form starts a lookup');
+  t.equal(b.lookup, a.lookup, 'the next form joins it');
+  t.equal(a.lookupName, 'web.shop');
+  t.equal(b.lookupDone, true, 'the answer ends it');
+  t.not(c.lookup, a.lookup, 'another lookup is not folded in');
+});
+
+t.test('the admin token: header or ?token=, with --admin-auth all', async (t) => {
+  const { base } = await start(t, { adminToken: TOKEN, adminAuth: 'all' } as Partial<StartOptions>);
+  const none = await fetch(`${base}/api/v1/queries/stream`);
+  t.equal(none.status, 401);
+  const wrong = await fetch(`${base}/api/v1/queries/stream?token=${'x'.repeat(32)}`);
+  t.equal(wrong.status, 401);
+  const byHeader = await sse(t, `${base}/api/v1/queries/stream`, { authorization: `Bearer ${TOKEN}` });
+  t.equal(byHeader.status, 200);
+  const byQuery = await sse(t, `${base}/api/v1/queries/stream?token=${TOKEN}`);
+  t.equal(byQuery.status, 200);
+  t.equal(byQuery.headers.get('referrer-policy'), 'no-referrer');
+  const elsewhere = await fetch(`${base}/api/v1/queries?token=${TOKEN}`);
+  t.equal(elsewhere.status, 401, '?token= is taken on the stream only');
+});
+
+t.test(`at most ${MAX_STREAMS} streams: 503 past it; a closed one frees its place; nothing hooked once all close`, async (t) => {
+  const { dns, base, resolver } = await start(t);
+  const hub = streamHubFor(dns.server);
+  const open: SseReader[] = [];
+  for (let i = 0; i < MAX_STREAMS; i++) open.push(await sse(t, `${base}/api/v1/queries/stream`));
+  t.equal(hub.size, MAX_STREAMS);
+  const over = await fetch(`${base}/api/v1/queries/stream`);
+  t.equal(over.status, 503);
+  t.match((await over.json()).message, /streams are open already/);
+  open[0].close();
+  await until(async () => hub.size, (n) => n === MAX_STREAMS - 1, 5000);
+  const again = await sse(t, `${base}/api/v1/queries/stream`);
+  t.equal(again.status, 200);
+  for (const s of [...open, again]) s.close();
+  await until(async () => hub.size, (n) => n === 0, 5000);
+  const built = hub.built;
+  for (let i = 0; i < 20; i++) await resolver.resolve4('api.default.svc.cluster.local');
+  t.equal(hub.built, built, 'no event is built while no stream is open');
+});
+
+t.test('a client that does not read is dropped; DNS and the other streams go on', async (t) => {
+  const { dns, base, resolver } = await start(t);
+  const hub = streamHubFor(dns.server);
+  const reader = await sse(t, `${base}/api/v1/queries/stream?name=api.default.svc.cluster.local`);
+  // A raw socket that sends the request and never reads: the kernel buffers fill, then the server's.
+  const url = new URL(base);
+  const sock = connect({ host: url.hostname, port: Number(url.port) });
+  t.teardown(() => sock.destroy());
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  sock.pause();
+  sock.write(`GET /api/v1/queries/stream HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`);
+  await until(async () => hub.size, (n) => n === 2, 5000);
+  const longName = `${'x'.repeat(60)}.${'y'.repeat(60)}.${'z'.repeat(60)}.default.svc.cluster.local`;
+  const deadline = Date.now() + 60_000;
+  let sent = 0;
+  while (hub.dropped === 0 && Date.now() < deadline) {
+    await Promise.all(Array.from({ length: 200 }, () => resolver.resolve4(longName).catch(() => undefined)));
+    sent += 200;
+  }
+  t.equal(hub.dropped, 1, `dropped after ${sent} queries`);
+  t.equal(hub.size, 1, 'the reading stream stays');
+  t.same(await resolver.resolve4('api.default.svc.cluster.local'), ['10.96.0.10'], 'DNS answers');
+  await reader.next((e) => e.event === 'query' && data(e).name === 'api.default.svc.cluster.local');
+  t.pass('the other stream still gets its events');
+});
