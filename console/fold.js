@@ -16,6 +16,11 @@ export class QueryRows {
     this.walks.clear();
   }
 
+  /** One stream event (GET /api/v1/queries/stream's data), in the shape the rows show. */
+  static normalize(d) {
+    return { ...d, time: d.at ?? d.time, answers: d.answerData ?? d.answers, latency: d.latencyMs ?? d.latency };
+  }
+
   add(e) {
     if (e.lookup !== undefined && e.lookup !== null) {
       const walk = this.walks.get(e.lookup);
@@ -50,11 +55,13 @@ export class QueryRows {
 /** A walk's summary: the name the app asked, how many names the resolver tried, the last answer. */
 export function summary(row) {
   const first = row.steps ? row.steps[0] : row.last;
-  const last = row.last;
+  // The walk's result is the query that got the answer it was after (glibc then stops, but for the other family).
+  const last = row.steps ? row.steps.find((s) => s.lookupDone) ?? row.last : row.last;
   const latency = row.steps ? row.steps.reduce((s, e) => s + (Number(e.latency) || 0), 0) : Number(last.latency) || 0;
   return {
     time: first.time, client: last.client, transport: last.transport, type: last.type, rcode: last.rcode,
-    name: row.steps ? (row.lookupName ?? first.name) : last.name,
+    // One query alone is shown as asked; a walk by the name the app asked (what its resolver expanded).
+    name: row.steps?.length > 1 ? (row.lookupName ?? first.name) : last.name,
     tries: row.steps ? row.steps.length : 1, answers: last.answers ?? [], latency,
   };
 }

@@ -10,7 +10,7 @@ const ROW = 26;
 const RCODES = [['', 'any rcode'], 'NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP', 'DROPPED'];
 const COLUMNS = ['Time', 'Client', 'Proto', 'Name', 'Type', 'Rcode', 'Answers', 'Latency'];
 
-const answersText = (a) => (Array.isArray(a) ? a.join(', ') : a === undefined ? '' : String(a));
+const answersText = (a) => (Array.isArray(a) ? a.join(', ') : typeof a === 'number' && a > 0 ? `${a} record${a === 1 ? '' : 's'}` : '');
 const ms = (v) => (v === undefined || v === null ? '' : `${Number(v).toFixed(Number(v) < 10 ? 2 : 0)} ms`);
 
 export function mount(root) {
@@ -32,10 +32,10 @@ export function mount(root) {
 
   const renderRow = (item) => {
     const s = item.step ? { ...item.step, tries: 0, answers: item.step.answers ?? [] } : summary(item.row);
-    const walk = item.row?.steps;
+    const walk = item.row?.steps?.length > 1 ? item.row.steps : null;
     const el = h('div', {
       class: `qrow${item.step ? ' step' : ''}${walk ? ' walk-row' : ''}`, role: 'row',
-      'data-name': s.name, 'data-rcode': s.rcode,
+      'data-name': s.name, 'data-rcode': s.rcode, ...(walk ? { 'data-lookup': item.row.lookup } : {}),
       ...(walk ? { 'aria-expanded': String(item.row.expanded), tabindex: 0, title: 'a search-path walk: Enter shows each name tried' } : {}),
     },
     h('span', { role: 'cell' }, time(s.time)), h('span', { role: 'cell', class: 'mono' }, s.client ?? ''),
@@ -67,8 +67,10 @@ export function mount(root) {
     });
   };
 
-  const onEvent = (type, data) => {
-    if (type !== 'query' || typeof data !== 'object' || data === null) return;
+  const onEvent = (type, raw) => {
+    if (type === 'gap' && raw && typeof raw === 'object') { state.title = raw.message ?? `${raw.skipped} queries left out`; return; }
+    if (type !== 'query' || typeof raw !== 'object' || raw === null) return;
+    const data = QueryRows.normalize(raw);
     if (paused) {
       if (pending.length < rows.max) pending.push(data);
       pause.textContent = `Resume (${pending.length} new)`;
@@ -94,7 +96,7 @@ export function mount(root) {
   };
   const reconnect = debounce(() => { if (shown) connect(); }, 300);
   for (const el of [name, client]) el.addEventListener('input', reconnect);
-  rcode.addEventListener('change', reconnect);
+  rcode.addEventListener('change', () => { if (shown) connect(); });
   pause.addEventListener('click', () => {
     paused = !paused;
     pause.setAttribute('aria-pressed', String(paused));
