@@ -20,6 +20,7 @@ import { completeOpenApi } from './openapi-schemas.js';
 import { answerJson, rrJson } from './dns-answer.js';
 import { registerConsoleRoutes } from './console-route.js';
 import { registerQueriesStream, streamAuthorization } from './queries-stream-route.js';
+import { registerTreeRoute } from './tree-route.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -195,6 +196,7 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
     }
   });
   registerExplainRoute(app, srv);
+  registerTreeRoute(app, srv);
 
   app.post('/api/v1/objects', {
     preHandler: requireToken,

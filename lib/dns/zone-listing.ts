@@ -5,6 +5,7 @@
 // At 50,000 Services that is seconds of work, and the admin API must not spend them in one block while DNS waits:
 // the work is a generator that yields every few dozen items, run to the end at once by `listRecords` (the CLI) or
 // in slices of a few milliseconds between which the event loop answers queries by `listRecordsSliced` (the API).
+import type { Service } from '../cluster/model.js';
 import type { ClusterStore } from '../cluster/store.js';
 import { endpointLabel } from './names.js';
 import { QTYPE, type RR } from './records.js';
@@ -38,24 +39,7 @@ function* candidateSteps(store: ClusterStore, cfg: ResolverConfig, out: [string,
   let n = 0;
   for (const svc of store.allServices()) {
     if (++n % STEP === 0) yield;
-    const base = `${svc.name}.${svc.namespace}.svc.${zone}`;
-    if (svc.type === 'ExternalName') { out.push([base, QTYPE.CNAME]); continue; }
-    out.push([base, QTYPE.A], [base, QTYPE.AAAA], [base, QTYPE.SRV]);
-    for (const ip of svc.clusterIPs) ips.add(ip);
-    const named = new Set<string>();
-    for (const p of svc.ports) if (p.name) named.add(`_${p.name.toLowerCase()}._${p.protocol.toLowerCase()}.${base}`);
-    const labels = new Set<string>();
-    for (const slice of store.readyEndpoints(svc.namespace, svc.name)) {
-      for (const p of slice.ports) if (p.name) named.add(`_${p.name.toLowerCase()}._${p.protocol.toLowerCase()}.${base}`);
-      for (const ep of slice.endpoints) {
-        for (const a of ep.addresses) {
-          ips.add(a);
-          if (svc.headless) labels.add(endpointLabel(ep, a, cfg.endpointPodNames).toLowerCase());
-        }
-      }
-    }
-    for (const nm of named) out.push([nm, QTYPE.SRV]);
-    for (const l of labels) out.push([`${l}.${base}`, QTYPE.A], [`${l}.${base}`, QTYPE.AAAA]);
+    serviceQuestions(store, cfg, svc, zone, out, ips);
   }
   yield* multiclusterCandidates(store, cfg, out);
   if (cfg.reverseZones.length > 0) {
@@ -64,6 +48,31 @@ function* candidateSteps(store: ClusterStore, cfg: ResolverConfig, out: [string,
       out.push([reverseName(ip), QTYPE.PTR]);
     }
   }
+}
+
+/**
+ * The questions worth asking about one Service under `zone` (its name, SRV names, headless endpoint names), added
+ * to `out`; the addresses it hands out are added to `ips` (PTR candidates). The console's tree asks these too.
+ */
+export function serviceQuestions(store: ClusterStore, cfg: ResolverConfig, svc: Service, zone: string, out: [string, number][], ips?: Set<string>): void {
+  const base = `${svc.name}.${svc.namespace}.svc.${zone}`;
+  if (svc.type === 'ExternalName') { out.push([base, QTYPE.CNAME]); return; }
+  out.push([base, QTYPE.A], [base, QTYPE.AAAA], [base, QTYPE.SRV]);
+  for (const ip of svc.clusterIPs) ips?.add(ip);
+  const named = new Set<string>();
+  for (const p of svc.ports) if (p.name) named.add(`_${p.name.toLowerCase()}._${p.protocol.toLowerCase()}.${base}`);
+  const labels = new Set<string>();
+  for (const slice of store.readyEndpoints(svc.namespace, svc.name)) {
+    for (const p of slice.ports) if (p.name) named.add(`_${p.name.toLowerCase()}._${p.protocol.toLowerCase()}.${base}`);
+    for (const ep of slice.endpoints) {
+      for (const a of ep.addresses) {
+        ips?.add(a);
+        if (svc.headless) labels.add(endpointLabel(ep, a, cfg.endpointPodNames).toLowerCase());
+      }
+    }
+  }
+  for (const nm of named) out.push([nm, QTYPE.SRV]);
+  for (const l of labels) out.push([`${l}.${base}`, QTYPE.A], [`${l}.${base}`, QTYPE.AAAA]);
 }
 
 /** Names and types worth asking about, derived from the store. */
