@@ -53,10 +53,12 @@ export function mount(root) {
     const out = [];
     for (const n of svc.names ?? []) out.push({ kind: 'name', level: 3, text: n });
     for (const r of svc.records ?? []) out.push({ kind: 'record', level: 3, text: `${r.name} ${r.ttl} ${r.type} ${recordData(r.data)}` });
+    if (svc.recordsLeftOut) out.push({ kind: 'note', level: 3, text: `${svc.recordsLeftOut} more records (GET /api/v1/records?name=… lists them all)` });
     for (const ep of svc.endpoints ?? []) {
       out.push({ kind: 'endpoint', level: 3, ep });
       for (const n of ep.names ?? []) out.push({ kind: 'name', level: 4, text: n });
     }
+    if (svc.endpointsLeftOut) out.push({ kind: 'note', level: 3, text: `${svc.endpointsLeftOut} more endpoints` });
     for (const n of svc.externalNames ?? []) out.push({ kind: 'name', level: 3, text: `external: ${n}` });
     if (out.length === 0) out.push({ kind: 'note', level: 3, text: 'no names: nothing is served for this Service' });
     return out;
@@ -72,7 +74,7 @@ export function mount(root) {
         const s = it.svc;
         const kind = String(s.kind ?? 'ClusterIP');
         return [twisty, h('span', { class: 'mono' }, s.name), h('span', { class: `kind ${kind.toLowerCase()}` }, kind),
-          h('span', { class: 'mono count' }, (s.clusterIPs ?? []).join(' ')),
+          h('span', { class: 'mono count' }, s.externalName ? `→ ${s.externalName}` : (s.clusterIPs ?? []).join(' ')),
           s.names?.[0] ? h('span', { class: 'mono count' }, s.names[0]) : null,
           s.endpoints?.length ? h('span', { class: 'count' }, `${s.endpoints.length} endpoint${s.endpoints.length === 1 ? '' : 's'}`) : null];
       }
@@ -91,6 +93,7 @@ export function mount(root) {
     const el = h('div', {
       class: `vrow level-${it.level}${it.kind === 'more' ? ' more' : ''}`, role: 'treeitem', id: `tree-row-${i}`,
       'aria-level': it.level, 'aria-selected': String(i === focus), 'data-kind': it.kind,
+      'data-name': it.svc?.name ?? it.pod?.name ?? (it.kind === 'ns' ? it.ns.name : it.text),
       ...(it.expandable ? { 'aria-expanded': String(isOpen(it)) } : {}),
     }, label(it));
     el.addEventListener('click', () => { focus = i; activate(it); });
