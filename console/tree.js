@@ -51,15 +51,20 @@ export function mount(root) {
 
   const serviceChildren = (svc) => {
     const out = [];
-    for (const n of svc.names ?? []) out.push({ kind: 'name', level: 3, text: n });
-    for (const r of svc.records ?? []) out.push({ kind: 'record', level: 3, text: `${r.name} ${r.ttl} ${r.type} ${recordData(r.data)}` });
-    if (svc.recordsLeftOut) out.push({ kind: 'note', level: 3, text: `${svc.recordsLeftOut} more records (GET /api/v1/records?name=… lists them all)` });
+    const group = (text, n) => out.push({ kind: 'group', level: 3, text: `${text} (${n})` });
+    if (svc.names?.length) group('DNS names', svc.names.length);
+    for (const n of svc.names ?? []) out.push({ kind: 'name', level: 4, text: n });
+    if (svc.records?.length) group('Records', svc.records.length + (svc.recordsLeftOut ?? 0));
+    for (const r of svc.records ?? []) out.push({ kind: 'record', level: 4, r, text: `${r.name} ${r.ttl} ${r.type} ${recordData(r.data)}` });
+    if (svc.recordsLeftOut) out.push({ kind: 'note', level: 4, text: `${svc.recordsLeftOut} more records (GET /api/v1/records?name=… lists them all)` });
+    if (svc.endpoints?.length) group('Endpoints', svc.endpoints.length + (svc.endpointsLeftOut ?? 0));
     for (const ep of svc.endpoints ?? []) {
-      out.push({ kind: 'endpoint', level: 3, ep });
-      for (const n of ep.names ?? []) out.push({ kind: 'name', level: 4, text: n });
+      out.push({ kind: 'endpoint', level: 4, ep });
+      for (const n of ep.names ?? []) out.push({ kind: 'name', level: 5, text: n });
     }
-    if (svc.endpointsLeftOut) out.push({ kind: 'note', level: 3, text: `${svc.endpointsLeftOut} more endpoints` });
-    for (const n of svc.externalNames ?? []) out.push({ kind: 'name', level: 3, text: `external: ${n}` });
+    if (svc.endpointsLeftOut) out.push({ kind: 'note', level: 4, text: `${svc.endpointsLeftOut} more endpoints` });
+    if (svc.externalNames?.length) group('External names', svc.externalNames.length);
+    for (const n of svc.externalNames ?? []) out.push({ kind: 'name', level: 4, text: n });
     if (out.length === 0) out.push({ kind: 'note', level: 3, text: 'no names: nothing is served for this Service' });
     return out;
   };
@@ -84,7 +89,9 @@ export function mount(root) {
         return [h('span', { class: 'mono' }, e.ip), h('span', { class: e.ready === false ? 'kind notready' : 'kind' }, e.ready === false ? 'not ready' : 'ready'),
           e.hostname ? h('span', { class: 'mono count' }, `hostname ${e.hostname}`) : null, e.pod ? h('span', { class: 'count' }, `pod ${e.pod}`) : null];
       }
-      case 'name': case 'record': return [h('span', { class: 'mono' }, it.text)];
+      case 'name': return [h('span', { class: 'mono' }, it.text)];
+      case 'record': return [h('span', { class: 'rtype' }, it.r.type), h('span', { class: 'mono' }, it.r.name), h('span', { class: 'count' }, `${it.r.ttl}s`), h('span', { class: 'mono' }, recordData(it.r.data))];
+      case 'group': return [h('span', { class: 'group' }, it.text)];
       default: return [h('span', {}, it.text)];
     }
   };

@@ -40,7 +40,7 @@ t.test('the cluster tree in Chromium', { skip: chromiumMissing }, async (t) => {
   const nameRow = page.locator(`#tree-list .vrow[data-kind="name"][data-name="${fqdn}"]`);
   await nameRow.waitFor();
   t.pass(`Right opens ${svc.name} onto its name ${fqdn}`);
-  t.equal(await page.locator('#tree-list .vrow[data-kind="record"]').filter({ hasText: ` A ${svc.clusterIP}` }).count(), 1, `and its A record ${svc.clusterIP}`);
+  t.equal(await page.locator(`#tree-list .vrow[data-kind="record"][data-name^="${fqdn} "][data-name$=" A ${svc.clusterIP}"]`).count(), 1, `and its A record ${svc.clusterIP}`);
   t.equal(await svcRow.getAttribute('aria-expanded'), 'true', 'aria-expanded says so');
   await page.keyboard.press('ArrowLeft');
   await eventually(async () => (await nameRow.count()) === 0, 3_000, 'Left to close the Service');
