@@ -71,6 +71,7 @@ export function mount(root) {
     if (type === 'gap' && raw && typeof raw === 'object') { state.title = raw.message ?? `${raw.skipped} queries left out`; return; }
     if (type !== 'query' || typeof raw !== 'object' || raw === null) return;
     const data = QueryRows.normalize(raw);
+    if (typeof data.seq === 'number') lastSeq = data.seq;
     if (paused) {
       if (pending.length < rows.max) pending.push(data);
       pause.textContent = `Resume (${pending.length} new)`;
@@ -83,17 +84,30 @@ export function mount(root) {
 
   const onState = (s, detail) => {
     state.className = `live-state${s === 'open' ? ' on' : ''}`;
-    state.textContent = { connecting: 'connecting…', open: 'live', retrying: 'reconnecting…', closed: 'not connected', error: `stopped: ${detail}` }[s] ?? s;
+    state.textContent = { connecting: 'connecting…', open: 'live', retrying: 'reconnecting…', closed: document.visibilityState === 'hidden' ? 'paused while the tab is hidden' : 'not connected', error: `stopped: ${detail}` }[s] ?? s;
   };
 
-  const connect = () => {
+  let lastSeq;
+  /** keep: go on from the last event seen (the rows stay); else start over with the filters as they are now. */
+  const connect = (keep = false) => {
     stream?.close();
-    rows.clear();
-    pending = [];
-    dirty = true;
-    flush();
-    stream = openStream('/api/v1/queries/stream', { name: name.value.trim(), rcode: rcode.value, client: client.value.trim(), limit: 200 }, { onEvent, onState });
+    if (!keep) {
+      rows.clear();
+      pending = [];
+      lastSeq = undefined;
+      dirty = true;
+      flush();
+    }
+    const params = { name: name.value.trim(), rcode: rcode.value, client: client.value.trim(), limit: 200 };
+    if (keep && lastSeq !== undefined) params.since = lastSeq;
+    stream = openStream('/api/v1/queries/stream', params, { onEvent, onState });
   };
+  // A tab in the background costs the server nothing: the stream closes, and resumes where it was when shown.
+  document.addEventListener('visibilitychange', () => {
+    if (!shown) return;
+    if (document.visibilityState === 'hidden') { stream?.close(); stream = null; onState('closed'); }
+    else if (!stream) connect(true);
+  });
   const reconnect = debounce(() => { if (shown) connect(); }, 300);
   for (const el of [name, client]) el.addEventListener('input', reconnect);
   rcode.addEventListener('change', () => { if (shown) connect(); });

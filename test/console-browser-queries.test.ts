@@ -74,5 +74,21 @@ t.test('the live queries panel in Chromium', { skip: chromiumMissing || digMissi
     t.pass('resumed: the held row shows');
   });
 
+  await t.test('a hidden tab closes the stream; shown again, it catches up without losing rows', async (t) => {
+    const before = await rows.count();
+    const setHidden = (hidden: boolean) => page.evaluate((h) => {
+      Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+    await setHidden(true);
+    await page.locator('#queries-state').filter({ hasText: 'paused while the tab is hidden' }).waitFor();
+    const probe = `console-${randomBytes(4).toString('hex')}.${target.namespace}.svc.cluster.local`;
+    await dig(server.dns, [probe, 'A']);
+    await setHidden(false);
+    await rows.filter({ hasText: probe }).waitFor();
+    t.pass('the query asked while hidden shows once visible (replayed from the last event seen)');
+    t.ok(await rows.count() > before, 'the rows from before are kept');
+  });
+
   t.same(problems(), [], 'no script error, failed request or CSP violation');
 });
