@@ -21,6 +21,7 @@ import { answerJson, rrJson } from './dns-answer.js';
 import { registerConsoleRoutes } from './console-route.js';
 import { registerQueriesStream, streamAuthorization } from './queries-stream-route.js';
 import { registerTreeRoute } from './tree-route.js';
+import { OBJECTS_ERROR_SCHEMA, objectErrors } from './object-errors.js';
 
 export interface AdminOptions {
   /** bearer token required on routes that change state (null = none required) */
@@ -200,8 +201,9 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
 
   app.post('/api/v1/objects', {
     preHandler: requireToken,
-    schema: { description: 'Apply manifests (YAML or JSON, one or many documents, like kubectl apply -f). 409 in live mode.', security: [{ bearer: [] }] },
-  }, async (req, reply) => {
+    schema: { description: 'Apply manifests (YAML or JSON, one or many documents, like kubectl apply -f). 409 in live mode. A 400 (syntax) or 422 (an object the API server would refuse) says in "errors" the document, line and column of each error.', security: [{ bearer: [] }], response: { 400: OBJECTS_ERROR_SCHEMA, 422: OBJECTS_ERROR_SCHEMA } },
+  }, async (req, typed) => {
+    const reply = typed as FastifyReply; // the schema's statuses narrow send's types; 200 comes from openapi-schemas.ts
     const fixtures = fixturesOnly();
     const body = typeof req.body === 'string' ? req.body : '';
     if (body.trim() === '') throw new HttpError(400, 'Bad Request', 'the body is empty: send one or more Kubernetes manifests as YAML or JSON');
@@ -210,11 +212,11 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
       return reply.code(200).send({ applied: r.applied });
     } catch (err) {
       if (err instanceof RejectedObjectsError) {
-        throw new HttpError(422, 'Unprocessable Entity', `nothing was applied: the API server would refuse ${err.rejections.length === 1 ? 'this object' : 'these objects'}; fix the fields named:\n${err.message}`);
+        return reply.code(422).send({ error: 'Unprocessable Entity', message: `nothing was applied: the API server would refuse ${err.rejections.length === 1 ? 'this object' : 'these objects'}; fix the fields named:\n${err.message}`, errors: objectErrors(body, err) });
       }
       if (err instanceof FixtureError) {
-        if (err.refused) throw new HttpError(422, 'Unprocessable Entity', `${err.message} (nothing was applied; the last good state keeps serving)`);
-        throw new HttpError(400, 'Bad Request', err.message);
+        if (err.refused) return reply.code(422).send({ error: 'Unprocessable Entity', message: `${err.message} (nothing was applied; the last good state keeps serving)`, errors: objectErrors(body, err) });
+        return reply.code(400).send({ error: 'Bad Request', message: err.message, errors: objectErrors(body, err) });
       }
       throw err;
     }

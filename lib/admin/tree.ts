@@ -21,6 +21,8 @@ export const MAX_TREE_PAGE = 500;
 export const MAX_ENDPOINTS_SHOWN = 50;
 export const MAX_RECORDS_SHOWN = 50;
 export const MAX_FILTER_LENGTH = 253;
+/** JSON bytes a namespace page stops at (one Service is at most ~20 KB with the caps above): well under 64 KiB. */
+export const PAGE_BUDGET = 48 * 1024;
 
 export class TreeError extends Error {
   readonly statusCode = 400;
@@ -126,19 +128,33 @@ export class Tree {
       if (cur[2] === 's') si = lowerBoundAfter(services, String(cur[3]));
       else { si = services.length; pi = lowerBoundAfter(pods, String(cur[3])); }
     }
-    const svcPage = services.slice(si, si + limit);
-    const podPage = pods.slice(pi, pi + (limit - svcPage.length));
-    const out: NamespacePage = {
-      namespace: ns,
-      services: await Promise.all(svcPage.map((s) => this.service(s, g))),
-      pods: podPage.map((p) => this.pod(p)),
-      totalServices: services.length,
-      totalPods: pods.length,
-    };
-    const moreServices = si + svcPage.length < services.length;
-    const morePods = pi + podPage.length < pods.length;
-    if (moreServices) out.continue = encodeToken(['in', ns, 's', svcPage[svcPage.length - 1].name]);
-    else if (morePods) out.continue = encodeToken(['in', ns, 'p', podPage.length > 0 ? podPage[podPage.length - 1].name : '']);
+    // A page ends at `limit` items or at PAGE_BUDGET bytes of JSON, whichever comes first (as the Kubernetes API
+    // may return fewer items than the limit, with a continue token): Services with many records stay small pages.
+    const out: NamespacePage = { namespace: ns, services: [], pods: [], totalServices: services.length, totalPods: pods.length };
+    let bytes = 0;
+    let items = 0;
+    const full = () => items >= limit || bytes >= PAGE_BUDGET;
+    for (; si < services.length && !full(); si++) {
+      const item = await this.service(services[si], g);
+      const size = JSON.stringify(item).length;
+      // The first item always goes in, so a page always moves on.
+      if (items > 0 && bytes + size > PAGE_BUDGET) { bytes = PAGE_BUDGET; break; }
+      out.services.push(item);
+      bytes += size;
+      items++;
+    }
+    if (si >= services.length) {
+      for (; pi < pods.length && !full(); pi++) {
+        const item = this.pod(pods[pi]);
+        const size = JSON.stringify(item).length;
+        if (items > 0 && bytes + size > PAGE_BUDGET) { bytes = PAGE_BUDGET; break; }
+        out.pods.push(item);
+        bytes += size;
+        items++;
+      }
+    }
+    if (si < services.length) out.continue = encodeToken(['in', ns, 's', si > 0 ? services[si - 1].name : '']);
+    else if (pi < pods.length) out.continue = encodeToken(['in', ns, 'p', pi > 0 ? pods[pi - 1].name : '']);
     return out;
   }
 

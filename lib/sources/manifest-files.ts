@@ -18,6 +18,8 @@ export interface SourcedManifest {
 }
 
 export class FixtureError extends Error {
+  /** the 1-based column of a YAML syntax error, when the parser names one (the console's editor marks it) */
+  column?: number;
   /**
    * @param refused the text parsed but an object in it is refused by a limit (replicas past what a cluster holds):
    *   the admin API answers 422 for it, as the API server does for an invalid object
@@ -120,9 +122,11 @@ function parseYamlDocument(doc: { text: string; line: number }, file: string): S
   if (value === NOT_HANDLED) try {
     value = jsyaml.load(doc.text, { filename: file, schema: KUBERNETES_SCHEMA });
   } catch (err) {
-    const mark = (err as { mark?: { line?: number } }).mark;
+    const mark = (err as { mark?: { line?: number; column?: number } }).mark;
     const reason = (err as { reason?: string }).reason ?? (err as Error).message.split('\n')[0];
-    throw new FixtureError(file, mark?.line !== undefined ? doc.line + mark.line : doc.line, reason);
+    const fe = new FixtureError(file, mark?.line !== undefined ? doc.line + mark.line : doc.line, reason);
+    if (mark?.line !== undefined && typeof mark.column === 'number') fe.column = mark.column + 1;
+    throw fe;
   }
   if (value === null || value === undefined) return [];
   const line = doc.line + firstContentLine(doc.text);
