@@ -44,8 +44,17 @@ export function mount(root, ctx) {
       editor.markErrors(lines);
       result.className = 'message error';
       result.setAttribute('role', 'alert');
-      result.append(h('pre', { class: 'error-text' }, err.message));
-      for (const l of lines) result.append(h('button', { type: 'button', class: 'link', onclick: () => editor.goToLine(l) }, `Go to line ${l}`), ' ');
+      const errors = Array.isArray(err.body?.errors) ? err.body.errors.filter((e) => Number.isInteger(e.line)) : [];
+      if (errors.length) {
+        // Each error by its line: "Go to line" takes the caret there.
+        result.append(h('p', {}, String(err.message).split('\n')[0]));
+        result.append(h('ul', { class: 'errors' }, errors.map((e) => h('li', {},
+          h('button', { type: 'button', class: 'link', onclick: () => editor.goToLine(e.line) }, `Go to line ${e.line}`),
+          ` (document ${e.document + 1}${e.column ? `, column ${e.column}` : ''}): `, h('span', { class: 'error-text' }, e.message)))));
+      } else {
+        result.append(h('pre', { class: 'error-text' }, err.message));
+        for (const l of lines) result.append(h('button', { type: 'button', class: 'link', onclick: () => editor.goToLine(l) }, `Go to line ${l}`), ' ');
+      }
     }
   };
   editor.textarea.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) applyNow(e); });

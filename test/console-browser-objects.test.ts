@@ -33,9 +33,10 @@ t.test('the Objects panel in Chromium', { skip: chromiumMissing || digMissing },
   t.test('an object the server refuses is marked at the line the server names', async (t) => {
     const text = `${GOOD('console-ok')}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: console-bad\n  namespace: default\nspec:\n  type: Sideways\n  ports:\n    - port: 80\n`;
     const refused = await fetch(`${server.url}api/v1/objects`, { method: 'POST', body: text, headers: { 'content-type': 'application/yaml' } });
-    const body = await refused.json() as { message: string };
+    const body = await refused.json() as { message: string; errors?: { line: number; document: number }[] };
     t.equal(refused.status, 422, 'the API refuses the second document');
     const lines = linesIn(body.message);
+    t.same(body.errors?.map((e) => e.line), lines, 'its "errors" name the same lines');
     t.ok(lines.length > 0, `the server names a line: ${lines.join(', ')}`);
     t.ok(lines.every((l) => l > lineOf(text, '---')), 'in the second document');
 
@@ -46,6 +47,7 @@ t.test('the Objects panel in Chromium', { skip: chromiumMissing || digMissing },
     t.same(marked, lines, 'the gutter marks exactly those lines');
     t.equal(await page.locator('.editor .band').count(), lines.length, 'with a band behind each');
     t.match(await page.locator('#objects-result').textContent(), 'Sideways', 'the server\'s message is shown');
+    t.match(await page.locator('#objects-result li').first().textContent(), `Go to line ${lines[0]} (document 2)`, 'by line and document');
     t.equal(await editor.getAttribute('aria-invalid'), 'true', 'the editor says it is invalid');
     await page.getByRole('button', { name: `Go to line ${lines[0]}` }).click();
     const caretLine = await editor.evaluate((el) => (el as HTMLTextAreaElement).value.slice(0, (el as HTMLTextAreaElement).selectionStart).split('\n').length);
