@@ -64,10 +64,11 @@ function keyboard() {
     if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
     if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
-    if (document.querySelector('dialog[open]')) return;
-    const panel = current && loaded.has(current) ? await loaded.get(current) : null;
+    if (document.querySelector('dialog[open]') || !current || !loaded.has(current)) return;
+    // Before any await: a default action let through would type the "/" into whatever has the focus next.
+    e.preventDefault();
+    const panel = await loaded.get(current);
     if (panel?.filter) {
-      e.preventDefault();
       panel.filter.focus();
       panel.filter.select?.();
     }

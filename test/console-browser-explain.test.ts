@@ -20,6 +20,7 @@ t.test('the Explain panel in Chromium', { skip: chromiumMissing }, async (t) => 
     t.ok(miss, `the API finds the ${svc.name} Service in ${svc.namespace} for ${wrong}`);
 
     const { page, problems } = await openConsole(browser, server.url, 'explain');
+    await page.locator('#explain-name').waitFor();
     await page.locator('body').press('/');
     t.equal(await page.evaluate(() => document.activeElement?.id), 'explain-name', '"/" focuses the name field');
     await page.keyboard.type(wrong);
