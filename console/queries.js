@@ -27,8 +27,10 @@ export function mount(root) {
   const pause = h('button', { type: 'button', id: 'queries-pause', 'aria-pressed': 'false' }, 'Pause');
   const clearBtn = h('button', { type: 'button', id: 'queries-clear' }, 'Clear');
   const state = h('span', { class: 'live-state', id: 'queries-state', role: 'status' }, 'not connected');
-  const viewport = h('div', { class: 'vlist', id: 'queries-list', role: 'table', 'aria-label': 'Queries, newest first', tabindex: 0 });
-  const head = h('div', { class: 'qhead', role: 'row' }, COLUMNS.map((c) => h('span', { role: 'columnheader' }, c)));
+  // One ARIA table: the header row above, the scrolling rows below (each a rowgroup).
+  const viewport = h('div', { class: 'vlist', id: 'queries-list', role: 'rowgroup', tabindex: 0, 'aria-label': 'Queries, newest first' });
+  const head = h('div', { role: 'rowgroup' }, h('div', { class: 'qhead', role: 'row' }, COLUMNS.map((c) => h('span', { role: 'columnheader' }, c))));
+  const table = h('div', { class: 'qtable', role: 'table', 'aria-label': 'Live queries, newest first' }, head, viewport);
 
   const renderRow = (item) => {
     const s = item.step ? { ...item.step, tries: 0, answers: item.step.answers ?? [] } : summary(item.row);
@@ -127,7 +129,7 @@ export function mount(root) {
   root.append(h('h2', { class: 'panel-title' }, 'Live queries'),
     h('div', { class: 'toolbar', role: 'search', 'aria-label': 'Filter queries' },
       field('Name', name, '* matches any run'), field('Rcode', rcode), field('Client', client), pause, clearBtn, state),
-    head, viewport);
+    table);
 
   return {
     filter: name,
