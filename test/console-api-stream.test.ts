@@ -90,6 +90,20 @@ t.test('replay, filters, and a reconnect with Last-Event-ID', async (t) => {
   await big.body?.cancel();
 });
 
+t.test('a reconnect after the journal wrapped: a gap event says how many are gone, then the rest', async (t) => {
+  const SIZE = 10;
+  const { dns, base, resolver } = await start(t, { journalSize: SIZE });
+  for (let i = 0; i < 25; i++) await resolver.resolve4(`q${i}.default.svc.cluster.local`).catch(() => undefined);
+  const total = 25;
+  const s = await sse(t, `${base}/api/v1/queries/stream?since=2&limit=4`);
+  await until(async () => s.events.length, (n) => n >= 6, 5000);
+  const gaps = s.events.filter((e) => e.event === 'gap').map(data);
+  t.match(gaps[0], { reason: 'journal', skipped: total - SIZE - 2 }, 'queries 3..15 were overwritten');
+  t.match(gaps[1], { reason: 'replay', skipped: SIZE - 4 }, 'of the 10 held, the newest 4 are replayed');
+  const replayed = s.events.filter((e) => e.event === 'query').map((e) => data(e).name);
+  t.same(replayed, dns.queries().slice(-4).map((q) => q.name), 'the newest four, oldest first');
+});
+
 t.test('a search-path walk is one lookup', async (t) => {
   const { base, resolver } = await start(t);
   const s = await sse(t, `${base}/api/v1/queries/stream`);

@@ -87,20 +87,28 @@ export class QueryJournal {
   }
 
   /**
-   * Entries recorded after sequence number `after` that match, oldest first with their numbers, the last `limit`
-   * of them; `skipped`: how many matching ones after `after` were left out for the limit.
+   * Entries recorded after sequence number `after` that match, oldest first with their numbers: the newest `limit`
+   * of them, found by reading back from the newest entry, at most `maxScan` entries (a 1,000,000-entry journal and
+   * a filter that matches nothing must not stall DNS). `notReplayed`: entries after `after` not returned or not
+   * read (matching or not); `lost`: entries after `after` no longer in the journal (overwritten).
    */
-  since(after: number, filter: QueryMatcher | undefined, limit: number): { rows: { seq: number; entry: JournalEntry }[]; skipped: number } {
+  since(after: number, filter: QueryMatcher | undefined, limit: number, maxScan = 50_000): { rows: { seq: number; entry: JournalEntry }[]; notReplayed: number; lost: number } {
     const { test } = compileQueryMatch(filter);
     const rows: { seq: number; entry: JournalEntry }[] = [];
-    for (let k = 0; k < this.capacity; k++) {
-      const i = (this.next + k) % this.capacity;
-      if (!this.used[i] || this.seqs[i] <= after) continue;
+    const held = Math.min(this.total, this.capacity);
+    let k = 0;
+    for (; k < held && k < maxScan && rows.length < limit; k++) {
+      const i = (this.next - 1 - k + this.capacity) % this.capacity;
+      if (!this.used[i] || this.seqs[i] <= after) break;
       const e = this.entryAt(i)!;
       if (test(e, lowerName(e.name))) rows.push({ seq: this.seqs[i], entry: e });
     }
-    const skipped = Math.max(0, rows.length - limit);
-    return { rows: skipped > 0 ? rows.slice(skipped) : rows, skipped };
+    rows.reverse();
+    const oldestRead = this.total - k + 1;
+    const oldestHeld = this.total - held + 1;
+    const notReplayed = Math.max(0, oldestRead - Math.max(after + 1, oldestHeld));
+    const lost = Math.max(0, oldestHeld - (after + 1));
+    return { rows, notReplayed, lost };
   }
 
   private entryAt(i: number): JournalEntry | undefined {

@@ -9,7 +9,7 @@ import type { ClusterDnsServer } from '../start.js';
 import { ERROR_SCHEMA } from './openapi-schemas.js';
 import { compileQueryMatch, type QueryMatch } from './query-match.js';
 import { QUERY_MATCH_QUERYSTRING } from './query-wait-route.js';
-import { DEFAULT_REPLAY, HEARTBEAT_MS, MAX_BUFFERED_BYTES, MAX_REPLAY, MAX_STREAMS, QueryStreamHub } from './queries-stream.js';
+import { DEFAULT_REPLAY, HEARTBEAT_MS, MAX_BUFFERED_BYTES, MAX_EVENTS_PER_SECOND, MAX_REPLAY, MAX_STREAMS, QueryStreamHub } from './queries-stream.js';
 
 export const STREAM_ROUTE = '/api/v1/queries/stream';
 
@@ -50,7 +50,7 @@ export function registerQueriesStream(app: FastifyInstance, srv: ClusterDnsServe
   });
   app.get<{ Querystring: StreamQuery }>(STREAM_ROUTE, {
     schema: {
-      description: `The query journal live, as Server-Sent Events (text/event-stream): each query is an "event: query" whose id is its journal sequence number and whose data is the /api/v1/queries entry plus seq, at (ISO time), answerData (the answers as short strings), latencyMs, plugin, and for a pod's search-path walk lookup/lookupName/lookupDone (rows of one walk share a lookup). First replays the last "limit" matching queries (default ${DEFAULT_REPLAY}, at most ${MAX_REPLAY}), or those after "since" or the Last-Event-ID header (a reconnect); "event: gap" says how many were left out. A heartbeat comment every ${HEARTBEAT_MS / 1000} s. At most ${MAX_STREAMS} streams (503 past it); a client that leaves over ${MAX_BUFFERED_BYTES / 1024} KiB unread is disconnected. The token may come as ?token= (EventSource cannot send headers). 409 with the journal off.`,
+      description: `The query journal live, as Server-Sent Events (text/event-stream): each query is an "event: query" whose id is its journal sequence number and whose data is the /api/v1/queries entry plus seq, at (ISO time), answerData (the answers as short strings), latencyMs, plugin, and for a pod's search-path walk lookup/lookupName/lookupDone (rows of one walk share a lookup). First replays the last "limit" matching queries (default ${DEFAULT_REPLAY}, at most ${MAX_REPLAY}), or those after "since" or the Last-Event-ID header (a reconnect); "event: gap" ({reason, skipped, message}) says how many were left out: reason "replay" past the limit, "rate" past ${MAX_EVENTS_PER_SECOND} events a second (the rest are not even built; the journal still has them). A heartbeat comment every ${HEARTBEAT_MS / 1000} s. At most ${MAX_STREAMS} streams (503 past it); a client that leaves over ${MAX_BUFFERED_BYTES / 1024} KiB unread is disconnected. The token may come as ?token= (EventSource cannot send headers). 409 with the journal off.`,
       querystring: {
         type: 'object',
         properties: {

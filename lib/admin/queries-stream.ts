@@ -4,19 +4,28 @@
 //
 // With streams open, each query is turned into one event (its answers decoded from the reply bytes, its latency,
 // its search-walk mark), serialized once, and queued on every stream whose filter takes it; the queues are written
-// once per turn of the event loop. A stream whose socket holds more than MAX_BUFFERED_BYTES unsent (a client that
+// in batches, every FLUSH_MS at most. A stream whose socket holds more than MAX_BUFFERED_BYTES unsent (a client that
 // stopped reading) is closed: the server's memory does not depend on how fast a browser reads.
 import type { QueryEvent } from '../plugin/handler.js';
 import { typeName } from '../dns/records.js';
 import type { QueryJournal } from './journal.js';
 import { compileQueryMatch, lowerName, type CompiledMatch, type JournalEntry, type QueryMatch } from './query-match.js';
-import { decodeReply } from './resolve.js';
+import { decodeAnswers } from './resolve.js';
 import { SearchWalks, type WalkMark } from './search-walk.js';
 
 export const MAX_STREAMS = 16;
+/**
+ * Events a stream gets per second at most. Nobody reads 5,000 rows a second; past it the events are not even
+ * built, so one open console costs the DNS path a bounded ~5,000 × (a few µs) a second under any flood.
+ */
+export const MAX_EVENTS_PER_SECOND = 5000;
 /** Unsent bytes a stream may hold (in its queue and its socket) before it is dropped. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const HEARTBEAT_MS = 15_000;
+/** Events are written at most this often per stream: a live view needs no lower latency than a screen refresh. */
+export const FLUSH_MS = 50;
+/** ...or as soon as this much is queued. */
+const FLUSH_BYTES = 64 * 1024;
 export const DEFAULT_REPLAY = 100;
 export const MAX_REPLAY = 1000;
 /** Answers shown per query: a 400-record reply is not a row. */
@@ -51,6 +60,11 @@ interface Stream {
   queue: string[];
   queued: number;
   onDrop: (why: string) => void;
+  /** events this second, those left out for the rate, the first one left out; whether the current query goes here */
+  sent: number;
+  skipped: number;
+  skippedFrom: number;
+  take: boolean;
 }
 
 export class StreamLimitError extends Error {
@@ -68,6 +82,7 @@ export class QueryStreamHub {
   private walks: SearchWalks;
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | undefined;
+  private second: NodeJS.Timeout | undefined;
   /** events built since start (the cost figure in tests), and streams dropped for not reading */
   built = 0;
   dropped = 0;
@@ -89,12 +104,17 @@ export class QueryStreamHub {
     if (this.streams.size >= MAX_STREAMS) {
       throw new StreamLimitError(`${MAX_STREAMS} query streams are open already: close one (another tab of the console?) and retry`);
     }
-    const s: Stream = { sink, match, queue: [], queued: 0, onDrop: opts.onDrop ?? (() => {}) };
+    const s: Stream = { sink, match, queue: [], queued: 0, onDrop: opts.onDrop ?? (() => {}), sent: 0, skipped: 0, skippedFrom: 0, take: false };
     const limit = Math.min(opts.limit ?? DEFAULT_REPLAY, MAX_REPLAY);
-    const { rows, skipped } = this.journal.since(opts.since ?? 0, filter, limit);
+    const { rows, notReplayed, lost } = this.journal.since(opts.since ?? 0, filter, limit);
     // retry: how long EventSource waits before reconnecting; the first line also tells proxies data flows.
     let head = 'retry: 2000\n\n';
-    if (opts.since !== undefined && skipped > 0) head += sseEvent('gap', undefined, { skipped, message: `${skipped} matching queries after ${opts.since} are not replayed (more than ${limit})` });
+    if (opts.since !== undefined && lost > 0) {
+      head += sseEvent('gap', undefined, { reason: 'journal', skipped: lost, message: `${lost} queries after ${opts.since} are no longer in the journal (it keeps the last ${this.journal.capacity})` });
+    }
+    if (opts.since !== undefined && notReplayed > 0) {
+      head += sseEvent('gap', undefined, { reason: 'replay', skipped: notReplayed, message: `up to ${notReplayed} queries after ${opts.since} are not replayed (the newest ${limit} matching are)` });
+    }
     sink.write(head);
     for (const r of rows) this.enqueue(s, sseEvent('query', r.seq, this.replayed(r.seq, r.entry)));
     this.streams.add(s);
@@ -123,6 +143,8 @@ export class QueryStreamHub {
       this.scheduleFlush();
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.second = setInterval(() => this.newSecond(), 1000);
+    this.second.unref();
   }
 
   private detach(): void {
@@ -130,6 +152,8 @@ export class QueryStreamHub {
     this.journal.setTap(undefined);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    if (this.second) clearInterval(this.second);
+    this.second = undefined;
     this.walks.clear();
   }
 
@@ -145,20 +169,15 @@ export class QueryStreamHub {
     return { ...entry, seq, at: new Date(entry.time).toISOString() };
   }
 
-  /** The journal's hook, on the DNS path while streams are open: build the event once, queue it, flush later. */
+  /**
+   * The journal's hook, on the DNS path while streams are open: build the event once, queue it, flush later. Past
+   * MAX_EVENTS_PER_SECOND for every stream that wants it, the event is not built at all (the streams are told
+   * how many they missed in an "event: gap", and the journal still has them): the cost of watching has a ceiling under a flood.
+   */
   private onQuery(e: QueryEvent, entry: JournalEntry, seq: number): void {
-    this.built++;
     const lname = lowerName(entry.name);
-    const out: StreamEntry = {
-      ...entry, seq, at: new Date(entry.time).toISOString(), latencyMs: Math.round((performance.now() - e.start) * 1000) / 1000,
-      plugin: e.plugin,
-    };
-    const answers = e.reply && entry.answers > 0 ? answerStrings(e.reply) : undefined;
-    if (answers) out.answerData = answers;
     const mark = this.walks.mark({ client: entry.client, name: lname, time: entry.time, rcode: entry.rcode, answers: entry.answers });
-    if (mark) Object.assign(out, mark);
-    this.rich[seq % RICH_KEPT] = out;
-    let text: string | undefined;
+    let wanted = false;
     for (const s of this.streams) {
       let take: boolean;
       try {
@@ -166,17 +185,72 @@ export class QueryStreamHub {
       } catch {
         take = false;
       }
+      s.take = false;
       if (!take) continue;
-      text ??= sseEvent('query', seq, out);
-      this.enqueue(s, text);
+      if (s.sent >= MAX_EVENTS_PER_SECOND) {
+        if (s.skipped++ === 0) s.skippedFrom = seq;
+        continue;
+      }
+      s.sent++;
+      s.take = true;
+      wanted = true;
     }
-    if (text !== undefined) this.scheduleFlush();
+    if (!wanted) return;
+    this.built++;
+    // One shape for every event (absent fields undefined, which JSON leaves out): V8 keeps one fast path for it.
+    const out: StreamEntry = {
+      time: entry.time, name: entry.name, type: entry.type, transport: entry.transport, client: entry.client,
+      rcode: entry.rcode, answers: entry.answers, seq, at: this.iso(entry.time),
+      answerData: e.reply && entry.answers > 0 ? answerStrings(e.reply) : undefined,
+      latencyMs: Math.round((performance.now() - e.start) * 1000) / 1000, plugin: e.plugin,
+      lookup: mark?.lookup, lookupName: mark?.lookupName, lookupDone: mark?.lookupDone,
+    };
+    this.rich[seq % RICH_KEPT] = out;
+    const text = sseEvent('query', seq, out);
+    for (const s of this.streams) if (s.take) this.enqueue(s, text);
+    this.scheduleFlush();
+  }
+
+  /** Each second: the rate windows start again, and each stream hears how many queries it missed. */
+  private newSecond(): void {
+    for (const s of this.streams) {
+      s.sent = 0;
+      if (s.skipped > 0) {
+        this.enqueue(s, sseEvent('gap', undefined, {
+          reason: 'rate', skipped: s.skipped, fromSeq: s.skippedFrom, toSeq: this.journal.lastSeq,
+          message: `${s.skipped} matching queries were not streamed (over ${MAX_EVENTS_PER_SECOND} a second); GET /api/v1/queries has them while the journal holds them`,
+        }));
+        s.skipped = 0;
+      }
+    }
+    this.scheduleFlush();
+  }
+
+  private isoAt = -1;
+  private isoText = '';
+
+  /** Queries arrive many per millisecond under load: format each millisecond once. */
+  private iso(ms: number): string {
+    if (ms !== this.isoAt) {
+      this.isoAt = ms;
+      this.isoText = new Date(ms).toISOString();
+    }
+    return this.isoText;
   }
 
   private enqueue(s: Stream, text: string): void {
     s.queue.push(text);
     s.queued += text.length;
+    // A burst within one flush period goes to the socket early rather than piling up here.
+    if (s.queued >= FLUSH_BYTES) this.write(s);
     if (s.queued + s.sink.writableLength > MAX_BUFFERED_BYTES) this.drop(s);
+  }
+
+  private write(s: Stream): void {
+    const chunk = s.queue.length === 1 ? s.queue[0] : s.queue.join('');
+    s.queue = [];
+    s.queued = 0;
+    s.sink.write(chunk);
   }
 
   private drop(s: Stream): void {
@@ -189,17 +263,16 @@ export class QueryStreamHub {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    // Coalesced for FLUSH_MS, not just one event-loop turn: under load a turn holds a handful of queries, and a
+    // socket write per turn cost more than everything else the stream does per query.
+    setTimeout(() => {
       this.flushScheduled = false;
       for (const s of this.streams) {
         if (s.queue.length === 0) continue;
-        const chunk = s.queue.length === 1 ? s.queue[0] : s.queue.join('');
-        s.queue = [];
-        s.queued = 0;
-        s.sink.write(chunk);
+        this.write(s);
         if (s.sink.writableLength > MAX_BUFFERED_BYTES) this.drop(s);
       }
-    });
+    }, FLUSH_MS).unref();
   }
 }
 
@@ -207,18 +280,13 @@ export class QueryStreamHub {
 function answerStrings(reply: Buffer): string[] | undefined {
   let d;
   try {
-    d = decodeReply(reply);
+    d = decodeAnswers(reply, MAX_ANSWERS_SHOWN);
   } catch {
     return undefined;
   }
   const out: string[] = [];
-  for (const rr of d.answer) {
-    if (out.length === MAX_ANSWERS_SHOWN) {
-      out.push(`+${d.answer.length - MAX_ANSWERS_SHOWN} more`);
-      break;
-    }
-    out.push(`${typeName(rr.type)} ${rdataText(rr.data, (rr as { raw?: Buffer }).raw)}`);
-  }
+  for (const rr of d.answer) out.push(`${typeName(rr.type)} ${rdataText(rr.data, (rr as { raw?: Buffer }).raw)}`);
+  if (d.total > d.answer.length) out.push(`+${d.total - d.answer.length} more`);
   return out;
 }
 

@@ -172,6 +172,17 @@ export function decodeReply(buf: Buffer): DecodedReply {
   return { id, rcode: flags & 0xf, aa: (flags & 0x0400) !== 0, tc: (flags & 0x0200) !== 0, answer, authority, additional };
 }
 
+/** The first `most` records of a reply's answer section and how many it holds (the live query view's rows). */
+export function decodeAnswers(buf: Buffer, most: number): { answer: RR[]; total: number } {
+  const r = new Reader(buf);
+  r.u16(); r.u16();
+  const qd = r.u16(); const an = r.u16(); r.u16(); r.u16();
+  for (let i = 0; i < qd; i++) { r.name(); r.u16(); r.u16(); }
+  const answer: RR[] = [];
+  for (let i = 0; i < an && answer.length < most; i++) { const rr = r.rr(); if (rr) answer.push(rr); }
+  return { answer, total: an };
+}
+
 export interface ResolveThroughDns {
   /** the decoded reply; undefined when no reply was sent (a "drop" fault) */
   reply?: DecodedReply;

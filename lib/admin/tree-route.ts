@@ -33,7 +33,8 @@ export const TREE_NAMESPACE_SCHEMA = {
           kind: { type: 'string', description: 'ClusterIP, Headless, ExternalName, NodePort, LoadBalancer' },
           clusterIPs: strings, externalName: str,
           ports: { type: 'array', items: { type: 'object', properties: { name: str, port: { type: 'integer' }, protocol: str } } },
-          names: { ...strings, description: 'the DNS names this Service answers under (its name, SRV names, headless endpoint names)' },
+          names: { ...strings, description: 'the DNS names this Service answers under (its name, SRV names, headless endpoint names; the first 50)' },
+          namesLeftOut: { type: 'integer' },
           records: { type: 'array', items: RECORD, description: 'what DNS answers for those names (the first 50)' },
           recordsLeftOut: { type: 'integer' },
           endpoints: {

@@ -20,6 +20,7 @@ export const MAX_TREE_PAGE = 500;
 /** Per Service: a Service with 5,000 endpoints must not make its page megabytes. */
 export const MAX_ENDPOINTS_SHOWN = 50;
 export const MAX_RECORDS_SHOWN = 50;
+export const MAX_NAMES_SHOWN = 50;
 export const MAX_FILTER_LENGTH = 253;
 /** JSON bytes a namespace page stops at (one Service is at most ~20 KB with the caps above): well under 64 KiB. */
 export const PAGE_BUDGET = 48 * 1024;
@@ -45,6 +46,7 @@ export interface TreeService {
   externalName?: string;
   ports: { name: string; port: number; protocol: string }[];
   names: string[];
+  namesLeftOut?: number;
   records: TreeRecord[];
   recordsLeftOut?: number;
   endpoints: TreeEndpoint[];
@@ -174,7 +176,8 @@ export class Tree {
         records.push(rr);
       }
     }
-    const names = [...new Set(records.map((r) => r.name.toLowerCase()))];
+    const allNames = [...new Set(records.map((r) => r.name.toLowerCase()))];
+    const names = allNames.slice(0, MAX_NAMES_SHOWN);
     const bases = new Set(cfg.zones.map((z) => serviceBase(s, z)));
     const byAddress = new Map<string, string[]>();
     for (const rr of records) {
@@ -206,6 +209,7 @@ export class Tree {
       endpoints,
       externalNames: await this.externalNames(s),
     };
+    if (allNames.length > names.length) out.namesLeftOut = allNames.length - names.length;
     if (records.length > MAX_RECORDS_SHOWN) out.recordsLeftOut = records.length - MAX_RECORDS_SHOWN;
     if (endpointsTotal > endpoints.length) out.endpointsLeftOut = endpointsTotal - endpoints.length;
     return out;
