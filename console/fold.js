@@ -59,7 +59,7 @@ export function summary(row) {
   const last = row.steps ? row.steps.find((s) => s.lookupDone) ?? row.last : row.last;
   const latency = row.steps ? row.steps.reduce((s, e) => s + (Number(e.latency) || 0), 0) : Number(last.latency) || 0;
   return {
-    time: first.time, client: last.client, transport: last.transport, type: last.type, rcode: last.rcode,
+    time: first.time, client: last.client, transport: last.transport, type: last.type, rcode: last.rcode, plugin: last.plugin,
     // One query alone is shown as asked; a walk by the name the app asked (what its resolver expanded).
     name: row.steps?.length > 1 ? (row.lookupName ?? first.name) : last.name,
     tries: row.steps ? row.steps.length : 1, answers: last.answers ?? [], latency,

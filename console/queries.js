@@ -27,6 +27,8 @@ export function mount(root) {
   const pause = h('button', { type: 'button', id: 'queries-pause', 'aria-pressed': 'false' }, 'Pause');
   const clearBtn = h('button', { type: 'button', id: 'queries-clear' }, 'Clear');
   const state = h('span', { class: 'live-state', id: 'queries-state', role: 'status' }, 'not connected');
+  // What the server left out (over its rate cap, or gone from the journal before a reconnect): said, not hidden.
+  const gap = h('span', { class: 'hint', id: 'queries-gap', role: 'status' });
   // One ARIA table: the header row above, the scrolling rows below (each a rowgroup).
   const viewport = h('div', { class: 'vlist', id: 'queries-list', role: 'rowgroup', tabindex: 0, 'aria-label': 'Queries, newest first' });
   const head = h('div', { role: 'rowgroup' }, h('div', { class: 'qhead', role: 'row' }, COLUMNS.map((c) => h('span', { role: 'columnheader' }, c))));
@@ -44,7 +46,7 @@ export function mount(root) {
     h('span', { role: 'cell' }, s.transport ?? ''),
     h('span', { role: 'cell', class: 'mono' }, item.step ? `↳ ${s.name}` : s.name,
       walk ? h('span', { class: 'tag' }, `${walk.length} name${walk.length > 1 ? 's' : ''} tried`) : null),
-    h('span', { role: 'cell' }, s.type ?? ''), h('span', { role: 'cell' }, rcodeBadge(s.rcode ?? '')),
+    h('span', { role: 'cell' }, s.type ?? ''), h('span', { role: 'cell', title: s.plugin ? `answered by ${s.plugin}` : null }, rcodeBadge(s.rcode ?? '')),
     h('span', { role: 'cell', class: 'mono' }, answersText(s.answers)), h('span', { role: 'cell' }, ms(s.latency)));
     if (walk) {
       const toggle = () => { item.row.expanded = !item.row.expanded; dirty = true; flush(); };
@@ -70,7 +72,7 @@ export function mount(root) {
   };
 
   const onEvent = (type, raw) => {
-    if (type === 'gap' && raw && typeof raw === 'object') { state.title = raw.message ?? `${raw.skipped} queries left out`; return; }
+    if (type === 'gap' && raw && typeof raw === 'object') { gap.textContent = raw.message ?? `${raw.skipped} queries left out`; return; }
     if (type !== 'query' || typeof raw !== 'object' || raw === null) return;
     const data = QueryRows.normalize(raw);
     if (typeof data.seq === 'number') lastSeq = data.seq;
@@ -94,6 +96,7 @@ export function mount(root) {
   const connect = (keep = false) => {
     stream?.close();
     if (!keep) {
+      gap.textContent = '';
       rows.clear();
       pending = [];
       lastSeq = undefined;
@@ -128,7 +131,7 @@ export function mount(root) {
 
   root.append(h('h2', { class: 'panel-title' }, 'Live queries'),
     h('div', { class: 'toolbar', role: 'search', 'aria-label': 'Filter queries' },
-      field('Name', name, '* matches any run'), field('Rcode', rcode), field('Client', client), pause, clearBtn, state),
+      field('Name', name, '* matches any run'), field('Rcode', rcode), field('Client', client), pause, clearBtn, state, gap),
     table);
 
   return {

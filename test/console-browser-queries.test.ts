@@ -92,3 +92,27 @@ t.test('the live queries panel in Chromium', { skip: chromiumMissing || digMissi
 
   t.same(problems(), [], 'no script error, failed request or CSP violation');
 });
+
+t.test('queries the server could not replay are said, not hidden', { skip: chromiumMissing || digMissing }, async (t) => {
+  // A journal of 10: while the tab is hidden, 30 queries push the last one the page saw out of it.
+  const server = await startConsoleServer(t, { args: ['--journal', '10'] });
+  const browser = await launchBrowser(t);
+  const { page, problems } = await openConsole(browser, server.url, 'queries');
+  await page.locator('#queries-state').filter({ hasText: 'live' }).waitFor();
+  await dig(server.dns, ['first.default.svc.cluster.local', 'A']);
+  await page.locator('#queries-list .qrow').filter({ hasText: 'first.default' }).waitFor();
+  const setHidden = (hidden: boolean) => page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await setHidden(true);
+  await page.locator('#queries-state').filter({ hasText: 'hidden' }).waitFor();
+  for (let i = 0; i < 30; i++) await dig(server.dns, [`n${i}.default.svc.cluster.local`, 'A']);
+  await setHidden(false);
+  const gap = page.locator('#queries-gap');
+  await gap.filter({ hasText: /\d/ }).waitFor();
+  t.match(await gap.textContent(), /no longer in the journal/, `the page says what it missed: "${await gap.textContent()}"`);
+  await page.locator('#queries-list .qrow').filter({ hasText: 'n29.default' }).waitFor();
+  t.pass('and shows what the journal still has');
+  t.same(problems(), [], 'no script error, failed request or CSP violation');
+});
