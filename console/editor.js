@@ -71,6 +71,15 @@ export class LineEditor {
     this.textarea.setAttribute('aria-invalid', String(this.errors.size > 0));
   }
 
+  /** Scrolls so that a line shows, a few lines from the top, without moving the caret or the focus. */
+  reveal(line) {
+    const lh = this.lineHeight();
+    const top = (line - 1) * lh;
+    const t = this.textarea;
+    if (top < t.scrollTop || top + lh > t.scrollTop + t.clientHeight) t.scrollTop = Math.max(0, top - 2 * lh);
+    this.follow();
+  }
+
   /** Puts the caret at the start of a line and scrolls it into view. */
   goToLine(line) {
     const lines = this.textarea.value.split('\n');

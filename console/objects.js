@@ -42,6 +42,7 @@ export function mount(root, ctx) {
     } catch (err) {
       const lines = errorLines(err);
       editor.markErrors(lines);
+      if (lines.length) editor.reveal(lines[0]);
       result.className = 'message error';
       result.setAttribute('role', 'alert');
       const errors = Array.isArray(err.body?.errors) ? err.body.errors.filter((e) => Number.isInteger(e.line)) : [];

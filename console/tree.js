@@ -20,7 +20,7 @@ export function mount(root) {
   let items = [];
   const open = new Set();
 
-  const filter = h('input', { id: 'tree-filter', type: 'search', spellcheck: 'false', autocomplete: 'off', placeholder: 'name, namespace or IP', maxlength: 253, 'aria-controls': 'tree-list' });
+  const filter = h('input', { id: 'tree-filter', type: 'search', spellcheck: 'false', autocomplete: 'off', placeholder: 'name, DNS name or IP', maxlength: 253, 'aria-controls': 'tree-list' });
   const info = h('span', { class: 'hint', id: 'tree-info', role: 'status', 'aria-live': 'polite' });
   const viewport = h('div', { class: 'vlist', id: 'tree-list', role: 'tree', 'aria-label': 'Namespaces, Services and pods', tabindex: 0 });
 
