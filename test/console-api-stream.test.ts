@@ -180,3 +180,14 @@ t.test('a client that does not read is dropped; DNS and the other streams go on'
   await reader.next((e) => e.event === 'query' && data(e).name === 'api.default.svc.cluster.local');
   t.pass('the other stream still gets its events');
 });
+
+t.test('closing the server ends open streams (they do not hold it open)', async (t) => {
+  const dns = await startClusterDns({ objects: [service('api', '10.96.0.10')], admin: '127.0.0.1:0' });
+  const s = await openSse(`http://${dns.adminAddress}/api/v1/queries/stream`);
+  t.teardown(() => s.close());
+  t.equal(s.status, 200);
+  const started = performance.now();
+  await dns.close();
+  await s.ended;
+  t.ok(performance.now() - started < 5000, `closed in ${(performance.now() - started).toFixed(0)} ms with a stream open`);
+});

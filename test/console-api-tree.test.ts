@@ -117,6 +117,8 @@ t.test('filter: names, DNS names and addresses', async (t) => {
   t.same(inNs.body.pods.map((p: any) => p.name), ['web-b'], 'a pod by its address');
   const nsName = await get(`/api/v1/tree?namespace=${ns}&filter=sho`);
   t.equal(nsName.body.services.length, 3, 'the namespace\'s own name matches everything in it');
+  const byIp = await get('/api/v1/tree?filter=10.96.5.1');
+  t.same(byIp.body.namespaces, [{ name: ns, services: 1, pods: 0 }], 'a ClusterIP finds its namespace');
   const none = await get('/api/v1/tree?filter=nothing-is-called-this');
   t.same(none.body, { namespaces: [], total: 0 });
 });

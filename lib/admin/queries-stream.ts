@@ -3,9 +3,11 @@
 // pays one field check (journal.ts) and nothing else: no decoding, no walk tracking, no JSON.
 //
 // With streams open, each query is turned into one event (its answers decoded from the reply bytes, its latency,
-// its search-walk mark), serialized once, and queued on every stream whose filter takes it; the queues are written
-// in batches, every FLUSH_MS at most. A stream whose socket holds more than MAX_BUFFERED_BYTES unsent (a client that
-// stopped reading) is closed: the server's memory does not depend on how fast a browser reads.
+// its search-walk mark), serialized once, and queued on every stream whose filter takes it, up to
+// MAX_EVENTS_PER_SECOND a stream (past it the event is not built: the CPU a watcher costs has a ceiling whatever
+// the query rate). The queues are written in batches, every FLUSH_MS or FLUSH_BYTES. A stream whose socket holds
+// more than MAX_BUFFERED_BYTES unsent (a client that stopped reading) is closed: the server's memory does not
+// depend on how fast a browser reads.
 import type { QueryEvent } from '../plugin/handler.js';
 import { typeName } from '../dns/records.js';
 import type { QueryJournal } from './journal.js';
@@ -116,9 +118,10 @@ export class QueryStreamHub {
       head += sseEvent('gap', undefined, { reason: 'replay', skipped: notReplayed, message: `up to ${notReplayed} queries after ${opts.since} are not replayed (the newest ${limit} matching are)` });
     }
     sink.write(head);
-    for (const r of rows) this.enqueue(s, sseEvent('query', r.seq, this.replayed(r.seq, r.entry)));
     this.streams.add(s);
     if (this.streams.size === 1) this.attach();
+    // Queued as live events are (and so under the same byte cap); nothing is recorded in between: this is synchronous.
+    for (const r of rows) this.enqueue(s, sseEvent('query', r.seq, this.replayed(r.seq, r.entry)));
     this.scheduleFlush();
     let closed = false;
     return () => {
@@ -126,14 +129,6 @@ export class QueryStreamHub {
       closed = true;
       this.remove(s);
     };
-  }
-
-  /** Closes every stream (the server stops). */
-  closeAll(): void {
-    for (const s of [...this.streams]) {
-      this.remove(s);
-      s.sink.destroy();
-    }
   }
 
   private attach(): void {

@@ -58,7 +58,7 @@ function* buildSteps(store: ClusterStore, zone: string): Steps<TreeIndex> {
     const parts = [g.name];
     for (const s of g.services) {
       if (++n % 256 === 0) yield;
-      parts.push(s.name, serviceBase(s, zone));
+      parts.push(s.name, serviceBase(s, zone), ...s.clusterIPs);
     }
     for (const p of g.pods) parts.push(p.name, p.podIP);
     g.haystack = parts.join('\n').toLowerCase();
