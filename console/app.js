@@ -20,30 +20,33 @@ function tabs() {
   return [...document.querySelectorAll('[role="tab"]')];
 }
 
-async function show(name, { focusTab = false } = {}) {
+async function show(name, { focusTab = false, params = new URLSearchParams() } = {}) {
   if (!PANELS[name]) name = 'tree';
-  if (current === name) return;
   const previous = current;
-  current = name;
-  for (const tab of tabs()) {
-    const on = tab.dataset.panel === name;
-    tab.setAttribute('aria-selected', String(on));
-    tab.tabIndex = on ? 0 : -1;
-    if (on && focusTab) tab.focus();
-    document.getElementById(tab.getAttribute('aria-controls')).hidden = !on;
-  }
-  if (previous && loaded.has(previous)) (await loaded.get(previous)).hide?.();
-  if (!loaded.has(name)) {
-    const root = document.getElementById(`panel-${name}`);
-    loaded.set(name, PANELS[name]().then((m) => m.mount(root, ctx)));
+  if (previous !== name) {
+    current = name;
+    for (const tab of tabs()) {
+      const on = tab.dataset.panel === name;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      if (on && focusTab) tab.focus();
+      document.getElementById(tab.getAttribute('aria-controls')).hidden = !on;
+    }
+    if (previous && loaded.has(previous)) (await loaded.get(previous)).hide?.();
+    if (!loaded.has(name)) {
+      const root = document.getElementById(`panel-${name}`);
+      loaded.set(name, PANELS[name]().then((m) => m.mount(root, ctx)));
+    }
+    document.title = `${document.getElementById(`tab-${name}`).textContent} · clusterdns`;
   }
   const panel = await loaded.get(name);
-  if (current === name) panel.show?.();
-  document.title = `${document.getElementById(`tab-${name}`).textContent} · clusterdns`;
+  // #explain?name=web.shop.svc.cluster.local: a panel may take parameters from the link that opened it.
+  if (current === name) panel.show?.(params);
 }
 
 function fromHash() {
-  return location.hash.replace(/^#/, '').split('?')[0] || 'tree';
+  const [name, q] = location.hash.replace(/^#/, '').split('?');
+  return { name: name || 'tree', params: new URLSearchParams(q ?? '') };
 }
 
 async function refreshStatus() {
@@ -91,8 +94,8 @@ function keyboard() {
 
 initTokenDialog({ getToken, setToken });
 for (const tab of tabs()) tab.addEventListener('click', () => { location.hash = tab.dataset.panel; });
-window.addEventListener('hashchange', () => show(fromHash()));
+window.addEventListener('hashchange', () => { const { name, params } = fromHash(); show(name, { params }); });
 keyboard();
 ctx.statusReady = refreshStatus();
 setInterval(() => { if (document.visibilityState === 'visible') refreshStatus(); }, 10_000);
-show(fromHash());
+{ const { name, params } = fromHash(); show(name, { params }); }

@@ -17,7 +17,7 @@ function records(title, rrs) {
         h('td', { class: 'mono' }, r.source ?? ''), h('td', {}, r.rule))))));
 }
 
-export function mount(root, ctx) {
+export function mount(root) {
   const name = h('input', { id: 'explain-name', name: 'name', required: true, maxlength: 255, spellcheck: 'false', autocomplete: 'off', placeholder: 'myapp.default.svc.cluster.local' });
   const type = select('explain-type', TYPES);
   const namespace = h('input', { id: 'explain-namespace', name: 'namespace', maxlength: 63, spellcheck: 'false', autocomplete: 'off', placeholder: 'e.g. default' });
@@ -78,6 +78,16 @@ export function mount(root, ctx) {
   root.append(h('h2', { class: 'panel-title' }, 'Explain a name'),
     h('p', { class: 'hint' }, 'The exact answer DNS gives (faults and cache included), the object and rule behind each record, and for a failure what is near.'),
     form, out);
-  void ctx;
-  return { filter: name, show() {}, hide() {}, explain: explainName };
+  return {
+    filter: name,
+    show(params) {
+      if (!params?.get('name')) return;
+      name.value = params.get('name');
+      if (params.get('type') && TYPES.includes(params.get('type'))) type.value = params.get('type');
+      namespace.value = params.get('namespace') ?? '';
+      run();
+    },
+    hide() {},
+    explain: explainName,
+  };
 }

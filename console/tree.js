@@ -102,6 +102,7 @@ export function mount(root) {
       'aria-level': it.level, 'aria-selected': String(i === focus), 'data-kind': it.kind,
       'data-name': it.svc?.name ?? it.pod?.name ?? (it.kind === 'ns' ? it.ns.name : it.text),
       ...(it.expandable ? { 'aria-expanded': String(isOpen(it)) } : {}),
+      ...(it.kind === 'name' || it.kind === 'record' ? { title: 'Enter or click: explain this name' } : {}),
     }, label(it));
     el.addEventListener('click', () => { focus = i; activate(it); });
     return el;
@@ -186,6 +187,9 @@ export function mount(root) {
   };
 
   const activate = (it) => {
+    // A DNS name or record: Enter (or a click) asks Explain why it answers what it does.
+    const explain = it.kind === 'record' ? { name: it.r.name, type: it.r.type } : it.kind === 'name' && !it.text.startsWith('external: ') ? { name: it.text } : null;
+    if (explain) { location.hash = `explain?${new URLSearchParams(explain)}`; return; }
     if (it.kind === 'more') loadMore(it);
     else toggle(it);
     viewport.focus({ preventScroll: true });

@@ -1,7 +1,7 @@
 // The console's cluster tree in headless Chromium, on the bundled fixtures: every namespace the manifests name is
 // listed with the counts the API gives; by keyboard alone ("/" to the filter, Down into the tree, Enter/Right to
 // open) a Service opens onto its DNS names and its ClusterIP record; typing in the filter asks the server and shows
-// the namespaces it returns, opened onto the matching Services.
+// the namespaces it returns, opened onto the matching Services; a DNS name in the tree opens Explain on it.
 import t from 'tap';
 import { bundledCluster, chromiumMissing, eventually, launchBrowser, openConsole, startConsoleServer } from './helpers/browser.js';
 
@@ -55,5 +55,13 @@ t.test('the cluster tree in Chromium', { skip: chromiumMissing }, async (t) => {
   t.same(await nsRows.evaluateAll((els) => els.map((e) => e.querySelector('strong')!.textContent)), filtered.namespaces.map((n: any) => n.name), 'the filter shows the namespaces the server returns for it');
   await page.locator(`#tree-list .vrow[data-kind="svc"][data-name="${target.name}"]`).first().waitFor();
   t.pass(`and opens them onto ${target.name}`);
+
+  const tName = `${target.name}.${target.namespace}.svc.cluster.local`;
+  await page.locator(`#tree-list .vrow[data-kind="svc"][data-name="${target.name}"]`).first().click();
+  await page.locator(`#tree-list .vrow[data-kind="name"][data-name="${tName}"]`).click();
+  await page.locator('#explain-result .answer-head').filter({ hasText: tName }).waitFor();
+  t.equal(await page.locator('#explain-result .answer-head .badge').textContent(), 'NOERROR', 'a name in the tree opens Explain on it');
+  t.match(page.url(), /#explain\?name=/, 'through a link that can be shared');
+  t.equal(await page.getAttribute('#tab-explain', 'aria-selected'), 'true');
   t.same(problems(), [], 'no script error, failed request or CSP violation');
 });
