@@ -18,6 +18,7 @@ export function mount(root) {
   let generation = 0;
   let focus = 0;
   let items = [];
+  let loadingMore = false;
   const open = new Set();
 
   const filter = h('input', { id: 'tree-filter', type: 'search', spellcheck: 'false', autocomplete: 'off', placeholder: 'name, DNS name or IP', maxlength: 253, 'aria-controls': 'tree-list' });
@@ -30,7 +31,7 @@ export function mount(root) {
       out.push({ kind: 'ns', level: 1, ns, key: `n/${ns.name}`, expandable: true });
       if (!ns.expanded) continue;
       const d = ns.detail;
-      if (!d || d.loading && !d.services.length && !d.pods.length) { out.push({ kind: 'note', level: 2, text: d?.error ?? 'loading…' }); continue; }
+      if (!d || (d.loading && !d.services.length && !d.pods.length)) { out.push({ kind: 'note', level: 2, text: d?.error ?? 'loading…' }); continue; }
       for (const svc of d.services) {
         const key = `s/${ns.name}/${svc.name}`;
         out.push({ kind: 'svc', level: 2, ns, svc, key, expandable: true });
@@ -165,7 +166,6 @@ export function mount(root) {
     redraw();
   };
 
-  let loadingMore = false;
   const loadMore = (it) => {
     if (it.ns) { if (!it.ns.detail.loading) loadNamespace(it.ns, true); return; }
     if (loadingMore) return;
