@@ -19,6 +19,7 @@ import { registerStaticRoutes } from '../static/routes.js';
 import { registerExplainRoute } from './explain-route.js';
 import { completeOpenApi } from './openapi-schemas.js';
 import { answerJson, rrJson } from './dns-answer.js';
+import { registerConsoleRoutes } from './console-route.js';
 import { registerQueriesStream, streamAuthorization } from './queries-stream-route.js';
 import { registerTreeRoute } from './tree-route.js';
 import { OBJECTS_ERROR_SCHEMA, objectErrors } from './object-errors.js';
@@ -311,5 +312,6 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   registerStaticRoutes(app, srv.staticRecords, requireToken);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerConsoleRoutes(app);
   return app;
 }

@@ -2,7 +2,8 @@
 // routes that read too (records, status, faults, and the query journal, which shows client addresses and what they
 // asked), which is the default when the admin listener is reachable from beyond loopback. /health, /ready and
 // /metrics stay open: kubelet and Prometheus call them without credentials, and they show no cluster data; /docs
-// and /openapi.json describe the API and hold no data either.
+// and /openapi.json describe the API and hold no data either, nor does the console's page (/ and /console/*), which
+// asks for the token before it reads anything.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type AdminAuth = 'all' | 'writes';
@@ -13,7 +14,7 @@ export const MIN_TOKEN_LENGTH = 16;
 
 /** Routes (as registered: "/docs/*" for the UI's files) open whatever the mode. */
 export function isOpenPath(path: string): boolean {
-  return path === '/health' || path === '/ready' || path === '/metrics' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+  return path === '/' || path.startsWith('/console/') || path === '/health' || path === '/ready' || path === '/metrics' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 }
 
 /** Why a token is too weak to guard anything, or undefined when it will do. */
