@@ -66,7 +66,8 @@ t.test('the live queries panel in Chromium', { skip: chromiumMissing || digMissi
     await page.click('#queries-pause');
     const probe = `console-${randomBytes(4).toString('hex')}.${target.namespace}.svc.cluster.local`;
     await dig(server.dns, [probe, 'A']);
-    await page.locator('#queries-pause').filter({ hasText: 'Resume (1 new)' }).waitFor();
+    // dig may ask again when an answer is slow on a loaded machine: one row or more are held
+    await page.locator('#queries-pause').filter({ hasText: /Resume \(\d+ new\)/ }).waitFor();
     t.equal(await rows.filter({ hasText: probe }).count(), 0, 'paused: the row is held back');
     t.equal(await page.getAttribute('#queries-pause', 'aria-pressed'), 'true');
     await page.click('#queries-pause');
