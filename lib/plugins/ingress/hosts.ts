@@ -5,6 +5,7 @@ import { isRouteKind } from '../../cluster/gateway.js';
 import type { ClusterObject } from '../../cluster/model.js';
 import type { ClusterView } from '../../cluster/store.js';
 import type { StoreChange } from '../../cluster/view.js';
+import { inZone } from '../../dns/names.js';
 
 /** The view the plugin reads, every object (to enumerate hosts), and the store's change notifications if any. */
 export type HostView = ClusterView & {
@@ -18,7 +19,6 @@ export interface HostFilter {
   gatewayClass?: string;
 }
 
-const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
 function hostsOf(o: ClusterObject, f: HostFilter): readonly string[] {
   if (o.kind === 'Ingress') return f.className === undefined || o.className === f.className ? o.hosts : [];

@@ -11,11 +11,11 @@ import { QTYPE, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
 import { IngressPlugin, type IngressOptions } from './handler.js';
 import { externalHosts } from './hosts.js';
+import { inZone } from '../../dns/names.js';
 
 const HOST_TYPES = [QTYPE.A, QTYPE.AAAA, QTYPE.SRV];
 const DNSENDPOINT_TYPES = [QTYPE.A, QTYPE.AAAA, QTYPE.CNAME, QTYPE.TXT, QTYPE.SRV, QTYPE.MX];
 
-const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
 export function listIngressRecords(store: ClusterStore, opts: IngressOptions, cfg: ResolverConfig): RR[] {
   const plugin = new IngressPlugin(opts, store, () => cfg);
