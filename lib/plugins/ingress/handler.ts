@@ -4,7 +4,7 @@
 // every zone go on down the chain, except a PTR for an address its names answer with (reverse.ts): the rest of
 // the chain is asked first and only where it has no name for the address (NXDOMAIN, or nobody serves it) do our
 // PTRs answer, so a reverse name the cluster, a hosts file or an upstream owns is never shadowed.
-import { ipFromReverseName } from '../../dns/names.js';
+import { inZone, ipFromReverseName } from '../../dns/names.js';
 import { keepEncodable } from '../../dns/encodable.js';
 import { QTYPE, RCODE, type Answer, type RR } from '../../dns/records.js';
 import type { ResolverConfig } from '../../dns/resolver-config.js';
@@ -30,8 +30,6 @@ export interface IngressOptions {
 }
 
 const APEX = 'dns';
-const inZone = (lname: string, zone: string) =>
-  lname === zone || (lname.endsWith(zone) && lname.charCodeAt(lname.length - zone.length - 1) === 46);
 
 export class IngressPlugin implements Plugin {
   readonly name = 'ingress';
