@@ -84,8 +84,9 @@ export class IngressPlugin implements Plugin {
 
   answer(qname: string, lname: string, qtype: number, zone: string): Answer {
     const { ttl } = this.opts;
-    // the apex's SOA and NS are the zone's own, whatever a DNSEndpoint publishes there
-    const dep = lname === zone && (qtype === QTYPE.SOA || qtype === QTYPE.NS) ? undefined : dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
+    // the apex's SOA and NS are the zone's own, whatever an Ingress, route or DNSEndpoint publishes there
+    if (lname === zone && (qtype === QTYPE.SOA || qtype === QTYPE.NS)) return this.apex(qname, qtype, zone);
+    const dep = dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
     if (dep?.kind === 'records') return this.positive(dep.records, dep.chase);
     if (qtype === QTYPE.SRV) {
       const q = splitSrvName(qname, lname);
