@@ -17,7 +17,7 @@ import { isAddress, matchName } from './lookup.js';
 import { dnsEndpointAnswer } from './dnsendpoint.js';
 import { wildcardPrefix } from './provenance.js';
 import { ReverseIndex } from './reverse.js';
-import { annotationSrv, splitSrvName } from './srv.js';
+import { annotationSrv, annotationSrvNameExists, splitSrvName } from './srv.js';
 
 export interface IngressOptions {
   /** lower case, no trailing dot */
@@ -106,6 +106,7 @@ export class IngressPlugin implements Plugin {
         const rr = qtype === QTYPE.A || qtype === QTYPE.AAAA ? addressRecords(qname, this.nsIPs(), qtype, ttl).map((r) => ({ ...r, source: 'ingress' })) : [];
         return rr.length ? this.positive(rr) : this.negative(RCODE.NOERROR, zone);
       }
+      if (annotationSrvNameExists(this.view, lname, (h) => matchName(this.view, h, this.opts))) return this.negative(RCODE.NOERROR, zone);
       const rc = this.view.ingressHostBelow(lname) || this.view.gateways.hasBelow(lname) || this.view.dnsEndpoints.hasBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
       return this.negative(rc === RCODE.NXDOMAIN && !this.view.synced ? RCODE.SERVFAIL : rc, zone);
     }
