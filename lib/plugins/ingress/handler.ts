@@ -86,7 +86,10 @@ export class IngressPlugin implements Plugin {
     const { ttl } = this.opts;
     // the apex's SOA and NS are the zone's own, whatever an Ingress, route or DNSEndpoint publishes there
     if (lname === zone && (qtype === QTYPE.SOA || qtype === QTYPE.NS)) return this.apex(qname, qtype, zone);
-    const dep = dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
+    // At the apex only hosts naming it exactly count: a wildcard one label up (*.test for dev.test) is outside the
+    // zone, and a wildcard never reaches across a zone cut (RFC 4592 section 2.2.1).
+    const apex = lname === zone;
+    const dep = apex && this.view.dnsEndpoints.forName(lname).length === 0 ? undefined : dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
     if (dep?.kind === 'records') return this.positive(dep.records, dep.chase);
     if (qtype === QTYPE.SRV) {
       const q = splitSrvName(qname, lname);
@@ -98,7 +101,8 @@ export class IngressPlugin implements Plugin {
       }
     }
     if (dep) return this.negative(RCODE.NOERROR, zone);
-    const found = matchName(this.view, lname, this.opts);
+    const match = matchName(this.view, lname, this.opts);
+    const found = apex && match?.host !== lname ? undefined : match;
     if (!found) {
       if (lname === zone) return this.apex(qname, qtype, zone);
       if (lname === join(APEX, zone)) return this.negative(RCODE.NOERROR, zone);
