@@ -95,7 +95,12 @@ export class Chain {
       const found = !s ? undefined : s.kind === 'answer' ? { records: s.answer.answer, tc: !!s.answer.tc }
         : s.kind === 'raw' ? rawAnswerRecords(s.bytes) : undefined;
       if (!found) return { ...r, answer: rest };
-      const answer: Answer = { ...rest, answer: [...rest.answer, ...found.records] };
+      // A CNAME loop (a → b → a) comes back from each level with the records above it again: each RR once
+      // (RFC 2181 §5), not the loop unrolled to MAX_DEPTH.
+      const key = (rr: Answer['answer'][number]) => `${rr.name.toLowerCase()} ${rr.type} ${JSON.stringify(rr.data)}`;
+      const have = new Set(rest.answer.map(key));
+      const added = found.records.filter((rr) => { const k = key(rr); if (have.has(k)) return false; have.add(k); return true; });
+      const answer: Answer = { ...rest, answer: [...rest.answer, ...added] };
       if (found.tc || rest.tc) answer.tc = true;
       return { ...r, answer };
     });

@@ -102,7 +102,8 @@ export function dnsEndpointAnswer(view: ClusterView, opts: MatchOptions, qname: 
     };
     take(qtype);
     if (records.length > 0) return { kind: 'records', records };
-    if ((other ?? matchName(view, lname, opts)?.host) === host) return { kind: 'nodata' };
+    // another source names this level too: it answers the types it serves (an annotated Service's SRV), NODATA the rest
+    if ((other ?? matchName(view, lname, opts)?.host) === host) return undefined;
     take(QTYPE.CNAME);
     if (records.length > 0 && records[0]!.type === QTYPE.CNAME) return { kind: 'records', records, chase: { name: String(records[0]!.data), type: qtype } };
     return { kind: 'nodata' };

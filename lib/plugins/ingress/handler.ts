@@ -17,7 +17,7 @@ import { isAddress, matchName } from './lookup.js';
 import { dnsEndpointAnswer } from './dnsendpoint.js';
 import { wildcardPrefix } from './provenance.js';
 import { ReverseIndex } from './reverse.js';
-import { annotationSrv, splitSrvName } from './srv.js';
+import { annotationSrv, annotationSrvNameExists, splitSrvName } from './srv.js';
 
 export interface IngressOptions {
   /** lower case, no trailing dot */
@@ -84,8 +84,12 @@ export class IngressPlugin implements Plugin {
 
   answer(qname: string, lname: string, qtype: number, zone: string): Answer {
     const { ttl } = this.opts;
-    // the apex's SOA and NS are the zone's own, whatever a DNSEndpoint publishes there
-    const dep = lname === zone && (qtype === QTYPE.SOA || qtype === QTYPE.NS) ? undefined : dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
+    // the apex's SOA and NS are the zone's own, whatever an Ingress, route or DNSEndpoint publishes there
+    if (lname === zone && (qtype === QTYPE.SOA || qtype === QTYPE.NS)) return this.apex(qname, qtype, zone);
+    // At the apex only hosts naming it exactly count: a wildcard one label up (*.test for dev.test) is outside the
+    // zone, and a wildcard never reaches across a zone cut (RFC 4592 section 2.2.1).
+    const apex = lname === zone;
+    const dep = apex && this.view.dnsEndpoints.forName(lname).length === 0 ? undefined : dnsEndpointAnswer(this.view, this.opts, qname, lname, qtype, ttl);
     if (dep?.kind === 'records') return this.positive(dep.records, dep.chase);
     if (qtype === QTYPE.SRV) {
       const q = splitSrvName(qname, lname);
@@ -97,7 +101,8 @@ export class IngressPlugin implements Plugin {
       }
     }
     if (dep) return this.negative(RCODE.NOERROR, zone);
-    const found = matchName(this.view, lname, this.opts);
+    const match = matchName(this.view, lname, this.opts);
+    const found = apex && match?.host !== lname ? undefined : match;
     if (!found) {
       if (lname === zone) return this.apex(qname, qtype, zone);
       if (lname === join(APEX, zone)) return this.negative(RCODE.NOERROR, zone);
@@ -105,6 +110,7 @@ export class IngressPlugin implements Plugin {
         const rr = qtype === QTYPE.A || qtype === QTYPE.AAAA ? addressRecords(qname, this.nsIPs(), qtype, ttl).map((r) => ({ ...r, source: 'ingress' })) : [];
         return rr.length ? this.positive(rr) : this.negative(RCODE.NOERROR, zone);
       }
+      if (annotationSrvNameExists(this.view, lname, (h) => matchName(this.view, h, this.opts))) return this.negative(RCODE.NOERROR, zone);
       const rc = this.view.ingressHostBelow(lname) || this.view.gateways.hasBelow(lname) || this.view.dnsEndpoints.hasBelow(lname) ? RCODE.NOERROR : RCODE.NXDOMAIN;
       return this.negative(rc === RCODE.NXDOMAIN && !this.view.synced ? RCODE.SERVFAIL : rc, zone);
     }

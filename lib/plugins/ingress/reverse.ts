@@ -80,15 +80,18 @@ export class ReverseIndex {
     };
     for (const host of externalHosts(this.view, this.filter)) {
       if (host.startsWith('*.')) continue;
+      // per family, what the plugin answers: a DNSEndpoint at this exact name beats a wildcard route or Ingress
+      // (dnsendpoint.ts), so its targets are the host's addresses then, not the wildcard's
       const found = matchName(this.view, host, this.filter);
-      if (found) {
-        for (const a of found.addresses) add(a, host, { source: found.sources.join(','), rule: `${wildcardPrefix(found.host)}${found.rules.join('; ')}` });
-        continue;
-      }
-      // a name only a DNSEndpoint publishes: the A/AAAA targets it answers with
       for (const qtype of [QTYPE.A, QTYPE.AAAA]) {
         const dep = dnsEndpointAnswer(this.view, this.filter, host, host, qtype, 0);
-        if (dep?.kind !== 'records') continue;
+        if (dep === undefined) {
+          const want6 = qtype === QTYPE.AAAA;
+          const why = found && { source: found.sources.join(','), rule: `${wildcardPrefix(found.host)}${found.rules.join('; ')}` };
+          if (found && why) for (const a of found.addresses) if (isIP(a) !== 0 && a.includes(':') === want6) add(a, host, why);
+          continue;
+        }
+        if (dep.kind !== 'records') continue;
         for (const rr of dep.records) {
           if (rr.type === qtype && typeof rr.data === 'string') add(rr.data, host, { source: rr.source ?? 'DNSEndpoint', rule: `${rr.source ?? 'DNSEndpoint'} spec.endpoints ${host} ${qtype === QTYPE.A ? 'A' : 'AAAA'}` });
         }

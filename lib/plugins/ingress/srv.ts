@@ -69,3 +69,22 @@ export function annotationSrv(view: ClusterView, q: SrvQuestion, found: HostMatc
   }
   return { records, extra };
 }
+
+/**
+ * Whether `lname` is a name the annotation SRV records make exist without an SRV of its own type being asked:
+ * `_port._proto.<host>` with a matching named port, or `_proto.<host>` above such a name (an empty non-terminal).
+ * Other types there are NODATA, not NXDOMAIN (an NXDOMAIN denies the SRV record too).
+ */
+export function annotationSrvNameExists(view: ClusterView, lname: string, match: (host: string) => HostMatch | undefined): boolean {
+  const q = splitSrvName(lname, lname);
+  if (q) {
+    const found = match(q.target);
+    return found !== undefined && (annotationSrv(view, q, found, 0)?.records.length ?? 0) > 0;
+  }
+  const dot = lname.indexOf('.');
+  if (dot <= 1 || !lname.startsWith('_')) return false;
+  const found = match(lname.slice(dot + 1));
+  if (!found || !found.sources.every((s) => s.startsWith('Service/'))) return false;
+  const protocol = stripUnderscore(lname.slice(0, dot));
+  return view.servicesForHost(found.host).slice(0, 64).some((s) => (s.external?.length ?? 0) > 0 && s.ports.some((p) => p.port >= 0 && p.name !== '' && matches(protocol, p.protocol)));
+}
