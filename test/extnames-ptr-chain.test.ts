@@ -44,6 +44,17 @@ t.test('external PTRs fill in only where the chain has no name', { skip: digMiss
   t.same(ptrs(await dig(fwd, ['-x', hostsIP!])), ['mine.example.'], 'a hosts entry wins');
   t.equal(digStatus(await dig(fwd, ['-x', '192.0.2.77'])), 'NXDOMAIN', 'another address: the upstream\'s NXDOMAIN, untouched');
 
+  // an upstream that cannot answer (a laptop offline): SERVFAIL for everything
+  const failing = await stubUpstream((_q, name, type) => {
+    const fail = answerWith(name, type, []);
+    fail[3] = (fail[3]! & 0xf0) | 2;
+    return fail;
+  });
+  t.teardown(() => failing.close());
+  const offline = await start(`  ingress dev.test\n  kubernetes cluster.local in-addr.arpa ip6.arpa {\n    fallthrough in-addr.arpa ip6.arpa\n  }\n  forward . 127.0.0.1:${failing.port}`);
+  t.same(ptrs(await dig(offline, ['-x', nxIP!])), byIP.get(nxIP!)!.map((h) => `${h}.`), 'after the upstream\'s SERVFAIL: the external names');
+  t.equal(digStatus(await dig(offline, ['-x', '192.0.2.77'])), 'SERVFAIL', 'another address: the upstream\'s SERVFAIL, untouched');
+
   const bare = await start('  ingress dev.test\n  kubernetes cluster.local');
   t.same(ptrs(await dig(bare, ['-x', nxIP!])), byIP.get(nxIP!)!.map((h) => `${h}.`), 'no reverse zone served: the external names');
   t.equal(digStatus(await dig(bare, ['-x', '192.0.2.77'])), 'SERVFAIL', 'another address: the end of the chain, as before');

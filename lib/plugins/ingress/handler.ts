@@ -2,7 +2,7 @@
 // addresses (lookup.ts). Its zones are its own: the apex holds SOA and NS (ns1.dns.<zone>, as k8s_external names
 // them), a name no Ingress lists is NXDOMAIN, one with only other types or hosts below it NODATA. Names outside
 // every zone go on down the chain, except a PTR for an address its names answer with (reverse.ts): the rest of
-// the chain is asked first and only where it has no name for the address (NXDOMAIN, or nobody serves it) do our
+// the chain is asked first and only where it has no name for the address (NXDOMAIN, SERVFAIL, or nobody serves it) do our
 // PTRs answer, so a reverse name the cluster, a hosts file or an upstream owns is never shadowed.
 import { inZone, ipFromReverseName } from '../../dns/names.js';
 import { keepEncodable } from '../../dns/encodable.js';
@@ -63,7 +63,8 @@ export class IngressPlugin implements Plugin {
       const qname = req.name;
       return then(next(req), (r) => {
         const rc = rcodeOf(r);
-        if (rc !== -1 && rc !== RCODE.NXDOMAIN && rc !== RCODE.REFUSED) return r;
+        // SERVFAIL too: a laptop offline (an upstream that cannot be reached) still gets the names it serves itself
+        if (rc !== -1 && rc !== RCODE.NXDOMAIN && rc !== RCODE.REFUSED && rc !== RCODE.SERVFAIL) return r;
         const ptr = this.ptrAnswer(qname, lname);
         return ptr ? answerReply(ptr, this.name) : r;
       });
