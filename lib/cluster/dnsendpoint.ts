@@ -4,6 +4,7 @@
 // names without the trailing dot, TXT without the surrounding quotes some providers' users write. Validation (what
 // is refused, naming the field) is in validate-dnsendpoint.ts.
 import type { DNSEndpoint, DnsEndpointRecord, DnsRecordType } from './model.js';
+import { insertSorted } from './sorted-insert.js';
 
 type Raw = Record<string, any>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,11 +63,7 @@ export interface NamedRecord {
   source: DNSEndpoint;
 }
 
-const byKey = (a: NamedRecord, b: NamedRecord) => {
-  const x = `${a.source.namespace}/${a.source.name}`;
-  const y = `${b.source.namespace}/${b.source.name}`;
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const keyOf = (r: NamedRecord) => `${r.source.namespace}/${r.source.name}`;
 
 /** DNSEndpoints' records by name (`*.x` kept as written), each list sorted by namespace/name; names above counted. */
 export class DnsEndpointIndex {
@@ -92,7 +89,7 @@ export class DnsEndpointIndex {
     for (const record of o.records) {
       const list = this.byName.get(record.name);
       if (!list) this.byName.set(record.name, [{ record, source: o }]);
-      else { list.push({ record, source: o }); list.sort(byKey); }
+      else insertSorted(list, { record, source: o }, keyOf);
       this.ancestors(record.name, 1);
     }
   }

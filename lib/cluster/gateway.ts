@@ -1,6 +1,7 @@
 // Gateway API (gateway.networking.k8s.io) Gateways and routes → the slim model objects (model.ts), and the store's
 // index of them by hostname: route hostnames and Gateway listener hostnames. Validation is in validate-gateway.ts.
 import type { Gateway, GatewayRoute, RouteKind } from './model.js';
+import { insertSorted } from './sorted-insert.js';
 
 type Raw = Record<string, any>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,11 +63,7 @@ export function toRoute(kind: RouteKind, raw: Raw, defaultNamespace: string): Ga
 }
 
 type Named = { namespace: string; name: string; kind: string };
-const byKey = (a: Named, b: Named) => {
-  const x = `${a.namespace}/${a.name}/${a.kind}`;
-  const y = `${b.namespace}/${b.name}/${b.kind}`;
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const keyOf = (o: Named) => `${o.namespace}/${o.name}/${o.kind}`;
 
 /** A host → objects map whose lists stay sorted (namespace/name/kind), with counts of the names above each host. */
 class HostMap<T extends Named & { hosts: string[] }> {
@@ -81,7 +78,7 @@ class HostMap<T extends Named & { hosts: string[] }> {
     for (const h of o.hosts) {
       const list = this.byHost.get(h);
       if (!list) this.byHost.set(h, [o]);
-      else { list.push(o); list.sort(byKey); }
+      else insertSorted(list, o, keyOf);
     }
     ancestors(this.above, o.hosts, 1);
   }

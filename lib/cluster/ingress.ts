@@ -1,6 +1,7 @@
 // Ingress (networking.k8s.io/v1) → the slim model object (model.ts Ingress), and the store's index of Ingresses
 // by hostname. Validation (which fields the API server would refuse) is in validate-ingress.ts.
 import type { Ingress, Service } from './model.js';
+import { insertSorted } from './sorted-insert.js';
 
 type Raw = Record<string, any>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -44,11 +45,7 @@ export function toIngress(raw: Raw, defaultNamespace: string): Ingress {
   };
 }
 
-const byKey = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) => {
-  const x = `${a.namespace}/${a.name}`;
-  const y = `${b.namespace}/${b.name}`;
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const keyOf = (o: { namespace: string; name: string }) => `${o.namespace}/${o.name}`;
 
 /** Hosts a Service's annotations publish: only with external addresses (external-dns publishes no ClusterIP). */
 const serviceHosts = (s: Service): readonly string[] => (s.hostnames && s.external && s.external.length > 0 ? s.hostnames : []);
@@ -78,7 +75,7 @@ export class IngressIndex {
     for (const h of hosts) {
       const list = map.get(h);
       if (!list) map.set(h, [o]);
-      else { list.push(o); list.sort(byKey); }
+      else insertSorted(list, o, keyOf);
     }
   }
 
