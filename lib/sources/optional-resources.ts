@@ -111,8 +111,14 @@ export class OptionalResources {
   private async startOne(f: FoundResource): Promise<void> {
     let missing: ResourceMissingError | undefined;
     const informer = this.d.informer(f, (err) => {
+      if (statusCodeOf(err) !== 404 || missing) return;
+      // after the first sync: the CRD was deleted (its watch ended, the relist is 404); its names go now, not at the
+      // next discovery a minute later
+      if (informer.synced) {
+        if (this.running.get(f.resource)?.informer === informer) void this.drop(f.resource, 'its CRD is no longer installed (HTTP 404)');
+        return;
+      }
       // a 404 before the first sync: the CRD is not installed (any more), nothing to wait for
-      if (statusCodeOf(err) !== 404 || informer.synced || missing) return;
       missing = new ResourceMissingError(`${label(f)}: not found (HTTP 404) at ${f.path}`);
       void informer.stop();
     });
