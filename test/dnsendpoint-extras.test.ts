@@ -29,3 +29,18 @@ t.test('clusterdns records lists a DNSEndpoint name with every type it publishes
   const published = new Set(all.filter((e) => e.dnsName === 'app.dev.test').map((e) => e.recordType));
   t.strictSame([...types].sort(), [...published].sort(), `types listed: ${[...types].sort().join(' ')}`);
 });
+
+t.test('one name and type from two DNSEndpoints with different recordTTLs: one RRset, the smallest TTL', { skip: digMissing }, async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'dnsendpoint-ttl-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const de = (name: string, ttl: number, text: string) => `apiVersion: externaldns.k8s.io/v1alpha1\nkind: DNSEndpoint\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n  endpoints:\n    - dnsName: ttl.dev.test\n      recordType: TXT\n      recordTTL: ${ttl}\n      targets: ["${text}"]\n`;
+  const file = join(dir, 'ttl.yaml');
+  writeFileSync(file, `${de('long', 300, 'a')}---\n${de('short', 60, 'b')}`);
+  const srv = await startCli(['--fixtures', file, '--external-zone', 'dev.test', '--listen', '127.0.0.1:0', '--admin', 'off']);
+  t.teardown(() => stopCli(srv.proc));
+  const lines = digSection(await dig({ host: '127.0.0.1', port: srv.port }, ['ttl.dev.test', 'TXT']), 'ANSWER').map((l) => l.split(/\s+/));
+  t.same(lines.map((f) => f[4]).sort(), ['"a"', '"b"'], 'both targets');
+  t.same(lines.map((f) => Number(f[1])), [60, 60], 'both with the smaller recordTTL');
+});

@@ -66,6 +66,16 @@ function toRR(qname: string, rec: DnsEndpointRecord, target: string, ttl: number
 }
 
 /**
+ * One RRset, one TTL (RFC 2181 §5.2): two DNSEndpoints publishing the same name and type with different recordTTLs
+ * give the smallest, as a resolver would treat the set.
+ */
+function oneTtl(records: RR[]): RR[] {
+  let ttl = records[0]!.ttl;
+  for (const r of records) if (r.ttl < ttl) ttl = r.ttl;
+  return records.every((r) => r.ttl === ttl) ? records : records.map((r) => (r.ttl === ttl ? r : { ...r, ttl }));
+}
+
+/**
  * The DNSEndpoint answer for `lname`, or undefined when DNSEndpoints have nothing to say (the rest of the ingress
  * plugin answers). `ttl` is the plugin's, used when an endpoint sets no recordTTL.
  */
@@ -101,7 +111,7 @@ export function dnsEndpointAnswer(view: ClusterView, opts: MatchOptions, qname: 
       }
     };
     take(qtype);
-    if (records.length > 0) return { kind: 'records', records };
+    if (records.length > 0) return { kind: 'records', records: oneTtl(records) };
     // another source names this level too: it answers the types it serves (an annotated Service's SRV), NODATA the rest
     if ((other ?? matchName(view, lname, opts)?.host) === host) return undefined;
     take(QTYPE.CNAME);
