@@ -191,3 +191,23 @@ t.test('closing the server ends open streams (they do not hold it open)', async 
   await s.ended;
   t.ok(performance.now() - started < 5000, `closed in ${(performance.now() - started).toFixed(0)} ms with a stream open`);
 });
+
+t.test('a stream request pipelined behind a slow one, whose client hangs up, does not keep its place', async (t) => {
+  // Node's HTTP server runs a pipelined request's handler at once but gives its response the socket only after the
+  // one before it: when the client leaves meanwhile, that response never emits 'close'. The socket does.
+  const { dns, base } = await start(t);
+  const hub = streamHubFor(dns.server);
+  const url = new URL(base);
+  for (let i = 0; i < 3; i++) {
+    const sock = connect({ host: url.hostname, port: Number(url.port) });
+    t.teardown(() => sock.destroy());
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write(`GET /api/v1/queries/wait?name=never.example&timeout=2s HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`
+      + `GET /api/v1/queries/stream HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`);
+    await until(async () => hub.size, (n) => n === 1, 5000);
+    t.equal(hub.size, 1, 'the pipelined stream opened');
+    sock.destroy();
+    const left = await until(async () => hub.size, (n) => n === 0, 5000);
+    t.equal(left, 0, `hang-up ${i + 1}: the stream is closed, its place freed and the journal unhooked`);
+  }
+});

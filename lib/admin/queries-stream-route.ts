@@ -88,12 +88,19 @@ export function registerQueriesStream(app: FastifyInstance, srv: ClusterDnsServe
     });
     res.socket?.setNoDelay(true);
     const close = hub.open(res, filter, { ...(resume !== undefined ? { since: resume } : {}), limit: limit ?? DEFAULT_REPLAY });
+    // The socket's 'close', not only the response's: a response pipelined behind another request gets the socket
+    // only when that one ends, and if the client leaves first it never emits 'close' (it would hold its place and
+    // keep the journal hooked for good; MAX_STREAMS such hang-ups would shut the live view out).
+    const sock = req.raw.socket;
     const done = () => {
       mine.delete(done);
+      sock.off('close', done);
       close();
       if (!res.writableEnded) res.end();
     };
     mine.add(done);
     res.on('close', done);
+    sock.on('close', done);
+    if (sock.destroyed) done();
   });
 }
