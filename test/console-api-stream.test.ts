@@ -211,3 +211,27 @@ t.test('a stream request pipelined behind a slow one, whose client hangs up, doe
     t.equal(left, 0, `hang-up ${i + 1}: the stream is closed, its place freed and the journal unhooked`);
   }
 });
+
+t.test('a reconnect to a restarted server (an event id ahead of its journal) replays what the new server has', async (t) => {
+  // The console (and EventSource) resume with the last id of the server before: the new one counts from 1 again.
+  const first = await start(t);
+  for (let i = 0; i < 30; i++) await first.resolver.resolve4(`old${i}.default.svc.cluster.local`).catch(() => undefined);
+  const s1 = await sse(t, `${first.base}/api/v1/queries/stream`);
+  await until(async () => s1.events.length, (n) => n >= 30, 5000);
+  const lastId = s1.events.at(-1)!.id!;
+  s1.close();
+
+  const { dns, base, resolver } = await start(t);
+  for (let i = 0; i < 3; i++) await resolver.resolve4(`new${i}.default.svc.cluster.local`).catch(() => undefined);
+  t.ok(Number(lastId) > dns.queries().length, `the old id ${lastId} is ahead of the new server's ${dns.queries().length} queries`);
+  for (const resume of [{ headers: { 'last-event-id': lastId } as Record<string, string>, query: '' }, { headers: {} as Record<string, string>, query: `?since=${lastId}` }]) {
+    const s = await sse(t, `${base}/api/v1/queries/stream${resume.query}`, resume.headers);
+    const names = dns.queries().map((q) => q.name);
+    const got = await until(async () => s.events.filter((e) => e.event === 'query').length, (n) => n >= names.length, 3000);
+    t.equal(got, names.length, `every query of the new server is replayed (${resume.query || 'Last-Event-ID'})`);
+    t.same(s.events.filter((e) => e.event === 'query').map((e) => data(e).name), names);
+    const gap = s.events.find((e) => e.event === 'gap');
+    t.match(gap && data(gap), { reason: 'reset' }, 'a gap event says the ids started again');
+    s.close();
+  }
+});
