@@ -235,3 +235,19 @@ t.test('a reconnect to a restarted server (an event id ahead of its journal) rep
     s.close();
   }
 });
+
+t.test('a reconnect after the journal was emptied (DELETE /api/v1/queries): the gap says the queries are gone', async (t) => {
+  const { dns, base, resolver } = await start(t);
+  for (let i = 0; i < 5; i++) await resolver.resolve4(`before${i}.default.svc.cluster.local`).catch(() => undefined);
+  const s1 = await sse(t, `${base}/api/v1/queries/stream?limit=1`);
+  const firstSeen = Number((await s1.next((e) => e.event === 'query')).id);
+  s1.close();
+  t.equal((await fetch(`${base}/api/v1/queries`, { method: 'DELETE' })).status, 200);
+  for (let i = 0; i < 2; i++) await resolver.resolve4(`after${i}.default.svc.cluster.local`).catch(() => undefined);
+  const s = await sse(t, `${base}/api/v1/queries/stream?since=${firstSeen - 2}`);
+  await until(async () => s.events.filter((e) => e.event === 'query').length, (n) => n >= 2, 5000);
+  await new Promise((r) => setTimeout(r, 100));
+  t.same(s.events.filter((e) => e.event === 'query').map((e) => data(e).name), dns.queries().map((q) => q.name), 'what the journal still holds');
+  const gaps = s.events.filter((e) => e.event === 'gap').map(data);
+  t.same(gaps.map((g) => [g.reason, g.skipped]), [['journal', 2]], 'the two queries after the id asked for were emptied out, not "not replayed"');
+});
