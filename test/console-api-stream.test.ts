@@ -251,3 +251,18 @@ t.test('a reconnect after the journal was emptied (DELETE /api/v1/queries): the 
   const gaps = s.events.filter((e) => e.event === 'gap').map(data);
   t.same(gaps.map((g) => [g.reason, g.skipped]), [['journal', 2]], 'the two queries after the id asked for were emptied out, not "not replayed"');
 });
+
+t.test('HEAD on the stream answers its headers at once and opens no stream', async (t) => {
+  // Node sends no headers for a HEAD until end(): a HEAD that opened a stream hung, holding one of the places.
+  const { dns, base } = await start(t);
+  const hub = streamHubFor(dns.server);
+  for (let i = 0; i < MAX_STREAMS + 2; i++) {
+    const r = await fetch(`${base}/api/v1/queries/stream`, { method: 'HEAD', signal: AbortSignal.timeout(3000) }).catch((e) => e as Error);
+    if (r instanceof Error) { t.fail(`HEAD ${i + 1} got no answer: ${r.message}`); break; }
+    t.equal(r.status, 200);
+    t.match(r.headers.get('content-type'), /^text\/event-stream/);
+  }
+  t.equal(hub.size, 0, 'no stream kept open');
+  const s = await sse(t, `${base}/api/v1/queries/stream`);
+  t.equal(s.status, 200, 'a GET still gets a stream');
+});

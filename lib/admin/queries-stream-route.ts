@@ -86,6 +86,9 @@ export function registerQueriesStream(app: FastifyInstance, srv: ClusterDnsServe
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     });
+    // Node sends a HEAD response's headers only at end(), and ignores writes: a HEAD that opened a stream hung
+    // for good, holding one of the MAX_STREAMS places.
+    if (req.method === 'HEAD') return void res.end();
     res.socket?.setNoDelay(true);
     const close = hub.open(res, filter, { ...(resume !== undefined ? { since: resume } : {}), limit: limit ?? DEFAULT_REPLAY });
     // The socket's 'close', not only the response's: a response pipelined behind another request gets the socket
