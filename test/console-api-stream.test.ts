@@ -266,3 +266,20 @@ t.test('HEAD on the stream answers its headers at once and opens no stream', asy
   const s = await sse(t, `${base}/api/v1/queries/stream`);
   t.equal(s.status, 200, 'a GET still gets a stream');
 });
+
+t.test('the same name asked again after its answer is a new lookup, not another step of the last one', async (t) => {
+  // An app that resolves one Service over and over (a client per request) asks it many times a second: each
+  // is a lookup of its own. Folded into the first, the console showed one row "N names tried" that never moved up.
+  const { base, resolver } = await start(t);
+  const s = await sse(t, `${base}/api/v1/queries/stream?name=api.default.svc.cluster.local`);
+  const name = 'api.default.svc.cluster.local';
+  await resolver.resolve4(name);
+  await resolver.resolve6(name).catch(() => undefined); // the other family of the same lookup (glibc asks both)
+  for (let i = 0; i < 3; i++) await resolver.resolve4(name);
+  await until(async () => s.events.length, (n) => n >= 5, 5000);
+  const ev = s.events.filter((e) => e.event === 'query').map(data);
+  t.equal(ev.length, 5);
+  t.equal(ev[1].lookup, ev[0].lookup, 'A then AAAA of one name: one lookup');
+  const ids = ev.slice(2).map((e) => e.lookup);
+  t.equal(new Set([ev[0].lookup, ...ids]).size, 4, `each repeat is a lookup of its own (${ev.map((e) => e.lookup).join(',')})`);
+});

@@ -66,7 +66,7 @@ t.test(`search-walk state: at most ${MAX_CLIENTS} clients whatever the sources`,
   const walks = new SearchWalks(() => ['cluster.local'], () => undefined);
   const now = Date.now();
   for (let i = 0; i < MAX_CLIENTS * 5; i++) {
-    walks.mark({ client: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, name: 'x.default.svc.cluster.local', time: now, rcode: 'NXDOMAIN', answers: 0 });
+    walks.mark({ client: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, name: 'x.default.svc.cluster.local', type: 'A', time: now, rcode: 'NXDOMAIN', answers: 0 });
   }
   t.equal(walks.size, MAX_CLIENTS);
 });

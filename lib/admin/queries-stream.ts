@@ -177,7 +177,7 @@ export class QueryStreamHub {
    */
   private onQuery(e: QueryEvent, entry: JournalEntry, seq: number): void {
     const lname = lowerName(entry.name);
-    const mark = this.walks.mark({ client: entry.client, name: lname, time: entry.time, rcode: entry.rcode, answers: entry.answers });
+    const mark = this.walks.mark({ client: entry.client, name: lname, type: entry.type, time: entry.time, rcode: entry.rcode, answers: entry.answers });
     let wanted = false;
     for (const s of this.streams) {
       let take: boolean;
