@@ -283,3 +283,22 @@ t.test('the same name asked again after its answer is a new lookup, not another 
   const ids = ev.slice(2).map((e) => e.lookup);
   t.equal(new Set([ev[0].lookup, ...ids]).size, 4, `each repeat is a lookup of its own (${ev.map((e) => e.lookup).join(',')})`);
 });
+
+t.test('lookup ids of a restarted server do not repeat the ones before (the page folds rows by them)', async (t) => {
+  // The console keeps its rows across a reconnect: a new server counting lookups from 1 again folded its queries
+  // into the old server's rows.
+  const walkOf = async () => {
+    const { dns, base, resolver } = await start(t);
+    const s = await sse(t, `${base}/api/v1/queries/stream`);
+    await resolver.resolve4('api.default.svc.cluster.local');
+    const ev = data(await s.next((e) => e.event === 'query'));
+    s.close();
+    await dns.close();
+    return ev.lookup as number;
+  };
+  const before = await walkOf();
+  await new Promise((r) => setTimeout(r, 5));
+  const after = await walkOf();
+  t.ok(Number.isSafeInteger(before) && Number.isSafeInteger(after), `${before}, ${after}`);
+  t.ok(after > before, `the restarted server's lookup ${after} is past the one before (${before})`);
+});

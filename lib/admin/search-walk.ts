@@ -49,7 +49,12 @@ export interface WalkQuery {
 
 export class SearchWalks {
   private walks = new Map<string, Walk>();
-  private ids = 0;
+  /**
+   * Lookup ids start from the clock (ms × 1000), not 0: the console keeps its rows across a reconnect and folds by
+   * id, so a restarted server must not hand out the ids of the one before. Past 1,000 lookups a millisecond of
+   * uptime they could meet; 1.8e15 today, well inside a double's exact integers.
+   */
+  private ids = Date.now() * 1000;
 
   /**
    * @param zones the cluster zones (lower case, no trailing dot), read per query: a reload may change them
