@@ -191,3 +191,114 @@ t.test('closing the server ends open streams (they do not hold it open)', async 
   await s.ended;
   t.ok(performance.now() - started < 5000, `closed in ${(performance.now() - started).toFixed(0)} ms with a stream open`);
 });
+
+t.test('a stream request pipelined behind a slow one, whose client hangs up, does not keep its place', async (t) => {
+  // Node's HTTP server runs a pipelined request's handler at once but gives its response the socket only after the
+  // one before it: when the client leaves meanwhile, that response never emits 'close'. The socket does.
+  const { dns, base } = await start(t);
+  const hub = streamHubFor(dns.server);
+  const url = new URL(base);
+  for (let i = 0; i < 3; i++) {
+    const sock = connect({ host: url.hostname, port: Number(url.port) });
+    t.teardown(() => sock.destroy());
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write(`GET /api/v1/queries/wait?name=never.example&timeout=2s HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`
+      + `GET /api/v1/queries/stream HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`);
+    await until(async () => hub.size, (n) => n === 1, 5000);
+    t.equal(hub.size, 1, 'the pipelined stream opened');
+    sock.destroy();
+    const left = await until(async () => hub.size, (n) => n === 0, 5000);
+    t.equal(left, 0, `hang-up ${i + 1}: the stream is closed, its place freed and the journal unhooked`);
+  }
+});
+
+t.test('a reconnect to a restarted server (an event id ahead of its journal) replays what the new server has', async (t) => {
+  // The console (and EventSource) resume with the last id of the server before: the new one counts from 1 again.
+  const first = await start(t);
+  for (let i = 0; i < 30; i++) await first.resolver.resolve4(`old${i}.default.svc.cluster.local`).catch(() => undefined);
+  const s1 = await sse(t, `${first.base}/api/v1/queries/stream`);
+  await until(async () => s1.events.length, (n) => n >= 30, 5000);
+  const lastId = s1.events.at(-1)!.id!;
+  s1.close();
+
+  const { dns, base, resolver } = await start(t);
+  for (let i = 0; i < 3; i++) await resolver.resolve4(`new${i}.default.svc.cluster.local`).catch(() => undefined);
+  t.ok(Number(lastId) > dns.queries().length, `the old id ${lastId} is ahead of the new server's ${dns.queries().length} queries`);
+  for (const resume of [{ headers: { 'last-event-id': lastId } as Record<string, string>, query: '' }, { headers: {} as Record<string, string>, query: `?since=${lastId}` }]) {
+    const s = await sse(t, `${base}/api/v1/queries/stream${resume.query}`, resume.headers);
+    const names = dns.queries().map((q) => q.name);
+    const got = await until(async () => s.events.filter((e) => e.event === 'query').length, (n) => n >= names.length, 3000);
+    t.equal(got, names.length, `every query of the new server is replayed (${resume.query || 'Last-Event-ID'})`);
+    t.same(s.events.filter((e) => e.event === 'query').map((e) => data(e).name), names);
+    const gap = s.events.find((e) => e.event === 'gap');
+    t.match(gap && data(gap), { reason: 'reset' }, 'a gap event says the ids started again');
+    s.close();
+  }
+});
+
+t.test('a reconnect after the journal was emptied (DELETE /api/v1/queries): the gap says the queries are gone', async (t) => {
+  const { dns, base, resolver } = await start(t);
+  for (let i = 0; i < 5; i++) await resolver.resolve4(`before${i}.default.svc.cluster.local`).catch(() => undefined);
+  const s1 = await sse(t, `${base}/api/v1/queries/stream?limit=1`);
+  const firstSeen = Number((await s1.next((e) => e.event === 'query')).id);
+  s1.close();
+  t.equal((await fetch(`${base}/api/v1/queries`, { method: 'DELETE' })).status, 200);
+  for (let i = 0; i < 2; i++) await resolver.resolve4(`after${i}.default.svc.cluster.local`).catch(() => undefined);
+  const s = await sse(t, `${base}/api/v1/queries/stream?since=${firstSeen - 2}`);
+  await until(async () => s.events.filter((e) => e.event === 'query').length, (n) => n >= 2, 5000);
+  await new Promise((r) => setTimeout(r, 100));
+  t.same(s.events.filter((e) => e.event === 'query').map((e) => data(e).name), dns.queries().map((q) => q.name), 'what the journal still holds');
+  const gaps = s.events.filter((e) => e.event === 'gap').map(data);
+  t.same(gaps.map((g) => [g.reason, g.skipped]), [['journal', 2]], 'the two queries after the id asked for were emptied out, not "not replayed"');
+});
+
+t.test('HEAD on the stream answers its headers at once and opens no stream', async (t) => {
+  // Node sends no headers for a HEAD until end(): a HEAD that opened a stream hung, holding one of the places.
+  const { dns, base } = await start(t);
+  const hub = streamHubFor(dns.server);
+  for (let i = 0; i < MAX_STREAMS + 2; i++) {
+    const r = await fetch(`${base}/api/v1/queries/stream`, { method: 'HEAD', signal: AbortSignal.timeout(3000) }).catch((e) => e as Error);
+    if (r instanceof Error) { t.fail(`HEAD ${i + 1} got no answer: ${r.message}`); break; }
+    t.equal(r.status, 200);
+    t.match(r.headers.get('content-type'), /^text\/event-stream/);
+  }
+  t.equal(hub.size, 0, 'no stream kept open');
+  const s = await sse(t, `${base}/api/v1/queries/stream`);
+  t.equal(s.status, 200, 'a GET still gets a stream');
+});
+
+t.test('the same name asked again after its answer is a new lookup, not another step of the last one', async (t) => {
+  // An app that resolves one Service over and over (a client per request) asks it many times a second: each
+  // is a lookup of its own. Folded into the first, the console showed one row "N names tried" that never moved up.
+  const { base, resolver } = await start(t);
+  const s = await sse(t, `${base}/api/v1/queries/stream?name=api.default.svc.cluster.local`);
+  const name = 'api.default.svc.cluster.local';
+  await resolver.resolve4(name);
+  await resolver.resolve6(name).catch(() => undefined); // the other family of the same lookup (glibc asks both)
+  for (let i = 0; i < 3; i++) await resolver.resolve4(name);
+  await until(async () => s.events.length, (n) => n >= 5, 5000);
+  const ev = s.events.filter((e) => e.event === 'query').map(data);
+  t.equal(ev.length, 5);
+  t.equal(ev[1].lookup, ev[0].lookup, 'A then AAAA of one name: one lookup');
+  const ids = ev.slice(2).map((e) => e.lookup);
+  t.equal(new Set([ev[0].lookup, ...ids]).size, 4, `each repeat is a lookup of its own (${ev.map((e) => e.lookup).join(',')})`);
+});
+
+t.test('lookup ids of a restarted server do not repeat the ones before (the page folds rows by them)', async (t) => {
+  // The console keeps its rows across a reconnect: a new server counting lookups from 1 again folded its queries
+  // into the old server's rows.
+  const walkOf = async () => {
+    const { dns, base, resolver } = await start(t);
+    const s = await sse(t, `${base}/api/v1/queries/stream`);
+    await resolver.resolve4('api.default.svc.cluster.local');
+    const ev = data(await s.next((e) => e.event === 'query'));
+    s.close();
+    await dns.close();
+    return ev.lookup as number;
+  };
+  const before = await walkOf();
+  await new Promise((r) => setTimeout(r, 5));
+  const after = await walkOf();
+  t.ok(Number.isSafeInteger(before) && Number.isSafeInteger(after), `${before}, ${after}`);
+  t.ok(after > before, `the restarted server's lookup ${after} is past the one before (${before})`);
+});

@@ -66,7 +66,7 @@ t.test(`search-walk state: at most ${MAX_CLIENTS} clients whatever the sources`,
   const walks = new SearchWalks(() => ['cluster.local'], () => undefined);
   const now = Date.now();
   for (let i = 0; i < MAX_CLIENTS * 5; i++) {
-    walks.mark({ client: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, name: 'x.default.svc.cluster.local', time: now, rcode: 'NXDOMAIN', answers: 0 });
+    walks.mark({ client: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, name: 'x.default.svc.cluster.local', type: 'A', time: now, rcode: 'NXDOMAIN', answers: 0 });
   }
   t.equal(walks.size, MAX_CLIENTS);
 });
@@ -95,4 +95,28 @@ t.test('a Service with 3,000 endpoints and 40 ports: a small tree page, DNS answ
   t.ok(big.recordsLeftOut > 0, `${big.recordsLeftOut} records left out`);
   const q = await query(dns.port, 'big.default.svc.cluster.local', 'A');
   t.equal(q.rcode, 'NOERROR', 'DNS answers');
+});
+
+t.test('a page from another site cannot change state (no token on loopback): cross-site writes get 403', async (t) => {
+  // A form or fetch(mode: no-cors) with a text/plain body needs no CORS preflight: any site the developer opens
+  // could inject a fault or apply objects on http://127.0.0.1:8053. Browsers name the page's origin in Origin.
+  const dns = await startClusterDns({ objects: [], admin: '127.0.0.1:0', listen: '127.0.0.1:0' });
+  t.teardown(() => dns.close());
+  const base = `http://${dns.adminAddress}`;
+  const fault = JSON.stringify({ name: '*', fault: 'servfail' });
+  const yaml = 'apiVersion: v1\nkind: Service\nmetadata: {name: evil, namespace: default}\nspec: {clusterIP: 10.96.9.9, ports: [{port: 80}]}\n';
+  for (const origin of ['http://evil.example', 'null', `http://${dns.adminAddress}.evil.example`]) {
+    const f = await fetch(`${base}/api/v1/faults`, { method: 'POST', headers: { 'content-type': 'text/plain', origin }, body: fault });
+    t.equal(f.status, 403, `a fault from Origin ${origin}`);
+    const o = await fetch(`${base}/api/v1/objects`, { method: 'POST', headers: { 'content-type': 'text/plain', origin }, body: yaml });
+    t.equal(o.status, 403, `objects from Origin ${origin}`);
+  }
+  t.same((await (await fetch(`${base}/api/v1/faults`)).json()).faults ?? [], [], 'no fault was added');
+  const r = await query(dns.port, 'evil.default.svc.cluster.local', 'A');
+  t.equal((r as { rcode?: string }).rcode, 'NXDOMAIN', 'no object was applied');
+  // The console itself (same origin) and clients that send no Origin (curl, the CLI) still write.
+  const same = await fetch(`${base}/api/v1/faults`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: fault });
+  t.equal(same.status, 201, 'the console, same origin');
+  const curl = await fetch(`${base}/api/v1/objects`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+  t.equal(curl.status, 200, 'no Origin: curl');
 });

@@ -94,6 +94,20 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  // Cross-site request forgery: a form or no-cors fetch with a text/plain body needs no CORS preflight, and the body
+  // parser above takes any type, so without a token (the loopback default) any site the developer opens could add
+  // faults or apply objects. Browsers name the page's origin in Origin; the console's own is this host. curl and
+  // the CLI send none.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    const origin = req.headers.origin;
+    if (origin === undefined) return;
+    let host: string | undefined;
+    try { host = new URL(origin).host; } catch { host = undefined; }
+    if (host !== undefined && host === req.headers.host) return;
+    return reply.code(403).send({ error: 'Forbidden', message: `a page from ${origin} may not change this server's state: use the console at its own address, or a client that sends no Origin` });
+  });
+
   const tokenOk = opts.token === null ? () => true : tokenChecker(opts.token);
   const unauthorized = (reply: FastifyReply, message: string) => reply.code(401)
     .header('www-authenticate', 'Bearer realm="clusterdns"').send({ error: 'Unauthorized', message });

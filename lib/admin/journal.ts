@@ -31,6 +31,8 @@ export class QueryJournal {
   private seqs: Float64Array;
   private next = 0;
   private total = 0;
+  /** the sequence number of the last query before the last clear(): those up to it are no longer held */
+  private clearedAt = 0;
   /** the live stream's hook (queries-stream.ts): set only while a stream is open */
   private tap: ((e: QueryEvent, entry: JournalEntry, seq: number) => void) | undefined;
   private readonly waiters = new QueryWaiters(this);
@@ -95,7 +97,8 @@ export class QueryJournal {
   since(after: number, filter: QueryMatcher | undefined, limit: number, maxScan = 50_000): { rows: { seq: number; entry: JournalEntry }[]; notReplayed: number; lost: number } {
     const { test } = compileQueryMatch(filter);
     const rows: { seq: number; entry: JournalEntry }[] = [];
-    const held = Math.min(this.total, this.capacity);
+    // Emptied entries are not held: counting them as held would call them "not replayed" rather than gone.
+    const held = Math.min(this.total - this.clearedAt, this.capacity);
     let k = 0;
     for (; k < held && k < maxScan && rows.length < limit; k++) {
       const i = (this.next - 1 - k + this.capacity) % this.capacity;
@@ -134,6 +137,7 @@ export class QueryJournal {
 
   clear(): void {
     this.used.fill(0);
+    this.clearedAt = this.total;
     this.textNames = new Array(this.capacity);
     this.clients = new Array(this.capacity);
     this.next = 0;

@@ -50,7 +50,7 @@ export function registerQueriesStream(app: FastifyInstance, srv: ClusterDnsServe
   });
   app.get<{ Querystring: StreamQuery }>(STREAM_ROUTE, {
     schema: {
-      description: `The query journal live, as Server-Sent Events (text/event-stream): each query is an "event: query" whose id is its journal sequence number and whose data is the /api/v1/queries entry plus seq, at (ISO time), answerData (the answers as short strings), latencyMs, plugin, and for a pod's search-path walk lookup/lookupName/lookupDone (rows of one walk share a lookup). First replays the last "limit" matching queries (default ${DEFAULT_REPLAY}, at most ${MAX_REPLAY}), or those after "since" or the Last-Event-ID header (a reconnect); "event: gap" ({reason, skipped, message}) says how many were left out: reason "replay" past the limit, "rate" past ${MAX_EVENTS_PER_SECOND} events a second (the rest are not even built; the journal still has them). A heartbeat comment every ${HEARTBEAT_MS / 1000} s. At most ${MAX_STREAMS} streams (503 past it); a client that leaves over ${MAX_BUFFERED_BYTES / 1024} KiB unread is disconnected. The token may come as ?token= (EventSource cannot send headers). 409 with the journal off.`,
+      description: `The query journal live, as Server-Sent Events (text/event-stream): each query is an "event: query" whose id is its journal sequence number and whose data is the /api/v1/queries entry plus seq, at (ISO time), answerData (the answers as short strings), latencyMs, plugin, and for a pod's search-path walk lookup/lookupName/lookupDone (rows of one walk share a lookup). First replays the last "limit" matching queries (default ${DEFAULT_REPLAY}, at most ${MAX_REPLAY}), or those after "since" or the Last-Event-ID header (a reconnect); "event: gap" ({reason, skipped, message}) says how many were left out: reason "replay" past the limit, "journal" overwritten since, "reset" an id ahead of this server's (it restarted: replayed as for a new client), "rate" past ${MAX_EVENTS_PER_SECOND} events a second (the rest are not even built; the journal still has them). A heartbeat comment every ${HEARTBEAT_MS / 1000} s. At most ${MAX_STREAMS} streams (503 past it); a client that leaves over ${MAX_BUFFERED_BYTES / 1024} KiB unread is disconnected. The token may come as ?token= (EventSource cannot send headers). 409 with the journal off.`,
       querystring: {
         type: 'object',
         properties: {
@@ -86,14 +86,24 @@ export function registerQueriesStream(app: FastifyInstance, srv: ClusterDnsServe
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     });
+    // Node sends a HEAD response's headers only at end(), and ignores writes: a HEAD that opened a stream hung
+    // for good, holding one of the MAX_STREAMS places.
+    if (req.method === 'HEAD') return void res.end();
     res.socket?.setNoDelay(true);
     const close = hub.open(res, filter, { ...(resume !== undefined ? { since: resume } : {}), limit: limit ?? DEFAULT_REPLAY });
+    // The socket's 'close', not only the response's: a response pipelined behind another request gets the socket
+    // only when that one ends, and if the client leaves first it never emits 'close' (it would hold its place and
+    // keep the journal hooked for good; MAX_STREAMS such hang-ups would shut the live view out).
+    const sock = req.raw.socket;
     const done = () => {
       mine.delete(done);
+      sock.off('close', done);
       close();
       if (!res.writableEnded) res.end();
     };
     mine.add(done);
     res.on('close', done);
+    sock.on('close', done);
+    if (sock.destroyed) done();
   });
 }

@@ -108,9 +108,15 @@ export class QueryStreamHub {
     }
     const s: Stream = { sink, match, queue: [], queued: 0, onDrop: opts.onDrop ?? (() => {}), sent: 0, skipped: 0, skippedFrom: 0, take: false };
     const limit = Math.min(opts.limit ?? DEFAULT_REPLAY, MAX_REPLAY);
-    const { rows, notReplayed, lost } = this.journal.since(opts.since ?? 0, filter, limit);
     // retry: how long EventSource waits before reconnecting; the first line also tells proxies data flows.
     let head = 'retry: 2000\n\n';
+    // An id this server never gave (ahead of its last query): the client saw a server before a restart, whose
+    // ids start again at 1. Resuming "after" it would replay nothing and say nothing: replay as for a new client.
+    if (opts.since !== undefined && opts.since > this.journal.lastSeq) {
+      head += sseEvent('gap', undefined, { reason: 'reset', skipped: 0, message: `event id ${opts.since} is ahead of this server's last query (${this.journal.lastSeq}): the server restarted, its ids started again` });
+      opts = { ...opts, since: 0 };
+    }
+    const { rows, notReplayed, lost } = this.journal.since(opts.since ?? 0, filter, limit);
     if (opts.since !== undefined && lost > 0) {
       head += sseEvent('gap', undefined, { reason: 'journal', skipped: lost, message: `${lost} queries after ${opts.since} are no longer in the journal (it keeps the last ${this.journal.capacity})` });
     }
@@ -171,7 +177,7 @@ export class QueryStreamHub {
    */
   private onQuery(e: QueryEvent, entry: JournalEntry, seq: number): void {
     const lname = lowerName(entry.name);
-    const mark = this.walks.mark({ client: entry.client, name: lname, time: entry.time, rcode: entry.rcode, answers: entry.answers });
+    const mark = this.walks.mark({ client: entry.client, name: lname, type: entry.type, time: entry.time, rcode: entry.rcode, answers: entry.answers });
     let wanted = false;
     for (const s of this.streams) {
       let take: boolean;

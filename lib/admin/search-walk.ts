@@ -22,8 +22,11 @@ interface Walk {
   zone: string;
   step: Step;
   last: number;
-  /** the name that got an answer; afterwards only it joins */
+  /** the name that got an answer; afterwards only it joins, once per type not yet asked for it */
   answered?: string;
+  /** the types asked for the name last asked (so a repeat of the answered question starts a new lookup) */
+  types: string[];
+  lastName: string;
 }
 
 export interface WalkMark {
@@ -37,6 +40,8 @@ export interface WalkQuery {
   client: string;
   /** lower case, no trailing dot */
   name: string;
+  /** the type asked (A, AAAA, ...) */
+  type: string;
   time: number;
   rcode: string;
   answers: number;
@@ -44,7 +49,12 @@ export interface WalkQuery {
 
 export class SearchWalks {
   private walks = new Map<string, Walk>();
-  private ids = 0;
+  /**
+   * Lookup ids start from the clock (ms × 1000), not 0: the console keeps its rows across a reconnect and folds by
+   * id, so a restarted server must not hand out the ids of the one before. Past 1,000 lookups a millisecond of
+   * uptime they could meet; 1.8e15 today, well inside a double's exact integers.
+   */
+  private ids = Date.now() * 1000;
 
   /**
    * @param zones the cluster zones (lower case, no trailing dot), read per query: a reload may change them
@@ -57,10 +67,14 @@ export class SearchWalks {
     const answered = q.rcode === 'NOERROR' && q.answers > 0;
     const w = this.walks.get(q.client);
     if (w && q.time - w.last <= WALK_GAP_MS && q.time >= w.last - WALK_GAP_MS) {
-      const step = w.answered !== undefined ? (q.name === w.answered ? w.step : -1) : stepOf(q.name, w);
+      // After the answer only the other family of the answered name belongs to the lookup; the same question
+      // again is the app asking anew (many times a second for a Service it calls), a lookup of its own.
+      const step = w.answered !== undefined ? (q.name === w.answered && !w.types.includes(q.type) ? w.step : -1) : stepOf(q.name, w);
       if (step >= w.step) {
         w.step = step as Step;
         w.last = q.time;
+        if (q.name !== w.lastName) { w.lastName = q.name; w.types = []; }
+        if (w.types.length < 8 && !w.types.includes(q.type)) w.types.push(q.type);
         // Refresh its place: the Map's order is the eviction order.
         this.walks.delete(q.client);
         this.walks.set(q.client, w);
@@ -71,7 +85,7 @@ export class SearchWalks {
     }
     const start = this.startOf(q.name, q.client);
     if (!start) return undefined;
-    const walk: Walk = { id: ++this.ids, ...start, step: 0, last: q.time, ...(answered ? { answered: q.name } : {}) };
+    const walk: Walk = { id: ++this.ids, ...start, step: 0, last: q.time, types: [q.type], lastName: q.name, ...(answered ? { answered: q.name } : {}) };
     this.walks.delete(q.client);
     this.walks.set(q.client, walk);
     if (this.walks.size > MAX_CLIENTS) this.walks.delete(this.walks.keys().next().value!);
