@@ -302,7 +302,7 @@ export class ClusterDnsServer {
     ];
     for (const [role, at, routes] of listeners) {
       if (!at) continue;
-      const app = await buildAdminApp(this, this.logger, { token, routes: routes! });
+      const app = await buildAdminApp(this, this.logger, { token, routes: routes!, listenHost: at.host });
       const address = await app.listen({ host: at.host, port: at.port }).catch((err: NodeJS.ErrnoException) => {
         // HTTP listeners are never shared (an admin write must reach the process it means): say which one clashed.
         if (err?.code === 'EADDRINUSE') err.message += ` (--${role}${this.config.reusePort ? '; with --reuse-port only DNS is shared: give each process its own --' + role + ' port, e.g. 127.0.0.1:0' : ''})`;

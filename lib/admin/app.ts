@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger as PinoLogger } from 'pino';
 import { parseType } from '../dns/records.js';
 import { FixtureError } from '../sources/manifest-files.js';
-import { effectiveAdminAuth, isOpenPath, tokenChecker, type AdminAuth } from './auth.js';
+import { effectiveAdminAuth, hostAllowed, isOpenPath, tokenChecker, type AdminAuth } from './auth.js';
 import { ContinueError, MAX_PAGE, RecordListing, streamRecords } from './record-listing.js';
 import { FaultError, FaultLimitError, type FaultSpec } from './faults.js';
 import { FAULT_SCHEMA, FAULT_SPEC_SCHEMA, POST_FAULT_DESCRIPTION } from './fault-schema.js';
@@ -32,6 +32,8 @@ export interface AdminOptions {
   bodyLimit?: number;
   /** which routes this listener serves: 'all' (the admin API) or only some probes (CoreDNS-style listeners) */
   routes?: 'all' | ('health' | 'ready' | 'metrics')[];
+  /** the address this listener binds: on loopback it answers loopback names only (auth.ts hostAllowed) */
+  listenHost?: string;
 }
 
 const ERROR = {
@@ -98,7 +100,11 @@ export async function buildAdminApp(srv: ClusterDnsServer, logger: PinoLogger, o
   // parser above takes any type, so without a token (the loopback default) any site the developer opens could add
   // faults or apply objects. Browsers name the page's origin in Origin; the console's own is this host. curl and
   // the CLI send none.
+  const adminHost = opts.listenHost;
   app.addHook('onRequest', async (req, reply) => {
+    if (!hostAllowed(req.headers.host, adminHost)) {
+      return reply.code(403).send({ error: 'Forbidden', message: `this admin listener is on loopback and answers only requests to a loopback name (localhost, 127.0.0.1, [::1]), not "${String(req.headers.host).slice(0, 100)}": a page whose name was re-pointed at 127.0.0.1 (DNS rebinding) must not read or change it` });
+    }
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     const origin = req.headers.origin;
     if (origin === undefined) return;

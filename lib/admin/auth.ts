@@ -32,6 +32,21 @@ function isLoopback(host: string): boolean {
   return /^127\./.test(host) || host === '::1' || host === 'localhost';
 }
 
+/**
+ * DNS rebinding: a page on evil.example whose name is re-pointed at 127.0.0.1 reaches a loopback admin listener as
+ * same-origin (Origin and Host both say evil.example), so neither CORS nor the Origin check stops it, and without a
+ * token it could read the journal and inject faults. A listener on loopback therefore answers only requests that
+ * name a loopback host (localhost, *.localhost, 127.x, [::1]) or its own address. Beyond loopback a token guards it.
+ */
+export function hostAllowed(hostHeader: string | undefined, adminHost: string | undefined): boolean {
+  if (adminHost === undefined || !isLoopback(adminHost)) return true;
+  if (hostHeader === undefined) return true; // HTTP/1.0 clients and raw tests: no name to have been rebound
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader.trim().toLowerCase());
+  if (!m) return false;
+  const name = m[1]!.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(name) || name === '::1' || name === adminHost.toLowerCase();
+}
+
 /** The mode in force: as configured, else `all` beyond loopback (the listener then has a token) and `writes` on it. */
 export function effectiveAdminAuth(configured: AdminAuth | undefined, adminHost: string | undefined): AdminAuth {
   if (configured) return configured;
