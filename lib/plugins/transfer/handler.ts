@@ -45,9 +45,11 @@ export const MAX_TRANSFERS_PER_CLIENT = 2;
 /**
  * Full transfers one client address may start: a burst, then one a second. A secondary transfers a zone once per
  * SOA refresh; a client whose kernel buffers swallow whole zones (MBs on loopback) and asks hundreds of times would
- * otherwise make the server encode the zone each time (600 asks: RSS +420 MiB of garbage on Node 24).
+ * otherwise make the server encode the zone each time (600 asks: RSS +420 MiB of garbage on Node 24). Each full
+ * transfer of that zone is ~8 MB of garbage (records and bytes); a burst of 30 let a slow GC reach +247 MiB under
+ * load, 10 bounds it near 100 MB whenever the GC runs, and a secondary needs one transfer per zone per refresh.
  */
-export const TRANSFER_BURST = 30;
+export const TRANSFER_BURST = 10;
 const TRANSFERS_PER_SECOND = 1;
 /** client addresses whose rate is remembered; past this the oldest are forgotten (a flood of addresses) */
 const MAX_TRACKED_CLIENTS = 10_000;
