@@ -110,13 +110,19 @@ t.test('clients that ask for the zone and never read: RSS bounded, UDP answered,
   t.equal(msgs.flatMap((m) => m.answers).length, RECORDS);
 });
 
-t.test('past ten transfers at once, SERVFAIL; a slot is free again when a transfer ends or its client leaves', async (t) => {
+/** A transfer plugin over a one-Service store, driven directly: its slot and client limits without sockets. */
+function directTransfer() {
   const store = new ClusterStore();
   store.apply({ kind: 'Service', namespace: 'default', name: 'web', labels: {}, type: 'ClusterIP', headless: false, clusterIPs: ['10.96.0.9'], externalName: '', ports: [{ name: 'http', protocol: 'TCP', port: 80 }], publishNotReadyAddresses: false } as never);
   const cfg = () => ({ zones: ['cluster.local'], reverseZones: [], ttl: 5, pods: 'disabled' as const, endpointPodNames: false, localIPs: [] });
   const plugin = new TransferPlugin({ xfrs: [{ zones: [''], to: { any: true, rules: [] } }] },
     { store, kubernetes: new KubernetesPlugin(store, cfg), resolverConfig: cfg, logger: pino({ level: 'silent' }) });
   const req = (client = '127.0.0.1') => ({ name: 'cluster.local', type: 252, msg: Buffer.alloc(12), asked: { name: 'cluster.local', type: 252 }, transport: 'tcp' as const, client, rd: false, cd: false, edns: false, do: false, limit: 65535, varies: false, depth: 0 });
+  return { plugin, req };
+}
+
+t.test('past ten transfers at once, SERVFAIL; a slot is free again when a transfer ends or its client leaves', async (t) => {
+  const { plugin, req } = directTransfer();
   const next = () => null;
   const open: Iterator<unknown>[] = [];
   for (let i = 0; i < MAX_ACTIVE_TRANSFERS; i++) {
@@ -138,12 +144,7 @@ t.test('past ten transfers at once, SERVFAIL; a slot is free again when a transf
 });
 
 t.test('one client address holds two transfers at once; a third is SERVFAIL until one ends, other clients go on', async (t) => {
-  const store = new ClusterStore();
-  store.apply({ kind: 'Service', namespace: 'default', name: 'web', labels: {}, type: 'ClusterIP', headless: false, clusterIPs: ['10.96.0.9'], externalName: '', ports: [{ name: 'http', protocol: 'TCP', port: 80 }], publishNotReadyAddresses: false } as never);
-  const cfg = () => ({ zones: ['cluster.local'], reverseZones: [], ttl: 5, pods: 'disabled' as const, endpointPodNames: false, localIPs: [] });
-  const plugin = new TransferPlugin({ xfrs: [{ zones: [''], to: { any: true, rules: [] } }] },
-    { store, kubernetes: new KubernetesPlugin(store, cfg), resolverConfig: cfg, logger: pino({ level: 'silent' }) });
-  const req = (client: string) => ({ name: 'cluster.local', type: 252, msg: Buffer.alloc(12), asked: { name: 'cluster.local', type: 252 }, transport: 'tcp' as const, client, rd: false, cd: false, edns: false, do: false, limit: 65535, varies: false, depth: 0 });
+  const { plugin, req } = directTransfer();
   const open: Iterator<unknown>[] = [];
   for (let i = 0; i < MAX_TRANSFERS_PER_CLIENT; i++) {
     const it = (plugin.serveDNS(req('192.0.2.1'), () => null) as { messages: Iterable<unknown> }).messages[Symbol.iterator]();
